@@ -1,0 +1,19 @@
+//! fieldcase's pure core: everything both the browser app (wasm32) and the
+//! server need to agree on. No I/O, no framework, no clock, no randomness.
+//!
+//! A guided tour, in the order an intake meets them:
+
+/// The link token printed in an asset's QR code (`AssetToken::parse`).
+pub mod token;
+/// The declarative description of the CRM object a case becomes.
+pub mod schema;
+/// Field values a person (or the structurer) proposes, and their validation.
+pub mod validate;
+/// Messy technician notes → a proposed value for each schema field, with provenance.
+pub mod structure;
+/// Everything that crosses the HTTP boundary between app and server.
+pub mod wire;
+
+pub use schema::{CaseSchema, FieldDef, FieldType};
+pub use token::AssetToken;
+pub use validate::{CaseDraft, FieldErrors, FieldValue, ValidCase};

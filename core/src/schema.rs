@@ -1,0 +1,283 @@
+//! The case schema: a declarative description of the CRM object an intake
+//! becomes (Salesforce's `Case` by default). It is data, not code: the default
+//! lives in `core/schemas/case.json`, a deployment may point the server at its
+//! own file, and a later step imports it from the org's `describe`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::FieldValue;
+
+/// The default schema, mirroring Salesforce's standard Case plus fieldcase's
+/// field-service custom fields.
+pub const DEFAULT_SCHEMA_JSON: &str = include_str!("../schemas/case.json");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSchema {
+    /// The CRM object's API name, e.g. `Case`.
+    pub object: String,
+    pub label: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    Textarea,
+    Picklist,
+    Checkbox,
+    Email,
+    Phone,
+    Number,
+    Date,
+    Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PicklistValue {
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl PicklistValue {
+    pub fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.value)
+    }
+}
+
+/// What can set a field, besides a person typing into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hint {
+    /// A short summary built from the notes and the asset.
+    Subject,
+    /// The notes themselves.
+    Notes,
+    /// Cues such as "breaker", "bearing", "leak".
+    Type,
+    /// Cues such as "smoke", "flooding", "when you get a chance".
+    Priority,
+    /// Cues such as "install", "broke down", "running slow".
+    Reason,
+    /// Codes such as `E-42`, `F07`, `code 0x1F`.
+    ErrorCode,
+    /// Readings with units: `3.2 bar`, `85C`, `1200 rpm`.
+    Reading,
+    /// Cues such as "exposed wire", "gas smell".
+    SafetyHazard,
+    /// The technician's remembered details.
+    TechnicianName,
+    TechnicianEmail,
+    TechnicianPhone,
+}
+
+/// Fields filled from the scanned asset, never typed by the technician.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssetAttr {
+    /// The asset's record Id in the CRM.
+    AssetId,
+    /// The owning account's record Id in the CRM.
+    AccountId,
+}
+
+/// Fields the system fills (never the technician, never the structurer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemValue {
+    /// The intake's id: the external-ID key that makes CRM writes exactly-once.
+    IntakeKey,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    /// API name, e.g. `Subject` or `Error_Code__c`.
+    pub name: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// Maximum length in characters (text-like fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Allowed values, in display order (picklists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<PicklistValue>,
+    /// Whether a value outside `values` is refused (Salesforce's restricted picklist).
+    #[serde(default = "yes")]
+    pub restricted: bool,
+    /// The value used when nothing else sets the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<FieldValue>,
+    /// Shown on the technician's review screen.
+    #[serde(default = "yes")]
+    pub technician_visible: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_asset: Option<AssetAttr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemValue>,
+    /// The object a reference points to (`Asset`, `Account`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_to: Option<String>,
+    /// An external-ID field (upserts key on it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external_id: bool,
+    /// What may propose a value for this field from the notes or the context.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<Hint>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl FieldDef {
+    /// A person may type into this field (it is neither asset- nor system-filled).
+    pub fn is_editable(&self) -> bool {
+        self.technician_visible && self.from_asset.is_none() && self.system.is_none()
+    }
+
+    pub fn is_text_like(&self) -> bool {
+        matches!(
+            self.field_type,
+            FieldType::Text | FieldType::Textarea | FieldType::Email | FieldType::Phone
+        )
+    }
+
+    pub fn has_hint(&self, hint: Hint) -> bool {
+        self.hints.contains(&hint)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError(pub String);
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+impl CaseSchema {
+    /// The built-in schema. It is checked by a unit test, so this cannot fail
+    /// in a released build.
+    pub fn salesforce_default() -> Self {
+        #[allow(clippy::expect_used)]
+        Self::from_json(DEFAULT_SCHEMA_JSON).expect("core/schemas/case.json is valid")
+    }
+
+    /// Parse and check a schema file.
+    pub fn from_json(json: &str) -> Result<Self, SchemaError> {
+        let schema: CaseSchema = serde_json::from_str(json)
+            .map_err(|e| SchemaError(format!("the schema file is not valid: {e}")))?;
+        schema.check()?;
+        Ok(schema)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The first field carrying a hint.
+    pub fn field_with_hint(&self, hint: Hint) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.has_hint(hint))
+    }
+
+    /// The schema's own consistency rules: things that would make every intake fail.
+    pub fn check(&self) -> Result<(), SchemaError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &self.fields {
+            if !seen.insert(f.name.as_str()) {
+                return Err(SchemaError(format!("field {} is listed twice", f.name)));
+            }
+            if f.field_type == FieldType::Picklist && f.values.is_empty() {
+                return Err(SchemaError(format!(
+                    "picklist {} has no values; add at least one",
+                    f.name
+                )));
+            }
+            if let Some(FieldValue::Text(d)) = &f.default {
+                if f.field_type == FieldType::Picklist && !f.values.iter().any(|v| &v.value == d)
+                {
+                    return Err(SchemaError(format!(
+                        "the default {d:?} of {} is not one of its values",
+                        f.name
+                    )));
+                }
+            }
+            if f.is_text_like() && f.max_length.is_none() {
+                return Err(SchemaError(format!(
+                    "text field {} needs a max_length",
+                    f.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_schema_mirrors_salesforce_case() {
+        let s = CaseSchema::salesforce_default();
+        assert_eq!(s.object, "Case");
+        let subject = s.field("Subject").unwrap();
+        assert_eq!(subject.max_length, Some(255));
+        assert!(subject.required);
+        assert_eq!(s.field("Description").unwrap().max_length, Some(32000));
+        let values = |name: &str| -> Vec<String> {
+            s.field(name).unwrap().values.iter().map(|v| v.value.clone()).collect()
+        };
+        assert_eq!(
+            values("Type"),
+            ["Mechanical", "Electrical", "Electronic", "Structural", "Other"]
+        );
+        assert_eq!(values("Priority"), ["High", "Medium", "Low"]);
+        assert_eq!(
+            values("Reason"),
+            [
+                "Installation",
+                "Equipment Complexity",
+                "Performance",
+                "Breakdown",
+                "Equipment Design",
+                "Feedback",
+                "Other"
+            ]
+        );
+        assert_eq!(s.field("AssetId").unwrap().from_asset, Some(AssetAttr::AssetId));
+        assert_eq!(s.field("AccountId").unwrap().from_asset, Some(AssetAttr::AccountId));
+        let key = s.field("Intake_Key__c").unwrap();
+        assert!(key.external_id);
+        assert_eq!(key.system, Some(SystemValue::IntakeKey));
+        assert_eq!(
+            s.field("Safety_Hazard__c").unwrap().field_type,
+            FieldType::Checkbox
+        );
+        for f in ["SuppliedName", "SuppliedEmail", "SuppliedPhone", "Origin", "Error_Code__c", "Meter_Reading__c"] {
+            assert!(s.field(f).is_some(), "{f} missing");
+        }
+    }
+
+    #[test]
+    fn rejects_inconsistent_schemas_with_a_reason() {
+        let bad = r#"{"object":"Case","label":"Case","fields":[
+            {"name":"Priority","label":"Priority","type":"picklist","values":[{"value":"High"}],"default":"Urgent"}]}"#;
+        let err = CaseSchema::from_json(bad).unwrap_err();
+        assert!(err.0.contains("Urgent"), "{err}");
+
+        let dup = r#"{"object":"Case","label":"Case","fields":[
+            {"name":"Subject","label":"Subject","type":"text","max_length":5},
+            {"name":"Subject","label":"Subject","type":"text","max_length":5}]}"#;
+        assert!(CaseSchema::from_json(dup).unwrap_err().0.contains("twice"));
+
+        assert!(CaseSchema::from_json("{").unwrap_err().0.contains("not valid"));
+    }
+}

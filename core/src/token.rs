@@ -1,0 +1,149 @@
+//! Asset link tokens.
+//!
+//! A token is 96 random bits written as 20 characters of RFC 4648 base32
+//! (`A–Z`, `2–7`). Upper-case base32 lets the whole QR URL
+//! (`HTTPS://HOST/A/TOKEN`) use the QR code's compact alphanumeric mode, which
+//! keeps the symbol at a low version that a phone reads from a small label.
+//! Parsing is case-insensitive: people retype codes in lower case.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// Number of random bytes behind a token (96 bits).
+pub const TOKEN_BYTES: usize = 12;
+/// Number of characters in a token's text form.
+pub const TOKEN_LEN: usize = TOKEN_BYTES * 8 / 5 + 1; // 96 bits / 5 = 19.2 → 20 chars
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AssetToken(String);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    WrongLength(usize),
+    BadCharacter(char),
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::WrongLength(n) => write!(
+                f,
+                "an asset code has {TOKEN_LEN} characters; this one has {n}"
+            ),
+            TokenError::BadCharacter(c) => write!(
+                f,
+                "an asset code uses only letters and the digits 2–7; {c:?} is not one of them"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
+
+impl AssetToken {
+    /// Parse a token typed, scanned or taken from a URL path.
+    pub fn parse(s: &str) -> Result<Self, TokenError> {
+        let s = s.trim();
+        let n = s.chars().count();
+        if n != TOKEN_LEN {
+            return Err(TokenError::WrongLength(n));
+        }
+        let mut out = String::with_capacity(TOKEN_LEN);
+        for c in s.chars() {
+            let u = c.to_ascii_uppercase();
+            if !(u.is_ascii_uppercase() || ('2'..='7').contains(&u)) {
+                return Err(TokenError::BadCharacter(c));
+            }
+            out.push(u);
+        }
+        Ok(AssetToken(out))
+    }
+
+    /// Encode 96 random bits (the caller supplies the randomness; this crate has none).
+    pub fn from_random_bytes(bytes: [u8; TOKEN_BYTES]) -> Self {
+        let mut out = String::with_capacity(TOKEN_LEN);
+        let mut buffer: u32 = 0;
+        let mut bits = 0u32;
+        for b in bytes {
+            buffer = (buffer << 8) | u32::from(b);
+            bits += 8;
+            while bits >= 5 {
+                bits -= 5;
+                out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
+            }
+        }
+        if bits > 0 {
+            out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
+        }
+        AssetToken(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The path a QR code points at: `/a/TOKEN`.
+    pub fn link_path(&self) -> String {
+        format!("/a/{}", self.0)
+    }
+}
+
+impl fmt::Display for AssetToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for AssetToken {
+    type Error = TokenError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AssetToken::parse(&s)
+    }
+}
+
+impl From<AssetToken> for String {
+    fn from(t: AssetToken) -> String {
+        t.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_random_bytes_and_is_case_insensitive() {
+        let t = AssetToken::from_random_bytes([0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(t.as_str().len(), TOKEN_LEN);
+        assert_eq!(AssetToken::parse(&t.as_str().to_lowercase()), Ok(t.clone()));
+        assert_eq!(t.link_path(), format!("/a/{t}"));
+    }
+
+    #[test]
+    fn distinct_bytes_give_distinct_tokens() {
+        let a = AssetToken::from_random_bytes([0; TOKEN_BYTES]);
+        let mut last = [0; TOKEN_BYTES];
+        last[TOKEN_BYTES - 1] = 1;
+        let b = AssetToken::from_random_bytes(last);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn rejects_wrong_length_and_foreign_characters() {
+        assert_eq!(AssetToken::parse("ABC"), Err(TokenError::WrongLength(3)));
+        assert_eq!(
+            AssetToken::parse("ABCDEFGHIJKLMNOPQRS1"),
+            Err(TokenError::BadCharacter('1'))
+        );
+        assert_eq!(
+            AssetToken::parse("ABCDEFGHIJKLMNOPQRS/"),
+            Err(TokenError::BadCharacter('/'))
+        );
+        let msg = TokenError::WrongLength(3).to_string();
+        assert!(msg.contains("20 characters"), "{msg}");
+    }
+}

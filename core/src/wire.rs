@@ -1,0 +1,292 @@
+//! Everything that crosses HTTP between the app and the server. Both sides
+//! compile these very types, so a renamed field breaks the build, not a user.
+//!
+//! Routes (all under [`API_PREFIX`]):
+//!
+//! | method | path                         | body → answer                          |
+//! |--------|------------------------------|----------------------------------------|
+//! | GET    | `/assets/{token}`            | → [`IntakeContext`]                    |
+//! | POST   | `/assets/{token}/photos`     | multipart `photo` → [`PhotoReceipt`]   |
+//! | PUT    | `/intakes/{id}`              | [`IntakeSubmission`] → [`IntakeReceipt`] |
+//! | GET    | `/intakes/{id}`              | → [`IntakeReceipt`]                    |
+//!
+//! Every failure answers with an [`ApiError`].
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::schema::{AssetAttr, CaseSchema, SystemValue};
+use crate::token::AssetToken;
+use crate::validate::{CaseDraft, FieldErrors, FieldValue};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// What the technician sees of the asset they scanned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssetView {
+    pub token: AssetToken,
+    pub name: String,
+    pub serial_number: String,
+    pub model: String,
+    pub account_name: String,
+    pub site: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_date: Option<String>,
+    /// The asset's record Id in the CRM, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm_asset_id: Option<String>,
+    /// The owning account's record Id in the CRM, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm_account_id: Option<String>,
+}
+
+impl AssetView {
+    pub fn attr(&self, attr: AssetAttr) -> Option<&str> {
+        match attr {
+            AssetAttr::AssetId => self.crm_asset_id.as_deref(),
+            AssetAttr::AccountId => self.crm_account_id.as_deref(),
+        }
+    }
+}
+
+/// The technician's details, remembered on their device.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Technician {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Upload and size limits, told to the app so it can refuse early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_photo_bytes: u64,
+    pub max_photos: u32,
+    pub max_intake_photo_bytes: u64,
+    pub max_photo_pixels: u64,
+    pub max_notes_chars: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_photo_bytes: 15 * 1024 * 1024,
+            max_photos: 10,
+            max_intake_photo_bytes: 60 * 1024 * 1024,
+            max_photo_pixels: 50_000_000,
+            max_notes_chars: 32_000,
+        }
+    }
+}
+
+/// `GET /assets/{token}`: all the app needs to start an intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeContext {
+    pub asset: AssetView,
+    pub schema: CaseSchema,
+    pub limits: Limits,
+}
+
+/// `POST /assets/{token}/photos`: a stored photo, named by its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoReceipt {
+    /// Lower-case hex SHA-256 of the photo's bytes.
+    pub sha256: String,
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+}
+
+/// `PUT /intakes/{id}`: the reviewed intake. The app makes `id` (UUID v7)
+/// before the first attempt, so a retry can never make a second intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntakeSubmission {
+    pub id: Uuid,
+    pub asset_token: AssetToken,
+    pub notes: String,
+    pub fields: CaseDraft,
+    pub technician: Technician,
+    /// SHA-256 of each photo, as returned by the upload.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeStatus {
+    /// The technician pressed Submit on the review screen.
+    Submitted,
+    /// Waiting for a dispatcher.
+    InReview,
+    /// Approved by a person or a rule; queued for the CRM.
+    Approved,
+    /// The CRM write is in progress.
+    Writing,
+    /// The case exists in the CRM.
+    Written,
+    /// The CRM refused it; a person must correct it.
+    NeedsAttention,
+    /// A dispatcher rejected it.
+    Rejected,
+}
+
+impl IntakeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntakeStatus::Submitted => "submitted",
+            IntakeStatus::InReview => "in_review",
+            IntakeStatus::Approved => "approved",
+            IntakeStatus::Writing => "writing",
+            IntakeStatus::Written => "written",
+            IntakeStatus::NeedsAttention => "needs_attention",
+            IntakeStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            IntakeStatus::Submitted,
+            IntakeStatus::InReview,
+            IntakeStatus::Approved,
+            IntakeStatus::Writing,
+            IntakeStatus::Written,
+            IntakeStatus::NeedsAttention,
+            IntakeStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// What the technician is told after Submit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeReceipt {
+    pub id: Uuid,
+    /// Short reference to quote on the phone, e.g. `FC-7K3M-9QXD`.
+    pub reference: String,
+    pub status: IntakeStatus,
+    /// RFC 3339.
+    pub submitted_at: String,
+    pub photo_count: u32,
+    /// True when this id had already been submitted: nothing new was made.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// The one shape of every error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// A sentence for a person, saying what to fix.
+    pub message: String,
+    /// Per-field messages, keyed by field API name.
+    #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
+    pub fields: FieldErrors,
+}
+
+/// The short reference for an intake: its id's last 40 random bits in
+/// Crockford base32, `FC-XXXX-XXXX`. Deterministic, so a replay shows the same.
+pub fn intake_reference(id: &Uuid) -> String {
+    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = id.as_bytes();
+    let mut n: u64 = 0;
+    for b in &bytes[11..16] {
+        n = (n << 8) | u64::from(*b);
+    }
+    let mut s = String::from("FC-");
+    for i in (0..8).rev() {
+        s.push(CROCKFORD[((n >> (i * 5)) & 31) as usize] as char);
+        if i == 4 {
+            s.push('-');
+        }
+    }
+    s
+}
+
+impl CaseDraft {
+    /// Overwrite every field the technician may not set: values from the asset,
+    /// system values, and schema defaults of hidden fields. Runs in the app (so
+    /// the review shows them) and on the server (so a forged body cannot set them).
+    pub fn apply_context(&mut self, schema: &CaseSchema, asset: &AssetView, intake_id: &Uuid) {
+        for def in &schema.fields {
+            let value = if let Some(attr) = def.from_asset {
+                asset.attr(attr).map(FieldValue::text)
+            } else if let Some(SystemValue::IntakeKey) = def.system {
+                Some(FieldValue::text(intake_id.to_string()))
+            } else if !def.technician_visible {
+                def.default.clone()
+            } else {
+                continue;
+            };
+            match value {
+                Some(v) => {
+                    self.0.insert(def.name.clone(), v);
+                }
+                None => {
+                    self.0.remove(&def.name);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asset() -> AssetView {
+        AssetView {
+            token: AssetToken::from_random_bytes([7; 12]),
+            name: "Feed pump P-12".into(),
+            serial_number: "GP-44817".into(),
+            model: "Grundfos CR 32".into(),
+            account_name: "Northwind Foods".into(),
+            site: "Leeds plant".into(),
+            location: Some("Boiler room B".into()),
+            install_date: Some("2021-04-12".into()),
+            crm_asset_id: Some("02i000000000001AAA".into()),
+            crm_account_id: None,
+        }
+    }
+
+    #[test]
+    fn references_are_short_stable_and_distinct() {
+        let a = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
+        let b = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0002);
+        assert_eq!(intake_reference(&a), intake_reference(&a));
+        assert_ne!(intake_reference(&a), intake_reference(&b));
+        assert_eq!(intake_reference(&a).len(), "FC-XXXX-XXXX".len());
+        assert!(intake_reference(&a).starts_with("FC-"));
+    }
+
+    #[test]
+    fn context_overrides_forged_system_fields() {
+        let schema = CaseSchema::salesforce_default();
+        let id = Uuid::from_u128(42);
+        let mut d = CaseDraft::default();
+        d.set("AssetId", FieldValue::text("001FORGED000000AAA"));
+        d.set("AccountId", FieldValue::text("001FORGED000000AAA"));
+        d.set("Intake_Key__c", FieldValue::text("forged"));
+        d.set("Origin", FieldValue::text("Phone"));
+        d.apply_context(&schema, &asset(), &id);
+        assert_eq!(d.get("AssetId"), Some(&FieldValue::text("02i000000000001AAA")));
+        assert_eq!(d.get("AccountId"), None, "unknown account id is left empty");
+        assert_eq!(d.get("Intake_Key__c"), Some(&FieldValue::text(id.to_string())));
+        assert_eq!(d.get("Origin"), Some(&FieldValue::text("Web")));
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in ["submitted", "in_review", "approved", "writing", "written", "needs_attention", "rejected"] {
+            assert_eq!(IntakeStatus::parse(s).map(IntakeStatus::as_str), Some(s));
+        }
+        assert_eq!(IntakeStatus::parse("nope"), None);
+    }
+}
