@@ -3,14 +3,14 @@
 //!
 //! A guided tour, in the order an intake meets them:
 
-/// The link token printed in an asset's QR code (`AssetToken::parse`).
-pub mod token;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
-/// Field values a person (or the structurer) proposes, and their validation.
-pub mod validate;
 /// Messy technician notes → a proposed value for each schema field, with provenance.
 pub mod structure;
+/// The link token printed in an asset's QR code (`AssetToken::parse`).
+pub mod token;
+/// Field values a person (or the structurer) proposes, and their validation.
+pub mod validate;
 /// Everything that crosses the HTTP boundary between app and server.
 pub mod wire;
 

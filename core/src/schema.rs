@@ -200,15 +200,13 @@ impl CaseSchema {
                     f.name
                 )));
             }
-            if let Some(FieldValue::Text(d)) = &f.default {
-                if f.field_type == FieldType::Picklist && !f.values.iter().any(|v| &v.value == d)
-                {
+            if let Some(FieldValue::Text(d)) = &f.default
+                && f.field_type == FieldType::Picklist && !f.values.iter().any(|v| &v.value == d) {
                     return Err(SchemaError(format!(
                         "the default {d:?} of {} is not one of its values",
                         f.name
                     )));
                 }
-            }
             if f.is_text_like() && f.max_length.is_none() {
                 return Err(SchemaError(format!(
                     "text field {} needs a max_length",
@@ -233,11 +231,22 @@ mod tests {
         assert!(subject.required);
         assert_eq!(s.field("Description").unwrap().max_length, Some(32000));
         let values = |name: &str| -> Vec<String> {
-            s.field(name).unwrap().values.iter().map(|v| v.value.clone()).collect()
+            s.field(name)
+                .unwrap()
+                .values
+                .iter()
+                .map(|v| v.value.clone())
+                .collect()
         };
         assert_eq!(
             values("Type"),
-            ["Mechanical", "Electrical", "Electronic", "Structural", "Other"]
+            [
+                "Mechanical",
+                "Electrical",
+                "Electronic",
+                "Structural",
+                "Other"
+            ]
         );
         assert_eq!(values("Priority"), ["High", "Medium", "Low"]);
         assert_eq!(
@@ -252,8 +261,14 @@ mod tests {
                 "Other"
             ]
         );
-        assert_eq!(s.field("AssetId").unwrap().from_asset, Some(AssetAttr::AssetId));
-        assert_eq!(s.field("AccountId").unwrap().from_asset, Some(AssetAttr::AccountId));
+        assert_eq!(
+            s.field("AssetId").unwrap().from_asset,
+            Some(AssetAttr::AssetId)
+        );
+        assert_eq!(
+            s.field("AccountId").unwrap().from_asset,
+            Some(AssetAttr::AccountId)
+        );
         let key = s.field("Intake_Key__c").unwrap();
         assert!(key.external_id);
         assert_eq!(key.system, Some(SystemValue::IntakeKey));
@@ -261,7 +276,14 @@ mod tests {
             s.field("Safety_Hazard__c").unwrap().field_type,
             FieldType::Checkbox
         );
-        for f in ["SuppliedName", "SuppliedEmail", "SuppliedPhone", "Origin", "Error_Code__c", "Meter_Reading__c"] {
+        for f in [
+            "SuppliedName",
+            "SuppliedEmail",
+            "SuppliedPhone",
+            "Origin",
+            "Error_Code__c",
+            "Meter_Reading__c",
+        ] {
             assert!(s.field(f).is_some(), "{f} missing");
         }
     }
@@ -278,6 +300,11 @@ mod tests {
             {"name":"Subject","label":"Subject","type":"text","max_length":5}]}"#;
         assert!(CaseSchema::from_json(dup).unwrap_err().0.contains("twice"));
 
-        assert!(CaseSchema::from_json("{").unwrap_err().0.contains("not valid"));
+        assert!(
+            CaseSchema::from_json("{")
+                .unwrap_err()
+                .0
+                .contains("not valid")
+        );
     }
 }

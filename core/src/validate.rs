@@ -180,26 +180,27 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
             ));
         }
     }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(format!("{label} contains control characters; remove them."));
     }
     if def.field_type != FieldType::Textarea && text.contains('\n') {
         return Err(format!("{label} must be a single line."));
     }
     match def.field_type {
-        FieldType::Picklist => {
-            if def.restricted && !def.values.iter().any(|v| v.value == text) {
+        FieldType::Picklist
+            if def.restricted && !def.values.iter().any(|v| v.value == text) => {
                 let choices: Vec<&str> = def.values.iter().map(|v| v.value.as_str()).collect();
                 return Err(format!("{label} must be one of: {}.", choices.join(", ")));
             }
-        }
-        FieldType::Email => {
-            if !looks_like_email(text) {
+        FieldType::Email
+            if !looks_like_email(text) => {
                 return Err(format!(
                     "{label} doesn't look like an email address; use the form name@example.com."
                 ));
             }
-        }
         FieldType::Phone => {
             let digits = text.chars().filter(char::is_ascii_digit).count();
             let allowed = text
@@ -211,16 +212,17 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
                 ));
             }
         }
-        FieldType::Date => {
-            if !is_iso_date(text) {
+        FieldType::Date
+            if !is_iso_date(text) => {
                 return Err(format!("{label} must be a date written YYYY-MM-DD."));
             }
-        }
         FieldType::Reference => {
             let ok = (text.len() == 15 || text.len() == 18)
                 && text.chars().all(|c| c.is_ascii_alphanumeric());
             if !ok {
-                return Err(format!("{label} must be a record Id of 15 or 18 letters and digits."));
+                return Err(format!(
+                    "{label} must be a record Id of 15 or 18 letters and digits."
+                ));
             }
         }
         _ => {}
@@ -270,7 +272,12 @@ mod tests {
     }
 
     fn draft(pairs: &[(&str, FieldValue)]) -> CaseDraft {
-        CaseDraft(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect())
+        CaseDraft(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
     }
 
     fn minimal() -> Vec<(&'static str, FieldValue)> {
@@ -288,7 +295,10 @@ mod tests {
         pairs.push(("Safety_Hazard__c", FieldValue::Bool(true)));
         pairs.push(("Description", FieldValue::text("")));
         let valid = draft(&pairs).validate(&schema()).unwrap();
-        assert_eq!(valid.get("Subject"), Some(&FieldValue::text("Pump leaking")));
+        assert_eq!(
+            valid.get("Subject"),
+            Some(&FieldValue::text("Pump leaking"))
+        );
         assert_eq!(valid.get("Safety_Hazard__c"), Some(&FieldValue::Bool(true)));
         assert_eq!(valid.get("Description"), None, "blank text is no value");
     }
@@ -324,7 +334,10 @@ mod tests {
         let mut pairs = minimal();
         pairs.push(("Priority", FieldValue::text("Urgent")));
         let errors = draft(&pairs).validate(&schema()).unwrap_err();
-        assert_eq!(errors.get("Priority"), Some("Priority must be one of: High, Medium, Low."));
+        assert_eq!(
+            errors.get("Priority"),
+            Some("Priority must be one of: High, Medium, Low.")
+        );
     }
 
     #[test]
@@ -337,7 +350,14 @@ mod tests {
         pairs.push(("Subject", FieldValue::text("two\nlines")));
         pairs.push(("Bogus__c", FieldValue::text("x")));
         let errors = draft(&pairs).validate(&schema()).unwrap_err();
-        for f in ["SuppliedEmail", "SuppliedPhone", "Safety_Hazard__c", "AssetId", "Subject", "Bogus__c"] {
+        for f in [
+            "SuppliedEmail",
+            "SuppliedPhone",
+            "Safety_Hazard__c",
+            "AssetId",
+            "Subject",
+            "Bogus__c",
+        ] {
             assert!(errors.get(f).is_some(), "{f} should be refused: {errors:?}");
         }
         assert_eq!(errors.len(), 6);

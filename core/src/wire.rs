@@ -276,15 +276,29 @@ mod tests {
         d.set("Intake_Key__c", FieldValue::text("forged"));
         d.set("Origin", FieldValue::text("Phone"));
         d.apply_context(&schema, &asset(), &id);
-        assert_eq!(d.get("AssetId"), Some(&FieldValue::text("02i000000000001AAA")));
+        assert_eq!(
+            d.get("AssetId"),
+            Some(&FieldValue::text("02i000000000001AAA"))
+        );
         assert_eq!(d.get("AccountId"), None, "unknown account id is left empty");
-        assert_eq!(d.get("Intake_Key__c"), Some(&FieldValue::text(id.to_string())));
+        assert_eq!(
+            d.get("Intake_Key__c"),
+            Some(&FieldValue::text(id.to_string()))
+        );
         assert_eq!(d.get("Origin"), Some(&FieldValue::text("Web")));
     }
 
     #[test]
     fn statuses_round_trip() {
-        for s in ["submitted", "in_review", "approved", "writing", "written", "needs_attention", "rejected"] {
+        for s in [
+            "submitted",
+            "in_review",
+            "approved",
+            "writing",
+            "written",
+            "needs_attention",
+            "rejected",
+        ] {
             assert_eq!(IntakeStatus::parse(s).map(IntakeStatus::as_str), Some(s));
         }
         assert_eq!(IntakeStatus::parse("nope"), None);

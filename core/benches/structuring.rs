@@ -1,0 +1,146 @@
+//! Structuring accuracy and speed on the table of messy notes
+//! (`tests/data/notes.json`, the same table `tests/structuring.rs` demands).
+//!
+//! Run with `cargo bench -p fieldcase-core --bench structuring`. Prints, per
+//! field, how many expectations the structurer meets (computed, not assumed),
+//! then the time per note: every note is structured once per pass, and the
+//! median, p90 and best of the per-pass averages are reported, plus the
+//! median of the slowest note.
+
+#[path = "../tests/support/eval.rs"]
+mod eval;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use fieldcase_core::CaseSchema;
+use fieldcase_core::structure::{Context, structure};
+
+const WARMUP_PASSES: usize = 20;
+/// Override with `STRUCTURING_PASSES=n` (e.g. to profile under valgrind).
+const DEFAULT_PASSES: usize = 400;
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn show(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.2} µs", ns / 1000.0)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn main() {
+    let cases = eval::load();
+    let schema = CaseSchema::salesforce_default();
+    let tech = eval::technician();
+    let passes = std::env::var("STRUCTURING_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(DEFAULT_PASSES);
+
+    // ── Accuracy.
+    let mut ok = [0usize; eval::FIELDS.len()];
+    let mut total = [0usize; eval::FIELDS.len()];
+    let mut perfect = 0;
+    let mut misses = Vec::new();
+    for case in &cases {
+        let p = eval::run(case, &schema, &tech);
+        let mut all = true;
+        for o in eval::check(case, &p, &schema) {
+            let k = eval::FIELDS
+                .iter()
+                .position(|f| *f == o.field)
+                .unwrap_or_default();
+            total[k] += 1;
+            if o.ok {
+                ok[k] += 1;
+            } else {
+                all = false;
+                misses.push(format!("{} {}: {}", case.id, o.field, o.detail));
+            }
+        }
+        perfect += usize::from(all);
+    }
+    println!(
+        "structuring accuracy on {} notes (tests/data/notes.json)",
+        cases.len()
+    );
+    for (k, field) in eval::FIELDS.iter().enumerate() {
+        if total[k] > 0 {
+            let pct = 100.0 * ok[k] as f64 / total[k] as f64;
+            println!("  {field:<18} {:>3}/{:<3} {pct:>5.1}%", ok[k], total[k]);
+        }
+    }
+    let (sum_ok, sum_total): (usize, usize) = (ok.iter().sum(), total.iter().sum());
+    println!(
+        "  {:<18} {sum_ok:>3}/{sum_total:<3} {:>5.1}%",
+        "all expectations",
+        100.0 * sum_ok as f64 / sum_total as f64
+    );
+    println!(
+        "  {:<18} {perfect:>3}/{:<3} {:>5.1}%",
+        "notes fully right",
+        cases.len(),
+        100.0 * perfect as f64 / cases.len() as f64
+    );
+    for m in &misses {
+        println!("  miss: {m}");
+    }
+
+    // ── Speed.
+    let run_pass = |per_note: &mut [Vec<f64>]| {
+        let start = Instant::now();
+        for (i, case) in cases.iter().enumerate() {
+            let t = Instant::now();
+            let ctx = Context {
+                asset: &case.asset,
+                technician: &tech,
+            };
+            black_box(structure(black_box(&case.notes), ctx, &schema));
+            if let Some(v) = per_note.get_mut(i) {
+                v.push(t.elapsed().as_nanos() as f64);
+            }
+        }
+        start.elapsed().as_nanos() as f64 / cases.len() as f64
+    };
+    let mut none: Vec<Vec<f64>> = Vec::new();
+    for _ in 0..WARMUP_PASSES.min(passes) {
+        run_pass(&mut none);
+    }
+    let mut per_note = vec![Vec::with_capacity(passes); cases.len()];
+    let mut per_pass: Vec<f64> = (0..passes).map(|_| run_pass(&mut per_note)).collect();
+    per_pass.sort_by(f64::total_cmp);
+    let mut slowest = (0.0, "");
+    for (case, v) in cases.iter().zip(&mut per_note) {
+        v.sort_by(f64::total_cmp);
+        let median = percentile(v, 0.5);
+        if median > slowest.0 {
+            slowest = (median, case.id.as_str());
+        }
+    }
+    let bytes: usize = cases.iter().map(|c| c.notes.len()).sum();
+    println!(
+        "\nstructuring speed: {} notes × {passes} passes (mean note {} bytes)",
+        cases.len(),
+        bytes / cases.len()
+    );
+    println!(
+        "  per note, median of passes  {}",
+        show(percentile(&per_pass, 0.5))
+    );
+    println!(
+        "  per note, p90 of passes     {}",
+        show(percentile(&per_pass, 0.9))
+    );
+    println!("  per note, best pass         {}", show(per_pass[0]));
+    println!(
+        "  slowest note (median)       {} ({})",
+        show(slowest.0),
+        slowest.1
+    );
+}

@@ -1,0 +1,879 @@
+//! Finding cues in the words, with negation and uncertainty, and turning them
+//! into picklist choices. The rules are described in the parent module's docs.
+
+use super::Span;
+use super::cues::{Cue, Fx, Re, Ty, candidates, within_one_edit, word_matches};
+use super::lex::{Brk, Word};
+
+/// How many content words after a negator it still negates (and after a
+/// proximity word, how far a place reaches).
+const NEG_REACH: u8 = 3;
+
+/// Words that introduce a place: "flooding into the cable trench next to the
+/// MCC panel" is about water, not about cables or the MCC.
+fn proximity(words: &[Word<'_>], i: usize) -> usize {
+    let next_is_to = || {
+        words
+            .get(i + 1)
+            .is_some_and(|w| w.norm == "to" && w.brk == Brk::None)
+    };
+    match words[i].norm {
+        "near" | "nearby" | "beside" | "towards" | "into" | "above" | "below" | "beneath" => 1,
+        "next" | "close" | "adjacent" if next_is_to() => 2,
+        _ => 0,
+    }
+}
+
+/// Words that do not use up a negation's reach: "no visible sign of any leak".
+const SKIP: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "any",
+    "sign",
+    "signs",
+    "of",
+    "evidence",
+    "visible",
+    "obvious",
+    "obviously",
+    "apparent",
+    "more",
+    "further",
+    "real",
+    "other",
+    "or",
+    "nor",
+    "very",
+    "too",
+    "really",
+    "actual",
+    "noticeable",
+    "immediate",
+    "significant",
+    "major",
+    "serious",
+    "trace",
+    "traces",
+    "indication",
+    "with",
+    "to",
+    "on",
+    "in",
+    "at",
+    "from",
+    "by",
+    "for",
+    "is",
+    "was",
+    "are",
+    "were",
+    "be",
+    "been",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "such",
+    "much",
+    "my",
+    "our",
+    "their",
+    "his",
+    "her",
+    "approximately",
+    "also",
+];
+
+/// Words that close a negated phrase: "no leak found" — what follows is not negated.
+const CLOSERS: &[&str] = &[
+    "found",
+    "seen",
+    "detected",
+    "observed",
+    "noted",
+    "present",
+    "evident",
+    "spotted",
+    "noticed",
+    "identified",
+    "its",
+    "theres",
+];
+
+/// Words that may stand between a cue and a verdict on it: "bearing temp normal".
+const LINKS: &[&str] = &[
+    "is",
+    "was",
+    "are",
+    "were",
+    "looks",
+    "look",
+    "looked",
+    "seems",
+    "seem",
+    "seemed",
+    "appears",
+    "tested",
+    "checked",
+    "reads",
+    "all",
+    "temperature",
+    "condition",
+    "levels",
+    "level",
+    "itself",
+    "still",
+    "now",
+    "also",
+    "both",
+    "connections",
+    "been",
+    "has",
+    "have",
+    "had",
+    "ok",
+];
+
+/// Verdicts after a cue that mean the cue is not the problem: "seal ok", "smoke: none".
+const OK_WORDS: &[&str] = &[
+    "ok", "okay", "fine", "good", "normal", "healthy", "intact", "none", "nil", "negative",
+    "absent", "tight", "clean", "clear",
+];
+
+/// A cue found in the notes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hit {
+    pub cue: &'static Cue,
+    /// Words `w0..w1`.
+    pub w0: usize,
+    pub w1: usize,
+    pub negated: bool,
+    /// The negator's word, when a negator before the cue negated it.
+    pub neg_from: Option<usize>,
+    pub unsure: bool,
+    /// Said as a place ("next to the MCC panel"): it does not vote for type or reason.
+    pub place: bool,
+    /// Only words of the asset's own name ("PLC" for "Palletiser PLC", "roller"
+    /// for "Roller shutter door"): it names the equipment rather than the fault,
+    /// so it only breaks ties.
+    pub naming: bool,
+}
+
+impl Hit {
+    pub fn span(&self, words: &[Word<'_>]) -> Span {
+        Span::new(words[self.w0].start, words[self.w1 - 1].end)
+    }
+    /// The span including the negator ("not very urgent").
+    pub fn neg_span(&self, words: &[Word<'_>]) -> Span {
+        Span::new(
+            words[self.neg_from.unwrap_or(self.w0)].start,
+            words[self.w1 - 1].end,
+        )
+    }
+    /// Counts for the fields: found, not negated.
+    pub fn live(&self) -> bool {
+        !self.negated
+    }
+    pub fn weight(&self) -> f32 {
+        if self.unsure { 0.5 } else { 1.0 }
+    }
+}
+
+fn constraint(list: &[&str], word: Option<&Word<'_>>) -> bool {
+    let Some(w) = word else { return false };
+    list.iter().any(|p| {
+        if *p == "#" {
+            w.norm.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        } else {
+            word_matches(p, w.norm)
+        }
+    })
+}
+
+/// How many words from `i` a pattern matches, walking its bytes (no
+/// splitting: this is the hot loop). Words of a phrase may not straddle a break.
+fn match_pattern(pat: &[u8], words: &[Word<'_>], i: usize) -> Option<usize> {
+    let mut k = i;
+    let mut p = 0;
+    loop {
+        let w = words
+            .get(k)
+            .filter(|w| k == i || w.brk == Brk::None)?
+            .norm
+            .as_bytes();
+        let mut j = 0;
+        loop {
+            match pat.get(p) {
+                None | Some(b' ') if j == w.len() => break,
+                None | Some(b' ') => return None,
+                Some(b'*') => {
+                    p += 1;
+                    break;
+                }
+                Some(c) if w.get(j) == Some(c) => {
+                    j += 1;
+                    p += 1;
+                }
+                Some(_) => return None,
+            }
+        }
+        k += 1;
+        if p >= pat.len() {
+            return Some(k - i);
+        }
+        p += 1; // the space between pattern words
+    }
+}
+
+/// The longest cue that matches at word `i`, and how many words it covers.
+pub(super) fn match_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
+    let mut best: Option<(&'static Cue, usize)> = None;
+    for cue in candidates(words[i].norm) {
+        let Some(len) = match_pattern(cue.pat.as_bytes(), words, i) else {
+            continue;
+        };
+        let k = i + len;
+        if best.is_some_and(|(_, l)| l >= len) {
+            continue;
+        }
+        let prev = (i > 0 && words[i].brk < Brk::Sep).then(|| &words[i - 1]);
+        let next = words.get(k).filter(|w| w.brk == Brk::None);
+        let r = cue.rules();
+        if (!r.before.is_empty() && !constraint(r.before, prev))
+            || constraint(r.not_before, prev)
+            || constraint(r.not_after, next)
+        {
+            continue;
+        }
+        best = Some((cue, k - i));
+    }
+    best.or_else(|| fuzzy_at(words, i))
+}
+
+/// A one-typo match against the longer single-word cues ("bearnig", "contacter").
+/// A word that is exactly a cue but failed its context rules stays unmatched.
+/// Only cues that merely vote for a type or reason are matched loosely: a
+/// typo must never raise the priority or tick the hazard box ("meeting" is
+/// one letter from "melting"). Misspelt urgency words are aliases instead.
+fn fuzzy_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
+    let w = words[i].norm;
+    if w.len() < 6 || !w.is_ascii() {
+        return None;
+    }
+    // Typos past the second letter: the first two bytes pick the candidates.
+    candidates(w)
+        .find(|cue| {
+            cue.pat.len() >= 7
+                && cue.pat.len().abs_diff(w.len()) <= 1
+                && !cue.pat.bytes().any(|b| b == b' ' || b == b'*')
+                && !cue.fx.is_empty()
+                && cue.fx.iter().all(|f| matches!(f, Fx::T(..) | Fx::R(..)))
+                && cue.pat != w
+                && within_one_edit(cue.pat, w)
+        })
+        .map(|cue| (cue, 1))
+}
+
+/// After a comma, a negation still reaches a list: "no smoke, sparks or smell".
+fn list_continues(words: &[Word<'_>], i: usize) -> bool {
+    for (n, w) in words[i..].iter().enumerate().take(6) {
+        if n > 0 && w.brk > Brk::Comma {
+            return false;
+        }
+        match w.norm {
+            "or" | "nor" => return true,
+            "and" | "but" => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A verdict after the cue ending before word `j` says it is not the problem:
+/// "seal ok", "bearing temp normal", "smoke: none", "leak - no", "leak was ruled out".
+fn post_negated(words: &[Word<'_>], j: usize) -> bool {
+    let mut k = j;
+    let Some(first) = words.get(k) else {
+        return false;
+    };
+    if first.brk == Brk::Hard {
+        return false;
+    }
+    let sep = first.brk;
+    if sep == Brk::None {
+        let mut links = 0;
+        while links < 2
+            && LINKS.contains(&words[k].norm)
+            && !OK_WORDS.contains(&words[k].norm)
+            && words.get(k + 1).is_some_and(|w| w.brk == Brk::None)
+        {
+            k += 1;
+            links += 1;
+        }
+    }
+    let w = &words[k];
+    let next = words.get(k + 1).filter(|n| n.brk == Brk::None);
+    if OK_WORDS.contains(&w.norm) && sep != Brk::Comma {
+        return true;
+    }
+    match w.norm {
+        "no" => sep == Brk::Sep && next.is_none(),
+        "ruled" => next.is_some_and(|n| n.norm == "out"),
+        "not" => next.is_some_and(|n| {
+            matches!(
+                n.norm,
+                "found" | "present" | "seen" | "detected" | "evident" | "observed"
+            )
+        }),
+        _ => false,
+    }
+}
+
+/// Every cue in the notes, with negation and uncertainty applied. Cues made
+/// only of words of the asset's own name (`asset_words`, lower case) name the
+/// equipment rather than describe the fault, so they do not vote.
+pub(super) fn find_hits(words: &[Word<'_>], asset_words: &[String]) -> Vec<Hit> {
+    let n_clauses = words.last().map_or(0, |w| w.clause as usize + 1);
+    let mut unsure = vec![false; n_clauses];
+    for w in words {
+        if w.question {
+            unsure[w.clause as usize] = true;
+        }
+    }
+    let mut hits = Vec::new();
+    let mut neg_left: u8 = 0;
+    let mut neg_at = 0usize;
+    let mut place_left: u8 = 0;
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if w.brk != Brk::None {
+            place_left = 0;
+        }
+        match w.brk {
+            Brk::None => {}
+            Brk::Comma if list_continues(words, i) => {}
+            _ => neg_left = 0,
+        }
+        let near = proximity(words, i);
+        if near > 0 {
+            place_left = NEG_REACH;
+            i += near;
+            continue;
+        }
+        if matches!(
+            w.norm,
+            "and" | "but" | "however" | "although" | "though" | "whereas" | "yet"
+        ) {
+            neg_left = 0;
+            i += 1;
+            continue;
+        }
+        if let Some((cue, len)) = match_at(words, i) {
+            if cue.has(Fx::Neg) {
+                neg_left = NEG_REACH;
+                neg_at = i;
+            } else if cue.has(Fx::Unsure) {
+                unsure[w.clause as usize] = true;
+            } else {
+                let selfneg = cue.self_negating();
+                let pre = !selfneg && neg_left > 0;
+                let negated = pre || (!selfneg && post_negated(words, i + len));
+                hits.push(Hit {
+                    cue,
+                    w0: i,
+                    w1: i + len,
+                    negated,
+                    neg_from: pre.then_some(neg_at),
+                    unsure: false,
+                    place: place_left > 0,
+                    naming: words[i..i + len]
+                        .iter()
+                        .all(|w| asset_words.iter().any(|a| a == w.norm)),
+                });
+                neg_left = if selfneg {
+                    0
+                } else {
+                    neg_left.saturating_sub(1)
+                };
+                place_left = place_left.saturating_sub(1);
+            }
+            i += len;
+            continue;
+        }
+        if CLOSERS.contains(&w.norm) {
+            neg_left = 0;
+        } else if !SKIP.contains(&w.norm) {
+            neg_left = neg_left.saturating_sub(1);
+            place_left = place_left.saturating_sub(1);
+        }
+        i += 1;
+    }
+    for h in &mut hits {
+        h.unsure = unsure[words[h.w0].clause as usize];
+    }
+    hits
+}
+
+/// One ranked candidate for a picklist.
+#[derive(Debug, Clone)]
+pub(super) struct Choice {
+    pub value: &'static str,
+    pub spans: Vec<Span>,
+    pub confidence: f32,
+}
+
+/// Sort a short slice (a handful of spans or candidates) in place, stably.
+/// An insertion sort: the generic library sorts cost kilobytes of wasm.
+pub(super) fn sort_small<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && less(&v[j], &v[j - 1]) {
+            v.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
+/// Sort and merge overlapping spans.
+pub(super) fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    sort_small(&mut spans, |a, b| (a.start, a.end) < (b.start, b.end));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// Score every candidate from the live hits' votes; best first. Ties go to
+/// the candidate the asset's own name suggests ("PLC"), then by `precedence`
+/// (lower first) when given, else to the candidate mentioned first
+/// (technicians lead with the main problem).
+fn rank<const N: usize>(
+    hits: &[Hit],
+    words: &[Word<'_>],
+    values: [&'static str; N],
+    precedence: Option<[usize; N]>,
+    vote: impl Fn(Fx) -> Option<(usize, u8)>,
+) -> Vec<Choice> {
+    #[derive(Clone, Copy, Default)]
+    struct Tally {
+        score: f32,
+        certain: f32,
+        /// Votes of cues that only name the asset: they break ties.
+        prior: f32,
+        first: usize,
+        n: u32,
+    }
+    let mut tally = [Tally {
+        first: usize::MAX,
+        ..Tally::default()
+    }; N];
+    let mut spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
+    for h in hits.iter().filter(|h| h.live() && !h.place) {
+        for &f in h.cue.fx {
+            if let Some((k, w)) = vote(f) {
+                let t = &mut tally[k];
+                let s = f32::from(w) * h.weight();
+                if h.naming {
+                    t.prior += s;
+                    continue;
+                }
+                t.score += s;
+                if !h.unsure {
+                    t.certain += s;
+                }
+                t.first = t.first.min(h.w0);
+                t.n += 1;
+                spans[k].push(h.span(words));
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..N).filter(|&k| tally[k].score > 0.0).collect();
+    sort_small(&mut order, |&a, &b| {
+        let tie = tally[b]
+            .prior
+            .total_cmp(&tally[a].prior)
+            .then(match precedence {
+                Some(p) => p[a].cmp(&p[b]),
+                None => tally[a].first.cmp(&tally[b].first),
+            });
+        tally[b].score.total_cmp(&tally[a].score).then(tie).is_lt()
+    });
+    let mut out = Vec::with_capacity(order.len());
+    for (pos, &k) in order.iter().enumerate() {
+        let t = tally[k];
+        let runner = order
+            .iter()
+            .filter(|&&o| o != k)
+            .map(|&o| tally[o].score)
+            .fold(0.0, f32::max);
+        let mut confidence = if t.certain == 0.0 {
+            0.4
+        } else {
+            0.55 + 0.1 * (t.n.min(4) - 1) as f32
+        };
+        if runner > 0.0 && runner >= 0.75 * t.score {
+            confidence -= 0.15;
+        }
+        if pos > 0 {
+            confidence -= 0.2;
+        }
+        out.push(Choice {
+            value: values[k],
+            spans: merge(std::mem::take(&mut spans[k])),
+            confidence: confidence.clamp(0.15, 0.95),
+        });
+    }
+    out
+}
+
+pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
+    rank(hits, words, Ty::ALL.map(Ty::value), None, |f| match f {
+        Fx::T(t, w) => Some((t as usize, w)),
+        _ => None,
+    })
+}
+
+/// Reasons tie by what explains the others: an installation or design problem
+/// explains a breakdown, a breakdown explains poor performance, and feedback
+/// is how we heard of it. Order of `Re::ALL`: Installation, Complexity,
+/// Performance, Breakdown, Design, Feedback.
+const REASON_PRECEDENCE: [usize; 6] = [0, 2, 4, 3, 1, 5];
+
+pub(super) fn rank_reasons(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
+    rank(
+        hits,
+        words,
+        Re::ALL.map(Re::value),
+        Some(REASON_PRECEDENCE),
+        |f| match f {
+            Fx::R(r, w) => Some((r as usize, w)),
+            _ => None,
+        },
+    )
+}
+
+/// Asset names that make "down"/"not running" a High: the building or the stock
+/// depends on them.
+const CRITICAL_ASSETS: &[&str] = &[
+    "boiler",
+    "boilers",
+    "chiller",
+    "chillers",
+    "freezer",
+    "freezers",
+    "fridge",
+    "refrigeration",
+    "cold",
+    "coldroom",
+    "lift",
+    "lifts",
+    "elevator",
+    "escalator",
+    "generator",
+    "genset",
+    "ups",
+    "sprinkler",
+    "sprinklers",
+    "fire",
+    "server",
+    "servers",
+    "mdb",
+    "incomer",
+    "kiln",
+    "furnace",
+    "main",
+    "critical",
+];
+
+/// The asset name's words, lower case, for matching against normalised words.
+pub(super) fn name_words(name: &str) -> Vec<String> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+pub(super) fn critical_asset(name: &str, model: &str) -> bool {
+    name.split(|c: char| !c.is_alphanumeric())
+        .chain(model.split(|c: char| !c.is_alphanumeric()))
+        .any(|w| CRITICAL_ASSETS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+/// Priority: High, Low, or `None` for the default.
+///
+/// A certain High cue wins; then a certain Low cue; then an uncertain High cue
+/// ("might be smoke?" — safety first, with low confidence); then an uncertain Low.
+pub(super) fn priority(hits: &[Hit], words: &[Word<'_>], asset_critical: bool) -> Option<Choice> {
+    let crit_hits: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.live() && h.cue.has(Fx::Crit))
+        .collect();
+    let critical = asset_critical || !crit_hits.is_empty();
+    let is_high = |h: &&Hit| h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down)));
+    let is_low = |h: &&Hit| {
+        (h.live() && h.cue.has(Fx::Low)) || (h.negated && h.cue.rules().neg_fx.contains(&Fx::Low))
+    };
+    let high: Vec<&Hit> = hits.iter().filter(is_high).collect();
+    let low: Vec<&Hit> = hits.iter().filter(is_low).collect();
+    let certain = |v: &[&Hit]| v.iter().filter(|h| !h.unsure).count();
+    let spans = |v: &[&Hit]| {
+        merge(
+            v.iter()
+                .map(|h| {
+                    if h.negated {
+                        h.neg_span(words)
+                    } else {
+                        h.span(words)
+                    }
+                })
+                .collect(),
+        )
+    };
+    let (n_high, n_low) = (certain(&high), certain(&low));
+    if n_high > 0 {
+        let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
+        let mut all = high.clone();
+        if only_down {
+            all.extend(crit_hits.iter().copied());
+        }
+        let confidence = if only_down {
+            0.7
+        } else {
+            (0.8 + 0.05 * (n_high - 1) as f32).min(0.95)
+        };
+        return Some(Choice {
+            value: "High",
+            spans: spans(&all),
+            confidence,
+        });
+    }
+    if n_low > 0 {
+        let confidence = (0.75 + 0.05 * (n_low - 1) as f32).min(0.9);
+        return Some(Choice {
+            value: "Low",
+            spans: spans(&low),
+            confidence,
+        });
+    }
+    if !high.is_empty() {
+        return Some(Choice {
+            value: "High",
+            spans: spans(&high),
+            confidence: 0.45,
+        });
+    }
+    if !low.is_empty() {
+        return Some(Choice {
+            value: "Low",
+            spans: spans(&low),
+            confidence: 0.4,
+        });
+    }
+    None
+}
+
+/// Safety hazard: `Some` when a live hazard cue is found. Water counts only
+/// when electrics are mentioned too.
+pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>]) -> Option<Choice> {
+    let electrics = hits.iter().any(|h| {
+        h.live()
+            && h.cue
+                .fx
+                .iter()
+                .any(|f| matches!(f, Fx::Electrics | Fx::T(Ty::Electrical, _)))
+    });
+    let found: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.live() && (h.cue.has(Fx::Hazard) || (electrics && h.cue.has(Fx::Flood))))
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    let certain = found.iter().any(|h| !h.unsure);
+    Some(Choice {
+        value: "true",
+        spans: merge(found.iter().map(|h| h.span(words)).collect()),
+        confidence: if certain { 0.85 } else { 0.45 },
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::lex::Lexed;
+    use super::*;
+
+    /// The live (pattern, negated, unsure) hits.
+    fn hits(notes: &str) -> Vec<(&'static str, bool, bool)> {
+        let l = Lexed::new(notes);
+        let w = l.words();
+        find_hits(&w, &[])
+            .iter()
+            .map(|h| (h.cue.pat, h.negated, h.unsure))
+            .collect()
+    }
+
+    fn live(notes: &str) -> Vec<&'static str> {
+        hits(notes)
+            .into_iter()
+            .filter(|h| !h.1)
+            .map(|h| h.0)
+            .collect()
+    }
+
+    #[test]
+    fn small_sort_is_stable() {
+        let mut v = [(3, 'a'), (1, 'b'), (3, 'c'), (0, 'd'), (1, 'e')];
+        sort_small(&mut v, |a, b| a.0 < b.0);
+        assert_eq!(v, [(0, 'd'), (1, 'b'), (1, 'e'), (3, 'a'), (3, 'c')]);
+        let spans = merge(vec![
+            Span::new(5, 9),
+            Span::new(0, 2),
+            Span::new(1, 3),
+            Span::new(9, 10),
+        ]);
+        assert_eq!(spans, [Span::new(0, 3), Span::new(5, 10)]);
+    }
+
+    #[test]
+    fn patterns_match_whole_words_prefixes_and_phrases() {
+        let l = Lexed::new("no power, leakin badly; trip hazard");
+        let w = l.words();
+        assert_eq!(match_pattern(b"no power", &w, 0), Some(2));
+        assert_eq!(match_pattern(b"no", &w, 0), Some(1));
+        assert_eq!(match_pattern(b"n", &w, 0), None);
+        assert_eq!(match_pattern(b"no powerful", &w, 0), None);
+        assert_eq!(match_pattern(b"leak*", &w, 2), Some(1));
+        assert_eq!(
+            match_pattern(b"power leak*", &w, 1),
+            None,
+            "a comma stands between"
+        );
+        assert_eq!(match_pattern(b"trip hazard", &w, 4), Some(2));
+        assert_eq!(match_pattern(b"trip*", &w, 4), Some(1));
+        assert_eq!(match_pattern(b"trip hazard now", &w, 4), None);
+    }
+
+    #[test]
+    fn negators_reach_three_words_within_the_clause() {
+        assert_eq!(live("no leak"), Vec::<&str>::new());
+        assert_eq!(live("no smoke or sparks"), Vec::<&str>::new());
+        assert_eq!(
+            live("no smoke, sparks or burning smell"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(live("without sparks"), Vec::<&str>::new());
+        assert_eq!(live("no sign of flooding"), Vec::<&str>::new());
+        assert_eq!(live("no visible damage to mounting"), Vec::<&str>::new());
+        assert_eq!(live("isn't leaking"), Vec::<&str>::new());
+        assert_eq!(live("no leak, bearing noisy"), ["bearing", "nois*"]);
+        assert_eq!(live("no leak but bearing noisy"), ["bearing", "nois*"]);
+        assert_eq!(live("no leak and motor tripped"), ["trip*"]);
+        assert_eq!(live("no leak found bearing noisy"), ["bearing", "nois*"]);
+        assert_eq!(live("not the pump itself its the breaker"), ["breaker"]);
+    }
+
+    #[test]
+    fn negative_phrases_are_cues_not_negators() {
+        assert_eq!(live("no power"), ["no power"]);
+        assert_eq!(live("no heat to building"), ["no heat"]);
+        assert_eq!(live("no leaks no power"), ["no power"]);
+        assert_eq!(live("wont start"), ["wont start"]);
+        assert_eq!(live("not urgent"), ["not urgent"]);
+        assert_eq!(live("not running, no smoke"), ["not running"]);
+    }
+
+    #[test]
+    fn verdicts_after_a_cue_negate_it() {
+        assert_eq!(live("seal ok"), Vec::<&str>::new());
+        assert_eq!(live("bearing temp normal"), Vec::<&str>::new());
+        assert_eq!(live("smoke: none"), Vec::<&str>::new());
+        assert_eq!(live("leak - no. pump noisy"), ["nois*"]);
+        assert_eq!(live("leak was ruled out"), Vec::<&str>::new());
+        assert_eq!(
+            live("wiring looks ok but breaker tripping"),
+            ["breaker", "trip*"]
+        );
+        assert_eq!(live("bearing worn"), ["bearing", "worn"]);
+    }
+
+    #[test]
+    fn uncertainty_marks_the_clause_without_dropping_cues() {
+        assert_eq!(hits("might be smoke?"), [("smoke", false, true)]);
+        assert_eq!(hits("not sure if its leaking"), [("leak*", false, true)]);
+        assert_eq!(
+            hits("bearing noisy. maybe belt"),
+            [
+                ("bearing", false, false),
+                ("nois*", false, false),
+                ("belt", false, true)
+            ]
+        );
+        assert_eq!(hits("firmware v2??"), [("firmware", false, true)]);
+    }
+
+    #[test]
+    fn typos_abbreviations_and_context_rules() {
+        assert_eq!(live("brg noisy vibs high"), ["bearing", "nois*", "vibrat*"]);
+        assert_eq!(live("bearnig gone"), ["bearing"]);
+        assert_eq!(live("keeps trippin"), ["trip*"]);
+        assert_eq!(live("pump u/s"), ["u/s"]);
+        assert_eq!(live("trip hazard by door"), ["trip hazard"]);
+        assert_eq!(live("smoke detector faulty"), ["detector*", "faulty"]);
+        assert_eq!(live("boiler wont fire"), ["wont fire"]);
+        assert_eq!(live("fire alarm panel"), ["panel"]);
+        assert_eq!(live("pressure down to 2 bar"), ["pressure"]);
+        assert_eq!(live("chiller down"), ["down"]);
+        assert_eq!(live("emergency stop pressed"), Vec::<&str>::new());
+        assert_eq!(live("I stopped the pump"), Vec::<&str>::new());
+        assert_eq!(live("isolated and locked out"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn negated_urgency_is_low_priority() {
+        let l = Lexed::new("not very urgent, pump noisy");
+        let w = l.words();
+        let h = find_hits(&w, &[]);
+        let p = priority(&h, &w, false).unwrap();
+        assert_eq!(p.value, "Low");
+        assert_eq!(
+            &"not very urgent, pump noisy"[p.spans[0].range()],
+            "not very urgent"
+        );
+    }
+
+    #[test]
+    fn down_is_high_only_on_critical_equipment() {
+        let run = |notes: &str, crit: bool| {
+            let l = Lexed::new(notes);
+            let w = l.words();
+            priority(&find_hits(&w, &[]), &w, crit).map(|c| c.value)
+        };
+        assert_eq!(run("pump not running, standby running", false), None);
+        assert_eq!(run("pump not running", true), Some("High"));
+        assert_eq!(run("pump stopped, production waiting", false), Some("High"));
+        assert!(critical_asset("Walk-in freezer WF-1", ""));
+        assert!(!critical_asset("Feed pump P-12", "Grundfos CR 32"));
+    }
+
+    #[test]
+    fn uncertain_high_still_high_but_unsure() {
+        let l = Lexed::new("might be smoke? no rush");
+        let w = l.words();
+        let h = find_hits(&w, &[]);
+        let p = priority(&h, &w, false).unwrap();
+        assert_eq!(p.value, "Low", "a certain Low beats an uncertain High");
+        let l = Lexed::new("might be smoke?");
+        let w = l.words();
+        let p = priority(&find_hits(&w, &[]), &w, false).unwrap();
+        assert_eq!(p.value, "High");
+        assert!(p.confidence < 0.5);
+    }
+}

@@ -1,0 +1,1272 @@
+//! The cue lists: every word or phrase the structurer reacts to, and what it
+//! does. Patterns are lower-case words separated by single spaces (matched
+//! against normalised words, see `lex`); a trailing `*` makes a word a prefix
+//! (`leak*` matches `leak`, `leaks`, `leaking`, `leakin`). At each word the
+//! longest matching pattern wins, so `trip hazard` beats `trip*` and
+//! `no power` beats the negator `no`.
+
+/// Case type picklist values, in the schema's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ty {
+    Mechanical,
+    Electrical,
+    Electronic,
+    Structural,
+}
+
+impl Ty {
+    pub const ALL: [Ty; 4] = [
+        Ty::Mechanical,
+        Ty::Electrical,
+        Ty::Electronic,
+        Ty::Structural,
+    ];
+    pub fn value(self) -> &'static str {
+        match self {
+            Ty::Mechanical => "Mechanical",
+            Ty::Electrical => "Electrical",
+            Ty::Electronic => "Electronic",
+            Ty::Structural => "Structural",
+        }
+    }
+}
+
+/// Case reason picklist values (all but `Other`, the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Re {
+    Installation,
+    Complexity,
+    Performance,
+    Breakdown,
+    Design,
+    Feedback,
+}
+
+impl Re {
+    pub const ALL: [Re; 6] = [
+        Re::Installation,
+        Re::Complexity,
+        Re::Performance,
+        Re::Breakdown,
+        Re::Design,
+        Re::Feedback,
+    ];
+    pub fn value(self) -> &'static str {
+        match self {
+            Re::Installation => "Installation",
+            Re::Complexity => "Equipment Complexity",
+            Re::Performance => "Performance",
+            Re::Breakdown => "Breakdown",
+            Re::Design => "Equipment Design",
+            Re::Feedback => "Feedback",
+        }
+    }
+}
+
+/// What a cue does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Fx {
+    /// Priority High.
+    High,
+    /// Priority Low.
+    Low,
+    /// The equipment is not running ("down", "u/s", "won't start"): High on
+    /// critical equipment, otherwise no priority cue.
+    Down,
+    /// The equipment (or the situation) is critical: production, whole site, no standby.
+    Crit,
+    /// Safety hazard.
+    Hazard,
+    /// Water where it should not be: a hazard only when electrics are mentioned too.
+    Flood,
+    /// Mentions electrics (for `Flood`), without saying what type of fault it is.
+    Electrics,
+    /// Negates the cue words that follow it (see `analyse`).
+    Neg,
+    /// Makes its clause uncertain.
+    Unsure,
+    /// Votes for a case type, with a weight.
+    T(Ty, u8),
+    /// Votes for a case reason, with a weight.
+    R(Re, u8),
+}
+
+#[derive(Debug)]
+pub(super) struct Cue {
+    pub pat: &'static str,
+    pub fx: &'static [Fx],
+    /// Index into `RULES`: context the cue needs (0 = none).
+    rule: u8,
+}
+
+/// Context a few cues check, and what they do when negated.
+#[derive(Debug)]
+pub(super) struct Rule {
+    /// When non-empty, the word before must be one of these.
+    pub before: &'static [&'static str],
+    /// The word before must not be one of these.
+    pub not_before: &'static [&'static str],
+    /// The word after must not be one of these (`#` = a number).
+    pub not_after: &'static [&'static str],
+    /// What the cue does when it is negated ("not urgent" → Low).
+    pub neg_fx: &'static [Fx],
+}
+
+const fn c(pat: &'static str, fx: &'static [Fx]) -> Cue {
+    Cue { pat, fx, rule: 0 }
+}
+
+impl Cue {
+    const fn rule(mut self, rule: u8) -> Self {
+        self.rule = rule;
+        self
+    }
+
+    pub fn rules(&self) -> &'static Rule {
+        &RULES[self.rule as usize]
+    }
+
+    pub fn has(&self, f: Fx) -> bool {
+        self.fx.contains(&f)
+    }
+
+    /// A phrase that starts with a negator and means something positive:
+    /// "no power", "not running", "won't start", "not urgent".
+    pub fn self_negating(&self) -> bool {
+        match self.pat.split_once(' ') {
+            Some((first, _)) => NEGATOR_WORDS.contains(&first),
+            None => false,
+        }
+    }
+}
+
+/// Words that start a self-negating phrase.
+const NEGATOR_WORDS: &[&str] = &[
+    "no", "not", "non", "without", "never", "wont", "cant", "doesnt", "didnt", "isnt", "wasnt",
+    "dont", "cannot", "nothing", "none", "nobody",
+];
+
+const H: Fx = Fx::High;
+const LOW: Fx = Fx::Low;
+const DOWN: Fx = Fx::Down;
+const CRIT: Fx = Fx::Crit;
+const HAZ: Fx = Fx::Hazard;
+const FLOOD: Fx = Fx::Flood;
+const ELX: Fx = Fx::Electrics;
+const NEG: Fx = Fx::Neg;
+const UNS: Fx = Fx::Unsure;
+const ME1: Fx = Fx::T(Ty::Mechanical, 1);
+const ME2: Fx = Fx::T(Ty::Mechanical, 2);
+const EL1: Fx = Fx::T(Ty::Electrical, 1);
+const EL2: Fx = Fx::T(Ty::Electrical, 2);
+const EN1: Fx = Fx::T(Ty::Electronic, 1);
+const EN2: Fx = Fx::T(Ty::Electronic, 2);
+const ST1: Fx = Fx::T(Ty::Structural, 1);
+const ST2: Fx = Fx::T(Ty::Structural, 2);
+const INS: Fx = Fx::R(Re::Installation, 2);
+const CPX1: Fx = Fx::R(Re::Complexity, 1);
+const CPX: Fx = Fx::R(Re::Complexity, 2);
+const PERF1: Fx = Fx::R(Re::Performance, 1);
+const PERF2: Fx = Fx::R(Re::Performance, 2);
+const BRK1: Fx = Fx::R(Re::Breakdown, 1);
+const BRK2: Fx = Fx::R(Re::Breakdown, 2);
+const DES1: Fx = Fx::R(Re::Design, 1);
+const DES2: Fx = Fx::R(Re::Design, 2);
+const DES3: Fx = Fx::R(Re::Design, 3);
+const FB1: Fx = Fx::R(Re::Feedback, 1);
+const FB2: Fx = Fx::R(Re::Feedback, 2);
+
+const SMOKE_NOT: &[&str] = &[
+    "detector",
+    "detectors",
+    "alarm",
+    "alarms",
+    "head",
+    "heads",
+    "test",
+    "testing",
+    "damper",
+    "dampers",
+    "sensor",
+    "sensors",
+    "vent",
+    "vents",
+    "extract",
+];
+const SPARK_NOT: &[&str] = &[
+    "plug",
+    "plugs",
+    "ignition",
+    "igniter",
+    "ignitor",
+    "electrode",
+    "electrodes",
+    "gap",
+    "generator",
+    "arrestor",
+];
+const FIRE_NOT_BEFORE: &[&str] = &[
+    "wont", "didnt", "doesnt", "to", "cant", "cannot", "will", "would", "wouldnt", "fails",
+    "failed", "failing", "not",
+];
+const FIRE_NOT_AFTER: &[&str] = &[
+    "alarm",
+    "alarms",
+    "door",
+    "doors",
+    "panel",
+    "extinguisher",
+    "extinguishers",
+    "exit",
+    "exits",
+    "damper",
+    "dampers",
+    "pump",
+    "rated",
+    "rating",
+    "safety",
+    "up",
+    "escape",
+    "sprinkler",
+    "sprinklers",
+    "drill",
+    "stopping",
+    "stop",
+    "marshal",
+    "assessment",
+    "detection",
+    "suppression",
+    "blanket",
+    "valve",
+    "tube",
+    "box",
+    "side",
+    "main",
+    "hydrant",
+];
+const FLOOD_NOT: &[&str] = &["light", "lights", "lamp", "lamps", "lit", "lighting"];
+const EMERGENCY_NOT: &[&str] = &[
+    "stop", "stops", "lighting", "light", "lights", "button", "shower", "exit", "exits",
+];
+const STOPPED_NOT_BEFORE: &[&str] = &[
+    "i", "we", "ive", "weve", "tech", "had", "have", "has", "been",
+];
+const STOPPED_NOT_AFTER: &[&str] = &[
+    "leak*", "trip*", "drip*", "vibrat*", "nois*", "making", "the", "it", "him", "her", "them",
+];
+const DEAD_NOT: &[&str] = &[
+    "short", "band", "leg", "end", "weight", "centre", "center", "spot", "head", "zone",
+];
+const DOWN_BEFORE: &[&str] = &[
+    "is",
+    "was",
+    "its",
+    "been",
+    "line",
+    "system",
+    "site",
+    "plant",
+    "production",
+    "completely",
+    "totally",
+    "fully",
+    "all",
+    "still",
+    "currently",
+    "now",
+    "unit",
+    "machine",
+    "pump",
+    "chiller",
+    "boiler",
+    "lift",
+    "conveyor",
+    "compressor",
+    "fan",
+    "motor",
+    "server",
+    "network",
+    "comms",
+    "plc",
+    "hmi",
+    "controller",
+    "freezer",
+    "generator",
+    "elevator",
+    "escalator",
+    "again",
+    "are",
+    "were",
+    "remains",
+];
+const DOWN_NOT: &[&str] = &[
+    "to", "by", "from", "the", "a", "stairs", "below", "into", "under", "there", "here", "low",
+    "in", "on", "#",
+];
+const LOCKOUT_NOT_BEFORE: &[&str] = &["and", "i", "we", "isolated", "ive", "weve", "been"];
+
+static RULES: &[Rule] = &[
+    // 0: none
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[],
+        neg_fx: &[],
+    },
+    // 1
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: SMOKE_NOT,
+        neg_fx: &[],
+    },
+    // 2
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: SPARK_NOT,
+        neg_fx: &[],
+    },
+    // 3
+    Rule {
+        before: &[],
+        not_before: FIRE_NOT_BEFORE,
+        not_after: FIRE_NOT_AFTER,
+        neg_fx: &[],
+    },
+    // 4
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &["hours", "fuel", "oil", "gas"],
+        neg_fx: &[],
+    },
+    // 5
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: FLOOD_NOT,
+        neg_fx: &[],
+    },
+    // 6
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[],
+        neg_fx: &[LOW],
+    },
+    // 7
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: EMERGENCY_NOT,
+        neg_fx: &[LOW],
+    },
+    // 8
+    Rule {
+        before: &[],
+        not_before: STOPPED_NOT_BEFORE,
+        not_after: STOPPED_NOT_AFTER,
+        neg_fx: &[],
+    },
+    // 9
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: DEAD_NOT,
+        neg_fx: &[],
+    },
+    // 10
+    Rule {
+        before: DOWN_BEFORE,
+        not_before: &[],
+        not_after: DOWN_NOT,
+        neg_fx: &[],
+    },
+    // 11
+    Rule {
+        before: &[],
+        not_before: LOCKOUT_NOT_BEFORE,
+        not_after: &[],
+        neg_fx: &[],
+    },
+    // 12
+    Rule {
+        before: &[],
+        not_before: &["the", "a", "fuse"],
+        not_after: &[],
+        neg_fx: &[],
+    },
+];
+
+/// Every cue. Order matters only between patterns of the same length that
+/// both match (the first wins).
+const CUE_LIST: &[Cue] = &[
+    // ── Negators: negate the cue words that follow (see `analyse`).
+    c("no", &[NEG]),
+    c("not", &[NEG]),
+    c("without", &[NEG]),
+    c("never", &[NEG]),
+    c("none", &[NEG]),
+    c("nothing", &[NEG]),
+    c("nobody", &[NEG]),
+    c("noone", &[NEG]),
+    c("neither", &[NEG]),
+    c("nor", &[NEG]),
+    c("nil", &[NEG]),
+    c("isnt", &[NEG]),
+    c("wasnt", &[NEG]),
+    c("arent", &[NEG]),
+    c("werent", &[NEG]),
+    c("doesnt", &[NEG]),
+    c("didnt", &[NEG]),
+    c("dont", &[NEG]),
+    c("cant", &[NEG]),
+    c("cannot", &[NEG]),
+    c("couldnt", &[NEG]),
+    c("wont", &[NEG]),
+    c("wouldnt", &[NEG]),
+    c("hasnt", &[NEG]),
+    c("havent", &[NEG]),
+    c("hadnt", &[NEG]),
+    c("shouldnt", &[NEG]),
+    c("aint", &[NEG]),
+    c("no sign of", &[NEG]),
+    c("no signs of", &[NEG]),
+    c("no evidence of", &[NEG]),
+    c("no trace of", &[NEG]),
+    c("no traces of", &[NEG]),
+    c("ruled out", &[NEG]),
+    c("no longer", &[NEG]),
+    c("absence of", &[NEG]),
+    c("free of", &[NEG]),
+    c("free from", &[NEG]),
+    // ── Uncertainty: marks its clause uncertain.
+    c("maybe", &[UNS]),
+    c("mayb", &[UNS]),
+    c("might", &[UNS]),
+    c("possibly", &[UNS]),
+    c("possible", &[UNS]),
+    c("perhaps", &[UNS]),
+    c("probably", &[UNS]),
+    c("suspect", &[UNS]),
+    c("suspected", &[UNS]),
+    c("suspect*", &[UNS]),
+    c("not sure", &[UNS]),
+    c("unsure", &[UNS]),
+    c("not certain", &[UNS]),
+    c("uncertain", &[UNS]),
+    c("unclear", &[UNS]),
+    c("could be", &[UNS]),
+    c("could", &[UNS]),
+    c("couldve", &[UNS]),
+    c("mightve", &[UNS]),
+    c("may be", &[UNS]),
+    c("think", &[UNS]),
+    c("guess", &[UNS]),
+    c("unconfirmed", &[UNS]),
+    c("query", &[UNS]),
+    c("presumably", &[UNS]),
+    c("assume*", &[UNS]),
+    // ── Fire, smoke, sparks.
+    c("smoke", &[H, HAZ, BRK1]).rule(1),
+    c("smoking", &[H, HAZ, BRK1]),
+    c("smoky", &[H, HAZ, BRK1]),
+    c("smokey", &[H, HAZ, BRK1]),
+    c("spark", &[H, HAZ, EL1, BRK1]).rule(2),
+    c("sparks", &[H, HAZ, EL1, BRK1]).rule(2),
+    c("sparking", &[H, HAZ, EL1, BRK1]),
+    c("sparked", &[H, HAZ, EL1, BRK1]),
+    c("sparkin", &[H, HAZ, EL1, BRK1]),
+    c("arcing", &[H, HAZ, EL2, BRK1]),
+    c("arc flash", &[H, HAZ, EL2]),
+    c("flashover", &[H, HAZ, EL2]),
+    c("fire", &[H, HAZ, BRK1]).rule(3),
+    c("fires", &[H, HAZ, BRK1]).rule(3),
+    c("on fire", &[H, HAZ, BRK1]),
+    c("caught fire", &[H, HAZ, BRK1]),
+    c("flames", &[H, HAZ, BRK1]),
+    c("naked flame", &[HAZ]),
+    c("open flame", &[HAZ]),
+    c("no flame", &[BRK1]),
+    c("flame failure", &[BRK2]),
+    c("flame fail", &[BRK2]),
+    c("ignition failure", &[BRK2]),
+    c("no ignition", &[DOWN, BRK2]),
+    c("burning", &[H, HAZ, BRK1]).rule(4),
+    c("burnt smell", &[H, HAZ, BRK1]),
+    c("burned smell", &[H, HAZ, BRK1]),
+    c("burnt out", &[DOWN, BRK2, EL1]),
+    c("burned out", &[DOWN, BRK2, EL1]),
+    c("burnt", &[BRK1]),
+    c("burned", &[BRK1]),
+    c("scorch*", &[BRK1, EL1]),
+    c("melted", &[H, HAZ, BRK1]),
+    c("melting", &[H, HAZ, BRK1]),
+    // ── Water.
+    c("flood", &[H, FLOOD, ME1]).rule(5),
+    c("floods", &[H, FLOOD, ME1]).rule(5),
+    c("flooded", &[H, FLOOD, ME1]),
+    c("flooding", &[H, FLOOD, ME1]),
+    c("water ingress", &[FLOOD]),
+    c("water in", &[FLOOD]),
+    c("water inside", &[FLOOD]),
+    c("water getting in", &[FLOOD]),
+    c("water leak*", &[FLOOD, ME2, BRK1]),
+    c("leaking water", &[FLOOD, ME2, BRK1]),
+    c("water dripping", &[FLOOD, ME1, BRK1]),
+    c("water pouring", &[FLOOD, ME1, BRK1]),
+    c("water coming", &[FLOOD, ME1, BRK1]),
+    // ── Loss of service.
+    c("no heat", &[H, BRK2]),
+    c("no heating", &[H, BRK2]),
+    c("no hot water", &[H, BRK2]),
+    c("no power", &[H, EL2, BRK2]),
+    c("lost power", &[H, EL2, BRK2]),
+    c("loss of power", &[H, EL2, BRK2]),
+    c("power cut", &[H, EL2, BRK2]),
+    c("power outage", &[H, EL2, BRK2]),
+    c("power failure", &[H, EL2, BRK2]),
+    c("power loss", &[H, EL2, BRK2]),
+    c("no supply", &[H, EL2, BRK2]),
+    c("no electricity", &[H, EL2, BRK2]),
+    // ── Gas, injury, people.
+    c("gas smell", &[H, HAZ]),
+    c("smell of gas", &[H, HAZ]),
+    c("smell gas", &[H, HAZ]),
+    c("smelt gas", &[H, HAZ]),
+    c("smells of gas", &[H, HAZ]),
+    c("smelling gas", &[H, HAZ]),
+    c("smelling of gas", &[H, HAZ]),
+    c("gas leak", &[H, HAZ]),
+    c("gas leaking", &[H, HAZ]),
+    c("leaking gas", &[H, HAZ]),
+    c("gas escape", &[H, HAZ]),
+    c("gas escaping", &[H, HAZ]),
+    c("gas odour", &[H, HAZ]),
+    c("gas odor", &[H, HAZ]),
+    c("carbon monoxide", &[H, HAZ]),
+    c("co alarm", &[H, HAZ]),
+    c("injur*", &[H, HAZ]),
+    c("hurt", &[H, HAZ]),
+    c("first aid", &[H, HAZ]),
+    c("ambulance", &[H, HAZ]),
+    c("electric shock", &[H, HAZ, EL1]),
+    c("electrical shock", &[H, HAZ, EL1]),
+    c("got a shock", &[H, HAZ, EL1]),
+    c("electrocut*", &[H, HAZ, EL1]),
+    c("trapped", &[H, HAZ]),
+    c("entrapment", &[H, HAZ]),
+    // ── Urgency.
+    c("urgent", &[H]).rule(6),
+    c("urgently", &[H]).rule(6),
+    c("asap", &[H]),
+    c("as soon as possible", &[H]),
+    c("emergency", &[H]).rule(7),
+    c("critical", &[H, CRIT]).rule(6),
+    c("immediately", &[H]),
+    c("high priority", &[H]),
+    c("top priority", &[H]),
+    c("priority 1", &[H]),
+    c("p1", &[H]),
+    c("same day", &[H]),
+    c("out today", &[H]),
+    c("today please", &[H]),
+    c("at risk", &[H]),
+    // ── Hazards.
+    c("danger", &[H, HAZ]),
+    c("dangerous", &[H, HAZ]),
+    c("unsafe", &[H, HAZ]),
+    c("not safe", &[H, HAZ]),
+    c("hazard", &[HAZ]),
+    c("hazards", &[HAZ]),
+    c("hazardous", &[HAZ]),
+    c("safety issue", &[HAZ]),
+    c("safety concern", &[HAZ]),
+    c("safety risk", &[HAZ]),
+    c("safety hazard", &[HAZ]),
+    c("exposed wir*", &[H, HAZ, EL2]),
+    c("exposed live wir*", &[H, HAZ, EL2]),
+    c("exposed live cabl*", &[H, HAZ, EL2]),
+    c("exposed cabl*", &[H, HAZ, EL2]),
+    c("exposed live", &[H, HAZ, EL2]),
+    c("exposed conductor*", &[H, HAZ, EL2]),
+    c("exposed terminal*", &[H, HAZ, EL2]),
+    c("exposed copper", &[H, HAZ, EL2]),
+    c("live wir*", &[H, HAZ, EL2]),
+    c("live cabl*", &[H, HAZ, EL2]),
+    c("live parts", &[H, HAZ, EL2]),
+    c("live terminal*", &[H, HAZ, EL2]),
+    c("bare wir*", &[H, HAZ, EL2]),
+    c("bare cabl*", &[H, HAZ, EL2]),
+    c("wires exposed", &[H, HAZ, EL2]),
+    c("wire exposed", &[H, HAZ, EL2]),
+    c("wiring exposed", &[H, HAZ, EL2]),
+    c("cables exposed", &[H, HAZ, EL2]),
+    c("cable exposed", &[H, HAZ, EL2]),
+    c("trip hazard", &[HAZ]),
+    c("tripping hazard", &[HAZ]),
+    c("slip hazard", &[HAZ]),
+    c("slip risk", &[HAZ]),
+    c("slippery", &[HAZ]),
+    c("risk of fall*", &[H, HAZ]),
+    c("danger of fall*", &[H, HAZ]),
+    c("fall hazard", &[H, HAZ]),
+    c("falling objects", &[H, HAZ]),
+    c("falling debris", &[H, HAZ]),
+    c("could fall", &[H, HAZ]),
+    c("might fall", &[H, HAZ]),
+    c("may fall", &[H, HAZ]),
+    c("about to fall", &[H, HAZ]),
+    c("fall from height", &[H, HAZ]),
+    c("risk of collapse", &[H, HAZ, ST2]),
+    c("collaps*", &[H, HAZ, ST2]),
+    c("guard missing", &[HAZ]),
+    c("missing guard", &[HAZ]),
+    c("guard removed", &[HAZ]),
+    c("guard off", &[HAZ]),
+    c("no guard", &[HAZ]),
+    c("unguarded", &[HAZ]),
+    c("asbestos", &[HAZ]),
+    c("sharp edge*", &[HAZ]),
+    // Isolation is the technician making it safe, not a hazard.
+    c("locked out and tagged", &[]),
+    c("lock out tag out", &[]),
+    c("loto", &[]),
+    c("tagged out", &[]),
+    // ── Low priority.
+    c("no rush", &[LOW]),
+    c("no hurry", &[LOW]),
+    c("not urgent", &[LOW]),
+    c("non urgent", &[LOW]),
+    c("nonurgent", &[LOW]),
+    c("nothing urgent", &[LOW]),
+    c("low priority", &[LOW]),
+    c("not a priority", &[LOW]),
+    c("when you get a chance", &[LOW]),
+    c("when you get chance", &[LOW]),
+    c("when you get the chance", &[LOW]),
+    c("when you have a chance", &[LOW]),
+    c("when convenient", &[LOW]),
+    c("at your convenience", &[LOW]),
+    c("whenever", &[LOW]),
+    c("cosmetic*", &[LOW]),
+    c("next visit", &[LOW]),
+    c("next service", &[LOW]),
+    c("next pm", &[LOW]),
+    c("next ppm", &[LOW]),
+    c("next shutdown", &[LOW]),
+    c("next scheduled", &[LOW]),
+    c("next routine", &[LOW]),
+    c("next maintenance", &[LOW]),
+    c("no action needed", &[LOW]),
+    c("no action required", &[LOW]),
+    c("no further action", &[LOW]),
+    c("not a fault", &[LOW]),
+    c("no fault found", &[LOW]),
+    c("nff", &[LOW]),
+    c("for the record", &[LOW]),
+    c("fyi", &[LOW]),
+    c("for info", &[LOW]),
+    c("minor", &[LOW]),
+    c("can wait", &[LOW]),
+    c("happy to wait", &[LOW]),
+    c("keep an eye on", &[LOW]),
+    // ── Not running (Breakdown; High on critical equipment).
+    c("not running", &[DOWN, BRK2]),
+    c("not working", &[DOWN, BRK2]),
+    c("not turning", &[DOWN, BRK2]),
+    c("not pumping", &[DOWN, BRK2]),
+    c("not moving", &[DOWN, BRK2]),
+    c("doesnt move", &[DOWN, BRK2]),
+    c("wont move", &[DOWN, BRK2]),
+    c("stopped working", &[DOWN, BRK2]),
+    c("stopped running", &[DOWN, BRK2]),
+    c("stopped pumping", &[DOWN, BRK2]),
+    c("stopped", &[DOWN, BRK2]).rule(8),
+    c("wont start", &[DOWN, BRK2]),
+    c("wont run", &[DOWN, BRK2]),
+    c("wont turn on", &[DOWN, BRK2]),
+    c("wont power up", &[DOWN, BRK2]),
+    c("wont fire", &[DOWN, BRK2]),
+    c("wont restart", &[DOWN, BRK2]),
+    c("wont work", &[DOWN, BRK2]),
+    c("not starting", &[DOWN, BRK2]),
+    c("not firing", &[DOWN, BRK2]),
+    c("doesnt start", &[DOWN, BRK2]),
+    c("didnt start", &[DOWN, BRK2]),
+    c("cant start", &[DOWN, BRK2]),
+    c("will not start", &[DOWN, BRK2]),
+    c("does not start", &[DOWN, BRK2]),
+    c("did not start", &[DOWN, BRK2]),
+    c("fails to start", &[DOWN, BRK2]),
+    c("failed to start", &[DOWN, BRK2]),
+    c("fail to start", &[DOWN, BRK2]),
+    c("dead", &[DOWN, BRK2]).rule(9),
+    c("dead short", &[EL2, BRK1]),
+    c("u/s", &[DOWN, BRK2]),
+    c("o/s", &[DOWN, BRK2]),
+    c("out of service", &[DOWN, BRK2]),
+    c("out of action", &[DOWN, BRK2]),
+    c("out of order", &[DOWN, BRK2]),
+    c("offline", &[DOWN, BRK1]),
+    c("on bypass", &[DOWN, BRK2]),
+    c("unserviceable", &[DOWN, BRK2]),
+    c("inoperable", &[DOWN, BRK2]),
+    c("inoperative", &[DOWN, BRK2]),
+    c("down", &[DOWN, BRK2]).rule(10),
+    c("broke down", &[DOWN, BRK2]),
+    c("broken down", &[DOWN, BRK2]),
+    c("breakdown", &[DOWN, BRK2]),
+    c("b/down", &[DOWN, BRK2]),
+    c("line down", &[H, DOWN, BRK2, CRIT]),
+    c("line stopped", &[H, DOWN, BRK2, CRIT]),
+    c("production stopped", &[H, DOWN, BRK2, CRIT]),
+    c("production down", &[H, DOWN, BRK2, CRIT]),
+    c("production halted", &[H, DOWN, BRK2, CRIT]),
+    c("seized", &[DOWN, BRK2, ME2]),
+    c("seized up", &[DOWN, BRK2, ME2]),
+    c("locked out", &[DOWN, BRK2]).rule(11),
+    c("lockout", &[DOWN, BRK2]),
+    c("lock out", &[DOWN, BRK2]).rule(11),
+    // ── Failed parts (Breakdown).
+    c("broken", &[BRK2]),
+    c("broke", &[BRK1]),
+    c("failed", &[BRK2]),
+    c("failure", &[BRK1]),
+    c("fail", &[BRK1]),
+    c("faulty", &[BRK1]),
+    c("defective", &[BRK1]),
+    c("blown", &[BRK2]),
+    c("blew", &[BRK1]),
+    c("snapped", &[BRK1]),
+    c("sheared", &[BRK1, ST1]),
+    c("burst", &[BRK2, ME1]),
+    c("swollen", &[HAZ, BRK1]),
+    c("bulging", &[HAZ, BRK1]),
+    c("stuck", &[BRK1]),
+    c("jammed", &[BRK1, ME1]),
+    c("frozen", &[BRK1]),
+    c("not responding", &[BRK1, EN1]),
+    c("unresponsive", &[BRK1, EN1]),
+    c("no comms", &[EN2, BRK1]),
+    c("comms loss", &[EN2, BRK1]),
+    c("comms lost", &[EN2, BRK1]),
+    c("comms fault", &[EN2, BRK1]),
+    c("comms failure", &[EN2, BRK1]),
+    c("lost comms", &[EN2, BRK1]),
+    c("loss of comms", &[EN2, BRK1]),
+    c("no communication", &[EN2, BRK1]),
+    c("no display", &[EN2, BRK1]),
+    c("display blank", &[EN2, BRK1]),
+    c("blank display", &[EN2, BRK1]),
+    c("blank screen", &[EN2, BRK1]),
+    c("screen blank", &[EN2, BRK1]),
+    c("nothing on display", &[EN2, BRK1]),
+    c("no output", &[BRK1]),
+    c("no flow", &[BRK1, ME1]),
+    c("no pressure", &[PERF2, ME1]),
+    c("no water pressure", &[PERF2, ME1]),
+    c("not cooling", &[PERF2]),
+    c("not heating", &[PERF2]),
+    c("not holding", &[PERF1]),
+    // ── Critical context.
+    c("production", &[CRIT]),
+    c("prod", &[CRIT]),
+    c("whole line", &[CRIT]),
+    c("whole site", &[CRIT]),
+    c("whole building", &[CRIT]),
+    c("whole plant", &[CRIT]),
+    c("entire site", &[CRIT]),
+    c("entire building", &[CRIT]),
+    c("entire plant", &[CRIT]),
+    c("all floors", &[CRIT]),
+    c("no backup", &[CRIT]),
+    c("no standby", &[CRIT]),
+    c("standby also", &[CRIT]),
+    c("both pumps", &[CRIT]),
+    // ── Electrical.
+    c("breaker", &[EL2]),
+    c("breakers", &[EL2]),
+    c("mcb*", &[EL2]),
+    c("rcd*", &[EL2]),
+    c("rcbo*", &[EL2]),
+    c("elcb", &[EL2]),
+    c("trip*", &[EL2, BRK2]),
+    c("wiring", &[EL2]),
+    c("wire", &[EL1]),
+    c("wires", &[EL1]),
+    c("rewir*", &[EL2]),
+    c("cable", &[EL1]),
+    c("cables", &[EL1]),
+    c("cabling", &[EL1]),
+    c("fuse", &[EL2]),
+    c("fuses", &[EL2]),
+    c("short circuit*", &[EL2, BRK1]),
+    c("shorted", &[EL2, BRK1]),
+    c("shorting", &[EL2, BRK1]),
+    c("short to earth", &[EL2, BRK1]),
+    c("short to ground", &[EL2, BRK1]),
+    c("earth fault", &[EL2, BRK1]),
+    c("ground fault", &[EL2, BRK1]),
+    c("voltage", &[EL2]),
+    c("volts", &[EL1]),
+    c("contactor", &[EL2]),
+    c("contactors", &[EL2]),
+    c("motor winding*", &[EL2]),
+    c("winding", &[EL2]),
+    c("windings", &[EL2]),
+    c("megger*", &[EL1]),
+    c("insulation resistance", &[EL2]),
+    c("insulation", &[EL1]),
+    c("single phas*", &[EL2]),
+    c("phase loss", &[EL2, BRK1]),
+    c("phase failure", &[EL2, BRK1]),
+    c("lost a phase", &[EL2, BRK1]),
+    c("missing phase", &[EL2, BRK1]),
+    c("phase imbalance", &[EL2]),
+    c("overload", &[EL1]),
+    c("overloads", &[EL1]),
+    c("terminal", &[EL1]),
+    c("terminals", &[EL1]),
+    c("isolator", &[EL1]),
+    c("electrical", &[EL1, ELX]),
+    c("electrics", &[EL1, ELX]),
+    c("socket*", &[EL1, ELX]),
+    c("junction box", &[EL1, ELX]),
+    c("distribution board", &[EL2, ELX]),
+    c("fuse board", &[EL2, ELX]),
+    c("consumer unit", &[EL2, ELX]),
+    c("mcc", &[EL2, ELX]),
+    c("switchgear", &[EL2, ELX]),
+    c("switchboard*", &[EL2, ELX]),
+    c("panel", &[ELX]),
+    c("relay", &[EL1]),
+    c("relays", &[EL1]),
+    c("amps", &[EL1]),
+    c("current draw", &[EL1]),
+    c("overcurrent", &[EL2]),
+    c("over current", &[EL2]),
+    c("fla", &[EL1]),
+    c("earth", &[EL1]),
+    c("earthed", &[EL1]),
+    c("earthing", &[EL1]),
+    c("bonding", &[EL1]),
+    c("starter", &[EL1]),
+    c("capacitor", &[EL1]),
+    c("hums", &[EL1]),
+    c("humming", &[EL1]),
+    c("neutral", &[EL2]),
+    c("loose connection*", &[EL2]),
+    c("flicker*", &[EL1, PERF1]),
+    c("battery", &[EL1]),
+    c("batteries", &[EL1]),
+    // ── Mechanical.
+    c("bearing", &[ME2]),
+    c("bearings", &[ME2]),
+    c("belt", &[ME2]),
+    c("belts", &[ME2]),
+    c("vibrat*", &[ME2, PERF1]),
+    c("leak*", &[ME2, BRK1]),
+    c("drip*", &[ME1, BRK1]),
+    c("weep*", &[ME1, BRK1]),
+    c("pooling", &[ME1, BRK1]),
+    c("puddle*", &[ME1, BRK1]),
+    c("seal", &[ME1]),
+    c("seals", &[ME1]),
+    c("mechanical seal", &[ME2]),
+    c("gasket*", &[ME1]),
+    c("oring", &[ME1]),
+    c("gearbox*", &[ME2]),
+    c("gear box", &[ME2]),
+    c("gears", &[ME2]),
+    c("gear", &[ME1]),
+    c("nois*", &[ME1, PERF1]),
+    c("grinding", &[ME2, PERF1]),
+    c("squeal*", &[ME1, PERF1]),
+    c("squeak*", &[ME1, PERF1]),
+    c("knock*", &[ME1, PERF1]),
+    c("rattl*", &[ME1, PERF1]),
+    c("clunk*", &[ME1, PERF1]),
+    c("screech*", &[ME1, PERF1]),
+    c("whining", &[ME1, PERF1]),
+    c("pressure", &[ME1]),
+    c("valve", &[ME1]),
+    c("valves", &[ME1]),
+    c("shaft", &[ME2]),
+    c("shafts", &[ME2]),
+    c("impeller*", &[ME2]),
+    c("coupling*", &[ME2]),
+    c("misalign*", &[ME2, PERF1]),
+    c("alignment", &[ME1]),
+    c("lubric*", &[ME1]),
+    c("grease", &[ME1]),
+    c("greasing", &[ME1]),
+    c("oil", &[ME1]),
+    c("cavitat*", &[ME2, PERF1]),
+    c("worn", &[ME1]),
+    c("chain", &[ME1]),
+    c("sprocket*", &[ME1]),
+    c("roller*", &[ME1]),
+    c("pulley*", &[ME1]),
+    c("drum", &[ME1]),
+    c("filter*", &[ME1]),
+    c("blocked", &[ME1, PERF1]),
+    c("blockage", &[ME1, PERF1]),
+    c("clogged", &[ME1, PERF1]),
+    c("hydraulic*", &[ME1]),
+    c("pneumatic*", &[ME1]),
+    c("piston*", &[ME1]),
+    c("float", &[ME1]),
+    c("float switch*", &[ME2]),
+    c("sticking", &[ME1]),
+    c("slipping", &[ME1, PERF1]),
+    c("tension", &[ME1]),
+    c("flange*", &[ME1]),
+    c("pipe", &[ME1]),
+    c("pipes", &[ME1]),
+    c("pipework", &[ME1]),
+    c("hose", &[ME1]),
+    c("hoses", &[ME1]),
+    // ── Electronic.
+    c("pcb*", &[EN2]),
+    c("circuit board", &[EN2]),
+    c("control board", &[EN2]),
+    c("main board", &[EN2]),
+    c("mainboard", &[EN2]),
+    c("board", &[EN1]),
+    c("boards", &[EN1]),
+    c("controller*", &[EN2]),
+    c("control panel", &[EN1]),
+    c("display", &[EN1]),
+    c("screen", &[EN1]),
+    c("touchscreen", &[EN1]),
+    c("touch screen", &[EN1]),
+    c("sensor*", &[EN1]),
+    c("probe", &[EN1]),
+    c("transducer*", &[EN1]),
+    c("transmitter*", &[EN1]),
+    c("thermistor*", &[EN1]),
+    c("detector*", &[EN1]),
+    c("firmware", &[EN2]),
+    c("software", &[EN2]),
+    c("reboot*", &[EN1]),
+    c("hmi", &[EN2]),
+    c("plc*", &[EN2]),
+    c("cpu", &[EN2]),
+    c("comms", &[EN2]),
+    c("communication*", &[EN2]),
+    c("modbus", &[EN2]),
+    c("network", &[EN1]),
+    c("ethernet", &[EN1]),
+    c("bms", &[EN1]),
+    c("vfd*", &[EN1]),
+    c("vsd*", &[EN1]),
+    c("inverter*", &[EN1]),
+    c("encoder*", &[EN1]),
+    c("setpoint*", &[EN1]),
+    c("pid", &[EN1]),
+    c("thermostat*", &[EN1]),
+    c("timer", &[EN1]),
+    c("electronic", &[EN2]),
+    c("electronics", &[EN2]),
+    // ── Structural.
+    c("crack*", &[ST2]),
+    c("corro*", &[ST2]),
+    c("rust*", &[ST1]),
+    c("frame", &[ST2]),
+    c("frames", &[ST2]),
+    c("baseframe*", &[ST2]),
+    c("base frame", &[ST2]),
+    c("chassis", &[ST2]),
+    c("weld*", &[ST2]),
+    c("mounting*", &[ST2]),
+    c("mount", &[ST1]),
+    c("bracket*", &[ST1]),
+    c("concrete", &[ST2]),
+    c("plinth", &[ST2]),
+    c("foundation*", &[ST2]),
+    c("base", &[ST1]),
+    c("dent*", &[ST2]),
+    c("bent", &[ST1]),
+    c("door track", &[ST1]),
+    c("subsid*", &[ST2]),
+    c("holding down bolts", &[ST2]),
+    c("hd bolts", &[ST2]),
+    c("structur*", &[ST2]),
+    c("brickwork", &[ST2]),
+    c("cladding", &[ST1]),
+    c("beam", &[ST1]),
+    c("roof", &[ST1]),
+    // ── Installation.
+    c("install*", &[INS]),
+    c("commission*", &[INS]),
+    c("recommission*", &[INS]),
+    c("newly fitted", &[INS]),
+    c("new install*", &[INS]),
+    c("setup", &[INS]),
+    c("first start*", &[INS]),
+    c("handover", &[INS]),
+    c("snagging", &[INS]),
+    // ── Equipment complexity.
+    c("confus*", &[CPX]),
+    c("complex", &[CPX]),
+    c("complicated", &[CPX]),
+    c("hard to use", &[CPX]),
+    c("hard to operate", &[CPX]),
+    c("difficult to use", &[CPX]),
+    c("difficult to operate", &[CPX]),
+    c("not intuitive", &[CPX]),
+    c("unintuitive", &[CPX]),
+    c("not user friendly", &[CPX]),
+    c("user error", &[CPX]),
+    c("operator error", &[CPX]),
+    c("dont understand", &[CPX]),
+    c("doesnt understand", &[CPX]),
+    c("dont know how", &[CPX]),
+    c("training", &[CPX1]),
+    c("retraining", &[CPX1]),
+    // ── Performance.
+    c("slow", &[PERF2]),
+    c("slower", &[PERF2]),
+    c("slowly", &[PERF2]),
+    c("sluggish", &[PERF2]),
+    c("low pressure", &[PERF2, ME1]),
+    c("low water pressure", &[PERF2, ME1]),
+    c("pressure low", &[PERF2, ME1]),
+    c("pressure drop*", &[PERF2, ME1]),
+    c("losing pressure", &[PERF2, ME1]),
+    c("low flow", &[PERF2, ME1]),
+    c("poor flow", &[PERF2, ME1]),
+    c("reduced flow", &[PERF2, ME1]),
+    c("weak", &[PERF2]),
+    c("intermit*", &[PERF2]),
+    c("occasionally", &[PERF1]),
+    c("sometimes", &[PERF1]),
+    c("on and off", &[PERF1]),
+    c("now and then", &[PERF1]),
+    c("sporadic*", &[PERF2]),
+    c("random*", &[PERF1]),
+    c("overheat*", &[PERF2]),
+    c("over heat*", &[PERF2]),
+    c("running hot", &[PERF2]),
+    c("too hot", &[PERF2]),
+    c("high temperature", &[PERF2]),
+    c("hot", &[PERF1]),
+    c("poor", &[PERF1]),
+    c("poorly", &[PERF1]),
+    c("inefficien*", &[PERF2]),
+    c("struggl*", &[PERF1]),
+    c("short cycl*", &[PERF2]),
+    c("hunting", &[PERF1]),
+    c("fluctuat*", &[PERF1]),
+    c("getting worse", &[PERF1]),
+    c("deteriorat*", &[PERF1]),
+    c("chattering", &[PERF1, EL1]),
+    c("iced up", &[PERF1]),
+    c("icing", &[PERF1]),
+    c("running constantly", &[PERF1]),
+    c("underperform*", &[PERF2]),
+    c("not reaching", &[PERF2]),
+    c("running rough", &[PERF2, ME1]),
+    c("runs rough", &[PERF2, ME1]),
+    c("rough running", &[PERF2, ME1]),
+    c("rough", &[PERF1]),
+    c("cutting out", &[PERF2]),
+    c("cuts out", &[PERF2]),
+    c("cut out", &[PERF2]).rule(12),
+    // ── Equipment design.
+    c("design flaw", &[DES3]),
+    c("design fault", &[DES3]),
+    c("design issue", &[DES3]),
+    c("design problem", &[DES3]),
+    c("poor design", &[DES3]),
+    c("badly designed", &[DES3]),
+    c("poorly designed", &[DES3]),
+    c("design", &[DES2]),
+    c("designed", &[DES1]),
+    c("undersized", &[DES1]),
+    c("under sized", &[DES1]),
+    c("oversized", &[DES1]),
+    c("wrong spec*", &[DES1]),
+    // ── Feedback.
+    c("feedback", &[FB2]),
+    c("complain*", &[FB2]),
+    c("customer says", &[FB1]),
+    c("customer said", &[FB1]),
+    c("customer reports", &[FB1]),
+    c("customer reported", &[FB1]),
+    c("customer mentioned", &[FB1]),
+    c("customer states", &[FB1]),
+    c("customer feedback", &[FB2]),
+    c("customer happy", &[FB1]),
+    c("happy with", &[FB1]),
+    c("unhappy", &[FB2]),
+    c("not happy", &[FB2]),
+    c("dissatisfied", &[FB2]),
+];
+
+pub(super) static CUES: &[Cue] = CUE_LIST;
+
+const N_CUES: usize = CUE_LIST.len();
+
+/// Slots of the compile-time index.
+const SLOTS: usize = 1024;
+
+/// The index key of a word or pattern: its first three bytes, a two-byte word
+/// padded with a space (so the word `no` and the phrase `no power` share a
+/// key, and `not`, `none` have their own), hashed into a slot. Every pattern's
+/// first word has at least two bytes, and three before any `*`.
+const fn slot(b: &[u8]) -> usize {
+    let b2 = if b.len() > 2 { b[2] } else { b' ' };
+    ((b[0] as usize * 31 + b[1] as usize) * 31 + b2 as usize) % SLOTS
+}
+
+/// The cues grouped by slot, computed at compile time (a counting sort):
+/// `BUCKETS.0[BUCKETS.1[s]..BUCKETS.1[s + 1]]` are the indices of the cues in
+/// slot `s`, in table order.
+static BUCKETS: ([u16; N_CUES], [u16; SLOTS + 1]) = bucket(CUE_LIST);
+
+const fn bucket(cues: &[Cue]) -> ([u16; N_CUES], [u16; SLOTS + 1]) {
+    let mut starts = [0u16; SLOTS + 1];
+    let mut i = 0;
+    while i < cues.len() {
+        starts[slot(cues[i].pat.as_bytes()) + 1] += 1;
+        i += 1;
+    }
+    let mut k = 1;
+    while k <= SLOTS {
+        starts[k] += starts[k - 1];
+        k += 1;
+    }
+    let mut fill = starts;
+    let mut order = [0u16; N_CUES];
+    i = 0;
+    while i < cues.len() {
+        let s = slot(cues[i].pat.as_bytes());
+        order[fill[s] as usize] = i as u16;
+        fill[s] += 1;
+        i += 1;
+    }
+    (order, starts)
+}
+
+/// The cues that may match at a word (those in its key's slot), in table
+/// order. A one-byte word matches nothing.
+pub(super) fn candidates(word: &str) -> impl Iterator<Item = &'static Cue> {
+    let (order, starts) = &BUCKETS;
+    let range = if word.len() >= 2 {
+        let s = slot(word.as_bytes());
+        starts[s] as usize..starts[s + 1] as usize
+    } else {
+        0..0
+    };
+    order[range].iter().map(|&i| &CUES[i as usize])
+}
+
+/// The word matches one word of a pattern.
+pub(super) fn word_matches(pat: &str, word: &str) -> bool {
+    match pat.strip_suffix('*') {
+        Some(prefix) => word.starts_with(prefix),
+        None => pat == word,
+    }
+}
+
+/// Damerau–Levenshtein distance ≤ 1 (one insertion, deletion, substitution
+/// or swap of neighbours), on bytes. For typos such as `bearnig`, `vibraton`.
+pub(super) fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let mut diffs = (0..a.len()).filter(|&i| a[i] != b[i]);
+            let Some(i) = diffs.next() else { return true };
+            match diffs.next() {
+                None => true,
+                Some(j) => j == i + 1 && a[i] == b[j] && a[j] == b[i] && diffs.next().is_none(),
+            }
+        }
+        1 => {
+            let i = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[i..] == long[i + 1..]
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_catches_common_typos_only() {
+        assert!(within_one_edit("bearnig", "bearing"));
+        assert!(within_one_edit("vibraton", "vibration"));
+        assert!(within_one_edit("contacter", "contactor"));
+        assert!(within_one_edit("emergancy", "emergency"));
+        assert!(!within_one_edit("breaks", "breaker"));
+        assert!(!within_one_edit("sparse", "sparks"));
+        assert!(!within_one_edit("bearing", "gearbox"));
+    }
+
+    #[test]
+    fn patterns_are_lower_case_single_spaced() {
+        for cue in CUES {
+            assert!(!cue.pat.is_empty());
+            assert_eq!(cue.pat, cue.pat.trim(), "{}", cue.pat);
+            assert!(!cue.pat.contains("  "), "{}", cue.pat);
+            assert!(
+                cue.pat
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b" */".contains(&b)),
+                "{}",
+                cue.pat
+            );
+        }
+    }
+
+    #[test]
+    fn every_cue_is_a_candidate_for_its_own_words_in_table_order() {
+        for (i, cue) in CUES.iter().enumerate() {
+            let first = cue.pat.split(' ').next().unwrap();
+            let word = first.trim_end_matches('*');
+            assert!(
+                word.len() >= 3 || (word.len() == 2 && word == first),
+                "{}: a pattern's first word needs two bytes, three before any '*'",
+                cue.pat
+            );
+            let found: Vec<usize> = candidates(word)
+                .map(|c| CUES.iter().position(|d| std::ptr::eq(c, d)).unwrap())
+                .collect();
+            assert!(found.contains(&i), "{}", cue.pat);
+            assert!(found.windows(2).all(|w| w[0] < w[1]), "table order kept");
+        }
+        let max = (0..SLOTS)
+            .map(|s| BUCKETS.1[s + 1] - BUCKETS.1[s])
+            .max()
+            .unwrap();
+        // The largest slot is the "no …" phrases ("no power", "no heat", …).
+        assert!(max <= 48, "a slot holds {max} cues");
+        // Other crowded slots are shared prefixes too ("not …", "wont …", "pow…").
+        let crowded = (0..SLOTS)
+            .filter(|&s| BUCKETS.1[s + 1] - BUCKETS.1[s] > 8)
+            .count();
+        assert!(crowded <= 8, "{crowded} slots hold more than 8 cues");
+        assert!(RULES.len() < 256);
+        assert!(CUES.iter().all(|c| (c.rule as usize) < RULES.len()));
+    }
+
+    #[test]
+    fn self_negating_phrases_are_recognised() {
+        let find = |p: &str| CUES.iter().find(|c| c.pat == p).map(Cue::self_negating);
+        assert_eq!(find("no power"), Some(true));
+        assert_eq!(find("wont start"), Some(true));
+        assert_eq!(find("not urgent"), Some(true));
+        assert_eq!(find("no"), Some(false));
+        assert_eq!(find("smoke"), Some(false));
+    }
+}

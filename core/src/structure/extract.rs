@@ -1,0 +1,734 @@
+//! Error codes and readings with units, read straight off the tokens.
+//!
+//! Readings: a number (decimal comma or point; `1,200` is twelve hundred) with
+//! a unit attached or after a space: `3,2bar`, `85 °C`, `185F`, `12.5 A`,
+//! `2.5mm/s`, `65 % RH`, `-18°C`, `3-4 bar`. Normalised to `<number> <unit>`
+//! with one spelling per unit (`85 °C`, `3.2 bar`, `12.5 A`, `65 %`).
+//!
+//! Codes: after a keyword (`error`, `err`, `fault`, `alarm`, `code`, …) any
+//! code-like token — `E-42`, `A3`, `0x1F`, or a plain number, which keeps its
+//! keyword (`Err 12`, `Alarm 305`) so it still means something on its own —
+//! and the codes listed after it (`codes E42, F07`). Without a keyword only
+//! unmistakable display codes count: `E`/`F`/`Er`/`AL`-style letters plus
+//! digits (`E42`, `F07`, `E-101`) or hex (`0x1F`), and not when they name a
+//! part (`fuse F3`) or appear in the asset's name, model or serial (`P-12`).
+
+use super::lex::{Kind, Tok};
+use crate::wire::AssetView;
+
+/// A value found in the notes, normalised, with the bytes it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Item {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub confidence: f32,
+}
+
+const UNITS: &[(&str, &str)] = &[
+    ("bar", "bar"),
+    ("barg", "bar"),
+    ("mbar", "mbar"),
+    ("psi", "psi"),
+    ("psig", "psi"),
+    ("kpa", "kPa"),
+    ("mpa", "MPa"),
+    ("c", "°C"),
+    ("degc", "°C"),
+    ("f", "°F"),
+    ("degf", "°F"),
+    ("rpm", "rpm"),
+    ("hz", "Hz"),
+    ("khz", "kHz"),
+    ("a", "A"),
+    ("amp", "A"),
+    ("amps", "A"),
+    ("ma", "mA"),
+    ("v", "V"),
+    ("volt", "V"),
+    ("volts", "V"),
+    ("vac", "V AC"),
+    ("vdc", "V DC"),
+    ("kv", "kV"),
+    ("mv", "mV"),
+    ("kw", "kW"),
+    ("w", "W"),
+    ("watt", "W"),
+    ("watts", "W"),
+    ("kva", "kVA"),
+    ("kwh", "kWh"),
+    ("hp", "hp"),
+    ("mm/s", "mm/s"),
+    ("mm/sec", "mm/s"),
+    ("in/s", "in/s"),
+    ("ips", "in/s"),
+    ("m/s", "m/s"),
+    ("ohm", "Ω"),
+    ("ohms", "Ω"),
+    ("Ω", "Ω"),
+    ("kohm", "kΩ"),
+    ("kohms", "kΩ"),
+    ("kΩ", "kΩ"),
+    ("mohm", "MΩ"),
+    ("mohms", "MΩ"),
+    ("megohm", "MΩ"),
+    ("megohms", "MΩ"),
+    ("mΩ", "MΩ"),
+    ("ppm", "ppm"),
+    ("db", "dB"),
+    ("dba", "dB(A)"),
+    ("l/min", "l/min"),
+    ("lpm", "l/min"),
+    ("l/s", "l/s"),
+    ("gpm", "gpm"),
+    ("cfm", "cfm"),
+    ("nm", "Nm"),
+];
+
+/// The display form of a unit. After a space, a lower-case `a` or `w` is a
+/// word, not amps or watts.
+fn unit(s: &str, spaced: bool) -> Option<&'static str> {
+    if spaced && (s == "a" || s == "w") {
+        return None;
+    }
+    UNITS
+        .iter()
+        .find(|(u, _)| u.eq_ignore_ascii_case(s))
+        .map(|(_, d)| *d)
+}
+
+/// `s` is one of `options`, ignoring ASCII case.
+fn any_of(s: &str, options: &[&str]) -> bool {
+    options.iter().any(|o| o.eq_ignore_ascii_case(s))
+}
+
+fn temperature_letter(s: &str) -> Option<&'static str> {
+    if any_of(s, &["c", "celsius", "centigrade"]) {
+        Some("°C")
+    } else if any_of(s, &["f", "fahrenheit"]) {
+        Some("°F")
+    } else {
+        None
+    }
+}
+
+/// Length of the leading number: digits with single `.`/`,` between digits.
+fn number_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit()
+            || ((b[i] == b'.' || b[i] == b',')
+                && i > 0
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// `3,2` → `3.2`; `1,200` → `1200`; `None` for versions and lists (`2.3.1`).
+fn normalise_number(s: &str) -> Option<String> {
+    let seps = s.bytes().filter(|b| *b == b'.' || *b == b',').count();
+    let mut groups = s.split(',');
+    let head = groups.next().unwrap_or("");
+    let thousands = seps > 0
+        && !s.contains('.')
+        && (1..=3).contains(&head.len())
+        && head != "0"
+        && groups.all(|g| g.len() == 3);
+    if thousands {
+        return Some(s.replace(',', ""));
+    }
+    (seps <= 1).then(|| s.replace(',', "."))
+}
+
+/// A unit starting at token `j` (just after a number): its display form and the
+/// last token it uses.
+fn unit_after(notes: &str, toks: &[Tok], j: usize) -> Option<(&'static str, usize)> {
+    let t = toks.get(j)?;
+    if t.nl_before {
+        return None;
+    }
+    let text = &notes[t.start..t.end];
+    let next_word = |k: usize| {
+        toks.get(k)
+            .filter(|n| n.kind == Kind::Word && !n.nl_before)
+            .map(|n| &notes[n.start..n.end])
+    };
+    match t.kind {
+        Kind::Sym('%') => match next_word(j + 1) {
+            Some(w) if w.eq_ignore_ascii_case("rh") || w.eq_ignore_ascii_case("humidity") => {
+                Some(("% RH", j + 1))
+            }
+            _ => Some(("%", j)),
+        },
+        Kind::Sym('°' | 'º') => match next_word(j + 1).and_then(temperature_letter) {
+            Some(u) => Some((u, j + 1)),
+            None => Some(("°", j)),
+        },
+        Kind::Sym('℃') => Some(("°C", j)),
+        Kind::Sym('℉') => Some(("°F", j)),
+        Kind::Sym(_) => None,
+        Kind::Word => {
+            if any_of(text, &["deg", "degs", "degree", "degrees"]) {
+                return match next_word(j + 1).and_then(temperature_letter) {
+                    Some(u) => Some((u, j + 1)),
+                    None => Some(("°", j)),
+                };
+            }
+            if let Some(u) = joined_unit(notes, toks, text, j, true) {
+                return Some(u);
+            }
+            None
+        }
+    }
+}
+
+/// A unit word, perhaps continued by `/word` (`m3/h`).
+fn joined_unit(
+    notes: &str,
+    toks: &[Tok],
+    text: &str,
+    j: usize,
+    spaced: bool,
+) -> Option<(&'static str, usize)> {
+    if let (Some(slash), Some(w)) = (toks.get(j + 1), toks.get(j + 2))
+        && slash.kind == Kind::Sym('/')
+        && !slash.space_before
+        && w.kind == Kind::Word
+        && !w.space_before
+    {
+        let joined = format!("{text}/{}", &notes[w.start..w.end]);
+        if joined.eq_ignore_ascii_case("m3/h") || joined.eq_ignore_ascii_case("m3/hr") {
+            return Some(("m³/h", j + 2));
+        }
+        if let Some(u) = unit(&joined, spaced) {
+            return Some((u, j + 2));
+        }
+    }
+    unit(text, spaced).map(|u| (u, j))
+}
+
+/// Token `i` is glued to a word before it (`E-42`, `P-12`, `#3`): an identifier, not a reading.
+fn glued_to_identifier(toks: &[Tok], i: usize) -> bool {
+    if toks[i].space_before || i == 0 {
+        return false;
+    }
+    match toks[i - 1].kind {
+        Kind::Word => true,
+        Kind::Sym('-' | '/' | '.' | '_') => {
+            i >= 2 && !toks[i - 1].space_before && toks[i - 2].kind == Kind::Word
+        }
+        Kind::Sym('#') => true,
+        _ => false,
+    }
+}
+
+pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let text = &notes[t.start..t.end];
+        if t.kind != Kind::Word
+            || !text.as_bytes()[0].is_ascii_digit()
+            || glued_to_identifier(toks, i)
+        {
+            i += 1;
+            continue;
+        }
+        let n = number_len(text);
+        let Some(mut number) = normalise_number(&text[..n]) else {
+            i += 1;
+            continue;
+        };
+        let mut start = t.start;
+        // A minus sign standing alone before the number: -18°C.
+        if i > 0
+            && !t.space_before
+            && matches!(toks[i - 1].kind, Kind::Sym('-' | '−'))
+            && (i == 1 || toks[i - 1].space_before)
+        {
+            number.insert(0, '-');
+            start = toks[i - 1].start;
+        }
+        let mut last = i;
+        // A range: 3-4 bar.
+        if n == text.len()
+            && let (Some(dash), Some(hi)) = (toks.get(i + 1), toks.get(i + 2))
+            && dash.kind == Kind::Sym('-')
+            && !dash.space_before
+            && !hi.space_before
+            && hi.kind == Kind::Word
+            && notes.as_bytes()[hi.start].is_ascii_digit()
+        {
+            let hi_text = &notes[hi.start..hi.end];
+            let hn = number_len(hi_text);
+            if let Some(h) = normalise_number(&hi_text[..hn])
+                && (hn < hi_text.len() || unit_after(notes, toks, i + 3).is_some())
+            {
+                number.push('-');
+                number.push_str(&h);
+                last = i + 2;
+            }
+        }
+        let lt = toks[last];
+        let lt_text = &notes[lt.start..lt.end];
+        let ln = number_len(lt_text);
+        let found = if ln < lt_text.len() {
+            joined_unit(notes, toks, &lt_text[ln..], last, false)
+        } else {
+            unit_after(notes, toks, last + 1)
+        };
+        match found {
+            Some((u, end_tok)) => {
+                let text = format!("{number} {u}");
+                if !out.iter().any(|o| o.text == text) {
+                    out.push(Item {
+                        text,
+                        start,
+                        end: toks[end_tok].end,
+                        confidence: 0.9,
+                    });
+                }
+                i = end_tok + 1;
+            }
+            None => i = last + 1,
+        }
+    }
+    out
+}
+
+/// The label a keyword gives a plain-number code.
+fn keyword(s: &str) -> Option<&'static str> {
+    const KEYWORDS: &[(&[&str], &str)] = &[
+        (&["error", "errors", "err", "errs", "erro"], "Err"),
+        (&["fault", "faults", "flt"], "Fault"),
+        (&["alarm", "alarms", "alm", "alrm"], "Alarm"),
+        (&["code", "codes"], "Code"),
+    ];
+    if s.len() > 6 {
+        return None;
+    }
+    KEYWORDS
+        .iter()
+        .find(|(words, _)| any_of(s, words))
+        .map(|(_, label)| *label)
+}
+
+/// Letters that start an unmistakable display code without a keyword.
+const BARE: &[&str] = &["e", "f", "er", "err", "al", "alm", "fl", "flt"];
+
+/// Words naming a part or a place: a code-like token next to one is its name (`fuse F3`).
+const PARTS: &[&str] = &[
+    "fuse",
+    "fuses",
+    "relay",
+    "breaker",
+    "mcb",
+    "terminal",
+    "valve",
+    "pump",
+    "motor",
+    "zone",
+    "room",
+    "floor",
+    "phase",
+    "line",
+    "bay",
+    "unit",
+    "panel",
+    "cabinet",
+    "circuit",
+    "contactor",
+    "sensor",
+    "probe",
+    "port",
+    "slot",
+    "tank",
+    "fan",
+    "door",
+    "level",
+    "model",
+    "part",
+    "item",
+    "bolt",
+    "bolts",
+    "size",
+    "pipe",
+    "grade",
+    "type",
+    "drawing",
+    "ref",
+    "filter",
+    "belt",
+    "bearing",
+    "channel",
+    "input",
+    "output",
+    "card",
+    "module",
+    "socket",
+    "lamp",
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum CodeKind {
+    /// Letters and digits, or hex.
+    Named,
+    /// A plain number (needs a keyword).
+    Number,
+}
+
+struct Code {
+    text: String,
+    start: usize,
+    end: usize,
+    next: usize,
+    kind: CodeKind,
+}
+
+fn split_letters_digits(s: &str) -> Option<(&str, &str)> {
+    let l = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let (letters, digits) = s.split_at(l);
+    ((1..=3).contains(&letters.len())
+        && (1..=4).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit()))
+    .then_some((letters, digits))
+}
+
+/// A code starting at token `j`; `label` is the keyword's, when there is one.
+fn code_at(
+    notes: &str,
+    toks: &[Tok],
+    j: usize,
+    label: Option<&str>,
+    kw_start: usize,
+) -> Option<Code> {
+    let t = toks.get(j)?;
+    if t.kind != Kind::Word {
+        return None;
+    }
+    let s = &notes[t.start..t.end];
+    let named = |text: String, end: usize, next: usize| Code {
+        text,
+        start: t.start,
+        end,
+        next,
+        kind: CodeKind::Named,
+    };
+    let b = s.as_bytes();
+    if b.len() > 2
+        && b.len() <= 10
+        && b[..2].eq_ignore_ascii_case(b"0x")
+        && b[2..].iter().all(u8::is_ascii_hexdigit)
+    {
+        return Some(named(
+            format!("0x{}", s[2..].to_ascii_uppercase()),
+            t.end,
+            j + 1,
+        ));
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5 {
+        let label = label?;
+        // A number with a unit after it is a reading, not a code.
+        if unit_after(notes, toks, j + 1).is_some() {
+            return None;
+        }
+        return Some(Code {
+            text: format!("{label} {s}"),
+            start: kw_start,
+            end: t.end,
+            next: j + 1,
+            kind: CodeKind::Number,
+        });
+    }
+    if let Some((letters, digits)) = split_letters_digits(s) {
+        if let Some(kw) = keyword(letters) {
+            return Some(Code {
+                text: format!("{kw} {digits}"),
+                start: t.start,
+                end: t.end,
+                next: j + 1,
+                kind: CodeKind::Number,
+            });
+        }
+        return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
+    }
+    // E-42: letters, a hyphen, digits, glued together.
+    if (1..=3).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+        && let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
+        && dash.kind == Kind::Sym('-')
+        && !dash.space_before
+        && !d.space_before
+        && d.kind == Kind::Word
+    {
+        let ds = &notes[d.start..d.end];
+        if (1..=4).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(named(
+                format!("{}-{ds}", s.to_ascii_uppercase()),
+                d.end,
+                j + 3,
+            ));
+        }
+    }
+    None
+}
+
+fn key(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Code-like names in the asset's record (`P-12`, `CR32`, `GP-44817`).
+fn asset_keys(asset: &AssetView) -> Vec<String> {
+    let mut out = Vec::new();
+    for field in [&asset.name, &asset.model, &asset.serial_number] {
+        let toks = super::lex::tokenize(field);
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind != Kind::Word {
+                continue;
+            }
+            if let Some(c) = code_at(field, &toks, i, Some(""), t.start) {
+                out.push(key(&c.text));
+            }
+        }
+    }
+    out
+}
+
+fn word_before<'a>(notes: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
+    toks[..i]
+        .iter()
+        .rev()
+        .find(|t| t.kind == Kind::Word)
+        .map(|t| &notes[t.start..t.end])
+}
+
+fn is_part(w: Option<&str>) -> bool {
+    w.is_some_and(|w| PARTS.iter().any(|p| p.eq_ignore_ascii_case(w)))
+}
+
+pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut assets: Option<Vec<String>> = None;
+    let push = |out: &mut Vec<Item>, c: &Code, confidence: f32| {
+        if !out.iter().any(|o| key(&o.text) == key(&c.text)) {
+            out.push(Item {
+                text: c.text.clone(),
+                start: c.start,
+                end: c.end,
+                confidence,
+            });
+        }
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if t.kind != Kind::Word {
+            i += 1;
+            continue;
+        }
+        let text = &notes[t.start..t.end];
+        if let Some(label) = keyword(text) {
+            // Skip more keywords, "no"/"number", and ':' '#' '-' '='.
+            let mut label = label;
+            let mut j = i + 1;
+            while let Some(n) = toks.get(j) {
+                let nt = &notes[n.start..n.end];
+                match n.kind {
+                    Kind::Word if keyword(nt).is_some() => {
+                        if label == "Code" {
+                            label = keyword(nt).unwrap_or(label);
+                        }
+                    }
+                    Kind::Word if any_of(nt, &["no", "number", "nr", "num"]) => {}
+                    Kind::Sym(':' | '#' | '-' | '=') => {}
+                    _ => break,
+                }
+                j += 1;
+            }
+            // "code BF": after `code`, a short all-capitals word is the code itself.
+            let letters_only = toks.get(j).filter(|n| {
+                let nt = &notes[n.start..n.end];
+                label != "Alarm"
+                    && toks[i..j]
+                        .iter()
+                        .any(|k| any_of(&notes[k.start..k.end], &["code", "codes"]))
+                    && n.kind == Kind::Word
+                    && (2..=3).contains(&nt.len())
+                    && nt.bytes().all(|b| b.is_ascii_uppercase())
+            });
+            if let Some(n) = letters_only {
+                let c = Code {
+                    text: notes[n.start..n.end].to_owned(),
+                    start: n.start,
+                    end: n.end,
+                    next: j + 1,
+                    kind: CodeKind::Named,
+                };
+                push(&mut out, &c, 0.8);
+                i = j + 1;
+                continue;
+            }
+            if let Some(c) = code_at(notes, toks, j, Some(label), t.start) {
+                push(&mut out, &c, 0.9);
+                let mut k = c.next;
+                // A list: "codes E42, F07 and 0x1F".
+                while let Some(sep) = toks.get(k) {
+                    let st = &notes[sep.start..sep.end];
+                    let is_sep = matches!(sep.kind, Kind::Sym(',' | '&' | '/' | '+'))
+                        || (sep.kind == Kind::Word
+                            && (st.eq_ignore_ascii_case("and") || st.eq_ignore_ascii_case("or")));
+                    if !is_sep {
+                        break;
+                    }
+                    let nt = toks.get(k + 1).map_or(0, |n| n.start);
+                    match code_at(notes, toks, k + 1, Some(label), nt) {
+                        Some(c2) => {
+                            push(&mut out, &c2, 0.85);
+                            k = c2.next;
+                        }
+                        None => break,
+                    }
+                }
+                i = k;
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(c) = code_at(notes, toks, i, None, t.start) {
+            let letters: String = text
+                .bytes()
+                .take_while(u8::is_ascii_alphabetic)
+                .map(|b| b.to_ascii_lowercase() as char)
+                .collect();
+            let hex = c.text.starts_with("0x");
+            let glued = !t.space_before
+                && i > 0
+                && matches!(
+                    toks[i - 1].kind,
+                    Kind::Word | Kind::Sym('.' | '-' | '/' | '#')
+                );
+            let after = toks
+                .get(c.next)
+                .filter(|n| n.kind == Kind::Word)
+                .map(|n| &notes[n.start..n.end]);
+            let ok = (hex || (c.kind == CodeKind::Named && BARE.contains(&letters.as_str())))
+                || c.kind == CodeKind::Number;
+            if ok && !glued && !is_part(word_before(notes, toks, i)) && !is_part(after) {
+                let keys = assets.get_or_insert_with(|| asset_keys(asset));
+                if !keys.contains(&key(&c.text)) {
+                    push(
+                        &mut out,
+                        &c,
+                        if c.kind == CodeKind::Number {
+                            0.85
+                        } else {
+                            0.7
+                        },
+                    );
+                }
+            }
+            i = c.next;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::lex::tokenize;
+    use super::*;
+    use crate::token::AssetToken;
+
+    fn asset() -> AssetView {
+        AssetView {
+            token: AssetToken::from_random_bytes([1; 12]),
+            name: "Feed pump P-12".into(),
+            serial_number: "GP-44817".into(),
+            model: "Grundfos CR 32".into(),
+            account_name: String::new(),
+            site: String::new(),
+            location: None,
+            install_date: None,
+            crm_asset_id: None,
+            crm_account_id: None,
+        }
+    }
+
+    fn read(s: &str) -> Vec<String> {
+        readings(s, &tokenize(s))
+            .into_iter()
+            .map(|i| i.text)
+            .collect()
+    }
+
+    fn code(s: &str) -> Vec<String> {
+        codes(s, &tokenize(s), &asset())
+            .into_iter()
+            .map(|i| i.text)
+            .collect()
+    }
+
+    #[test]
+    fn readings_are_normalised() {
+        assert_eq!(read("3,2bar then 3.2 bar"), ["3.2 bar"]);
+        assert_eq!(
+            read("85C / 85 °C / 185F / 24°C"),
+            ["85 °C", "185 °F", "24 °C"]
+        );
+        assert_eq!(
+            read("1,200 rpm, 12.5 A, 230V, 40 psi, 60 Hz, 15 kW"),
+            ["1200 rpm", "12.5 A", "230 V", "40 psi", "60 Hz", "15 kW"]
+        );
+        assert_eq!(read("vibs 2.5mm/s and 7,1 mm/s"), ["2.5 mm/s", "7.1 mm/s"]);
+        assert_eq!(read("65 % RH, 40%"), ["65 % RH", "40 %"]);
+        assert_eq!(
+            read("freezer -18 °C, should be 3-4 bar"),
+            ["-18 °C", "3-4 bar"]
+        );
+        assert_eq!(
+            read("0.5 Mohm, 0 MΩ, 85 deg C"),
+            ["0.5 MΩ", "0 MΩ", "85 °C"]
+        );
+    }
+
+    #[test]
+    fn not_readings() {
+        assert!(read("E-42 and P-12, 10 mins, 2 a day, v2.3.1, x3, 4x/day, 10mm").is_empty());
+    }
+
+    #[test]
+    fn codes_are_found_and_normalised() {
+        assert_eq!(code("E-42 on display"), ["E-42"]);
+        assert_eq!(code("showing e42 and F07"), ["E42", "F07"]);
+        assert_eq!(code("err 12 then code 0x1f"), ["Err 12", "0x1F"]);
+        assert_eq!(code("fault code A3 and A4"), ["A3", "A4"]);
+        assert_eq!(code("alarm 305 & alarm 312"), ["Alarm 305", "Alarm 312"]);
+        assert_eq!(code("error code: 7"), ["Err 7"]);
+        assert_eq!(code("err12"), ["Err 12"]);
+        assert_eq!(code("E42 cleared, E42 back"), ["E42"]);
+        assert_eq!(code("code BF on CPU"), ["BF"]);
+        assert_eq!(code("error code: BF"), ["BF"]);
+    }
+
+    #[test]
+    fn not_codes() {
+        assert!(code("85C 3.2 bar fuse F3 valve V-7 P-12 CR 32 v2.3.1 x3 zone 3").is_empty());
+        assert!(code("fault on zone 3, alarm panel").is_empty());
+        assert!(code("fault 230 V").is_empty());
+        assert!(code("code on the display, fault ON").is_empty());
+    }
+}
