@@ -1,1 +1,27 @@
+//! fieldcase's server: an axum back end for the phone app a technician opens
+//! by scanning an asset's QR code.
+//!
+//! A guided tour, from the outside in:
 
+/// What `serve`, `assets list|revoke` and `intakes list` do.
+pub mod commands;
+/// Settings from the command line and `FIELDCASE_*` variables; the subcommands.
+pub mod config;
+/// Six demo assets, and the links file the browser tests read.
+pub mod demo;
+/// Trunk's dist/ made CSP-clean (no inline script) and precompressed.
+pub mod dist;
+/// The one error type, and the one `ApiError` body shape of every failure.
+pub mod error;
+/// The HTTP surface: the router, one module per resource, extractors.
+pub mod http;
+/// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
+pub mod photo;
+/// QR links in upper case (compact alphanumeric codes) and their SVG.
+pub mod qr;
+/// Building the application: store, app files, listener, router; shutdown.
+pub mod startup;
+/// The database: all SQL, portable between SQLite and PostgreSQL.
+pub mod store;
+/// Logging to stderr, with no tokens or personal data.
+pub mod telemetry;

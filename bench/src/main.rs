@@ -1,0 +1,216 @@
+//! `fieldcase-bench`: figures measured against a running server.
+//!
+//! * `wire`: bytes over the wire, with brotli, for the first load of the
+//!   intake route (the HTML and everything it references: JS, WASM, CSS).
+//! * `load`: text-only intake submissions per second and latency percentiles.
+//!
+//! `scripts/bench` starts a release server with the demo data and runs both.
+
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use fieldcase_core::structure::{Context, structure};
+use fieldcase_core::wire::{IntakeContext, IntakeReceipt, IntakeSubmission, Technician};
+use fieldcase_core::{AssetToken, CaseDraft};
+
+#[derive(Parser)]
+struct Cli {
+    /// The server's base URL.
+    #[arg(long, env = "FIELDCASE_BENCH_URL", default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// An active asset token (from the demo data).
+    #[arg(long, env = "FIELDCASE_BENCH_TOKEN")]
+    token: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Bytes of the intake route's first load, brotli-compressed.
+    Wire,
+    /// Submit text-only intakes from concurrent clients.
+    Load {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// How long to run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Upper bound on the number of submissions.
+        #[arg(long, default_value_t = 200_000)]
+        max_requests: usize,
+    },
+}
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let token = AssetToken::parse(&cli.token)?;
+    match cli.command {
+        Command::Wire => wire(&cli.url, &token).await,
+        Command::Load { clients, seconds, max_requests } => {
+            load(&cli.url, &token, clients, Duration::from_secs(seconds), max_requests).await
+        }
+    }
+}
+
+/// Same-origin `src="…"` / `href="…"` references of an HTML page.
+fn references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                let r = &rest[..end];
+                if r.starts_with('/') && !r.starts_with("//") && !out.iter().any(|o| o == r) {
+                    out.push(r.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+async fn fetch_br(client: &reqwest::Client, url: &str) -> Result<(usize, String, Vec<u8>)> {
+    let resp = client.get(url).header("accept-encoding", "br").send().await?;
+    if !resp.status().is_success() {
+        return Err(format!("{url}: {}", resp.status()).into());
+    }
+    let encoding = resp
+        .headers()
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("identity")
+        .to_owned();
+    let body = resp.bytes().await?.to_vec();
+    Ok((body.len(), encoding, body))
+}
+
+async fn wire(base: &str, token: &AssetToken) -> Result<()> {
+    let client = reqwest::Client::new();
+    let page = format!("{base}{}", token.link_path());
+    // The HTML itself, compressed, as the browser receives it…
+    let (html_bytes, html_enc, _) = fetch_br(&client, &page).await?;
+    // …and uncompressed, to read what it references.
+    let html = client.get(&page).send().await?.text().await?;
+    let mut rows = vec![("index.html (intake route)".to_owned(), html_bytes, html_enc)];
+    let mut refs = references(&html);
+    // The boot script imports the wasm-bindgen JS, which fetches the WASM.
+    let mut i = 0;
+    while i < refs.len() {
+        let r = refs[i].clone();
+        let (n, enc, body) = fetch_br(&client, &format!("{base}{r}")).await?;
+        if r.ends_with(".js") {
+            let plain = client.get(format!("{base}{r}")).send().await?.text().await?;
+            for quote in ['\'', '"'] {
+                for piece in plain.split(quote).filter(|p| p.starts_with('/') && (p.ends_with(".js") || p.ends_with(".wasm"))) {
+                    if !refs.iter().any(|o| o == piece) {
+                        refs.push(piece.to_owned());
+                    }
+                }
+            }
+        }
+        drop(body);
+        rows.push((r, n, enc));
+        i += 1;
+    }
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    println!("first load of {} (Accept-Encoding: br)", token.link_path().replace(token.as_str(), "{token}"));
+    for (name, n, enc) in &rows {
+        println!("  {:>8} B  {:<9} {}", n, enc, name);
+    }
+    println!("  {:>8} B  total ({:.1} KB; budget 100 KB, aim 60 KB)", total, total as f64 / 1024.0);
+    Ok(())
+}
+
+const NOTES: [&str; 4] = [
+    "pump leaking at the seal, 3.2 bar on the gauge, E-42 on the panel",
+    "breaker keeps tripping on the compressor, smells hot, 230V measured",
+    "roller door stuck half open, bent track, when you get a chance",
+    "generator wont start after test run, alarm 305, battery 11.2 V",
+];
+
+async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration, max: usize) -> Result<()> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let ctx: IntakeContext = client
+        .get(format!("{base}/api/v1/assets/{token}"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let technician = Technician { name: "Bench Technician".into(), email: None, phone: None };
+    let bodies: Vec<(String, CaseDraft)> = NOTES
+        .iter()
+        .map(|n| {
+            let p = structure(n, Context { asset: &ctx.asset, technician: &technician }, &ctx.schema);
+            ((*n).to_owned(), p.to_draft())
+        })
+        .collect();
+
+    let started = Instant::now();
+    let deadline = started + run_for;
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (client, base, token) = (client.clone(), base.to_owned(), token.clone());
+        let (bodies, technician, sent) = (bodies.clone(), technician.clone(), sent.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            let mut k = c;
+            while Instant::now() < deadline && sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < max {
+                let (notes, fields) = &bodies[k % bodies.len()];
+                k += 1;
+                let id = uuid::Uuid::now_v7();
+                let body = IntakeSubmission {
+                    id,
+                    asset_token: token.clone(),
+                    notes: notes.clone(),
+                    fields: fields.clone(),
+                    technician: technician.clone(),
+                    photos: vec![],
+                };
+                let t = Instant::now();
+                let ok = match client.put(format!("{base}/api/v1/intakes/{id}")).json(&body).send().await {
+                    Ok(r) if r.status().as_u16() == 201 => r.json::<IntakeReceipt>().await.is_ok(),
+                    _ => false,
+                };
+                if ok {
+                    latencies.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let pct = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
+        latencies[i].as_secs_f64() * 1000.0
+    };
+    println!("text-only submissions: {clients} clients for {elapsed:.1} s");
+    println!("  {} created, {} errors", latencies.len(), errors);
+    println!("  {:.0} submissions/s", latencies.len() as f64 / elapsed);
+    println!("  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms", pct(0.50), pct(0.90), pct(0.99), pct(1.0));
+    if errors > 0 {
+        return Err(format!("{errors} submissions failed").into());
+    }
+    Ok(())
+}

@@ -1,0 +1,359 @@
+//! Getting Trunk's `dist/` ready to serve under a strict Content-Security-Policy.
+//!
+//! 1. Trunk boots the app from an *inline* `<script type="module">`, which a
+//!    CSP without `'unsafe-inline'` blocks. [`rewrite_index`] moves each inline
+//!    script into `boot-<hash>.js` and points the tag at it.
+//! 2. [`compress_all`] writes `.br` (quality 11) and `.gz` (best) copies beside
+//!    each text-like file, so `ServeDir` can send them precompressed.
+//!
+//! Both are idempotent: a second run finds nothing to do.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+/// Extensions worth compressing.
+const COMPRESSIBLE: &[&str] = &[
+    "html",
+    "js",
+    "mjs",
+    "wasm",
+    "css",
+    "svg",
+    "json",
+    "webmanifest",
+];
+
+/// What [`prepare_dist`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// Boot scripts written out of index.html (file names).
+    pub boot_scripts: Vec<String>,
+    /// Compressed copies written (`.br` and `.gz` count separately).
+    pub compressed: usize,
+}
+
+/// Rewrite index.html and compress everything. The server runs the two halves
+/// separately (compression in the background); tests run this.
+pub fn prepare_dist(dist: &Path) -> io::Result<Prepared> {
+    let boot_scripts = rewrite_index(dist)?;
+    remove_stale_compressed(dist)?;
+    let compressed = compress_all(dist)?;
+    Ok(Prepared {
+        boot_scripts,
+        compressed,
+    })
+}
+
+/// Move inline scripts of `dist/index.html` into `dist/boot-<hash>.js` files.
+/// Returns the names of the files written (empty when there was nothing to do).
+pub fn rewrite_index(dist: &Path) -> io::Result<Vec<String>> {
+    let index = dist.join("index.html");
+    let html = fs::read_to_string(&index)?;
+    let (rewritten, scripts) = extract_inline_scripts(&html);
+    let mut names = Vec::new();
+    for (name, body) in &scripts {
+        write_atomically(&dist.join(name), body.as_bytes())?;
+        names.push(name.clone());
+    }
+    if !scripts.is_empty() {
+        write_atomically(&index, rewritten.as_bytes())?;
+    }
+    Ok(names)
+}
+
+/// The pure half of [`rewrite_index`]: the new HTML and `(file name, body)` of
+/// each script taken out of it.
+pub fn extract_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(html.len());
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = find_ascii_ci(rest, "<script") {
+        let after_name = &rest[start + "<script".len()..];
+        // `<scripts>` or `<script-foo>` are not script tags.
+        if !after_name.starts_with(|c: char| c == '>' || c.is_ascii_whitespace()) {
+            out.push_str(&rest[..start + "<script".len()]);
+            rest = after_name;
+            continue;
+        }
+        let Some(tag_end) = after_name.find('>') else {
+            break;
+        };
+        let attrs = &after_name[..tag_end];
+        let body_and_rest = &after_name[tag_end + 1..];
+        let Some(close) = find_ascii_ci(body_and_rest, "</script>") else {
+            break;
+        };
+        let body = &body_and_rest[..close];
+        let whole_end = start + "<script".len() + tag_end + 1 + close + "</script>".len();
+        if is_executable_inline(attrs, body) {
+            let name = format!(
+                "boot-{}.js",
+                &hex::encode(Sha256::digest(body.as_bytes()))[..16]
+            );
+            out.push_str(&rest[..start]);
+            out.push_str(&format!(
+                "<script{} src=\"/{name}\"></script>",
+                attrs.trim_end()
+            ));
+            scripts.push((name, body.trim().to_owned() + "\n"));
+        } else {
+            out.push_str(&rest[..whole_end]);
+        }
+        rest = &rest[whole_end..];
+    }
+    out.push_str(rest);
+    (out, scripts)
+}
+
+/// An inline script the browser would run: no `src`, a body, and a
+/// JavaScript type (or none). JSON data blocks are left alone.
+fn is_executable_inline(attrs: &str, body: &str) -> bool {
+    let lower = attrs.to_ascii_lowercase();
+    if lower.contains("src=") || body.trim().is_empty() {
+        return false;
+    }
+    match attr_value(&lower, "type") {
+        None => true,
+        Some(t) => matches!(
+            t.as_str(),
+            "module" | "text/javascript" | "application/javascript"
+        ),
+    }
+}
+
+fn attr_value(attrs: &str, name: &str) -> Option<String> {
+    let i = attrs.find(&format!("{name}="))?;
+    let v = &attrs[i + name.len() + 1..];
+    let v = v.trim_start_matches(['"', '\'']);
+    let end = v.find(['"', '\'', ' ', '\t', '\n']).unwrap_or(v.len());
+    Some(v[..end].to_owned())
+}
+
+fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Delete compressed copies older than their source, so a stale one is never
+/// served while [`compress_all`] catches up.
+pub fn remove_stale_compressed(dist: &Path) -> io::Result<()> {
+    for source in compressible_files(dist)? {
+        let modified = fs::metadata(&source)?.modified()?;
+        for ext in ["br", "gz"] {
+            let copy = with_extra_ext(&source, ext);
+            if is_stale(&copy, modified) && copy.exists() {
+                fs::remove_file(&copy)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Write each missing or outdated `.br` and `.gz` copy; returns how many.
+pub fn compress_all(dist: &Path) -> io::Result<usize> {
+    let mut written = 0;
+    for source in compressible_files(dist)? {
+        let modified = fs::metadata(&source)?.modified()?;
+        let br = with_extra_ext(&source, "br");
+        let gz = with_extra_ext(&source, "gz");
+        if !is_stale(&br, modified) && !is_stale(&gz, modified) {
+            continue;
+        }
+        let bytes = fs::read(&source)?;
+        if is_stale(&br, modified) {
+            let mut out = Vec::with_capacity(bytes.len() / 3);
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 11,
+                lgwin: 22,
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+            write_atomically(&br, &out)?;
+            written += 1;
+        }
+        if is_stale(&gz, modified) {
+            let mut encoder = flate2::write::GzEncoder::new(
+                Vec::with_capacity(bytes.len() / 3),
+                flate2::Compression::best(),
+            );
+            encoder.write_all(&bytes)?;
+            write_atomically(&gz, &encoder.finish()?)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn is_stale(copy: &Path, source_modified: SystemTime) -> bool {
+    match fs::metadata(copy).and_then(|m| m.modified()) {
+        Ok(t) => t < source_modified,
+        Err(_) => true,
+    }
+}
+
+fn with_extra_ext(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+fn compressible_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| COMPRESSIBLE.contains(&e))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(format!(".tmp-{}", std::process::id()));
+    let temp = PathBuf::from(temp);
+    fs::write(&temp, bytes)?;
+    fs::rename(&temp, path)
+}
+
+/// Whether a file name carries a content hash (Trunk's `name-<16 hex>.ext`,
+/// our `boot-<16 hex>.js`), so it may be cached forever.
+pub fn is_hashed_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.split(['-', '_', '.']).any(|part| {
+        part.len() >= 16 && part.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TRUNK_INDEX: &str = r#"<!DOCTYPE html><html lang="en"><head>
+    <meta charset="utf-8">
+    <title>fieldcase</title>
+<link rel="stylesheet" href="/main-5a7c1e2f3b4d6e80.css" integrity="sha384-abc"/>
+<link rel="modulepreload" href="/fieldcase-app-3f2a8c1d9e7b6a50.js" crossorigin="anonymous" integrity="sha384-def">
+<link rel="preload" href="/fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm" crossorigin="anonymous" integrity="sha384-ghi" as="fetch" type="application/wasm">
+<script type="application/ld+json">{"@context":"https://schema.org"}</script>
+</head>
+  <body>
+    <noscript>fieldcase needs JavaScript to run in this browser.</noscript>
+<script type="module">
+import init, * as bindings from '/fieldcase-app-3f2a8c1d9e7b6a50.js';
+const wasm = await init({ module_or_path: '/fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm' });
+window.wasmBindings = bindings;
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
+</script>
+</body></html>"#;
+
+    fn fake_dist() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("index.html"), TRUNK_INDEX).unwrap();
+        fs::write(
+            dir.path().join("fieldcase-app-3f2a8c1d9e7b6a50.js"),
+            "export default 1;\n".repeat(50),
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm"),
+            [0u8; 4096],
+        )
+        .unwrap();
+        fs::create_dir(dir.path().join("icons")).unwrap();
+        fs::write(
+            dir.path().join("icons/icon.svg"),
+            "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        )
+        .unwrap();
+        fs::write(dir.path().join("icons/photo.png"), [0u8; 64]).unwrap();
+        dir
+    }
+
+    #[test]
+    fn moves_the_inline_boot_script_out_and_is_idempotent() {
+        let dist = fake_dist();
+        let first = prepare_dist(dist.path()).unwrap();
+        assert_eq!(first.boot_scripts.len(), 1);
+        let boot = &first.boot_scripts[0];
+        assert!(
+            boot.starts_with("boot-") && boot.ends_with(".js") && is_hashed_name(boot),
+            "{boot}"
+        );
+
+        let html = fs::read_to_string(dist.path().join("index.html")).unwrap();
+        assert!(
+            html.contains(&format!(r#"<script type="module" src="/{boot}"></script>"#)),
+            "{html}"
+        );
+        assert!(
+            !html.contains("import init"),
+            "the inline body is gone: {html}"
+        );
+        assert!(
+            html.contains("application/ld+json"),
+            "data blocks stay inline"
+        );
+        let js = fs::read_to_string(dist.path().join(boot)).unwrap();
+        assert!(
+            js.starts_with("import init, * as bindings from '/fieldcase-app-"),
+            "{js}"
+        );
+
+        // html, js, wasm, svg and the boot script: a .br and a .gz each; not the png.
+        assert_eq!(first.compressed, 10);
+        assert!(dist.path().join("icons/icon.svg.br").exists());
+        assert!(!dist.path().join("icons/photo.png.br").exists());
+        let br = fs::read(dist.path().join("index.html.br")).unwrap();
+        let mut plain = Vec::new();
+        brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
+        assert_eq!(String::from_utf8(plain).unwrap(), html);
+
+        let second = prepare_dist(dist.path()).unwrap();
+        assert_eq!(second, Prepared::default(), "a second run changes nothing");
+        assert_eq!(
+            fs::read_to_string(dist.path().join("index.html")).unwrap(),
+            html
+        );
+    }
+
+    #[test]
+    fn outdated_copies_are_redone() {
+        let dist = fake_dist();
+        prepare_dist(dist.path()).unwrap();
+        let svg = dist.path().join("icons/icon.svg");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&svg, "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>").unwrap();
+        assert_eq!(prepare_dist(dist.path()).unwrap().compressed, 2);
+    }
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed_name("/fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm"));
+        assert!(is_hashed_name("main-5a7c1e2f3b4d6e80.css"));
+        assert!(!is_hashed_name("/index.html"));
+        assert!(!is_hashed_name("/icons/icon-192.png"));
+        assert!(!is_hashed_name("/a/ABCDEFGHIJKLMNOPQRST"));
+    }
+}

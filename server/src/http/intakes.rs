@@ -1,0 +1,307 @@
+//! `PUT /api/v1/intakes/{id}` submits a reviewed intake; `GET` reads its
+//! receipt back.
+//!
+//! The app makes the id before the first attempt, so submitting is
+//! idempotent: the same id with the same content answers the stored receipt
+//! (200, `replayed`), with different content 409. The server trusts nothing
+//! in the body: it re-checks the token, overwrites asset and system fields,
+//! validates against the schema, checks every photo, and structures the notes
+//! itself for the audit trail.
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::routing::put;
+use fieldcase_core::structure::{self, Context, Proposal};
+use fieldcase_core::validate::check_value;
+use fieldcase_core::wire::{
+    IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
+};
+use fieldcase_core::{CaseSchema, ValidCase};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::AppState;
+use super::extract::{Json, Path};
+use crate::error::{Error, Result, megabytes};
+use crate::store::{ActiveAsset, ActorKind, Inserted, IntakeRecord, NewEvent, NewIntake};
+
+/// Notes and fields of a few tens of thousands of characters fit easily.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Longest technician detail accepted, in characters.
+const MAX_TECHNICIAN_CHARS: usize = 255;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/intakes/{id}", put(submit).get(receipt))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// `PUT /api/v1/intakes/{id}`
+async fn submit(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Json(mut submission): Json<IntakeSubmission>,
+) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+    let id = parse_id(&raw_id)?;
+    if submission.id != id {
+        return Err(Error::bad_request(
+            "intake_id_mismatch",
+            format!(
+                "The id in the path ({id}) and in the body ({}) differ. Send the same id in both.",
+                submission.id
+            ),
+        ));
+    }
+    for sha in &mut submission.photos {
+        *sha = sha.trim().to_ascii_lowercase();
+    }
+    let request_hash = request_hash(&submission)?;
+
+    // A retry of something already stored is answered from the store.
+    if let Some(existing) = state.store.intake(&id).await? {
+        return replay(existing, &request_hash);
+    }
+
+    let asset = state.active_asset_for(&submission.asset_token).await?;
+    check_notes(&submission.notes, state.limits.max_notes_chars)?;
+    check_technician(&submission.technician)?;
+    check_photos(&state, &asset, &submission.photos).await?;
+
+    let mut draft = submission.fields.clone();
+    draft.apply_context(&state.schema, &asset.view, &id);
+    let valid = draft
+        .validate(&state.schema)
+        .map_err(|errors| Error::validation(&state.schema, errors))?;
+
+    let proposal = propose(&state.schema, &asset, &submission);
+    let changed = changed_fields(&state.schema, &proposal, &valid);
+    let fields_json = to_json(valid.fields())?;
+    let proposal_json = to_json(&proposal)?;
+    let reference = intake_reference(&id);
+    let new = NewIntake {
+        id,
+        reference: &reference,
+        asset_id: &asset.id,
+        status: IntakeStatus::Submitted,
+        notes: &submission.notes,
+        fields_json: &fields_json,
+        proposal_json: &proposal_json,
+        technician: &submission.technician,
+        request_hash: &request_hash,
+        photos: &submission.photos,
+        event: NewEvent {
+            actor_kind: ActorKind::Technician,
+            actor: submission.technician.name.trim().to_owned(),
+            kind: "submitted",
+            detail: json!({
+                "changed_fields": changed,
+                "photo_count": submission.photos.len(),
+            }),
+        },
+    };
+    match state.store.insert_intake(&new).await? {
+        Inserted::New(record) => {
+            tracing::info!(
+                intake_id = %id,
+                reference,
+                asset_id = %asset.id,
+                photos = submission.photos.len(),
+                changed_fields = changed.len(),
+                "intake submitted"
+            );
+            Ok((StatusCode::CREATED, Json(to_receipt(&record, false)?)))
+        }
+        // A racing twin got there first.
+        Inserted::Existing(existing) => replay(existing, &request_hash),
+    }
+}
+
+/// `GET /api/v1/intakes/{id}`
+async fn receipt(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+) -> Result<Json<IntakeReceipt>> {
+    let id = parse_id(&raw_id)?;
+    let record = state
+        .store
+        .intake(&id)
+        .await?
+        .ok_or(Error::IntakeNotFound)?;
+    Ok(Json(to_receipt(&record, false)?))
+}
+
+fn parse_id(raw: &str) -> Result<Uuid> {
+    match Uuid::try_parse(raw) {
+        Ok(id) if !id.is_nil() && !id.is_max() => Ok(id),
+        _ => Err(Error::bad_request(
+            "bad_intake_id",
+            "The intake id in the path must be a UUID (the app makes a version 7 one, such as \
+             0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e).",
+        )),
+    }
+}
+
+/// SHA-256 of the canonical submission: serde's output of the parsed body
+/// (fields are a sorted map, photos lower-cased), so formatting differences
+/// in the JSON do not matter but any change of content does.
+fn request_hash(submission: &IntakeSubmission) -> Result<String> {
+    let canonical = serde_json::to_vec(submission)
+        .map_err(|e| Error::Internal(format!("canonical submission: {e}")))?;
+    Ok(hex::encode(Sha256::digest(&canonical)))
+}
+
+fn replay(existing: IntakeRecord, request_hash: &str) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+    if existing.request_hash == request_hash {
+        tracing::info!(intake_id = %existing.id, "intake submission replayed");
+        Ok((StatusCode::OK, Json(to_receipt(&existing, true)?)))
+    } else {
+        tracing::info!(intake_id = %existing.id, "intake id reused with different content");
+        Err(Error::IntakeConflict {
+            reference: existing.reference,
+        })
+    }
+}
+
+fn to_receipt(record: &IntakeRecord, replayed: bool) -> Result<IntakeReceipt> {
+    let id = Uuid::try_parse(&record.id)
+        .map_err(|e| Error::Internal(format!("stored intake id: {e}")))?;
+    let status = IntakeStatus::parse(&record.status)
+        .ok_or_else(|| Error::Internal(format!("stored intake status {:?}", record.status)))?;
+    Ok(IntakeReceipt {
+        id,
+        reference: record.reference.clone(),
+        status,
+        submitted_at: record.created_at.clone(),
+        photo_count: u32::try_from(record.photo_count).unwrap_or(u32::MAX),
+        replayed,
+    })
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::Internal(format!("json: {e}")))
+}
+
+fn check_notes(notes: &str, max: u32) -> Result<()> {
+    let n = notes.chars().count();
+    let max = max as usize;
+    if n > max {
+        return Err(Error::unprocessable(
+            "notes_too_long",
+            format!(
+                "The notes are {n} characters; the limit is {max}. Shorten them by {}.",
+                n - max
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_technician(t: &Technician) -> Result<()> {
+    let details = [
+        ("name", Some(&t.name)),
+        ("email", t.email.as_ref()),
+        ("phone", t.phone.as_ref()),
+    ];
+    for (what, value) in details {
+        let n = value.map_or(0, |v| v.chars().count());
+        if n > MAX_TECHNICIAN_CHARS {
+            return Err(Error::unprocessable(
+                "technician_too_long",
+                format!(
+                    "Your {what} is {n} characters; the limit is {MAX_TECHNICIAN_CHARS}. Shorten it."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every photo must have been uploaded under this asset's link, once, within
+/// the count and total-size limits.
+async fn check_photos(state: &AppState, asset: &ActiveAsset, photos: &[String]) -> Result<()> {
+    let limits = &state.limits;
+    if photos.len() > limits.max_photos as usize {
+        return Err(Error::unprocessable(
+            "too_many_photos",
+            format!(
+                "This intake has {} photos; the limit is {}. Remove {}.",
+                photos.len(),
+                limits.max_photos,
+                photos.len() - limits.max_photos as usize
+            ),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut total = 0u64;
+    for (i, sha) in photos.iter().enumerate() {
+        let n = i + 1;
+        if !seen.insert(sha.as_str()) {
+            return Err(Error::unprocessable(
+                "duplicate_photo",
+                format!("Photo {n} is the same as an earlier one. Remove one of them."),
+            ));
+        }
+        let looks_like_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let record = if looks_like_sha {
+            state.store.uploaded_photo(&asset.id, sha).await?
+        } else {
+            None
+        };
+        let Some(record) = record else {
+            return Err(Error::unprocessable(
+                "photo_not_uploaded",
+                format!(
+                    "Photo {n} was not uploaded from this asset's link. Remove it, or add it again."
+                ),
+            ));
+        };
+        total += u64::try_from(record.bytes).unwrap_or(0);
+    }
+    if total > limits.max_intake_photo_bytes {
+        return Err(Error::unprocessable(
+            "photos_too_large",
+            format!(
+                "These photos add up to {}; an intake may carry {}. Remove a photo or two.",
+                megabytes(total),
+                megabytes(limits.max_intake_photo_bytes)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The server's own structuring of the notes, kept for the audit trail. It
+/// only informs the record, so a fault in it must not lose a submission.
+fn propose(schema: &CaseSchema, asset: &ActiveAsset, submission: &IntakeSubmission) -> Proposal {
+    let context = Context {
+        asset: &asset.view,
+        technician: &submission.technician,
+    };
+    std::panic::catch_unwind(|| structure::structure(&submission.notes, context, schema))
+        .unwrap_or_else(|_| {
+            tracing::error!(asset_id = %asset.id, "structuring the notes panicked; storing an empty proposal");
+            Proposal::default()
+        })
+}
+
+/// The editable fields whose final value differs from the server's proposal.
+fn changed_fields(schema: &CaseSchema, proposal: &Proposal, valid: &ValidCase) -> Vec<String> {
+    schema
+        .fields
+        .iter()
+        .filter(|def| def.is_editable())
+        .filter(|def| {
+            let proposed = proposal
+                .get(&def.name)
+                .filter(|p| !p.value.is_blank())
+                .and_then(|p| check_value(def, &p.value).ok());
+            proposed.as_ref() != valid.get(&def.name)
+        })
+        .map(|def| def.name.clone())
+        .collect()
+}

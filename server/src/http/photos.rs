@@ -1,0 +1,244 @@
+//! `POST /api/v1/assets/{token}/photos`: one photo per request, in the
+//! multipart field `photo`, answered with a [`PhotoReceipt`].
+//!
+//! The body is streamed to a temporary file (hashing as it goes, and never
+//! past the byte limit), judged by its content, decoded once within limits to
+//! make a thumbnail, then moved to its content-addressed name. The same bytes
+//! again return the same receipt.
+
+use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::post;
+use fieldcase_core::wire::{Limits, PhotoReceipt};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::AppState;
+use super::extract::{Json, Path, multipart_rejection};
+use crate::error::{Error, Result, megabytes};
+use crate::photo::{self, PhotoProblem, TempFile};
+
+/// Room for the multipart framing around the photo itself.
+const MULTIPART_MARGIN: u64 = 64 * 1024;
+
+pub fn router(limits: &Limits) -> Router<AppState> {
+    let body_limit = usize::try_from(limits.max_photo_bytes.saturating_add(MULTIPART_MARGIN))
+        .unwrap_or(usize::MAX);
+    Router::new()
+        .route("/api/v1/assets/{token}/photos", post(upload))
+        .layer(DefaultBodyLimit::max(body_limit))
+}
+
+/// An upload streamed to disk.
+struct Received {
+    sha256: String,
+    bytes: u64,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<PhotoReceipt>)> {
+    let asset = state.active_asset(&token).await?;
+    let mut multipart = multipart.map_err(|r| multipart_rejection(&r))?;
+    let limit = state.limits.max_photo_bytes;
+    let request_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+
+    let temp = TempFile(state.files.temp_path());
+    let mut received = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| stream_error(&e, limit, request_length))?
+    {
+        if field.name() != Some("photo") {
+            drain(&mut field, limit, request_length).await?;
+            continue;
+        }
+        if received.is_some() {
+            return Err(Error::bad_request(
+                "one_photo_per_request",
+                "Send one photo per request: this one has more than one `photo` field.",
+            ));
+        }
+        received = Some(receive(&mut field, &temp, limit, request_length).await?);
+    }
+    let Some(received) = received else {
+        return Err(Error::bad_request(
+            "photo_missing",
+            "No photo in the request: send it as multipart/form-data in a field named `photo`.",
+        ));
+    };
+
+    // Seen before: it was checked then. Only note that this asset has it too.
+    if let Some(known) = state.store.photo(&received.sha256).await?
+        && state.files.photo_path(&known.sha256).is_file()
+    {
+        let receipt = known.receipt();
+        state.store.record_photo(&receipt, &asset.id).await?;
+        tracing::info!(asset_id = %asset.id, sha256 = %receipt.sha256, "photo already stored");
+        return Ok((StatusCode::CREATED, Json(receipt)));
+    }
+
+    let info = {
+        // Full decodes are memory-hungry: a few at a time.
+        let _permit = state
+            .decode_permits
+            .acquire()
+            .await
+            .map_err(|e| Error::Internal(format!("decode permits: {e}")))?;
+        let path = temp.0.clone();
+        let files = state.files.clone();
+        let sha256 = received.sha256.clone();
+        let max_pixels = state.limits.max_photo_pixels;
+        tokio::task::spawn_blocking(move || -> std::io::Result<Result<_, PhotoProblem>> {
+            let checked = photo::check_file(&path, max_pixels)?;
+            if let Ok((_, thumb)) = &checked {
+                files.store(&path, &sha256, thumb)?;
+            }
+            Ok(checked.map(|(info, _)| info))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("photo task: {e}")))??
+        .map_err(photo_problem)?
+    };
+
+    let receipt = PhotoReceipt {
+        sha256: received.sha256,
+        content_type: info.content_type().to_owned(),
+        width: info.width,
+        height: info.height,
+        bytes: received.bytes,
+    };
+    state.store.record_photo(&receipt, &asset.id).await?;
+    tracing::info!(
+        asset_id = %asset.id,
+        sha256 = %receipt.sha256,
+        bytes = receipt.bytes,
+        content_type = receipt.content_type,
+        "photo stored"
+    );
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+/// Stream one field to `temp`, hashing as it goes, refusing past `limit`.
+async fn receive(
+    field: &mut Field<'_>,
+    temp: &TempFile,
+    limit: u64,
+    request_length: Option<u64>,
+) -> Result<Received> {
+    let mut file = tokio::fs::File::create(&temp.0).await?;
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| stream_error(&e, limit, request_length))?
+    {
+        bytes += chunk.len() as u64;
+        if bytes > limit {
+            // Count (not keep) the rest that the body limit lets through,
+            // to say how big the photo is.
+            let total = drain(field, limit, request_length).await? + bytes;
+            return Err(too_large(Some(total), limit));
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await?;
+    }
+    file.sync_all().await?;
+    Ok(Received {
+        sha256: hex::encode(hasher.finalize()),
+        bytes,
+    })
+}
+
+/// Read a field to its end, returning its remaining length.
+async fn drain(field: &mut Field<'_>, limit: u64, request_length: Option<u64>) -> Result<u64> {
+    let mut bytes = 0u64;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| stream_error(&e, limit, request_length))?
+    {
+        bytes += chunk.len() as u64;
+    }
+    Ok(bytes)
+}
+
+fn stream_error(e: &MultipartError, limit: u64, request_length: Option<u64>) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The body limit stopped us: the request's length is the best estimate.
+        too_large(request_length, limit)
+    } else {
+        Error::bad_request(
+            "bad_multipart",
+            format!(
+                "The upload was cut off or malformed ({}). Send the photo again.",
+                e.body_text()
+            ),
+        )
+    }
+}
+
+fn too_large(actual: Option<u64>, limit: u64) -> Error {
+    let message = match actual {
+        Some(actual) if actual > limit => format!(
+            "This photo is {}; the limit is {}. Choose a smaller photo, or lower the camera's \
+             resolution.",
+            megabytes(actual),
+            megabytes(limit)
+        ),
+        _ => format!(
+            "This photo is larger than the limit of {}. Choose a smaller photo, or lower the \
+             camera's resolution.",
+            megabytes(limit)
+        ),
+    };
+    Error::TooLarge {
+        code: "photo_too_large",
+        message,
+    }
+}
+
+fn photo_problem(problem: PhotoProblem) -> Error {
+    let code = match problem {
+        PhotoProblem::NotImage => "photo_not_image",
+        PhotoProblem::TooManyPixels { .. } => "photo_too_many_pixels",
+    };
+    Error::unprocessable(code, problem.message())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_large_says_both_sizes() {
+        let Error::TooLarge { code, message } = too_large(Some(21_300_000), 15 * 1024 * 1024)
+        else {
+            panic!()
+        };
+        assert_eq!(code, "photo_too_large");
+        assert!(
+            message.starts_with("This photo is 20.3 MB; the limit is 15 MB."),
+            "{message}"
+        );
+        let Error::TooLarge { message, .. } = too_large(None, 15 * 1024 * 1024) else {
+            panic!()
+        };
+        assert!(
+            message.contains("larger than the limit of 15 MB"),
+            "{message}"
+        );
+    }
+}

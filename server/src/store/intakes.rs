@@ -1,0 +1,274 @@
+//! Intakes, the photos attached to them, and their audit trail.
+
+use std::collections::BTreeMap;
+
+use fieldcase_core::wire::{IntakeStatus, Technician};
+use serde::Serialize;
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use super::{Store, now};
+
+/// Who (or what) acted on an intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Technician,
+    Rule,
+    Ai,
+    Dispatcher,
+    System,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Technician => "technician",
+            ActorKind::Rule => "rule",
+            ActorKind::Ai => "ai",
+            ActorKind::Dispatcher => "dispatcher",
+            ActorKind::System => "system",
+        }
+    }
+}
+
+/// One entry of the audit trail, to be written with the change it records.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub actor_kind: ActorKind,
+    pub actor: String,
+    pub kind: &'static str,
+    pub detail: serde_json::Value,
+}
+
+/// A checked submission, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewIntake<'a> {
+    pub id: Uuid,
+    pub reference: &'a str,
+    pub asset_id: &'a str,
+    pub status: IntakeStatus,
+    pub notes: &'a str,
+    pub fields_json: &'a str,
+    pub proposal_json: &'a str,
+    pub technician: &'a Technician,
+    pub request_hash: &'a str,
+    /// SHA-256 of each photo, in display order.
+    pub photos: &'a [String],
+    pub event: NewEvent,
+}
+
+/// The stored intake, as much as a receipt needs.
+#[derive(Debug, Clone, FromRow)]
+pub struct IntakeRecord {
+    pub id: String,
+    pub reference: String,
+    pub asset_id: String,
+    pub status: String,
+    pub request_hash: String,
+    pub created_at: String,
+    pub photo_count: i64,
+}
+
+/// What an insert did.
+#[derive(Debug, Clone)]
+pub enum Inserted {
+    /// This call created the intake.
+    New(IntakeRecord),
+    /// An intake with this id already existed; nothing was written.
+    Existing(IntakeRecord),
+}
+
+/// Everything about an intake, for `intakes list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntakeListing {
+    pub id: String,
+    pub reference: String,
+    pub status: String,
+    pub asset_id: String,
+    pub asset_name: String,
+    pub created_at: String,
+    pub notes: String,
+    pub fields: serde_json::Value,
+    pub technician: Technician,
+    /// SHA-256 of each photo, in display order.
+    pub photos: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, FromRow)]
+pub struct EventRecord {
+    pub id: String,
+    pub at: String,
+    pub actor_kind: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail_json: String,
+}
+
+#[derive(FromRow)]
+struct ListingRow {
+    id: String,
+    reference: String,
+    status: String,
+    asset_id: String,
+    asset_name: String,
+    created_at: String,
+    notes: String,
+    fields_json: String,
+    technician_name: String,
+    technician_email: Option<String>,
+    technician_phone: Option<String>,
+}
+
+const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.request_hash, \
+     i.created_at, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count \
+     FROM intakes i";
+
+impl Store {
+    /// Insert an intake with its photos and its first event, in one
+    /// transaction. If the id exists (a retry, or a racing twin), nothing is
+    /// written and the stored intake is returned for the caller to compare.
+    ///
+    /// The transaction's first statement is the insert, so SQLite takes the
+    /// write lock before reading anything: racing twins queue on the lock
+    /// (busy_timeout) instead of failing on a stale snapshot.
+    pub async fn insert_intake(&self, new: &NewIntake<'_>) -> Result<Inserted, sqlx::Error> {
+        let id = new.id.to_string();
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
+             proposal_json, technician_name, technician_email, technician_phone, request_hash, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(new.reference)
+        .bind(new.asset_id)
+        .bind(new.status.as_str())
+        .bind(new.notes)
+        .bind(new.fields_json)
+        .bind(new.proposal_json)
+        .bind(&new.technician.name)
+        .bind(&new.technician.email)
+        .bind(&new.technician.phone)
+        .bind(new.request_hash)
+        .bind(&at)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return match self.intake(&new.id).await? {
+                Some(existing) => Ok(Inserted::Existing(existing)),
+                None => Err(sqlx::Error::RowNotFound),
+            };
+        }
+        for (position, sha) in new.photos.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)",
+            )
+            .bind(&id)
+            .bind(sha)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_event(&mut tx, &id, &at, &new.event).await?;
+        tx.commit().await?;
+        Ok(Inserted::New(IntakeRecord {
+            id,
+            reference: new.reference.to_owned(),
+            asset_id: new.asset_id.to_owned(),
+            status: new.status.as_str().to_owned(),
+            request_hash: new.request_hash.to_owned(),
+            created_at: at,
+            photo_count: i64::try_from(new.photos.len()).unwrap_or(i64::MAX),
+        }))
+    }
+
+    pub async fn intake(&self, id: &Uuid) -> Result<Option<IntakeRecord>, sqlx::Error> {
+        let sql = format!("{RECORD_SELECT} WHERE i.id = $1");
+        sqlx::query_as(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Every intake, oldest first, with its fields and photos.
+    pub async fn list_intakes(&self) -> Result<Vec<IntakeListing>, sqlx::Error> {
+        let rows: Vec<ListingRow> = sqlx::query_as(
+            "SELECT i.id, i.reference, i.status, i.asset_id, a.name AS asset_name, i.created_at, \
+             i.notes, i.fields_json, i.technician_name, i.technician_email, i.technician_phone \
+             FROM intakes i JOIN assets a ON a.id = i.asset_id \
+             ORDER BY i.created_at, i.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let photo_rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT intake_id, sha256 FROM intake_photos ORDER BY intake_id, position",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut photos: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (intake_id, sha) in photo_rows {
+            photos.entry(intake_id).or_default().push(sha);
+        }
+        rows.into_iter()
+            .map(|r| {
+                let fields = serde_json::from_str(&r.fields_json)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                Ok(IntakeListing {
+                    photos: photos.remove(&r.id).unwrap_or_default(),
+                    id: r.id,
+                    reference: r.reference,
+                    status: r.status,
+                    asset_id: r.asset_id,
+                    asset_name: r.asset_name,
+                    created_at: r.created_at,
+                    notes: r.notes,
+                    fields,
+                    technician: Technician {
+                        name: r.technician_name,
+                        email: r.technician_email,
+                        phone: r.technician_phone,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// An intake's audit trail, oldest first.
+    pub async fn intake_events(&self, id: &Uuid) -> Result<Vec<EventRecord>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, at, actor_kind, actor, kind, detail_json FROM intake_events \
+             WHERE intake_id = $1 ORDER BY at, id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+    }
+}
+
+async fn insert_event(
+    tx: &mut sqlx::SqliteConnection,
+    intake_id: &str,
+    at: &str,
+    event: &NewEvent,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO intake_events (id, intake_id, at, actor_kind, actor, kind, detail_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(intake_id)
+    .bind(at)
+    .bind(event.actor_kind.as_str())
+    .bind(&event.actor)
+    .bind(event.kind)
+    .bind(event.detail.to_string())
+    .execute(tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Photo metadata. The bytes themselves live on disk, named by their SHA-256.
+
+use fieldcase_core::wire::PhotoReceipt;
+use sqlx::FromRow;
+
+use super::{Store, now};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PhotoRecord {
+    pub sha256: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+}
+
+impl PhotoRecord {
+    pub fn receipt(&self) -> PhotoReceipt {
+        PhotoReceipt {
+            sha256: self.sha256.clone(),
+            content_type: self.content_type.clone(),
+            width: u32::try_from(self.width).unwrap_or(0),
+            height: u32::try_from(self.height).unwrap_or(0),
+            bytes: u64::try_from(self.bytes).unwrap_or(0),
+        }
+    }
+}
+
+impl Store {
+    pub async fn photo(&self, sha256: &str) -> Result<Option<PhotoRecord>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT sha256, content_type, width, height, bytes FROM photos WHERE sha256 = $1",
+        )
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// The photo, if it was uploaded through a link of `asset_id`.
+    pub async fn uploaded_photo(
+        &self,
+        asset_id: &str,
+        sha256: &str,
+    ) -> Result<Option<PhotoRecord>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT p.sha256, p.content_type, p.width, p.height, p.bytes \
+             FROM photos p JOIN photo_uploads u ON u.sha256 = p.sha256 \
+             WHERE u.asset_id = $1 AND p.sha256 = $2",
+        )
+        .bind(asset_id)
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Record a stored photo (if new) and that it was uploaded under
+    /// `asset_id`. Idempotent: the same bytes again change nothing.
+    pub async fn record_photo(
+        &self,
+        photo: &PhotoReceipt,
+        asset_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO photos (sha256, content_type, width, height, bytes, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&photo.sha256)
+        .bind(&photo.content_type)
+        .bind(i64::from(photo.width))
+        .bind(i64::from(photo.height))
+        .bind(i64::try_from(photo.bytes).unwrap_or(i64::MAX))
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO photo_uploads (sha256, asset_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (sha256, asset_id) DO NOTHING",
+        )
+        .bind(&photo.sha256)
+        .bind(asset_id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+}

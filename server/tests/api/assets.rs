@@ -1,0 +1,177 @@
+//! `GET /api/v1/assets/{token}`, the `/a/{token}` page and the QR label.
+
+use fieldcase_core::AssetToken;
+use serde_json::json;
+
+use crate::helpers::{assert_api_error, body_json, spawn_app};
+
+#[tokio::test]
+async fn a_demo_token_opens_its_assets_context() {
+    let app = spawn_app().await;
+    let token = app.pump();
+
+    let response = app.get(&format!("/api/v1/assets/{token}")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body = body_json(response).await;
+    assert_eq!(body["asset"]["token"], token.as_str());
+    assert_eq!(body["schema"]["object"], "Case");
+    assert!(
+        body["schema"]["fields"]
+            .as_array()
+            .is_some_and(|f| f.len() > 10)
+    );
+    insta::assert_json_snapshot!(
+        json!({ "asset": body["asset"], "limits": body["limits"] }),
+        { ".asset.token" => "[token]" }
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_case_insensitive() {
+    let app = spawn_app().await;
+    let token = app.pump().to_lowercase();
+    assert_eq!(
+        app.get(&format!("/api/v1/assets/{token}")).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn unknown_malformed_and_revoked_tokens_get_one_answer() {
+    let app = spawn_app().await;
+    let revoked = app.token("Chiller CH-2");
+    assert!(
+        app.store
+            .revoke_token(&AssetToken::parse(&revoked).unwrap())
+            .await
+            .unwrap()
+    );
+    let unknown = AssetToken::from_random_bytes([9; 12]).to_string();
+
+    let mut bodies = Vec::new();
+    for token in [
+        unknown.as_str(),
+        "not-a-token",
+        "ABC",
+        revoked.as_str(),
+        "ABCDEFGHIJKLMNOPQRS1",
+    ] {
+        let response = app.get(&format!("/api/v1/assets/{token}")).await;
+        assert_eq!(response.status(), 404, "{token}");
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body = body_json(response).await;
+        assert_api_error(&body, "asset_inactive");
+        bodies.push(body);
+    }
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "same body for all: {bodies:?}"
+    );
+    insta::assert_json_snapshot!(bodies[0]);
+
+    // The other assets still work.
+    assert_eq!(
+        app.get(&format!("/api/v1/assets/{}", app.pump()))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_link_page_serves_the_app_for_an_active_code() {
+    let app = spawn_app().await;
+    let response = app.get(&format!("/a/{}", app.pump())).await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("fake fieldcase app"), "{html}");
+}
+
+#[tokio::test]
+async fn the_link_page_says_not_active_and_nothing_else() {
+    let app = spawn_app().await;
+    let revoked = app.token("Forklift FL-07");
+    app.store
+        .revoke_token(&AssetToken::parse(&revoked).unwrap())
+        .await
+        .unwrap();
+    let unknown = AssetToken::from_random_bytes([1; 12]).to_string();
+    for token in [unknown.as_str(), revoked.as_str(), "x%20y", "short"] {
+        let response = app.get(&format!("/a/{token}")).await;
+        assert_eq!(response.status(), 404, "{token}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<title>Code not active</title>"), "{html}");
+        assert!(
+            html.contains("This code is not active — ask your dispatcher."),
+            "{html}"
+        );
+        assert!(!html.contains("<script"), "no script: {html}");
+        assert!(
+            !html.contains("Forklift") && !html.contains("Contoso"),
+            "no asset info: {html}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn upper_case_qr_links_lead_to_the_page() {
+    let app = spawn_app().await;
+    let token = app.pump();
+    let response = app.get(&format!("/A/{token}")).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(
+        response.headers()["location"],
+        format!("/a/{token}").as_str()
+    );
+
+    let response = app.get("/A/not-a-token").await;
+    assert_eq!(response.status(), 404);
+}
+
+#[tokio::test]
+async fn the_qr_label_is_an_svg_of_the_upper_case_link() {
+    let app = spawn_app().await;
+    let link = app
+        .links
+        .iter()
+        .find(|l| l.name == "Feed pump P-12")
+        .unwrap();
+    assert_eq!(link.link, app.url(&format!("/a/{}", link.token)));
+    assert_eq!(link.qr, app.url(&format!("/qr/{}.svg", link.token)));
+
+    let response = app.client.get(&link.qr).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    let svg = response.text().await.unwrap();
+    assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+
+    let unknown = AssetToken::from_random_bytes([2; 12]);
+    let response = app.get(&format!("/qr/{unknown}.svg")).await;
+    assert_eq!(response.status(), 404);
+    assert_api_error(&body_json(response).await, "asset_inactive");
+    assert_eq!(
+        app.get(&format!("/qr/{}", link.token)).await.status(),
+        404,
+        "needs .svg"
+    );
+}

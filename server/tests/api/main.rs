@@ -1,0 +1,12 @@
+//! The server over real HTTP: each test starts its own fieldcase on
+//! 127.0.0.1:0 with a temporary data dir, database and fake `dist/`.
+
+// A failed unwrap is a failed test, with its line number.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod assets;
+mod intakes;
+mod photos;
+mod static_files;
