@@ -26,6 +26,10 @@ pub enum Error {
     #[error("intake not found")]
     IntakeNotFound,
 
+    /// No photo with that hash was uploaded through this asset's link.
+    #[error("photo not found")]
+    PhotoNotFound,
+
     /// The path named something that is not there (e.g. an unknown API route).
     #[error("no such route")]
     RouteNotFound,
@@ -121,6 +125,11 @@ impl Error {
                 "intake_not_found",
                 "There is no intake with this id. Check the link, or submit the intake again."
                     .to_owned(),
+            ),
+            Error::PhotoNotFound => (
+                StatusCode::NOT_FOUND,
+                "photo_not_found",
+                "No such photo was uploaded for this asset. Add the photo again.".to_owned(),
             ),
             Error::RouteNotFound => (
                 StatusCode::NOT_FOUND,

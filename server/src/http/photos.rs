@@ -1,5 +1,8 @@
 //! `POST /api/v1/assets/{token}/photos`: one photo per request, in the
 //! multipart field `photo`, answered with a [`PhotoReceipt`].
+//! `GET /api/v1/assets/{token}/photos/{sha256}/thumb`: the photo's thumbnail,
+//! for a photo uploaded through that asset's link (the app shows it after a
+//! reload, when the picture on the phone is gone from memory).
 //!
 //! The body is streamed to a temporary file (hashing as it goes, and never
 //! past the byte limit), judged by its content, decoded once within limits to
@@ -11,7 +14,8 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::routing::post;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use fieldcase_core::wire::{Limits, PhotoReceipt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -30,6 +34,22 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .route("/api/v1/assets/{token}/photos", post(upload))
         .layer(DefaultBodyLimit::max(body_limit))
+        .route("/api/v1/assets/{token}/photos/{sha256}/thumb", get(thumbnail))
+}
+
+async fn thumbnail(
+    State(state): State<AppState>,
+    Path((token, sha256)): Path<(String, String)>,
+) -> Result<impl IntoResponse> {
+    let asset = state.active_asset(&token).await?;
+    let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if !valid || state.store.uploaded_photo(&asset.id, &sha256).await?.is_none() {
+        return Err(Error::PhotoNotFound);
+    }
+    let jpeg = tokio::fs::read(state.files.thumb_path(&sha256))
+        .await
+        .map_err(|_| Error::PhotoNotFound)?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg))
 }
 
 /// An upload streamed to disk.

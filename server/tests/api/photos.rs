@@ -164,3 +164,35 @@ async fn uploads_need_an_active_code_and_a_photo_field() {
     let body: Value = body_json(response).await;
     assert_api_error(&body, "bad_multipart");
 }
+
+#[tokio::test]
+async fn a_thumbnail_is_served_only_through_the_asset_it_was_uploaded_for() {
+    let app = spawn_app().await;
+    let pump = app.pump();
+    let sha = app.uploaded_photo(&pump).await;
+
+    let response = app
+        .get(&format!("/api/v1/assets/{pump}/photos/{sha}/thumb"))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/jpeg");
+    let thumb = image::load_from_memory(&response.bytes().await.unwrap()).unwrap();
+    assert!(thumb.width() <= 320 && thumb.height() <= 320);
+
+    // The same photo through another asset's link, or an unknown hash: not found.
+    let other = app.token("Chiller CH-2");
+    let response = app
+        .get(&format!("/api/v1/assets/{other}/photos/{sha}/thumb"))
+        .await;
+    assert_eq!(response.status(), 404);
+    assert_api_error(&body_json(response).await, "photo_not_found");
+    let unknown = "0".repeat(64);
+    let response = app
+        .get(&format!("/api/v1/assets/{pump}/photos/{unknown}/thumb"))
+        .await;
+    assert_eq!(response.status(), 404);
+    let response = app
+        .get(&format!("/api/v1/assets/{pump}/photos/../../etc/thumb"))
+        .await;
+    assert_ne!(response.status(), 200);
+}
