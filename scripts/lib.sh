@@ -61,6 +61,19 @@ ensure_chromium() {
   fi
 }
 
+# Real peers for the contract and delivery tests: a standard Salesforce
+# client library and an SMTP server, from PyPI, in a venv under target/.
+ensure_python_deps() {
+  local venv="$ROOT/target/py"
+  if ! "$venv/bin/python" -c 'import simple_salesforce, aiosmtpd' 2>/dev/null; then
+    say "installing the Python test peers (simple-salesforce, aiosmtpd)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r requirements-test.txt
+  fi
+  export DEMO_ORG_PYTHON="$venv/bin/python" FIELDCASE_PYTHON="$venv/bin/python"
+  export FIELDCASE_REQUIRE_PYTHON_TESTS=1
+}
+
 build_app() {
   say "building the app (Trunk, release)"
   # Offline: Trunk must never fetch a tool; cargo gets its crates first.
