@@ -1,0 +1,681 @@
+//! `/a/{TOKEN}`: load the asset, then notes & photos → review → confirmation.
+
+use fieldcase_core::wire::{AssetView, IntakeContext, IntakeReceipt, Technician};
+use fieldcase_core::{AssetToken, FieldErrors, FieldValue};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::review::ReviewScreen;
+use crate::api::{self, Failure};
+use crate::browser;
+use crate::draft::{self, Detail, Draft, SavedPhoto};
+
+#[derive(Clone, PartialEq)]
+enum Load {
+    Loading,
+    Ready(IntakeContext),
+    Inactive,
+    Failed(String),
+}
+
+fn fetch(load: RwSignal<Load>, token: String) {
+    load.set(Load::Loading);
+    spawn_local(async move {
+        let next = match api::intake_context(&token).await {
+            Ok(ctx) => Load::Ready(ctx),
+            Err(f) if f.status() == Some(404) => Load::Inactive,
+            Err(f) => Load::Failed(f.message().to_owned()),
+        };
+        load.set(next);
+    });
+}
+
+#[component]
+pub fn Intake(token: AssetToken) -> impl IntoView {
+    let load = RwSignal::new(Load::Loading);
+    let token = token.to_string();
+    fetch(load, token.clone());
+    move || match load.get() {
+        Load::Loading => view! {
+            <main class="page" aria-busy="true">
+                <p class="lead loading">"Loading the equipment…"</p>
+            </main>
+        }
+        .into_any(),
+        Load::Inactive => super::inactive().into_any(),
+        Load::Failed(message) => {
+            let token = token.clone();
+            view! {
+                <main class="page">
+                    <h1>"Can't load this equipment"</h1>
+                    <p class="lead" role="alert">{message}</p>
+                    <button
+                        type="button"
+                        class="btn primary"
+                        on:click=move |_| fetch(load, token.clone())
+                    >
+                        "Try again"
+                    </button>
+                </main>
+            }
+            .into_any()
+        }
+        Load::Ready(ctx) => view! { <FlowView ctx /> }.into_any(),
+    }
+}
+
+/// A chosen photo, on this screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoItem {
+    pub id: u32,
+    /// `blob:` URL of the chosen file, or the server's thumbnail.
+    pub thumb: String,
+    pub bytes: u64,
+    pub state: PhotoState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoState {
+    Uploading,
+    Done(String),
+    Failed { message: String, retry: bool },
+}
+
+/// All the state of one intake, as signals. `Copy`, so handlers capture it freely.
+#[derive(Clone, Copy)]
+pub struct Flow {
+    pub ctx: StoredValue<IntakeContext>,
+    key: StoredValue<String>,
+    pub draft: RwSignal<Draft>,
+    pub tech: RwSignal<Technician>,
+    pub photos: RwSignal<Vec<PhotoItem>>,
+    files: StoredValue<Vec<(u32, web_sys::File)>, LocalStorage>,
+    next_photo: StoredValue<u32>,
+    pub photo_notice: RwSignal<Option<String>>,
+    pub done: RwSignal<Option<(IntakeReceipt, bool)>>,
+    pub sending: RwSignal<bool>,
+    pub send_error: RwSignal<Option<Failure>>,
+    pub server_errors: RwSignal<FieldErrors>,
+    /// The browser refused to save (storage full or blocked).
+    pub unsaved: RwSignal<bool>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Screen {
+    Notes,
+    Review,
+    Done,
+}
+
+impl Flow {
+    fn new(ctx: IntakeContext) -> Flow {
+        let token = ctx.asset.token.to_string();
+        let key = draft::draft_key(&ctx.asset.token);
+        let saved = browser::load(&key);
+        let d = match Draft::from_saved(saved.as_deref()) {
+            Ok(d) => d,
+            Err(raw) => {
+                // Never overwrite what we cannot read: set it aside.
+                let mut aside = key.clone();
+                aside.push_str(".unreadable");
+                browser::save(&aside, &raw);
+                Draft::default()
+            }
+        };
+        let tech = draft::technician_from_saved(browser::load(draft::TECHNICIAN_KEY).as_deref());
+        let photos: Vec<PhotoItem> = d
+            .photos
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PhotoItem {
+                id: i as u32,
+                thumb: api::thumb_path(&token, &p.sha256),
+                bytes: p.bytes,
+                state: PhotoState::Done(p.sha256.clone()),
+            })
+            .collect();
+        let flow = Flow {
+            next_photo: StoredValue::new(photos.len() as u32),
+            ctx: StoredValue::new(ctx),
+            key: StoredValue::new(key),
+            draft: RwSignal::new(d),
+            tech: RwSignal::new(tech),
+            photos: RwSignal::new(photos),
+            files: StoredValue::new_local(Vec::new()),
+            photo_notice: RwSignal::new(None),
+            done: RwSignal::new(None),
+            sending: RwSignal::new(false),
+            send_error: RwSignal::new(None),
+            server_errors: RwSignal::new(FieldErrors::default()),
+            unsaved: RwSignal::new(false),
+        };
+        // Autosave: every change, as it happens.
+        Effect::new(move |_| {
+            flow.draft.track();
+            flow.save_draft();
+        });
+        Effect::new(move |_| {
+            let ok = flow
+                .tech
+                .with(|t| browser::save(draft::TECHNICIAN_KEY, &draft::technician_to_json(t)));
+            if !ok {
+                flow.unsaved.set(true);
+            }
+        });
+        flow
+    }
+
+    fn save_draft(self) {
+        let ok = self.key.with_value(|key| {
+            self.draft.with_untracked(|d| {
+                if d.is_empty() {
+                    browser::remove(key);
+                    true
+                } else {
+                    browser::save(key, &d.to_json())
+                }
+            })
+        });
+        self.unsaved.set(!ok);
+    }
+
+    pub fn token(self) -> String {
+        self.ctx.with_value(|c| c.asset.token.to_string())
+    }
+
+    fn screen(self) -> Screen {
+        if self.done.with(Option::is_some) {
+            Screen::Done
+        } else if self.draft.with(|d| d.reviewing) {
+            Screen::Review
+        } else {
+            Screen::Notes
+        }
+    }
+
+    pub fn set_reviewing(self, reviewing: bool) {
+        self.draft.update(|d| d.reviewing = reviewing);
+        browser::scroll_to_top();
+    }
+
+    /// A person changed a field on the review screen.
+    pub fn edit(self, field: &str, detail: Option<Detail>, value: FieldValue) {
+        match (detail, value) {
+            (Some(d), FieldValue::Text(s)) => self.tech.update(|t| d.set(t, s)),
+            (_, value) => self.draft.update(|d| d.edit(field, value)),
+        }
+        if self
+            .server_errors
+            .with_untracked(|e| e.get(field).is_some())
+        {
+            self.server_errors.update(|e| {
+                e.0.remove(field);
+            });
+        }
+    }
+
+    pub fn revert(self, field: &str) {
+        self.draft.update(|d| d.revert(field));
+    }
+
+    /// Photos still uploading, and photos that failed.
+    pub fn photo_problems(self) -> (usize, usize) {
+        self.photos.with(|ps| {
+            let up = ps
+                .iter()
+                .filter(|p| p.state == PhotoState::Uploading)
+                .count();
+            let failed = ps
+                .iter()
+                .filter(|p| matches!(p.state, PhotoState::Failed { .. }))
+                .count();
+            (up, failed)
+        })
+    }
+
+    fn has_photo(self, id: u32) -> bool {
+        self.photos
+            .with_untracked(|ps| ps.iter().any(|p| p.id == id))
+    }
+
+    fn set_photo(self, id: u32, state: PhotoState) {
+        self.photos.update(|ps| {
+            if let Some(p) = ps.iter_mut().find(|p| p.id == id) {
+                p.state = state;
+            }
+        });
+    }
+
+    fn add_files(self, list: web_sys::FileList) {
+        let limits = self.ctx.with_value(|c| c.limits);
+        let mut batch = Vec::new();
+        let mut notices: Vec<String> = Vec::new();
+        for i in 0..list.length() {
+            let Some(file) = list.get(i) else { continue };
+            let size = file.size() as u64;
+            let (count, total) = self.photos.with_untracked(|ps| {
+                let kept = ps
+                    .iter()
+                    .filter(|p| !matches!(p.state, PhotoState::Failed { .. }));
+                (kept.clone().count(), kept.map(|p| p.bytes).sum::<u64>())
+            });
+            if let Err(m) = draft::check_photo(&limits, count, total, &file.name(), size) {
+                notices.push(m);
+                continue;
+            }
+            let id = self.next_photo.get_value();
+            self.next_photo.set_value(id + 1);
+            let item = PhotoItem {
+                id,
+                thumb: browser::object_url(&file),
+                bytes: size,
+                state: PhotoState::Uploading,
+            };
+            self.photos.update(|ps| ps.push(item));
+            self.files.update_value(|fs| fs.push((id, file)));
+            batch.push(id);
+        }
+        self.photo_notice
+            .set((!notices.is_empty()).then(|| notices.join(" ")));
+        if !batch.is_empty() {
+            spawn_local(self.upload(batch));
+        }
+    }
+
+    /// Upload one file at a time: kinder to a weak signal than all at once.
+    async fn upload(self, ids: Vec<u32>) {
+        let token = self.token();
+        for id in ids {
+            let file = self
+                .files
+                .with_value(|fs| fs.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()));
+            let Some(file) = file else { continue };
+            let result = api::upload_photo(&token, &file).await;
+            if !self.has_photo(id) {
+                continue; // removed while uploading
+            }
+            match result {
+                Ok(receipt) => {
+                    let duplicate = self.photos.with_untracked(|ps| {
+                        ps.iter().any(|p| {
+                            p.id != id && p.state == PhotoState::Done(receipt.sha256.clone())
+                        })
+                    });
+                    self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
+                    if duplicate {
+                        self.remove_photo(id);
+                        self.photo_notice
+                            .set(Some("That photo is already attached.".to_owned()));
+                    } else {
+                        self.draft.update(|d| {
+                            d.add_photo(SavedPhoto {
+                                sha256: receipt.sha256.clone(),
+                                bytes: receipt.bytes,
+                            })
+                        });
+                        self.set_photo(id, PhotoState::Done(receipt.sha256));
+                    }
+                }
+                Err(e) => {
+                    let retry =
+                        matches!(e, Failure::Offline) || e.status().is_some_and(|s| s >= 500);
+                    self.set_photo(
+                        id,
+                        PhotoState::Failed {
+                            message: e.message().to_owned(),
+                            retry,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    pub fn retry_photo(self, id: u32) {
+        self.set_photo(id, PhotoState::Uploading);
+        spawn_local(self.upload(vec![id]));
+    }
+
+    pub fn remove_photo(self, id: u32) {
+        let item = self
+            .photos
+            .with_untracked(|ps| ps.iter().find(|p| p.id == id).cloned());
+        if let Some(p) = item {
+            if let PhotoState::Done(sha) = &p.state {
+                self.draft.update(|d| d.remove_photo(sha));
+            }
+            browser::revoke_object_url(&p.thumb);
+        }
+        self.photos.update(|ps| ps.retain(|p| p.id != id));
+        self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
+    }
+
+    /// Submitted: show the receipt, start a fresh draft, keep the technician.
+    pub fn finish(self, receipt: IntakeReceipt, changed_after_sending: bool) {
+        self.done.set(Some((receipt, changed_after_sending)));
+        self.draft.update(Draft::clear);
+        self.save_draft();
+        let old = self
+            .photos
+            .with_untracked(|ps| ps.iter().map(|p| p.thumb.clone()).collect::<Vec<_>>());
+        for t in old {
+            browser::revoke_object_url(&t);
+        }
+        self.photos.set(Vec::new());
+        self.files.set_value(Vec::new());
+        self.photo_notice.set(None);
+        self.send_error.set(None);
+        self.server_errors.set(FieldErrors::default());
+        browser::scroll_to_top();
+    }
+
+    /// The id for this intake, made once and saved before the first attempt.
+    pub fn intake_id(self) -> uuid::Uuid {
+        let mut id = None;
+        self.draft
+            .update(|d| id = Some(d.intake_id_or(browser::new_intake_id)));
+        self.save_draft();
+        id.unwrap_or_else(browser::new_intake_id)
+    }
+}
+
+#[component]
+fn FlowView(ctx: IntakeContext) -> impl IntoView {
+    let f = Flow::new(ctx);
+    let screen = Memo::new(move |_| f.screen());
+    move || match screen.get() {
+        Screen::Notes => notes_screen(f).into_any(),
+        Screen::Review => view! { <ReviewScreen f /> }.into_any(),
+        Screen::Done => done_screen(f).into_any(),
+    }
+}
+
+fn unsaved_warning(f: Flow) -> impl IntoView {
+    move || {
+        f.unsaved.get().then(|| {
+            view! {
+                <p class="alert" role="alert">
+                    "This browser is not saving your work (its storage is full or blocked). Keep this page open until you submit."
+                </p>
+            }
+        })
+    }
+}
+
+pub fn asset_card(a: &AssetView) -> impl IntoView + use<> {
+    let mut site = a.site.clone();
+    if let Some(l) = &a.location {
+        site.push_str(" — ");
+        site.push_str(l);
+    }
+    let installed = a.install_date.clone().map(|d| {
+        view! {
+            <div>
+                <dt>"Installed"</dt>
+                <dd>{d}</dd>
+            </div>
+        }
+    });
+    view! {
+        <section class="asset" aria-labelledby="asset-name">
+            <p class="eyebrow">"Equipment"</p>
+            <h1 id="asset-name">{a.name.clone()}</h1>
+            <dl class="facts">
+                <div>
+                    <dt>"Model"</dt>
+                    <dd>{a.model.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Serial"</dt>
+                    <dd>{a.serial_number.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Account"</dt>
+                    <dd>{a.account_name.clone()}</dd>
+                </div>
+                <div>
+                    <dt>"Site"</dt>
+                    <dd>{site}</dd>
+                </div>
+                {installed}
+            </dl>
+        </section>
+    }
+}
+
+fn detail_input(
+    f: Flow,
+    detail: Detail,
+    id: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    let max = f.ctx.with_value(|c| {
+        c.schema
+            .fields
+            .iter()
+            .find(|d| Detail::of(d) == Some(detail))
+            .and_then(|d| d.max_length)
+            .map(|n| n.to_string())
+    });
+    let required = detail == Detail::Name;
+    view! {
+        <div class="field">
+            <label for=id>
+                {label}
+                {if required {
+                    view! { <span class="req">" (required)"</span> }.into_any()
+                } else {
+                    view! { <span class="opt">" (optional)"</span> }.into_any()
+                }}
+            </label>
+            <input
+                id=id
+                type=kind
+                autocomplete=autocomplete
+                maxlength=max
+                aria-required=required.then_some("true")
+                prop:value=f.tech.with_untracked(|t| detail.get(t).to_owned())
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    f.tech.update(|t| detail.set(t, v));
+                }
+            />
+        </div>
+    }
+}
+
+/// One photo of the list (the list is drawn again whenever it changes, so
+/// its position `n` is always right).
+fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
+    let id = p.id;
+    let n = (n + 1).to_string();
+    let mut alt = String::from("Photo ");
+    alt.push_str(&n);
+    let mut remove = String::from("Remove photo ");
+    remove.push_str(&n);
+    let failed = matches!(p.state, PhotoState::Failed { .. });
+    let thumb = if failed {
+        view! { <span class="thumb broken" aria-hidden="true">"!"</span> }.into_any()
+    } else {
+        view! {
+            <img
+                class="thumb"
+                src=p.thumb
+                alt=alt
+                width="64"
+                height="64"
+                decoding="async"
+            />
+        }
+        .into_any()
+    };
+    let status = match p.state {
+        PhotoState::Uploading => view! { <p class="status">"Uploading…"</p> }.into_any(),
+        PhotoState::Done(_) => view! { <p class="status ok">"Attached"</p> }.into_any(),
+        PhotoState::Failed { message, retry } => view! {
+            <p class="err" role="alert">{message}</p>
+            {retry.then(|| {
+                view! {
+                    <button type="button" class="btn small" on:click=move |_| f.retry_photo(id)>
+                        "Retry"
+                    </button>
+                }
+            })}
+        }
+        .into_any(),
+    };
+    view! {
+        <li class="photo" class:failed=failed>
+            {thumb}
+            <div class="photo-info">{status}</div>
+            <button
+                type="button"
+                class="btn small"
+                aria-label=remove
+                on:click=move |_| f.remove_photo(id)
+            >
+                "Remove"
+            </button>
+        </li>
+    }
+}
+
+fn photos_section(f: Flow) -> impl IntoView {
+    let limits = f.ctx.with_value(|c| c.limits);
+    let mut hint = String::from("Up to ");
+    hint.push_str(&limits.max_photos.to_string());
+    hint.push_str(" photos, each up to ");
+    hint.push_str(&draft::megabytes(limits.max_photo_bytes));
+    hint.push('.');
+    view! {
+        <section class="card" aria-labelledby="photos-h">
+            <h2 id="photos-h">"Photos"</h2>
+            <ul class="photos">
+                {move || {
+                    f.photos
+                        .get()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(n, p)| photo_row(f, n, p))
+                        .collect_view()
+                }}
+            </ul>
+            {move || f.photo_notice.get().map(|m| view! { <p class="err" role="alert">{m}</p> })}
+            <label class="btn secondary file-btn" for="photo-input">
+                "Add photos"
+            </label>
+            <input
+                id="photo-input"
+                class="visually-hidden"
+                type="file"
+                accept="image/*"
+                capture="environment"
+                multiple
+                on:change=move |ev| {
+                    let input = event_target::<web_sys::HtmlInputElement>(&ev);
+                    if let Some(list) = input.files() {
+                        f.add_files(list);
+                    }
+                    input.set_value("");
+                }
+            />
+            <p class="hint">{hint}</p>
+        </section>
+    }
+}
+
+fn notes_screen(f: Flow) -> impl IntoView {
+    let (card, max_notes) = f
+        .ctx
+        .with_value(|c| (asset_card(&c.asset), c.limits.max_notes_chars.to_string()));
+    view! {
+        <main class="page">
+            {card}
+            {unsaved_warning(f)}
+            <section class="card">
+                <label for="notes" class="big-label">
+                    "What did you find?"
+                </label>
+                <p class="hint" id="notes-hint">
+                    "Type it as it comes: symptoms, readings, error codes. It's saved on this phone as you type."
+                </p>
+                <textarea
+                    id="notes"
+                    rows="8"
+                    maxlength=max_notes
+                    aria-describedby="notes-hint"
+                    prop:value=f.draft.with_untracked(|d| d.notes.clone())
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        f.draft.update(|d| d.notes = v);
+                    }
+                ></textarea>
+            </section>
+            {photos_section(f)}
+            <section class="card" aria-labelledby="you-h">
+                <h2 id="you-h">"Your details"</h2>
+                <p class="hint">"Remembered on this phone for next time."</p>
+                {detail_input(f, Detail::Name, "tech-name", "Your name", "text", "name")}
+                {detail_input(f, Detail::Email, "tech-email", "Your email", "email", "email")}
+                {detail_input(f, Detail::Phone, "tech-phone", "Your phone", "tel", "tel")}
+            </section>
+            <div class="actions">
+                <button type="button" class="btn primary" on:click=move |_| f.set_reviewing(true)>
+                    "Review"
+                </button>
+            </div>
+        </main>
+    }
+}
+
+fn done_screen(f: Flow) -> impl IntoView {
+    let Some((receipt, changed)) = f.done.get_untracked() else {
+        return ().into_any();
+    };
+    let copied = RwSignal::new(false);
+    let reference = receipt.reference.clone();
+    let photos = match receipt.photo_count {
+        0 => "No photos attached.".to_owned(),
+        1 => "1 photo attached.".to_owned(),
+        n => {
+            let mut s = n.to_string();
+            s.push_str(" photos attached.");
+            s
+        }
+    };
+    view! {
+        <main class="page done">
+            <h1>"Case submitted"</h1>
+            <p class="lead">"Quote this reference to your dispatcher:"</p>
+            <p class="reference" id="reference">
+                {receipt.reference.clone()}
+            </p>
+            <button
+                type="button"
+                class="btn secondary"
+                on:click=move |_| copied.set(browser::copy_text(&reference))
+            >
+                {move || if copied.get() { "Copied" } else { "Copy reference" }}
+            </button>
+            <p>{photos}</p>
+            {changed.then(|| view! {
+                <p class="alert">
+                    "This report had already reached the office before your last changes; they are not in it. Tell your dispatcher what changed."
+                </p>
+            })}
+            <button
+                type="button"
+                class="btn primary"
+                on:click=move |_| {
+                    f.done.set(None);
+                    browser::scroll_to_top();
+                }
+            >
+                "Report another issue on this asset"
+            </button>
+        </main>
+    }
+    .into_any()
+}

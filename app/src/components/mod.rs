@@ -1,0 +1,106 @@
+//! The views. They stay thin: state changes go through `Flow`'s methods in
+//! `intake`, and every decision is made by the pure modules.
+
+use fieldcase_core::AssetToken;
+use leptos::prelude::*;
+
+use crate::browser;
+use crate::route::Route;
+
+mod intake;
+mod review;
+
+/// The whole app: one screen per path, chosen once.
+#[component]
+pub fn App() -> impl IntoView {
+    let screen = match Route::parse(&browser::pathname()) {
+        Route::Landing => view! { <Landing /> }.into_any(),
+        Route::Intake(token) => view! { <intake::Intake token /> }.into_any(),
+        Route::BadToken => inactive().into_any(),
+        Route::NotFound => not_found().into_any(),
+    };
+    view! {
+        <header class="bar">
+            <span class="brand">"fieldcase"</span>
+        </header>
+        {screen}
+    }
+}
+
+/// `/`: scan, or type the code printed under the QR.
+#[component]
+fn Landing() -> impl IntoView {
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed: String = code
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        match AssetToken::parse(&typed) {
+            Ok(t) => browser::navigate(&t.link_path()),
+            Err(e) => {
+                let mut m = String::from("That code doesn't look right: ");
+                m.push_str(&e.to_string());
+                m.push('.');
+                error.set(Some(m));
+                browser::focus("code");
+            }
+        }
+    };
+    view! {
+        <main class="page">
+            <h1>"Scan the QR code on the equipment"</h1>
+            <p class="lead">
+                "Point your phone's camera at the fieldcase label on the pump, chiller or door. "
+                "The link opens the report for that equipment."
+            </p>
+            <form class="card" on:submit=open novalidate>
+                <label for="code">"Or type the 20-character code printed under the QR"</label>
+                <input
+                    id="code"
+                    name="code"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="40"
+                    aria-describedby="code-err"
+                    aria-invalid=move || error.with(|e| e.is_some().then_some("true"))
+                    on:input=move |ev| {
+                        code.set(event_target_value(&ev));
+                        error.set(None);
+                    }
+                />
+                {move || {
+                    error.get().map(|e| view! { <p class="err" id="code-err" role="alert">{e}</p> })
+                }}
+                <button type="submit" class="btn primary">"Open"</button>
+            </form>
+        </main>
+    }
+}
+
+/// An unknown, retired or malformed code. Says nothing about which.
+pub fn inactive() -> impl IntoView {
+    view! {
+        <main class="page">
+            <h1>"This code is not active"</h1>
+            <p class="lead">"This code is not active — ask your dispatcher."</p>
+        </main>
+    }
+}
+
+fn not_found() -> impl IntoView {
+    view! {
+        <main class="page">
+            <h1>"Page not found"</h1>
+            <p class="lead">"There is nothing at this address."</p>
+            <p>
+                <a class="btn secondary" href="/">"Go to the start page"</a>
+            </p>
+        </main>
+    }
+}

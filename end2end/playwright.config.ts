@@ -1,0 +1,85 @@
+// Browser tests: the real server (`fieldcase serve --demo`) and the release
+// build of the app in dist/, driven in Debian's Chromium (Playwright never
+// downloads a browser here).
+//
+// The caller builds first (scripts/test does): `../target/debug/fieldcase`
+// (or $FIELDCASE_BIN) and `../dist`. Nothing is built from this file.
+//
+// Each project (phone, desktop) gets its own server on its own port with a
+// fresh data directory, so the two never see each other's intakes. Within a
+// project each spec uses its own demo asset, so specs may run in parallel.
+import { defineConfig, devices } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const bin = process.env.FIELDCASE_BIN ?? path.resolve(__dirname, '../target/debug/fieldcase');
+const dist = path.resolve(__dirname, '../dist');
+const basePort = Number(process.env.FIELDCASE_E2E_PORT ?? 47310);
+
+// The config is evaluated by the runner and again by each worker: make the
+// data directories once, in the runner, and hand them down through the
+// environment (workers inherit it).
+if (!process.env.FIELDCASE_E2E_ROOT) {
+  process.env.FIELDCASE_E2E_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcase-e2e-'));
+}
+const root = process.env.FIELDCASE_E2E_ROOT;
+
+const chromium = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+const targets = [
+  { name: 'phone', device: devices['Pixel 7'], port: basePort + 1 },
+  { name: 'desktop', device: devices['Desktop Chrome'], port: basePort + 2 },
+].map((t) => {
+  const dataDir = path.join(root, t.name);
+  fs.mkdirSync(dataDir, { recursive: true });
+  return { ...t, dataDir, url: `http://127.0.0.1:${t.port}` };
+});
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: process.env.CI ? 2 : 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  outputDir: './test-results',
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: targets.map((t) => ({
+    name: t.name,
+    use: {
+      ...t.device,
+      browserName: 'chromium' as const,
+      channel: undefined,
+      launchOptions: chromium,
+      baseURL: t.url,
+      dataDir: t.dataDir,
+      fieldcaseBin: bin,
+    },
+  })),
+  webServer: targets.map((t) => ({
+    command: `"${bin}" serve --demo --data-dir "${t.dataDir}" --dist "${dist}" --addr 127.0.0.1:${t.port}`,
+    url: `${t.url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore' as const,
+    stderr: 'pipe' as const,
+    env: { RUST_LOG: 'warn' },
+  })),
+});

@@ -1,0 +1,34 @@
+import { test, expect } from './fixtures';
+
+test('a code that is not active says so, with a 404, and nothing else', async ({ page }) => {
+  const response = await page.goto('/a/AAAAAAAAAAAAAAAAAAAA');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByText('This code is not active')).toBeVisible();
+  await expect(page.getByLabel('What did you find?')).toHaveCount(0);
+});
+
+test('the start page opens an asset from the code typed under the QR', async ({ page, assets }) => {
+  await page.goto('/');
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Scan the QR code on the equipment' }),
+  ).toBeVisible();
+
+  const code = page.getByLabel('Or type the 20-character code printed under the QR');
+  await code.fill('ABC123');
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('alert')).toContainText('20 characters');
+
+  // People retype codes in lower case, in groups.
+  const door = assets['Roller door RD-5'];
+  await code.fill(door.token.toLowerCase().replace(/(.{4})/g, '$1 ').trim());
+  await page.getByRole('button', { name: 'Open' }).click();
+  await expect(page).toHaveURL(new RegExp(`/a/${door.token}$`));
+  await expect(page.getByRole('heading', { level: 1, name: 'Roller door RD-5' })).toBeVisible();
+});
+
+test('an unknown page offers the way back to the start', async ({ page }) => {
+  await page.goto('/no/such/page');
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the start page' }).click();
+  await expect(page.getByRole('heading', { name: 'Scan the QR code on the equipment' })).toBeVisible();
+});
