@@ -201,12 +201,14 @@ impl CaseSchema {
                 )));
             }
             if let Some(FieldValue::Text(d)) = &f.default
-                && f.field_type == FieldType::Picklist && !f.values.iter().any(|v| &v.value == d) {
-                    return Err(SchemaError(format!(
-                        "the default {d:?} of {} is not one of its values",
-                        f.name
-                    )));
-                }
+                && f.field_type == FieldType::Picklist
+                && !f.values.iter().any(|v| &v.value == d)
+            {
+                return Err(SchemaError(format!(
+                    "the default {d:?} of {} is not one of its values",
+                    f.name
+                )));
+            }
             if f.is_text_like() && f.max_length.is_none() {
                 return Err(SchemaError(format!(
                     "text field {} needs a max_length",
@@ -215,6 +217,170 @@ impl CaseSchema {
             }
         }
         Ok(())
+    }
+}
+
+/// One difference between two schemas, as [`CaseSchema::diff`] finds it.
+/// Displays as one line for a person reviewing an import before applying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaChange {
+    FieldAdded {
+        field: String,
+        field_type: FieldType,
+    },
+    FieldRemoved {
+        field: String,
+    },
+    TypeChanged {
+        field: String,
+        from: FieldType,
+        to: FieldType,
+    },
+    ValueAdded {
+        field: String,
+        value: String,
+    },
+    ValueRemoved {
+        field: String,
+        value: String,
+    },
+    LengthChanged {
+        field: String,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+    RequiredChanged {
+        field: String,
+        required: bool,
+    },
+    RestrictedChanged {
+        field: String,
+        restricted: bool,
+    },
+}
+
+impl FieldType {
+    /// The name the schema file uses (`text`, `picklist`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Textarea => "textarea",
+            FieldType::Picklist => "picklist",
+            FieldType::Checkbox => "checkbox",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+            FieldType::Number => "number",
+            FieldType::Date => "date",
+            FieldType::Reference => "reference",
+        }
+    }
+}
+
+impl std::fmt::Display for SchemaChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let length = |n: &Option<u32>| n.map_or_else(|| "none".to_owned(), |n| n.to_string());
+        match self {
+            SchemaChange::FieldAdded { field, field_type } => {
+                write!(f, "+ {field}: new {} field", field_type.as_str())
+            }
+            SchemaChange::FieldRemoved { field } => write!(f, "- {field}: field removed"),
+            SchemaChange::TypeChanged { field, from, to } => {
+                write!(f, "~ {field}: type {} → {}", from.as_str(), to.as_str())
+            }
+            SchemaChange::ValueAdded { field, value } => {
+                write!(f, "~ {field}: picklist value {value:?} added")
+            }
+            SchemaChange::ValueRemoved { field, value } => {
+                write!(f, "~ {field}: picklist value {value:?} removed")
+            }
+            SchemaChange::LengthChanged { field, from, to } => {
+                write!(f, "~ {field}: max length {} → {}", length(from), length(to))
+            }
+            SchemaChange::RequiredChanged { field, required } => {
+                let now = if *required { "required" } else { "optional" };
+                write!(f, "~ {field}: now {now}")
+            }
+            SchemaChange::RestrictedChanged { field, restricted } => {
+                let now = if *restricted {
+                    "restricted to its values"
+                } else {
+                    "open to other values"
+                };
+                write!(f, "~ {field}: picklist now {now}")
+            }
+        }
+    }
+}
+
+impl CaseSchema {
+    /// What changes from `self` to `other`: the fields added first, then
+    /// field by field in `self`'s order, its removal or its changes of type,
+    /// picklist values, length, required-ness and restriction. Labels, hints
+    /// and defaults are fieldcase's own and not compared.
+    pub fn diff(&self, other: &CaseSchema) -> Vec<SchemaChange> {
+        let mut changes = Vec::new();
+        for new in &other.fields {
+            if self.field(&new.name).is_none() {
+                changes.push(SchemaChange::FieldAdded {
+                    field: new.name.clone(),
+                    field_type: new.field_type,
+                });
+            }
+        }
+        for old in &self.fields {
+            let Some(new) = other.field(&old.name) else {
+                changes.push(SchemaChange::FieldRemoved {
+                    field: old.name.clone(),
+                });
+                continue;
+            };
+            let field = || old.name.clone();
+            if old.field_type != new.field_type {
+                changes.push(SchemaChange::TypeChanged {
+                    field: field(),
+                    from: old.field_type,
+                    to: new.field_type,
+                });
+            }
+            for v in &new.values {
+                if !old.values.iter().any(|o| o.value == v.value) {
+                    changes.push(SchemaChange::ValueAdded {
+                        field: field(),
+                        value: v.value.clone(),
+                    });
+                }
+            }
+            for v in &old.values {
+                if !new.values.iter().any(|n| n.value == v.value) {
+                    changes.push(SchemaChange::ValueRemoved {
+                        field: field(),
+                        value: v.value.clone(),
+                    });
+                }
+            }
+            if old.max_length != new.max_length {
+                changes.push(SchemaChange::LengthChanged {
+                    field: field(),
+                    from: old.max_length,
+                    to: new.max_length,
+                });
+            }
+            if old.required != new.required {
+                changes.push(SchemaChange::RequiredChanged {
+                    field: field(),
+                    required: new.required,
+                });
+            }
+            let picklists =
+                old.field_type == FieldType::Picklist && new.field_type == FieldType::Picklist;
+            if picklists && old.restricted != new.restricted {
+                changes.push(SchemaChange::RestrictedChanged {
+                    field: field(),
+                    restricted: new.restricted,
+                });
+            }
+        }
+        changes
     }
 }
 
@@ -305,6 +471,70 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("not valid")
+        );
+    }
+
+    #[test]
+    fn an_unchanged_schema_has_no_differences() {
+        let s = CaseSchema::salesforce_default();
+        assert_eq!(s.diff(&s.clone()), []);
+    }
+
+    #[test]
+    fn differences_are_found_and_read_naturally() {
+        let old = CaseSchema::salesforce_default();
+        let mut new = old.clone();
+        new.fields.retain(|f| f.name != "Meter_Reading__c");
+        new.fields.push(FieldDef {
+            name: "Site_Contact__c".into(),
+            label: "Site contact".into(),
+            field_type: FieldType::Text,
+            required: false,
+            max_length: Some(80),
+            values: Vec::new(),
+            restricted: true,
+            default: None,
+            technician_visible: true,
+            from_asset: None,
+            system: None,
+            reference_to: None,
+            external_id: false,
+            hints: Vec::new(),
+        });
+        let priority = new
+            .fields
+            .iter_mut()
+            .find(|f| f.name == "Priority")
+            .unwrap();
+        priority.values.push(PicklistValue {
+            value: "Critical".into(),
+            label: None,
+        });
+        priority.values.retain(|v| v.value != "Low");
+        priority.restricted = false;
+        let subject = new.fields.iter_mut().find(|f| f.name == "Subject").unwrap();
+        subject.max_length = Some(200);
+        subject.required = false;
+        let error_code = new
+            .fields
+            .iter_mut()
+            .find(|f| f.name == "Error_Code__c")
+            .unwrap();
+        error_code.field_type = FieldType::Textarea;
+
+        let lines: Vec<String> = old.diff(&new).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "+ Site_Contact__c: new text field",
+                "~ Subject: max length 255 → 200",
+                "~ Subject: now optional",
+                "~ Priority: picklist value \"Critical\" added",
+                "~ Priority: picklist value \"Low\" removed",
+                "~ Priority: picklist now open to other values",
+                "~ Error_Code__c: type text → textarea",
+                "- Meter_Reading__c: field removed",
+            ]
         );
     }
 }

@@ -190,17 +190,15 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
         return Err(format!("{label} must be a single line."));
     }
     match def.field_type {
-        FieldType::Picklist
-            if def.restricted && !def.values.iter().any(|v| v.value == text) => {
-                let choices: Vec<&str> = def.values.iter().map(|v| v.value.as_str()).collect();
-                return Err(format!("{label} must be one of: {}.", choices.join(", ")));
-            }
-        FieldType::Email
-            if !looks_like_email(text) => {
-                return Err(format!(
-                    "{label} doesn't look like an email address; use the form name@example.com."
-                ));
-            }
+        FieldType::Picklist if def.restricted && !def.values.iter().any(|v| v.value == text) => {
+            let choices: Vec<&str> = def.values.iter().map(|v| v.value.as_str()).collect();
+            return Err(format!("{label} must be one of: {}.", choices.join(", ")));
+        }
+        FieldType::Email if !looks_like_email(text) => {
+            return Err(format!(
+                "{label} doesn't look like an email address; use the form name@example.com."
+            ));
+        }
         FieldType::Phone => {
             let digits = text.chars().filter(char::is_ascii_digit).count();
             let allowed = text
@@ -212,10 +210,9 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
                 ));
             }
         }
-        FieldType::Date
-            if !is_iso_date(text) => {
-                return Err(format!("{label} must be a date written YYYY-MM-DD."));
-            }
+        FieldType::Date if !is_iso_date(text) => {
+            return Err(format!("{label} must be a date written YYYY-MM-DD."));
+        }
         FieldType::Reference => {
             let ok = (text.len() == 15 || text.len() == 18)
                 && text.chars().all(|c| c.is_ascii_alphanumeric());

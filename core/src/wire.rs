@@ -9,6 +9,7 @@
 //! | POST   | `/assets/{token}/photos`     | multipart `photo` → [`PhotoReceipt`]   |
 //! | PUT    | `/intakes/{id}`              | [`IntakeSubmission`] → [`IntakeReceipt`] |
 //! | GET    | `/intakes/{id}`              | → [`IntakeReceipt`]                    |
+//! | GET    | `/admin/salesforce`          | → [`SalesforceStatus`]                 |
 //!
 //! Every failure answers with an [`ApiError`].
 
@@ -177,6 +178,63 @@ pub struct IntakeReceipt {
     /// True when this id had already been submitted: nothing new was made.
     #[serde(default)]
     pub replayed: bool,
+    /// The CRM case's number, once the intake is `written` (e.g. `00001027`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_number: Option<String>,
+    /// A link to the case in the CRM, once the intake is `written`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_url: Option<String>,
+    /// What the CRM refused, keyed by field API name, when the intake
+    /// `needs_attention`; each message says what to fix.
+    #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
+    pub problems: FieldErrors,
+}
+
+/// `GET /admin/salesforce`: the CRM connection and the write queue, for an
+/// administrator. Never carries a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesforceStatus {
+    /// A connected app (client id) and a secret key are configured.
+    pub configured: bool,
+    /// Tokens are stored and usable (not waiting for re-authorisation).
+    pub connected: bool,
+    /// How the connection was made: `web_server` or `client_credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    /// Where people log in: production, sandbox or a My Domain.
+    pub login_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_url: Option<String>,
+    /// The Salesforce user the connection acts as (`005…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The org (`00D…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<String>,
+    /// Salesforce refused the stored grant: an administrator must connect
+    /// again. Approved cases wait meanwhile; none is dropped.
+    pub needs_reauthorization: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reauthorization_reason: Option<String>,
+    /// One sentence for a person: the state, and what to do next.
+    pub message: String,
+    pub queue: WriteQueueCounts,
+}
+
+/// How many approved intakes are where on their way to the CRM.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteQueueCounts {
+    /// Waiting for their first attempt (or for a connection).
+    pub waiting: u64,
+    /// Failed for a passing reason (timeouts, 5xx, API limits); retried with backoff.
+    pub retrying: u64,
+    /// Refused by the CRM; a person must correct them.
+    pub needs_attention: u64,
+    /// Written to the CRM.
+    pub written: u64,
 }
 
 /// The one shape of every error body.

@@ -13,8 +13,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:8099";
 pub const DEFAULT_DATA_DIR: &str = "./demo-org-data";
 pub const DEFAULT_CLIENT_ID: &str = "fieldcase-demo";
 pub const DEFAULT_CLIENT_SECRET: &str = "demo-secret";
-pub const DEFAULT_REDIRECT_URIS: &str =
-    "http://127.0.0.1:8080/admin/salesforce/callback,http://localhost:8080/admin/salesforce/callback";
+pub const DEFAULT_REDIRECT_URIS: &str = "http://127.0.0.1:8080/admin/salesforce/callback,http://localhost:8080/admin/salesforce/callback";
 pub const DEFAULT_USERNAME: &str = "demo@fieldcase.example";
 pub const DEFAULT_PASSWORD: &str = "demo";
 pub const DEFAULT_TOKEN_TTL_SECS: u64 = 2 * 60 * 60;

@@ -1,13 +1,21 @@
 //! What each subcommand does: `serve` (the default), `assets list`,
-//! `assets revoke <TOKEN>`, `intakes list [--json]`.
+//! `assets revoke <TOKEN>`, `intakes list [--json]`,
+//! `schema import [--apply] [--out PATH]`.
 //!
 //! These print to stdout for the operator (links carry tokens: that is their
 //! point); logs go to stderr.
 
 use fieldcase_core::AssetToken;
 
-use crate::config::{AssetsCommand, Command, Config, IntakesCommand};
-use crate::startup::{Application, StartupError, open_store, shutdown_signal};
+use std::sync::Arc;
+
+use crate::config::{
+    AssetsCommand, Command, Config, IMPORTED_SCHEMA_FILE, IntakesCommand, SchemaCommand,
+};
+use crate::salesforce::schema_import;
+use crate::startup::{
+    Application, StartupError, connector, load_schema, open_store, shutdown_signal,
+};
 use crate::{demo, qr};
 
 pub async fn run(config: Config) -> Result<(), StartupError> {
@@ -16,6 +24,9 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         Command::Assets(AssetsCommand::List) => assets_list(&config).await,
         Command::Assets(AssetsCommand::Revoke { token }) => assets_revoke(&config, &token).await,
         Command::Intakes(IntakesCommand::List { json }) => intakes_list(&config, json).await,
+        Command::Schema(SchemaCommand::Import { apply, out }) => {
+            schema_import(&config, apply, out).await
+        }
     }
 }
 
@@ -86,8 +97,13 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
         println!("No intakes yet.");
     }
     for i in intakes {
+        let case = i
+            .case_number
+            .as_deref()
+            .map(|n| format!("  case {n}"))
+            .unwrap_or_default();
         println!(
-            "{}  {}  {}  {}  ({})",
+            "{}  {}{case}  {}  {}  ({})",
             i.reference, i.status, i.created_at, i.asset_name, i.id
         );
         if let Some(fields) = i.fields.as_object() {
@@ -102,5 +118,60 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
             println!("  photo: {sha}");
         }
     }
+    Ok(())
+}
+
+/// `schema import`: Case's describe from the connected org → the case
+/// schema; print the differences from the current one; write it with
+/// `--apply`.
+async fn schema_import(
+    config: &Config,
+    apply: bool,
+    out: Option<std::path::PathBuf>,
+) -> Result<(), StartupError> {
+    let current = load_schema(config)?;
+    let store = open_store(config).await?;
+    let public_url = config.public_url(config.addr);
+    let salesforce = connector(config, &public_url, store, Arc::default())?;
+    let describe = salesforce
+        .describe(&current.object)
+        .await
+        .map_err(|e| StartupError::Usage(format!("reading {}'s describe: {e}", current.object)))?;
+    let imported =
+        schema_import::schema_from_describe(&describe, &current).map_err(StartupError::Usage)?;
+    let changes = current.diff(&imported.schema);
+    if changes.is_empty() {
+        println!("The org's {} matches the current schema.", current.object);
+    } else {
+        println!("Changes from the current schema ({}):", changes.len());
+        for change in &changes {
+            println!("  {change}");
+        }
+    }
+    for note in &imported.notes {
+        println!("  note: {note}");
+    }
+    if !apply {
+        if !changes.is_empty() {
+            println!("Nothing written. Run again with --apply to use the imported schema.");
+        }
+        return Ok(());
+    }
+    let path = out
+        .or_else(|| config.schema.clone())
+        .unwrap_or_else(|| config.data_dir.join(IMPORTED_SCHEMA_FILE));
+    let json = serde_json::to_string_pretty(&imported.schema)
+        .map_err(|e| StartupError::Usage(format!("encoding the schema: {e}")))?;
+    std::fs::write(&path, json + "\n")
+        .map_err(StartupError::io(format!("writing {}", path.display())))?;
+    println!(
+        "Wrote {}. Restart `fieldcase serve` to use it{}.",
+        path.display(),
+        if config.schema.is_none() && path == config.data_dir.join(IMPORTED_SCHEMA_FILE) {
+            " (it reads <data-dir>/schema.json when --schema is not given)"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }

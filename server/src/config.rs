@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use fieldcase_core::wire::Limits;
 
+/// Where `schema import --apply` writes by default, in the data dir.
+pub const IMPORTED_SCHEMA_FILE: &str = "schema.json";
+
 /// fieldcase: scan an asset's QR code, describe the problem, submit a case.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "fieldcase", version, about)]
@@ -49,12 +52,206 @@ pub struct Config {
     #[arg(long, env = "FIELDCASE_SCHEMA", global = true)]
     pub schema: Option<PathBuf>,
 
-    /// Seed demo assets when there are none, and print their links.
+    /// Seed demo assets when there are none, and print their links; make a
+    /// secret key in the data dir when none is given.
     #[arg(long, env = "FIELDCASE_DEMO", global = true)]
     pub demo: bool,
 
     #[command(flatten)]
     pub limits: LimitArgs,
+
+    #[command(flatten)]
+    pub salesforce: SalesforceArgs,
+
+    #[command(flatten)]
+    pub writes: WriteArgs,
+}
+
+/// A secret setting: never shown by `Debug` (so never in a log).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// The Salesforce org approved intakes are written to, and how to reach it.
+#[derive(Debug, Clone, Args)]
+pub struct SalesforceArgs {
+    /// Where people log in: https://login.salesforce.com (production),
+    /// https://test.salesforce.com (sandbox) or https://NAME.my.salesforce.com
+    /// (My Domain; needed for the client-credentials flow).
+    #[arg(
+        long = "salesforce-login-url",
+        env = "FIELDCASE_SF_LOGIN_URL",
+        default_value = "https://login.salesforce.com",
+        global = true
+    )]
+    pub login_url: String,
+
+    /// The connected app's consumer key. Without it approved intakes wait in
+    /// the queue and the status page says "not connected".
+    #[arg(
+        long = "salesforce-client-id",
+        env = "FIELDCASE_SF_CLIENT_ID",
+        global = true
+    )]
+    pub client_id: Option<String>,
+
+    /// The connected app's consumer secret (needed for client credentials,
+    /// and by apps that require a secret in the web-server flow).
+    #[arg(
+        long = "salesforce-client-secret",
+        env = "FIELDCASE_SF_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<Secret>,
+
+    /// The REST API version, e.g. 64.0.
+    #[arg(
+        long = "salesforce-api-version",
+        env = "FIELDCASE_SF_API_VERSION",
+        default_value = "64.0",
+        global = true
+    )]
+    pub api_version: String,
+
+    /// Give up on one Salesforce request after this many seconds.
+    #[arg(
+        long = "salesforce-timeout-secs",
+        env = "FIELDCASE_SF_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub timeout_secs: u64,
+
+    /// The OAuth callback registered in the connected app
+    /// [default: <PUBLIC_URL>/admin/salesforce/callback].
+    #[arg(
+        long = "salesforce-redirect-url",
+        env = "FIELDCASE_SF_REDIRECT_URL",
+        global = true
+    )]
+    pub redirect_url: Option<String>,
+
+    /// The OAuth scopes asked for in the web-server flow.
+    #[arg(
+        long = "salesforce-scope",
+        env = "FIELDCASE_SF_SCOPE",
+        default_value = "api refresh_token",
+        global = true
+    )]
+    pub scope: String,
+
+    /// The link to a written case; `{instance_url}` and `{id}` are filled in
+    /// [default: {instance_url}/lightning/r/Case/{id}/view; with --demo,
+    /// the demo org's {instance_url}/cases/{id}].
+    #[arg(
+        long = "salesforce-record-url",
+        env = "FIELDCASE_SF_RECORD_URL",
+        global = true
+    )]
+    pub record_url: Option<String>,
+
+    /// The key that encrypts stored Salesforce tokens: base64 of 32 random
+    /// bytes (`openssl rand -base64 32`). With --demo and no key, one is made
+    /// in <DATA_DIR>/secret.key.
+    #[arg(
+        long = "secret-key",
+        env = "FIELDCASE_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<Secret>,
+
+    /// With --demo: once listening, connect to the (demo) org through the
+    /// real authorization-code flow, logging in with the demo credentials.
+    #[arg(long = "demo-connect", env = "FIELDCASE_DEMO_CONNECT", global = true)]
+    pub demo_connect: bool,
+
+    /// The demo org user --demo-connect logs in as.
+    #[arg(
+        long = "demo-username",
+        env = "FIELDCASE_DEMO_USERNAME",
+        default_value = "demo@fieldcase.example",
+        global = true
+    )]
+    pub demo_username: String,
+
+    /// The demo org user's password.
+    #[arg(
+        long = "demo-password",
+        env = "FIELDCASE_DEMO_PASSWORD",
+        default_value = "demo",
+        hide_env_values = true,
+        hide_default_value = true,
+        global = true
+    )]
+    pub demo_password: Secret,
+}
+
+/// The write queue: retries and leases.
+#[derive(Debug, Clone, Args)]
+pub struct WriteArgs {
+    /// First retry delay, in milliseconds; each retry waits a random time up
+    /// to twice the last bound (exponential backoff, full jitter).
+    #[arg(
+        long = "write-retry-base-ms",
+        env = "FIELDCASE_WRITE_RETRY_BASE_MS",
+        default_value_t = 2_000,
+        global = true
+    )]
+    pub retry_base_ms: u64,
+
+    /// Longest retry delay, in milliseconds.
+    #[arg(
+        long = "write-retry-max-ms",
+        env = "FIELDCASE_WRITE_RETRY_MAX_MS",
+        default_value_t = 600_000,
+        global = true
+    )]
+    pub retry_max_ms: u64,
+
+    /// How long a worker holds an intake while writing it. Another worker
+    /// (or this one, restarted) takes it over only after this; keep it well
+    /// above a write's duration.
+    #[arg(
+        long = "write-lease-secs",
+        env = "FIELDCASE_WRITE_LEASE_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub lease_secs: u64,
+
+    /// How often an idle worker looks for due writes, in milliseconds.
+    #[arg(
+        long = "write-poll-ms",
+        env = "FIELDCASE_WRITE_POLL_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub poll_ms: u64,
 }
 
 /// Upload and size limits (told to the app, enforced by the server).
@@ -108,6 +305,24 @@ pub enum Command {
     /// Submitted intakes.
     #[command(subcommand)]
     Intakes(IntakesCommand),
+    /// The case schema.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SchemaCommand {
+    /// Read Case's describe from the connected org, print how it differs from
+    /// the current schema, and with --apply write the new schema.
+    Import {
+        /// Write the imported schema (to --out, or --schema, or
+        /// <DATA_DIR>/schema.json, which `serve` then uses).
+        #[arg(long)]
+        apply: bool,
+        /// Where --apply writes.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -143,6 +358,18 @@ impl Config {
                 "sqlite://{}",
                 self.data_dir.join("fieldcase.db").to_string_lossy()
             ),
+        }
+    }
+
+    /// The schema file `serve` reads: `--schema`, else
+    /// `<DATA_DIR>/schema.json` when an import wrote one.
+    pub fn schema_path(&self) -> Option<PathBuf> {
+        match &self.schema {
+            Some(path) => Some(path.clone()),
+            None => {
+                let imported = self.data_dir.join(IMPORTED_SCHEMA_FILE);
+                imported.is_file().then_some(imported)
+            }
         }
     }
 
@@ -190,5 +417,55 @@ mod tests {
             c.public_url("127.0.0.1:1".parse().unwrap()),
             "https://fc.example"
         );
+    }
+
+    #[test]
+    fn salesforce_and_queue_settings_parse_and_secrets_stay_hidden() {
+        let c = Config::try_parse_from(["fieldcase"]).unwrap();
+        assert_eq!(c.salesforce.login_url, "https://login.salesforce.com");
+        assert!(c.salesforce.client_id.is_none() && c.salesforce.secret_key.is_none());
+        assert_eq!(c.writes.retry_base_ms, 2_000);
+        assert_eq!(c.writes.retry_max_ms, 600_000);
+
+        let c = Config::try_parse_from([
+            "fieldcase",
+            "serve",
+            "--salesforce-login-url",
+            "https://acme.my.salesforce.com",
+            "--salesforce-client-id",
+            "3MVG9",
+            "--salesforce-client-secret",
+            "very-secret",
+            "--secret-key",
+            "a2V5LWtleS1rZXkta2V5LWtleS1rZXkta2V5LWtleS0=",
+            "--demo-connect",
+            "--write-retry-base-ms",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(c.salesforce.client_id.as_deref(), Some("3MVG9"));
+        assert_eq!(
+            c.salesforce.client_secret.as_ref().map(Secret::expose),
+            Some("very-secret")
+        );
+        assert!(c.salesforce.demo_connect);
+        assert_eq!(c.writes.retry_base_ms, 5);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+        assert!(!shown.contains("a2V5LWtle"), "{shown}");
+        assert!(!shown.contains("demo\""), "the demo password: {shown}");
+    }
+
+    #[test]
+    fn an_imported_schema_in_the_data_dir_is_used_unless_one_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().display().to_string();
+        let c = Config::try_parse_from(["fieldcase", "--data-dir", &data]).unwrap();
+        assert_eq!(c.schema_path(), None);
+        std::fs::write(dir.path().join(IMPORTED_SCHEMA_FILE), "{}").unwrap();
+        assert_eq!(c.schema_path(), Some(dir.path().join(IMPORTED_SCHEMA_FILE)));
+        let c = Config::try_parse_from(["fieldcase", "--data-dir", &data, "--schema", "/s.json"])
+            .unwrap();
+        assert_eq!(c.schema_path(), Some(PathBuf::from("/s.json")));
     }
 }

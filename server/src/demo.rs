@@ -1,5 +1,9 @@
 //! Demo data (`--demo`): six assets across two accounts, seeded only into an
 //! empty database, and the file of their links the browser tests read.
+//!
+//! Their CRM ids are the demo org's seeded Asset and Account ids (copied from
+//! `fieldcase-demo-org`, which the server only depends on in tests; a test
+//! checks they agree), so a demo case links to its asset in the demo org.
 
 use std::path::Path;
 
@@ -18,6 +22,52 @@ pub struct DemoLink {
     pub qr: String,
 }
 
+/// Account "Northwind Foods" in the demo org.
+pub const NORTHWIND_FOODS_ACCOUNT_ID: &str = "001000000000001AAA";
+/// Account "Contoso Logistics" in the demo org.
+pub const CONTOSO_LOGISTICS_ACCOUNT_ID: &str = "001000000000002AAA";
+/// Assets in the demo org: (name, Asset id, Account id).
+pub const DEMO_ORG_ASSETS: [(&str, &str, &str); 6] = [
+    (
+        "Feed pump P-12",
+        "02i000000000001AAA",
+        NORTHWIND_FOODS_ACCOUNT_ID,
+    ),
+    (
+        "Chiller CH-2",
+        "02i000000000002AAA",
+        NORTHWIND_FOODS_ACCOUNT_ID,
+    ),
+    (
+        "Roller door RD-5",
+        "02i000000000003AAA",
+        NORTHWIND_FOODS_ACCOUNT_ID,
+    ),
+    (
+        "Forklift FL-07",
+        "02i000000000004AAA",
+        CONTOSO_LOGISTICS_ACCOUNT_ID,
+    ),
+    (
+        "Air handler AHU-3",
+        "02i000000000005AAA",
+        CONTOSO_LOGISTICS_ACCOUNT_ID,
+    ),
+    (
+        "Backup generator G-1",
+        "02i000000000006AAA",
+        CONTOSO_LOGISTICS_ACCOUNT_ID,
+    ),
+];
+
+/// The demo org's Asset id for a demo asset's name.
+fn crm_asset(name: &str) -> &'static str {
+    DEMO_ORG_ASSETS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map_or("", |(_, id, _)| id)
+}
+
 /// The file the demo links are written to.
 pub const LINKS_FILE: &str = "demo-links.json";
 
@@ -28,32 +78,28 @@ pub fn new_token() -> AssetToken {
 
 fn demo_assets() -> Vec<NewAsset> {
     let northwind =
-        |name: &str, serial: &str, model: &str, location: &str, installed: &str, crm: &str| {
-            NewAsset {
-                name: name.into(),
-                serial_number: serial.into(),
-                model: model.into(),
-                account_name: "Northwind Foods".into(),
-                site: "Leeds plant".into(),
-                location: Some(location.into()),
-                install_date: Some(installed.into()),
-                crm_asset_id: Some(crm.into()),
-                crm_account_id: Some("0015g00000NwFdLAAV".into()),
-            }
+        |name: &str, serial: &str, model: &str, location: &str, installed: &str| NewAsset {
+            name: name.into(),
+            serial_number: serial.into(),
+            model: model.into(),
+            account_name: "Northwind Foods".into(),
+            site: "Leeds plant".into(),
+            location: Some(location.into()),
+            install_date: Some(installed.into()),
+            crm_asset_id: Some(crm_asset(name).into()),
+            crm_account_id: Some(NORTHWIND_FOODS_ACCOUNT_ID.into()),
         };
     let contoso =
-        |name: &str, serial: &str, model: &str, location: &str, installed: &str, crm: &str| {
-            NewAsset {
-                name: name.into(),
-                serial_number: serial.into(),
-                model: model.into(),
-                account_name: "Contoso Logistics".into(),
-                site: "Felixstowe depot".into(),
-                location: Some(location.into()),
-                install_date: Some(installed.into()),
-                crm_asset_id: Some(crm.into()),
-                crm_account_id: Some("0015g00000CtLgXAAR".into()),
-            }
+        |name: &str, serial: &str, model: &str, location: &str, installed: &str| NewAsset {
+            name: name.into(),
+            serial_number: serial.into(),
+            model: model.into(),
+            account_name: "Contoso Logistics".into(),
+            site: "Felixstowe depot".into(),
+            location: Some(location.into()),
+            install_date: Some(installed.into()),
+            crm_asset_id: Some(crm_asset(name).into()),
+            crm_account_id: Some(CONTOSO_LOGISTICS_ACCOUNT_ID.into()),
         };
     vec![
         northwind(
@@ -62,7 +108,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Grundfos CR 32",
             "Boiler room B",
             "2021-04-12",
-            "02i5g00000Pm12AAAB",
         ),
         northwind(
             "Chiller CH-2",
@@ -70,7 +115,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Carrier 30RB",
             "Roof, north side",
             "2019-08-30",
-            "02i5g00000Ch02AAAB",
         ),
         northwind(
             "Roller door RD-5",
@@ -78,7 +122,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Hörmann",
             "Loading bay 5",
             "2020-02-17",
-            "02i5g00000Rd05AAAB",
         ),
         contoso(
             "Forklift FL-07",
@@ -86,7 +129,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Toyota 8FBE",
             "Warehouse A",
             "2022-06-01",
-            "02i5g00000Fl07AAAB",
         ),
         contoso(
             "Air handler AHU-3",
@@ -94,7 +136,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Daikin",
             "Plant room, level 2",
             "2018-11-05",
-            "02i5g00000Ah03AAAB",
         ),
         contoso(
             "Backup generator G-1",
@@ -102,7 +143,6 @@ fn demo_assets() -> Vec<NewAsset> {
             "Cummins C150",
             "Generator yard",
             "2017-03-22",
-            "02i5g00000Gn01AAAB",
         ),
     ]
 }
@@ -167,6 +207,11 @@ mod tests {
                 "{account}"
             );
             assert!(check_value(account_id, &FieldValue::text(account)).is_ok());
+            let (_, org_asset, org_account) = DEMO_ORG_ASSETS
+                .iter()
+                .find(|(name, _, _)| *name == a.name)
+                .unwrap();
+            assert_eq!((id, account), (*org_asset, *org_account), "{}", a.name);
         }
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! A guided tour, from the outside in:
 
-/// What `serve`, `assets list|revoke` and `intakes list` do.
+/// Approval: the one seam where an intake is approved and queued for the CRM.
+pub mod approval;
+/// What `serve`, `assets list|revoke`, `intakes list` and `schema import` do.
 pub mod commands;
 /// Settings from the command line and `FIELDCASE_*` variables; the subcommands.
 pub mod config;
@@ -13,15 +15,21 @@ pub mod demo;
 pub mod dist;
 /// The one error type, and the one `ApiError` body shape of every failure.
 pub mod error;
+/// `FIELDCASE_FAILPOINT`: abort at a named point, for crash tests.
+pub mod failpoint;
 /// The HTTP surface: the router, one module per resource, extractors.
 pub mod http;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
 /// QR links in upper case (compact alphanumeric codes) and their SVG.
 pub mod qr;
+/// The Salesforce connector: the only module that knows Salesforce's JSON and OAuth.
+pub mod salesforce;
 /// Building the application: store, app files, listener, router; shutdown.
 pub mod startup;
 /// The database: all SQL, portable between SQLite and PostgreSQL.
 pub mod store;
 /// Logging to stderr, with no tokens or personal data.
 pub mod telemetry;
+/// The write worker: leased jobs, retries with backoff, exactly-once cases.
+pub mod write_queue;

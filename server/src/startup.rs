@@ -9,12 +9,15 @@ use std::sync::Arc;
 use axum::Router;
 use fieldcase_core::CaseSchema;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::config::Config;
 use crate::http::{self, AppState};
 use crate::photo::PhotoFiles;
+use crate::salesforce::crypto::DEMO_KEY_FILE;
+use crate::salesforce::{Salesforce, SecretKey, Settings, demo_connect};
 use crate::store::Store;
+use crate::write_queue::Worker;
 use crate::{demo, dist};
 
 /// Why the server could not start.
@@ -31,6 +34,8 @@ pub enum StartupError {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("Salesforce settings: {0}")]
+    Salesforce(String),
 }
 
 impl StartupError {
@@ -46,10 +51,22 @@ pub struct Application {
     router: Router,
     state: AppState,
     local_addr: SocketAddr,
+    worker: Worker,
+    demo_connect: Option<(String, String)>,
 }
 
 impl Application {
+    /// Build, listening on `config.addr`.
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(StartupError::io(format!("listening on {}", config.addr)))?;
+        Self::build_on(config, listener).await
+    }
+
+    /// Build on a listener bound already (tests that must know the port
+    /// before starting, e.g. for an OAuth callback URL).
+    pub async fn build_on(config: &Config, listener: TcpListener) -> Result<Self, StartupError> {
         let schema = load_schema(config)?;
         let store = open_store(config).await?;
         let files = PhotoFiles::new(&config.data_dir);
@@ -59,34 +76,59 @@ impl Application {
         )))?;
         let dist = prepare_dist(config.dist.clone()).await;
 
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(StartupError::io(format!("listening on {}", config.addr)))?;
         let local_addr = listener
             .local_addr()
             .map_err(StartupError::io("reading the bound address"))?;
         let public_url = config.public_url(local_addr);
 
+        let schema = Arc::new(schema);
+        let write_wake = Arc::new(Notify::new());
+        let salesforce = connector(config, &public_url, store.clone(), write_wake.clone())?;
+        let worker = Worker::new(
+            config,
+            store.clone(),
+            salesforce.clone(),
+            schema.clone(),
+            files.clone(),
+            write_wake.clone(),
+        );
         let state = AppState {
             store,
-            schema: Arc::new(schema),
+            schema,
             limits: config.limits(),
             public_url: public_url.into(),
             files,
             dist: dist.map(Arc::new),
             decode_permits: Arc::new(Semaphore::new(2)),
+            salesforce,
+            write_wake,
         };
         if config.demo {
             let links = demo::links(&state.store, &state.public_url).await?;
             demo::write_links(&config.data_dir, &links)
                 .map_err(StartupError::io("writing demo-links.json"))?;
         }
+        let demo_connect = (config.demo && config.salesforce.demo_connect).then(|| {
+            (
+                config.salesforce.demo_username.clone(),
+                config.salesforce.demo_password.expose().to_owned(),
+            )
+        });
+        if config.salesforce.demo_connect && !config.demo {
+            tracing::warn!("--demo-connect works only with --demo; ignoring it");
+        }
         Ok(Application {
             router: http::router(state.clone()),
             listener,
             state,
             local_addr,
+            worker,
+            demo_connect,
         })
+    }
+
+    pub fn salesforce(&self) -> &Salesforce {
+        &self.state.salesforce
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -101,33 +143,139 @@ impl Application {
         &self.state.store
     }
 
-    /// Serve until `shutdown` completes, then finish in-flight requests.
+    /// Serve, and write approved intakes to Salesforce, until `shutdown`
+    /// completes; then finish in-flight requests and let the write worker
+    /// finish its current case (briefly: an interrupted write is safe).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
-        axum::serve(self.listener, self.router)
+        let (stop, stopped) = watch::channel(false);
+        let worker = tokio::spawn(self.worker.run(stopped));
+        if let Some((username, password)) = self.demo_connect {
+            tokio::spawn(connect_demo(
+                self.state.salesforce.clone(),
+                format!("http://{}", self.local_addr),
+                username,
+                password,
+            ));
+        }
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        let _ = stop.send(true);
+        if tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the write worker did not stop in time; its lease will expire");
+        }
         store.close().await;
-        Ok(())
+        served
     }
 }
 
-/// The case schema: the file given, or the built-in Salesforce Case.
+/// The case schema: the file given, or one `schema import --apply` wrote
+/// into the data dir, or the built-in Salesforce Case.
 pub fn load_schema(config: &Config) -> Result<CaseSchema, StartupError> {
-    let Some(path) = &config.schema else {
+    let Some(path) = config.schema_path() else {
         return Ok(CaseSchema::salesforce_default());
     };
-    let json = std::fs::read_to_string(path).map_err(|e| StartupError::Schema {
+    let json = std::fs::read_to_string(&path).map_err(|e| StartupError::Schema {
         path: path.clone(),
         message: e.to_string(),
     })?;
-    CaseSchema::from_json(&json).map_err(|e| StartupError::Schema {
+    let schema = CaseSchema::from_json(&json).map_err(|e| StartupError::Schema {
         path: path.clone(),
         message: e.0,
-    })
+    })?;
+    tracing::info!(path = %path.display(), fields = schema.fields.len(), "case schema loaded");
+    Ok(schema)
+}
+
+/// The key that seals stored tokens: `--secret-key`, or with `--demo` the
+/// one in `<data-dir>/secret.key` (made on first use). `None`: tokens cannot
+/// be stored, so Salesforce stays unconnected.
+pub fn secret_key(config: &Config) -> Result<Option<SecretKey>, StartupError> {
+    if let Some(text) = &config.salesforce.secret_key {
+        return SecretKey::from_base64(text.expose())
+            .map(Some)
+            .map_err(|e| StartupError::Salesforce(format!("--secret-key: {e}")));
+    }
+    if !config.demo {
+        if config.salesforce.client_id.is_some() {
+            return Err(StartupError::Salesforce(
+                "--salesforce-client-id needs --secret-key (FIELDCASE_SECRET_KEY, base64 of 32 \
+                 random bytes: `openssl rand -base64 32`) to store tokens encrypted"
+                    .into(),
+            ));
+        }
+        return Ok(None);
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(StartupError::io(format!(
+        "creating the data folder {}",
+        config.data_dir.display()
+    )))?;
+    let path = config.data_dir.join(DEMO_KEY_FILE);
+    let (key, created) = SecretKey::load_or_create(&path).map_err(StartupError::io(format!(
+        "the demo secret key {}",
+        path.display()
+    )))?;
+    if created {
+        tracing::warn!(
+            path = %path.display(),
+            "--demo: generated a secret key for stored Salesforce tokens (mode 0600); set \
+             FIELDCASE_SECRET_KEY in production"
+        );
+    }
+    Ok(Some(key))
+}
+
+/// The Salesforce connector for `config`.
+pub fn connector(
+    config: &Config,
+    public_url: &str,
+    store: Store,
+    connected: Arc<Notify>,
+) -> Result<Salesforce, StartupError> {
+    let settings = Settings::from_config(config, public_url).map_err(StartupError::Salesforce)?;
+    let key = secret_key(config)?;
+    if settings.client_id.is_none() {
+        tracing::info!(
+            "no Salesforce connected app configured: approved intakes wait in the queue"
+        );
+    }
+    Salesforce::new(settings, key, store, connected).map_err(StartupError::Salesforce)
+}
+
+/// `--demo-connect`: once serving, connect through the real
+/// authorization-code flow unless connected already.
+async fn connect_demo(salesforce: Salesforce, base: String, username: String, password: String) {
+    match salesforce.status().await {
+        Ok(s) if s.connected => {
+            tracing::info!("--demo-connect: already connected");
+            return;
+        }
+        Ok(s) if !s.configured => {
+            tracing::warn!(
+                "--demo-connect: Salesforce is not configured; {}",
+                s.message
+            );
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "--demo-connect: cannot read the connection");
+            return;
+        }
+    }
+    match demo_connect::run(&base, &username, &password).await {
+        Ok(()) => tracing::info!("--demo-connect: connected to the demo org"),
+        Err(e) => {
+            tracing::error!(error = %e, "--demo-connect failed; connect at /admin/salesforce")
+        }
+    }
 }
 
 /// Create the data dir, open and migrate the database, seed demo assets if asked.

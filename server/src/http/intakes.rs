@@ -7,6 +7,11 @@
 //! in the body: it re-checks the token, overwrites asset and system fields,
 //! validates against the schema, checks every photo, and structures the notes
 //! itself for the audit trail.
+//!
+//! For now Submit also approves (see [`crate::approval`]): the intake, its
+//! approval and its write job commit in one transaction, and the write
+//! worker is woken. The receipt (and `GET`) show the case number and link
+//! once written, or what Salesforce refused.
 
 use std::collections::BTreeSet;
 
@@ -19,15 +24,16 @@ use fieldcase_core::validate::check_value;
 use fieldcase_core::wire::{
     IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
 };
-use fieldcase_core::{CaseSchema, ValidCase};
+use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::AppState;
 use super::extract::{Json, Path};
+use crate::approval::{self, Approver};
 use crate::error::{Error, Result, megabytes};
-use crate::store::{ActiveAsset, ActorKind, Inserted, IntakeRecord, NewEvent, NewIntake};
+use crate::store::{self, ActiveAsset, ActorKind, IntakeRecord, NewEvent, NewIntake};
 
 /// Notes and fields of a few tens of thousands of characters fit easily.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -104,21 +110,36 @@ async fn submit(
             }),
         },
     };
-    match state.store.insert_intake(&new).await? {
-        Inserted::New(record) => {
-            tracing::info!(
-                intake_id = %id,
-                reference,
-                asset_id = %asset.id,
-                photos = submission.photos.len(),
-                changed_fields = changed.len(),
-                "intake submitted"
-            );
-            Ok((StatusCode::CREATED, Json(to_receipt(&record, false)?)))
-        }
+    let mut tx = state.store.begin().await?;
+    if store::insert_intake(&mut tx, &new).await?.is_none() {
         // A racing twin got there first.
-        Inserted::Existing(existing) => replay(existing, &request_hash),
+        tx.rollback().await?;
+        let existing = state
+            .store
+            .intake(&id)
+            .await?
+            .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
+        return replay(existing, &request_hash);
     }
+    // Today's policy: the technician's Submit approves.
+    let approver = Approver::technician_submit(&submission.technician.name);
+    approval::approve(&mut tx, &new.id.to_string(), &approver).await?;
+    tx.commit().await?;
+    state.write_wake.notify_one();
+    tracing::info!(
+        intake_id = %id,
+        reference,
+        asset_id = %asset.id,
+        photos = submission.photos.len(),
+        changed_fields = changed.len(),
+        "intake submitted and approved"
+    );
+    let record = state
+        .store
+        .intake(&id)
+        .await?
+        .ok_or_else(|| Error::Internal("a committed intake is missing".into()))?;
+    Ok((StatusCode::CREATED, Json(to_receipt(&record, false)?)))
 }
 
 /// `GET /api/v1/intakes/{id}`
@@ -172,6 +193,11 @@ fn to_receipt(record: &IntakeRecord, replayed: bool) -> Result<IntakeReceipt> {
         .map_err(|e| Error::Internal(format!("stored intake id: {e}")))?;
     let status = IntakeStatus::parse(&record.status)
         .ok_or_else(|| Error::Internal(format!("stored intake status {:?}", record.status)))?;
+    let problems = match record.problems_json.as_deref() {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| Error::Internal(format!("stored problems: {e}")))?,
+        None => FieldErrors::default(),
+    };
     Ok(IntakeReceipt {
         id,
         reference: record.reference.clone(),
@@ -179,6 +205,9 @@ fn to_receipt(record: &IntakeRecord, replayed: bool) -> Result<IntakeReceipt> {
         submitted_at: record.created_at.clone(),
         photo_count: u32::try_from(record.photo_count).unwrap_or(u32::MAX),
         replayed,
+        case_number: record.crm_case_number.clone(),
+        case_url: record.crm_case_url.clone(),
+        problems,
     })
 }
 

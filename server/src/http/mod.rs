@@ -7,6 +7,9 @@
 //! | POST   | `/api/v1/assets/{token}/photos`   | [`photos`]      |
 //! | PUT    | `/api/v1/intakes/{id}`            | [`intakes`]     |
 //! | GET    | `/api/v1/intakes/{id}`            | [`intakes`]     |
+//! | GET    | `/api/v1/admin/salesforce`        | [`admin`]       |
+//! | GET    | `/admin/salesforce[/…]`           | [`admin`]       |
+//! | POST   | `/admin/salesforce/connect-client-credentials` | [`admin`] |
 //! | GET    | `/a/{token}`, `/A/{token}`        | [`assets`]      |
 //! | GET    | `/qr/{token}.svg`                 | [`assets`]      |
 //! | GET    | `/healthz`                        | here            |
@@ -22,15 +25,18 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use fieldcase_core::wire::Limits;
 use fieldcase_core::{AssetToken, CaseSchema};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::{Error, Result};
 use crate::photo::PhotoFiles;
+use crate::salesforce::Salesforce;
 use crate::store::{ActiveAsset, Store};
 
+/// The administrator's Salesforce pages and status.
+pub mod admin;
 /// The asset a QR link opens, its photo uploads, and the QR image and page.
 pub mod assets;
 /// Extractors whose rejections speak [`fieldcase_core::wire::ApiError`].
@@ -62,6 +68,10 @@ pub struct AppState {
     pub dist: Option<Arc<PathBuf>>,
     /// Full photo decodes are memory-hungry: this many at a time.
     pub decode_permits: Arc<Semaphore>,
+    /// The Salesforce connector.
+    pub salesforce: Salesforce,
+    /// Wakes the write worker (an intake was approved).
+    pub write_wake: Arc<Notify>,
 }
 
 impl AppState {
@@ -86,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::api_router())
         .merge(photos::router(&state.limits))
         .merge(intakes::router())
+        .merge(admin::api_router())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -94,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(assets::page_router())
+        .merge(admin::router())
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(method_not_allowed)

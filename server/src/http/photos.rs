@@ -34,7 +34,10 @@ pub fn router(limits: &Limits) -> Router<AppState> {
     Router::new()
         .route("/api/v1/assets/{token}/photos", post(upload))
         .layer(DefaultBodyLimit::max(body_limit))
-        .route("/api/v1/assets/{token}/photos/{sha256}/thumb", get(thumbnail))
+        .route(
+            "/api/v1/assets/{token}/photos/{sha256}/thumb",
+            get(thumbnail),
+        )
 }
 
 async fn thumbnail(
@@ -43,7 +46,13 @@ async fn thumbnail(
 ) -> Result<impl IntoResponse> {
     let asset = state.active_asset(&token).await?;
     let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    if !valid || state.store.uploaded_photo(&asset.id, &sha256).await?.is_none() {
+    if !valid
+        || state
+            .store
+            .uploaded_photo(&asset.id, &sha256)
+            .await?
+            .is_none()
+    {
         return Err(Error::PhotoNotFound);
     }
     let jpeg = tokio::fs::read(state.files.thumb_path(&sha256))

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use fieldcase_core::wire::{IntakeStatus, Technician};
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 
 use super::{Store, now};
@@ -68,15 +68,10 @@ pub struct IntakeRecord {
     pub request_hash: String,
     pub created_at: String,
     pub photo_count: i64,
-}
-
-/// What an insert did.
-#[derive(Debug, Clone)]
-pub enum Inserted {
-    /// This call created the intake.
-    New(IntakeRecord),
-    /// An intake with this id already existed; nothing was written.
-    Existing(IntakeRecord),
+    pub crm_case_number: Option<String>,
+    pub crm_case_url: Option<String>,
+    /// What the CRM refused: a JSON object, field API name → message.
+    pub problems_json: Option<String>,
 }
 
 /// Everything about an intake, for `intakes list`.
@@ -93,6 +88,8 @@ pub struct IntakeListing {
     pub technician: Technician,
     /// SHA-256 of each photo, in display order.
     pub photos: Vec<String>,
+    /// The CRM case's number, once written.
+    pub case_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, FromRow)]
@@ -118,76 +115,88 @@ struct ListingRow {
     technician_name: String,
     technician_email: Option<String>,
     technician_phone: Option<String>,
+    crm_case_number: Option<String>,
 }
 
 const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.request_hash, \
-     i.created_at, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count \
+     i.created_at, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count, \
+     i.crm_case_number, i.crm_case_url, i.problems_json \
      FROM intakes i";
 
-impl Store {
-    /// Insert an intake with its photos and its first event, in one
-    /// transaction. If the id exists (a retry, or a racing twin), nothing is
-    /// written and the stored intake is returned for the caller to compare.
-    ///
-    /// The transaction's first statement is the insert, so SQLite takes the
-    /// write lock before reading anything: racing twins queue on the lock
-    /// (busy_timeout) instead of failing on a stale snapshot.
-    pub async fn insert_intake(&self, new: &NewIntake<'_>) -> Result<Inserted, sqlx::Error> {
-        let id = new.id.to_string();
-        let at = now();
-        let mut tx = self.pool.begin().await?;
-        let done = sqlx::query(
-            "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
-             proposal_json, technician_name, technician_email, technician_phone, request_hash, \
-             created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(new.reference)
-        .bind(new.asset_id)
-        .bind(new.status.as_str())
-        .bind(new.notes)
-        .bind(new.fields_json)
-        .bind(new.proposal_json)
-        .bind(&new.technician.name)
-        .bind(&new.technician.email)
-        .bind(&new.technician.phone)
-        .bind(new.request_hash)
-        .bind(&at)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            tx.rollback().await?;
-            return match self.intake(&new.id).await? {
-                Some(existing) => Ok(Inserted::Existing(existing)),
-                None => Err(sqlx::Error::RowNotFound),
-            };
-        }
-        for (position, sha) in new.photos.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)",
-            )
+/// Insert an intake with its photos and its first event, in the caller's
+/// transaction. `None` when the id exists (a retry, or a racing twin):
+/// nothing was written, and the caller compares with the stored intake.
+///
+/// The insert is the transaction's first statement, so SQLite takes the write
+/// lock before reading anything: racing twins queue on the lock
+/// (busy_timeout) instead of failing on a stale snapshot.
+pub async fn insert_intake(
+    tx: &mut SqliteConnection,
+    new: &NewIntake<'_>,
+) -> Result<Option<()>, sqlx::Error> {
+    let id = new.id.to_string();
+    let at = now();
+    let done = sqlx::query(
+        "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
+         proposal_json, technician_name, technician_email, technician_phone, request_hash, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(new.reference)
+    .bind(new.asset_id)
+    .bind(new.status.as_str())
+    .bind(new.notes)
+    .bind(new.fields_json)
+    .bind(new.proposal_json)
+    .bind(&new.technician.name)
+    .bind(&new.technician.email)
+    .bind(&new.technician.phone)
+    .bind(new.request_hash)
+    .bind(&at)
+    .bind(&at)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(None);
+    }
+    for (position, sha) in new.photos.iter().enumerate() {
+        sqlx::query("INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)")
             .bind(&id)
             .bind(sha)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .execute(&mut *tx)
             .await?;
-        }
-        insert_event(&mut tx, &id, &at, &new.event).await?;
-        tx.commit().await?;
-        Ok(Inserted::New(IntakeRecord {
-            id,
-            reference: new.reference.to_owned(),
-            asset_id: new.asset_id.to_owned(),
-            status: new.status.as_str().to_owned(),
-            request_hash: new.request_hash.to_owned(),
-            created_at: at,
-            photo_count: i64::try_from(new.photos.len()).unwrap_or(i64::MAX),
-        }))
     }
+    insert_event(tx, &id, &new.event).await?;
+    Ok(Some(()))
+}
 
+/// Move an intake to `to` if its status is one of `from`; false otherwise.
+pub async fn set_status(
+    tx: &mut SqliteConnection,
+    intake_id: &str,
+    from: &[IntakeStatus],
+    to: IntakeStatus,
+) -> Result<bool, sqlx::Error> {
+    let mut changed = false;
+    for status in from {
+        let done = sqlx::query(
+            "UPDATE intakes SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to.as_str())
+        .bind(now())
+        .bind(intake_id)
+        .bind(status.as_str())
+        .execute(&mut *tx)
+        .await?;
+        changed |= done.rows_affected() > 0;
+    }
+    Ok(changed)
+}
+
+impl Store {
     pub async fn intake(&self, id: &Uuid) -> Result<Option<IntakeRecord>, sqlx::Error> {
         let sql = format!("{RECORD_SELECT} WHERE i.id = $1");
         sqlx::query_as(&sql)
@@ -200,7 +209,8 @@ impl Store {
     pub async fn list_intakes(&self) -> Result<Vec<IntakeListing>, sqlx::Error> {
         let rows: Vec<ListingRow> = sqlx::query_as(
             "SELECT i.id, i.reference, i.status, i.asset_id, a.name AS asset_name, i.created_at, \
-             i.notes, i.fields_json, i.technician_name, i.technician_email, i.technician_phone \
+             i.notes, i.fields_json, i.technician_name, i.technician_email, i.technician_phone, \
+             i.crm_case_number \
              FROM intakes i JOIN assets a ON a.id = i.asset_id \
              ORDER BY i.created_at, i.id",
         )
@@ -234,6 +244,7 @@ impl Store {
                         email: r.technician_email,
                         phone: r.technician_phone,
                     },
+                    case_number: r.crm_case_number,
                 })
             })
             .collect()
@@ -251,10 +262,10 @@ impl Store {
     }
 }
 
-async fn insert_event(
-    tx: &mut sqlx::SqliteConnection,
+/// Append an event to an intake's audit trail, in the caller's transaction.
+pub async fn insert_event(
+    tx: &mut SqliteConnection,
     intake_id: &str,
-    at: &str,
     event: &NewEvent,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -263,7 +274,7 @@ async fn insert_event(
     )
     .bind(Uuid::now_v7().to_string())
     .bind(intake_id)
-    .bind(at)
+    .bind(now())
     .bind(event.actor_kind.as_str())
     .bind(&event.actor)
     .bind(event.kind)

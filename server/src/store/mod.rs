@@ -15,12 +15,23 @@ pub mod assets;
 pub mod intakes;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
+/// The Salesforce connection (tokens sealed) and pending authorisations.
+pub mod salesforce;
+/// The write queue: one leased job per approved intake.
+pub mod write_jobs;
 
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
 pub use intakes::{
-    ActorKind, EventRecord, Inserted, IntakeListing, IntakeRecord, NewEvent, NewIntake,
+    ActorKind, EventRecord, IntakeListing, IntakeRecord, NewEvent, NewIntake, insert_event,
+    insert_intake, set_status,
 };
 pub use photos::PhotoRecord;
+pub use salesforce::{NewConnection, StoredConnection};
+pub use write_jobs::{IntakeForWrite, PhotoForWrite, WriteJob, WrittenCase, enqueue_write};
+
+/// A transaction: what a change spanning several tables runs in (an intake,
+/// its approval and its write job commit together or not at all).
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 /// The database handle every handler shares (cheap to clone).
 #[derive(Debug, Clone)]
@@ -56,12 +67,39 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Start a transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
 }
 
 /// Now, as the RFC 3339 UTC text every timestamp column holds. Fixed width
 /// (microseconds, `Z`), so text order is time order.
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    timestamp(time::OffsetDateTime::now_utc())
+}
+
+/// `delay` from now, as timestamp text.
+pub fn after(delay: Duration) -> String {
+    let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::MAX);
+    let t = time::OffsetDateTime::now_utc()
+        .checked_add(delay)
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    timestamp(t)
+}
+
+/// How long from now until the timestamp text `at` (zero if past or unreadable).
+pub fn until(at: &str) -> Duration {
+    time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t - time::OffsetDateTime::now_utc())
+        .and_then(|d| Duration::try_from(d).ok())
+        .unwrap_or(Duration::ZERO)
+}
+
+fn timestamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
         t.year(),
@@ -77,6 +115,17 @@ pub fn now() -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn later_timestamps_sort_later() {
+        let now = super::now();
+        let later = super::after(std::time::Duration::from_secs(90));
+        assert!(later > now, "{later} > {now}");
+        let left = super::until(&later);
+        assert!(left > std::time::Duration::from_secs(80), "{left:?}");
+        assert_eq!(super::until(&now), std::time::Duration::ZERO);
+        assert_eq!(super::until("garbage"), std::time::Duration::ZERO);
+    }
+
     #[test]
     fn timestamps_are_rfc3339_and_fixed_width() {
         let t = super::now();

@@ -39,6 +39,8 @@ pub struct TestApp {
     pub links: Vec<DemoLink>,
     pub data_dir: tempfile::TempDir,
     pub dist_dir: tempfile::TempDir,
+    /// `--secret-key`, when the test gave one.
+    pub secret_key: Option<String>,
 }
 
 /// A server with the demo assets, default limits and a fake built app.
@@ -48,6 +50,14 @@ pub async fn spawn_app() -> TestApp {
 
 /// [`spawn_app`] with extra command-line settings, e.g. `["--max-photo-bytes", "1000"]`.
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    spawn_app_on(listener, extra).await
+}
+
+/// [`spawn_app_with`] on a listener bound already.
+pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[&str]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp data dir");
     let dist_dir = fake_dist();
     let mut args = vec![
@@ -63,7 +73,9 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     }
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let config = Config::try_parse_from(args).expect("test settings parse");
-    let app = Application::build(&config).await.expect("the app starts");
+    let app = Application::build_on(&config, listener)
+        .await
+        .expect("the app starts");
     let address = format!("http://{}", app.local_addr());
     let store = app.store().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -74,6 +86,11 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
+    let secret_key = extra
+        .iter()
+        .position(|a| *a == "--secret-key")
+        .and_then(|i| extra.get(i + 1))
+        .map(|k| (*k).to_owned());
     TestApp {
         address,
         client,
@@ -81,7 +98,159 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         links,
         data_dir,
         dist_dir,
+        secret_key,
     }
+}
+
+/// The demo org's connected app and user (its defaults).
+pub const ORG_CLIENT_ID: &str = "fieldcase-demo";
+pub const ORG_CLIENT_SECRET: &str = "demo-secret";
+pub const ORG_USERNAME: &str = "demo@fieldcase.example";
+pub const ORG_PASSWORD: &str = "demo";
+
+/// A demo org in this process, on its own port and data dir.
+pub struct TestOrg {
+    pub org: fieldcase_demo_org::RunningOrg,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+/// A demo org whose connected app accepts `callbacks`.
+pub async fn spawn_org(callbacks: &[String]) -> TestOrg {
+    let dir = tempfile::tempdir().expect("org dir");
+    let mut config = fieldcase_demo_org::Config::for_tests(dir.path());
+    if !callbacks.is_empty() {
+        config.redirect_uris = callbacks.to_vec();
+    }
+    let org = fieldcase_demo_org::spawn(config)
+        .await
+        .expect("the demo org starts");
+    TestOrg {
+        base: org.base_url.clone(),
+        org,
+        dir,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestOrg {
+    /// `POST /__demo/faults`.
+    pub async fn faults(&self, body: Value) {
+        let res = self
+            .http
+            .post(format!("{}/__demo/faults", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("faults");
+        assert_eq!(
+            res.status(),
+            200,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+
+    /// `GET /__demo/stats`: api_calls, cases, content_versions, calls_by_route.
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/__demo/stats", self.base))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
+    }
+
+    pub async fn count(&self, what: &str) -> u64 {
+        self.stats().await[what].as_u64().expect("a count")
+    }
+
+    /// SOQL through the REST API, as the integration user. (Counts as an
+    /// API call: measure calls before querying.)
+    pub async fn query(&self, soql: &str) -> Vec<Value> {
+        let token: Value = self
+            .http
+            .post(format!("{}/services/oauth2/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", ORG_CLIENT_ID),
+                ("client_secret", ORG_CLIENT_SECRET),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token json");
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/services/data/v64.0/query", self.base),
+            &[("q", soql)],
+        )
+        .expect("query url");
+        let answer: Value = self
+            .http
+            .get(url)
+            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .send()
+            .await
+            .expect("query")
+            .json()
+            .await
+            .expect("query json");
+        answer["records"]
+            .as_array()
+            .unwrap_or_else(|| panic!("records: {answer}"))
+            .clone()
+    }
+
+    /// The files published to a case.
+    pub async fn case_files(&self, case_id: &str) -> Vec<Value> {
+        self.query(&format!(
+            "SELECT Id, Checksum, PathOnClient, Title FROM ContentVersion \
+             WHERE FirstPublishLocationId = '{case_id}'"
+        ))
+        .await
+    }
+}
+
+/// A fieldcase configured for a fresh demo org (not yet connected), with
+/// quick retries, and `extra` settings.
+pub async fn spawn_app_with_org(extra: &[&str]) -> (TestApp, TestOrg) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let port = listener.local_addr().expect("bound").port();
+    let org = spawn_org(&[format!("http://127.0.0.1:{port}/admin/salesforce/callback")]).await;
+    let key = fieldcase_server::salesforce::SecretKey::generate_base64();
+    let mut args = vec![
+        "--salesforce-login-url",
+        org.base.as_str(),
+        "--salesforce-client-id",
+        ORG_CLIENT_ID,
+        "--salesforce-client-secret",
+        ORG_CLIENT_SECRET,
+        "--secret-key",
+        key.as_str(),
+        "--write-retry-base-ms",
+        "5",
+        "--write-retry-max-ms",
+        "40",
+        "--write-poll-ms",
+        "50",
+        "--salesforce-timeout-secs",
+        "10",
+    ];
+    args.extend_from_slice(extra);
+    let app = spawn_app_on(listener, &args).await;
+    (app, org)
+}
+
+/// A fresh key, for settings that need one.
+pub fn secret_key() -> String {
+    fieldcase_server::salesforce::SecretKey::generate_base64()
 }
 
 fn fake_dist() -> tempfile::TempDir {
@@ -169,6 +338,90 @@ impl TestApp {
     pub fn data(&self) -> &Path {
         self.data_dir.path()
     }
+
+    /// Connect to the configured org through the real authorization-code
+    /// flow, doing the browser's part as the demo user.
+    pub async fn connect_salesforce(&self) {
+        fieldcase_server::salesforce::demo_connect::run(&self.address, ORG_USERNAME, ORG_PASSWORD)
+            .await
+            .expect("connected through the authorization-code flow");
+    }
+
+    /// `GET /api/v1/admin/salesforce`.
+    pub async fn salesforce_status(&self) -> Value {
+        body_json(self.get("/api/v1/admin/salesforce").await).await
+    }
+
+    /// Upload `n` different photos under `token`; their SHA-256s.
+    pub async fn uploaded_photos(&self, token: &str, n: u32) -> Vec<String> {
+        let mut photos = Vec::new();
+        for i in 0..n {
+            let response = self
+                .upload(token, png(20 + i, 16 + i), "photo.png", "image/png")
+                .await;
+            assert_eq!(response.status(), 201);
+            let receipt: Value = response.json().await.expect("receipt");
+            photos.push(receipt["sha256"].as_str().expect("sha256").to_owned());
+        }
+        photos
+    }
+
+    /// Submit an intake for the feed pump with `n` photos; its id.
+    pub async fn submit_with_photos(&self, n: u32) -> Uuid {
+        let token = self.pump();
+        let photos = self.uploaded_photos(&token, n).await;
+        let id = Uuid::now_v7();
+        let response = self.put_intake(id, &submission(id, &token, &photos)).await;
+        assert_eq!(response.status(), 201);
+        id
+    }
+
+    /// The intake's receipt once its status is `status` (panics after 20 s).
+    pub async fn wait_for_status(&self, id: Uuid, status: &str) -> Value {
+        wait_for_receipt(&self.client, &self.address, id, status).await
+    }
+}
+
+/// Poll `GET /api/v1/intakes/{id}` at `address` until its status is `status`.
+pub async fn wait_for_receipt(
+    client: &reqwest::Client,
+    address: &str,
+    id: Uuid,
+    status: &str,
+) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut last = Value::Null;
+    while std::time::Instant::now() < deadline {
+        if let Ok(response) = client
+            .get(format!("{address}/api/v1/intakes/{id}"))
+            .send()
+            .await
+            && let Ok(receipt) = response.json::<Value>().await
+        {
+            if receipt["status"] == status {
+                return receipt;
+            }
+            last = receipt;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("intake {id} never reached {status}; last receipt: {last:#}");
+}
+
+/// Poll `check` until it is true (panics after 20 s).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never happened: {what}");
 }
 
 /// A valid submission for `token` with the given photos.

@@ -34,11 +34,11 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     let intakes = app.store.list_intakes().await.unwrap();
     assert_eq!(intakes.len(), 1);
     let stored = &intakes[0];
-    assert_eq!(stored.status, "submitted");
+    assert_eq!(stored.status, "approved", "Submit approves, for now");
     assert_eq!(stored.photos, vec![photo]);
     assert_eq!(stored.fields["Subject"], "Feed pump P-12 leaking at seal");
     assert_eq!(
-        stored.fields["AssetId"], "02i5g00000Pm12AAAB",
+        stored.fields["AssetId"], "02i000000000001AAA",
         "filled from the asset"
     );
     assert_eq!(stored.fields["Intake_Key__c"], id.to_string());
@@ -46,9 +46,21 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     assert_eq!(stored.technician.name, "Dana Okafor");
 
     let events = app.store.intake_events(&id).await.unwrap();
-    assert_eq!(events.len(), 1);
+    assert_eq!(events.len(), 2);
     assert_eq!(events[0].actor_kind, "technician");
     assert_eq!(events[0].kind, "submitted");
+    assert_eq!(
+        (events[1].actor_kind.as_str(), events[1].kind.as_str()),
+        ("technician", "approved"),
+        "the technician's Submit approves; the approval is its own audit event"
+    );
+    let (state, attempts, _) = app
+        .store
+        .write_job_state(&id.to_string())
+        .await
+        .unwrap()
+        .expect("approval queued a write");
+    assert_eq!((state.as_str(), attempts), ("pending", 0));
     let detail: Value = serde_json::from_str(&events[0].detail_json).unwrap();
     let changed = detail["changed_fields"].as_array().unwrap();
     assert!(
@@ -153,8 +165,8 @@ async fn forged_asset_and_system_fields_are_overwritten() {
     assert_eq!(app.put_intake(id, &body).await.status(), 201);
 
     let stored = &app.store.list_intakes().await.unwrap()[0];
-    assert_eq!(stored.fields["AssetId"], "02i5g00000Pm12AAAB");
-    assert_eq!(stored.fields["AccountId"], "0015g00000NwFdLAAV");
+    assert_eq!(stored.fields["AssetId"], "02i000000000001AAA");
+    assert_eq!(stored.fields["AccountId"], "001000000000001AAA");
     assert_eq!(stored.fields["Intake_Key__c"], id.to_string());
     assert_eq!(stored.fields["Origin"], "Web");
 }
@@ -337,7 +349,9 @@ async fn eight_identical_puts_at_once_make_one_intake() {
     let references: Vec<&Value> = results.iter().map(|(_, b)| &b["reference"]).collect();
     assert!(references.windows(2).all(|w| w[0] == w[1]));
     assert_eq!(app.intake_count().await, 1);
-    assert_eq!(app.store.intake_events(&id).await.unwrap().len(), 1);
+    let events = app.store.intake_events(&id).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submitted", "approved"]);
 }
 
 #[tokio::test]
@@ -403,7 +417,7 @@ async fn the_intakes_list_command_prints_json() {
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], id.to_string());
-    assert_eq!(listed[0]["status"], "submitted");
+    assert_eq!(listed[0]["status"], "approved");
     assert_eq!(listed[0]["reference"], intake_reference(&id));
     assert_eq!(
         listed[0]["fields"]["Subject"],
@@ -426,7 +440,7 @@ async fn an_oversize_body_is_refused_in_the_error_shape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_inserts_of_one_id_store_it_once() {
     use fieldcase_core::wire::{IntakeStatus, Technician};
-    use fieldcase_server::store::{ActorKind, Inserted, NewEvent, NewIntake};
+    use fieldcase_server::store::{ActorKind, NewEvent, NewIntake, insert_intake};
 
     let app = spawn_app().await;
     let asset = app
@@ -462,21 +476,15 @@ async fn racing_inserts_of_one_id_store_it_once() {
     };
     // One task polling four inserts: each waits on SQLite in its own
     // connection, so they race inside the database.
-    let (a, b, c, d) = tokio::join!(
-        app.store.insert_intake(&new),
-        app.store.insert_intake(&new),
-        app.store.insert_intake(&new),
-        app.store.insert_intake(&new),
-    );
-    let results = [a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap()];
-    let created = results
-        .iter()
-        .filter(|r| matches!(r, Inserted::New(_)))
-        .count();
-    assert_eq!(created, 1, "{results:?}");
-    assert!(results.iter().all(|r| match r {
-        Inserted::New(rec) | Inserted::Existing(rec) => rec.request_hash == "hash",
-    }));
+    let insert = || async {
+        let mut tx = app.store.begin().await.unwrap();
+        let inserted = insert_intake(&mut tx, &new).await.unwrap().is_some();
+        tx.commit().await.unwrap();
+        inserted
+    };
+    let (a, b, c, d) = tokio::join!(insert(), insert(), insert(), insert());
+    let created = [a, b, c, d].iter().filter(|new| **new).count();
+    assert_eq!(created, 1, "{:?}", [a, b, c, d]);
     assert_eq!(app.intake_count().await, 1);
     assert_eq!(app.store.intake_events(&id).await.unwrap().len(), 1);
 }

@@ -7,6 +7,10 @@
 mod helpers;
 
 mod assets;
+mod crash;
 mod intakes;
 mod photos;
+mod salesforce;
+mod salesforce_http;
+mod schema_import;
 mod static_files;

@@ -1,0 +1,166 @@
+//! The Salesforce connection and the authorisations in progress. Tokens and
+//! PKCE verifiers arrive here already sealed (encrypted) by the connector;
+//! this module never sees them in the clear.
+
+use sqlx::FromRow;
+
+use super::{Store, now};
+
+/// The stored connection.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredConnection {
+    pub flow: String,
+    pub instance_url: String,
+    pub identity_url: Option<String>,
+    pub user_id: Option<String>,
+    pub org_id: Option<String>,
+    pub scope: Option<String>,
+    pub access_token_enc: String,
+    pub refresh_token_enc: Option<String>,
+    pub needs_reauth_at: Option<String>,
+    pub reauth_reason: Option<String>,
+    pub connected_at: String,
+}
+
+/// A fresh connection (both tokens sealed).
+#[derive(Debug, Clone)]
+pub struct NewConnection<'a> {
+    pub flow: &'a str,
+    pub instance_url: &'a str,
+    pub identity_url: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub org_id: Option<&'a str>,
+    pub scope: Option<&'a str>,
+    pub access_token_enc: &'a str,
+    pub refresh_token_enc: Option<&'a str>,
+}
+
+impl Store {
+    pub async fn salesforce_connection(&self) -> Result<Option<StoredConnection>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT flow, instance_url, identity_url, user_id, org_id, scope, access_token_enc, \
+             refresh_token_enc, needs_reauth_at, reauth_reason, connected_at \
+             FROM salesforce_connections WHERE id = 'default'",
+        )
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Store a new connection, replacing any earlier one (and its
+    /// re-authorisation flag).
+    pub async fn save_salesforce_connection(
+        &self,
+        c: &NewConnection<'_>,
+    ) -> Result<(), sqlx::Error> {
+        let at = now();
+        sqlx::query(
+            "INSERT INTO salesforce_connections (id, flow, instance_url, identity_url, user_id, \
+             org_id, scope, access_token_enc, refresh_token_enc, needs_reauth_at, reauth_reason, \
+             connected_at, updated_at) \
+             VALUES ('default', $1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $10) \
+             ON CONFLICT (id) DO UPDATE SET flow = excluded.flow, \
+             instance_url = excluded.instance_url, identity_url = excluded.identity_url, \
+             user_id = excluded.user_id, org_id = excluded.org_id, scope = excluded.scope, \
+             access_token_enc = excluded.access_token_enc, \
+             refresh_token_enc = excluded.refresh_token_enc, needs_reauth_at = NULL, \
+             reauth_reason = NULL, connected_at = excluded.connected_at, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(c.flow)
+        .bind(c.instance_url)
+        .bind(c.identity_url)
+        .bind(c.user_id)
+        .bind(c.org_id)
+        .bind(c.scope)
+        .bind(c.access_token_enc)
+        .bind(c.refresh_token_enc)
+        .bind(&at)
+        .bind(&at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A refreshed access token (and a rotated refresh token, when Salesforce
+    /// sent one). Only for the connection whose sealed access token was
+    /// `previous`, so a stale refresh never overwrites a newer connection.
+    pub async fn update_salesforce_tokens(
+        &self,
+        previous_access_enc: &str,
+        access_token_enc: &str,
+        refresh_token_enc: Option<&str>,
+        instance_url: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE salesforce_connections SET access_token_enc = $1, \
+             refresh_token_enc = COALESCE($2, refresh_token_enc), instance_url = $3, \
+             updated_at = $4 WHERE id = 'default' AND access_token_enc = $5",
+        )
+        .bind(access_token_enc)
+        .bind(refresh_token_enc)
+        .bind(instance_url)
+        .bind(now())
+        .bind(previous_access_enc)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Salesforce refused the grant: an administrator must connect again.
+    pub async fn mark_salesforce_needs_reauth(&self, reason: &str) -> Result<(), sqlx::Error> {
+        let at = now();
+        sqlx::query(
+            "UPDATE salesforce_connections SET needs_reauth_at = COALESCE(needs_reauth_at, $1), \
+             reauth_reason = $2, updated_at = $3 WHERE id = 'default'",
+        )
+        .bind(&at)
+        .bind(reason)
+        .bind(&at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Remember an authorisation in progress until `expires_at`; forget
+    /// expired ones.
+    pub async fn insert_salesforce_auth_request(
+        &self,
+        state: &str,
+        verifier_enc: &str,
+        expires_at: &str,
+    ) -> Result<(), sqlx::Error> {
+        let at = now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM salesforce_auth_requests WHERE expires_at < $1")
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO salesforce_auth_requests (state, verifier_enc, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(state)
+        .bind(verifier_enc)
+        .bind(&at)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Take (use up) an unexpired authorisation by its state: its sealed PKCE
+    /// verifier. A state works once.
+    pub async fn take_salesforce_auth_request(
+        &self,
+        state: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "DELETE FROM salesforce_auth_requests WHERE state = $1 \
+             RETURNING verifier_enc, expires_at",
+        )
+        .bind(state)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(verifier, expires_at)| (expires_at > now()).then_some(verifier)))
+    }
+}
