@@ -65,6 +65,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub writes: WriteArgs,
+
+    #[command(flatten)]
+    pub handoff: crate::handoff::HandoffArgs,
 }
 
 /// A secret setting: never shown by `Debug` (so never in a log).

@@ -17,6 +17,9 @@ pub mod dist;
 pub mod error;
 /// `FIELDCASE_FAILPOINT`: abort at a named point, for crash tests.
 pub mod failpoint;
+/// After a case is written: summaries by email and signed webhook, queued and
+/// retried until delivered.
+pub mod handoff;
 /// The HTTP surface: the router, one module per resource, extractors.
 pub mod http;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore, watch};
 
 use crate::config::Config;
+use crate::handoff::HandoffWorker;
 use crate::http::{self, AppState};
 use crate::photo::PhotoFiles;
 use crate::salesforce::crypto::DEMO_KEY_FILE;
@@ -36,6 +37,8 @@ pub enum StartupError {
     Usage(String),
     #[error("Salesforce settings: {0}")]
     Salesforce(String),
+    #[error("{0}")]
+    Handoff(String),
 }
 
 impl StartupError {
@@ -52,6 +55,7 @@ pub struct Application {
     state: AppState,
     local_addr: SocketAddr,
     worker: Worker,
+    handoff: HandoffWorker,
     demo_connect: Option<(String, String)>,
 }
 
@@ -92,6 +96,8 @@ impl Application {
             files.clone(),
             write_wake.clone(),
         );
+        let handoff = HandoffWorker::from_args(&config.handoff, &schema, store.clone())
+            .map_err(StartupError::Handoff)?;
         let state = AppState {
             store,
             schema,
@@ -123,6 +129,7 @@ impl Application {
             state,
             local_addr,
             worker,
+            handoff,
             demo_connect,
         })
     }
@@ -152,7 +159,8 @@ impl Application {
     ) -> std::io::Result<()> {
         let store = self.state.store.clone();
         let (stop, stopped) = watch::channel(false);
-        let worker = tokio::spawn(self.worker.run(stopped));
+        let worker = tokio::spawn(self.worker.run(stopped.clone()));
+        let handoff = tokio::spawn(self.handoff.run(stopped));
         if let Some((username, password)) = self.demo_connect {
             tokio::spawn(connect_demo(
                 self.state.salesforce.clone(),
@@ -170,6 +178,12 @@ impl Application {
             .is_err()
         {
             tracing::warn!("the write worker did not stop in time; its lease will expire");
+        }
+        if tokio::time::timeout(std::time::Duration::from_secs(5), handoff)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the hand-off worker did not stop in time; its lease will expire");
         }
         store.close().await;
         served

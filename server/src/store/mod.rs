@@ -11,6 +11,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 /// Assets and their revocable link tokens.
 pub mod assets;
+/// The hand-off queue: deliveries of written cases, retried until delivered.
+pub mod handoffs;
 /// Intakes, their photos and their audit trail.
 pub mod intakes;
 /// Photo metadata and which asset each was uploaded under.
@@ -21,6 +23,7 @@ pub mod salesforce;
 pub mod write_jobs;
 
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
+pub use handoffs::{DeliveryJob, HandoffCounts, PlannedDelivery, WrittenIntake};
 pub use intakes::{
     ActorKind, EventRecord, IntakeListing, IntakeRecord, NewEvent, NewIntake, insert_event,
     insert_intake, set_status,

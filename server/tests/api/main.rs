@@ -8,6 +8,7 @@ mod helpers;
 
 mod assets;
 mod crash;
+mod handoff;
 mod intakes;
 mod photos;
 mod salesforce;
