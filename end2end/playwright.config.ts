@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const bin = process.env.FIELDCASE_BIN ?? path.resolve(__dirname, '../target/debug/fieldcase');
+const orgBin = process.env.DEMO_ORG_BIN ?? path.resolve(__dirname, '../target/debug/demo-org');
 const dist = path.resolve(__dirname, '../dist');
 const basePort = Number(process.env.FIELDCASE_E2E_PORT ?? 47310);
 
@@ -43,8 +44,10 @@ const targets = [
   { name: 'desktop', device: devices['Desktop Chrome'], port: basePort + 2 },
 ].map((t) => {
   const dataDir = path.join(root, t.name);
+  const orgDir = path.join(root, `${t.name}-org`);
   fs.mkdirSync(dataDir, { recursive: true });
-  return { ...t, dataDir, url: `http://127.0.0.1:${t.port}` };
+  const orgPort = t.port + 10;
+  return { ...t, dataDir, orgDir, orgPort, url: `http://127.0.0.1:${t.port}`, orgUrl: `http://127.0.0.1:${orgPort}` };
 });
 
 export default defineConfig({
@@ -71,15 +74,35 @@ export default defineConfig({
       baseURL: t.url,
       dataDir: t.dataDir,
       fieldcaseBin: bin,
+      orgUrl: t.orgUrl,
     },
   })),
-  webServer: targets.map((t) => ({
-    command: `"${bin}" serve --demo --data-dir "${t.dataDir}" --dist "${dist}" --addr 127.0.0.1:${t.port}`,
-    url: `${t.url}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore' as const,
-    stderr: 'pipe' as const,
-    env: { RUST_LOG: 'warn' },
-  })),
+  // Each project: a demo Salesforce org, and fieldcase connected to it through
+  // the real authorization-code flow (--demo-connect), writing approved cases.
+  webServer: targets.flatMap((t) => [
+    {
+      command: `"${orgBin}" --addr 127.0.0.1:${t.orgPort} --data-dir "${t.orgDir}"`,
+      url: `${t.orgUrl}/services/data/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: { RUST_LOG: 'warn', DEMO_ORG_REDIRECT_URIS: `${t.url}/admin/salesforce/callback` },
+    },
+    {
+      command:
+        `"${bin}" serve --demo --demo-connect --data-dir "${t.dataDir}" --dist "${dist}" ` +
+        `--addr 127.0.0.1:${t.port} --salesforce-login-url ${t.orgUrl}`,
+      url: `${t.url}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: {
+        RUST_LOG: 'warn',
+        FIELDCASE_SF_CLIENT_ID: 'fieldcase-demo',
+        FIELDCASE_SF_CLIENT_SECRET: 'demo-secret',
+      },
+    },
+  ]),
 });

@@ -18,7 +18,7 @@ export type Intake = {
   photos: string[];
 };
 
-type Options = { dataDir: string; fieldcaseBin: string };
+type Options = { dataDir: string; fieldcaseBin: string; orgUrl: string };
 
 type Fixtures = {
   /** The demo assets, by name. */
@@ -33,6 +33,7 @@ export const NOT_A_PHOTO = path.join(__dirname, '..', 'fixtures', 'not-a-photo.j
 export const test = base.extend<Fixtures, Options>({
   dataDir: ['', { option: true, scope: 'worker' }],
   fieldcaseBin: ['', { option: true, scope: 'worker' }],
+  orgUrl: ['', { option: true, scope: 'worker' }],
 
   assets: async ({ dataDir }, use) => {
     const file = path.join(dataDir, 'demo-links.json');

@@ -1,0 +1,43 @@
+import { test, expect, openAsset, writeNotes, PHOTO } from './fixtures';
+
+// The whole journey: QR link → notes and a photo → review → submit → the case,
+// with its photo as a Salesforce File, in the (demo) Salesforce org.
+const ASSET = 'Backup generator G-1';
+
+test('a submitted intake becomes a Salesforce case with its photo', async ({
+  page,
+  assets,
+  intakesFor,
+  orgUrl,
+}, testInfo) => {
+  const generator = assets[ASSET];
+  await openAsset(page, generator);
+  const marker = `run ${testInfo.project.name}-${Date.now()}`;
+  await writeNotes(page, `generator wont start on weekly test, alarm 305, battery 11.2 V (${marker})`);
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByText('Attached')).toBeVisible();
+  await page.getByRole('button', { name: 'Review' }).click();
+  const subject = `Generator G-1 no start, alarm 305 (${marker})`;
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByRole('button', { name: 'Submit case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Case submitted' })).toBeVisible();
+
+  // fieldcase writes it to Salesforce in the background: wait for the case.
+  await expect
+    .poll(() => intakesFor(ASSET).find((i) => i.fields.Subject === subject)?.status, {
+      timeout: 20_000,
+    })
+    .toBe('written');
+
+  // What a newcomer sees in the demo org: the case, its fields, its photo.
+  const org = await page.context().newPage();
+  await org.goto(orgUrl);
+  const row = org.getByRole('row').filter({ hasText: subject });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('Backup generator G-1');
+  await row.getByRole('link').first().click();
+  await expect(org.getByText(subject).first()).toBeVisible();
+  await expect(org.getByRole('heading', { name: 'Files (1)' })).toBeVisible();
+  await expect(org.getByRole('img').first()).toBeVisible();
+  await org.screenshot({ path: testInfo.outputPath('case-in-org.png'), fullPage: true });
+});
