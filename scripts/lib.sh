@@ -16,6 +16,16 @@ WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version 
 # The front end builds in its own target dir so the server and the app can
 # build at the same time without waiting on each other's lock.
 export WASM_TARGET_DIR="$ROOT/target/wasm"
+
+# The WebAssembly (and only it) builds with a nightly toolchain: std rebuilt
+# for size (-Z build-std) with panics that abort at once and no Debug or
+# panic-location strings, about a tenth off the first load. Everything else
+# uses rust-toolchain.toml's stable. The nightly is the machine's `nightly`
+# when it is exactly this one, else the dated toolchain of the same build.
+WASM_NIGHTLY_RUSTC="(e50aa6fba 2026-05-19)"
+WASM_NIGHTLY_DATED="nightly-2026-05-20"
+WASM_TOOLCHAIN=""
+WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -43,9 +53,42 @@ ensure_tools() {
     CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
       cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
   fi
-  if [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
-    say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+  if [ "$(node_modules/.bin/wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ] ||
+    [ ! -f node_modules/terser/package.json ]; then
+    say "installing wasm-opt and terser (npm binaryen@$BINARYEN_VERSION, package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error
+  fi
+  ensure_wasm_toolchain
+}
+
+# Sets WASM_TOOLCHAIN to the pinned nightly with rust-src, installing only
+# what is missing; leaves it empty (the stable build, a bigger first load)
+# when no such nightly can be had.
+ensure_wasm_toolchain() {
+  local tc
+  for tc in nightly "$WASM_NIGHTLY_DATED"; do
+    # Only toolchains already installed (asking rustc +name may install one).
+    rustup toolchain list | grep -q "^$tc-" || continue
+    if rustc "+$tc" --version 2>/dev/null | grep -qF "$WASM_NIGHTLY_RUSTC"; then
+      WASM_TOOLCHAIN="$tc"
+      break
+    fi
+  done
+  if [ -z "$WASM_TOOLCHAIN" ]; then
+    say "installing the $WASM_NIGHTLY_DATED toolchain for the WebAssembly build (once)"
+    if rustup toolchain install "$WASM_NIGHTLY_DATED" --profile minimal --component rust-src >&2; then
+      WASM_TOOLCHAIN="$WASM_NIGHTLY_DATED"
+    else
+      say "WARNING: no $WASM_NIGHTLY_DATED: building the app with stable Rust (works, but the first load is over its budget)"
+      return 0
+    fi
+  fi
+  if [ ! -d "$(rustc "+$WASM_TOOLCHAIN" --print sysroot)/lib/rustlib/src/rust/library/std" ]; then
+    say "adding rust-src to $WASM_TOOLCHAIN (for -Z build-std)"
+    if ! rustup component add rust-src --toolchain "$WASM_TOOLCHAIN" >&2; then
+      say "WARNING: no rust-src for $WASM_TOOLCHAIN: building the app with stable Rust (works, but the first load is over its budget)"
+      WASM_TOOLCHAIN=""
+    fi
   fi
 }
 
@@ -74,10 +117,20 @@ ensure_python_deps() {
   export FIELDCASE_REQUIRE_PYTHON_TESTS=1
 }
 
+# Trunk builds the app, and its post_build hook (scripts/post-build.sh) the
+# review engine beside it and minifies the JS glue: see Trunk.toml.
 build_app() {
-  say "building the app (Trunk, release)"
+  say "building the app (Trunk, release${WASM_TOOLCHAIN:+, $WASM_TOOLCHAIN with build-std})"
   # Offline: Trunk must never fetch a tool; cargo gets its crates first.
   cargo fetch --locked >/dev/null
-  CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
+  local nightly=()
+  if [ -n "$WASM_TOOLCHAIN" ]; then
+    # std's own dependencies too (std has its own lock file, in rust-src).
+    RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN" CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+      cargo fetch --locked --target wasm32-unknown-unknown >/dev/null
+    nightly=(RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN" CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+             CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS")
+  fi
+  env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
     trunk build --release --skip-version-check 2>&1 | grep -vE '^\s*$' | tail -n 3
 }

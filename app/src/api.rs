@@ -5,7 +5,18 @@
 //! answer becomes [`Failure::Offline`]. The mapping is pure and tested on the
 //! host; the calls themselves exist only in the browser.
 
-use fieldcase_core::wire::ApiError;
+use crate::json::{self, Json};
+
+/// The server's error body (`fieldcase_core::wire::ApiError`), as the app keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// A sentence for a person, saying what to fix.
+    pub message: String,
+    /// Per-field messages: `(field API name, message)`.
+    pub fields: Vec<(String, String)>,
+}
 
 /// Said whenever the server could not be reached.
 pub const OFFLINE_MESSAGE: &str =
@@ -44,13 +55,13 @@ impl Failure {
 
     /// The server's answer for a non-2xx response.
     pub fn from_response(status: u16, body: &str) -> Failure {
-        let error = match serde_json::from_str::<ApiError>(body) {
-            Ok(e) if !e.message.trim().is_empty() => e,
-            Ok(e) => ApiError {
+        let error = match read_api_error(body) {
+            Some(e) if !e.message.trim().is_empty() => e,
+            Some(e) => ApiError {
                 message: fallback_message(status).to_owned(),
                 ..e
             },
-            Err(_) => ApiError {
+            None => ApiError {
                 code: fallback_code(status).to_owned(),
                 message: fallback_message(status).to_owned(),
                 fields: Default::default(),
@@ -58,6 +69,47 @@ impl Failure {
         };
         Failure::Api { status, error }
     }
+
+    /// A 2xx answer the app cannot read (a server from another version).
+    pub fn unreadable() -> Failure {
+        Failure::from_response(500, "")
+    }
+}
+
+/// The one error shape, `{code, message, fields}`.
+fn read_api_error(body: &str) -> Option<ApiError> {
+    let v = json::parse(body)?;
+    let mut fields = Vec::new();
+    for (k, m) in v.opt("fields", Json::obj)?.unwrap_or_default() {
+        fields.push((k.clone(), m.str()?.to_owned()));
+    }
+    Some(ApiError {
+        code: v.get("code")?.str()?.to_owned(),
+        message: v.get("message")?.str()?.to_owned(),
+        fields,
+    })
+}
+
+/// `POST /assets/{token}/photos`: the receipt's hash and size.
+pub fn read_photo_receipt(body: &str) -> Option<(String, u64)> {
+    let v = json::parse(body)?;
+    Some((v.get("sha256")?.str()?.to_owned(), v.get("bytes")?.u64()?))
+}
+
+/// `PUT`/`GET /intakes/{id}`: what the technician is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// `FC-XXXX-XXXX`.
+    pub reference: String,
+    pub photo_count: u32,
+}
+
+pub fn read_receipt(body: &str) -> Option<Receipt> {
+    let v = json::parse(body)?;
+    Some(Receipt {
+        reference: v.get("reference")?.str()?.to_owned(),
+        photo_count: v.get("photo_count")?.u32()?,
+    })
 }
 
 fn fallback_code(status: u16) -> &'static str {
@@ -105,7 +157,7 @@ pub fn thumb_path(token: &str, sha256: &str) -> String {
 pub fn intake_path(id: &uuid::Uuid) -> String {
     let mut p = String::from(fieldcase_core::wire::API_PREFIX);
     p.push_str("/intakes/");
-    p.push_str(&id.to_string());
+    p.push_str(crate::draft::uuid_str(id, &mut [0; 36]));
     p
 }
 
@@ -114,22 +166,43 @@ pub use browser::*;
 
 #[cfg(target_arch = "wasm32")]
 mod browser {
-    use fieldcase_core::wire::{IntakeContext, IntakeReceipt, IntakeSubmission, PhotoReceipt};
-    use gloo_net::http::Request;
-    use serde::de::DeserializeOwned;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
 
     use super::*;
 
     /// The body of a 2xx answer; every other outcome as a [`Failure`].
-    /// (Not generic: one copy of this state machine serves every route.)
-    async fn body(req: Result<Request, gloo_net::Error>) -> Result<String, Failure> {
-        let response = match req {
-            Ok(r) => r.send().await.map_err(|_| Failure::Offline)?,
-            Err(_) => return Err(Failure::Offline),
-        };
+    async fn send(
+        method: &str,
+        path: &str,
+        body: Option<&JsValue>,
+        json: bool,
+    ) -> Result<String, Failure> {
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        let headers = web_sys::Headers::new().map_err(|_| Failure::Offline)?;
+        let _ = headers.set("Accept", "application/json");
+        if json {
+            let _ = headers.set("Content-Type", "application/json");
+        }
+        init.set_headers(&headers);
+        if let Some(body) = body {
+            init.set_body(body);
+        }
+        let window = web_sys::window().ok_or(Failure::Offline)?;
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(path, &init))
+                .await
+                .map_err(|_| Failure::Offline)?
+                .unchecked_into();
         let status = response.status();
         // A body cut off mid-way is a network failure too.
-        let body = response.text().await.map_err(|_| Failure::Offline)?;
+        let text = response.text().map_err(|_| Failure::Offline)?;
+        let body = JsFuture::from(text)
+            .await
+            .map_err(|_| Failure::Offline)?
+            .as_string()
+            .unwrap_or_default();
         if (200..300).contains(&status) {
             Ok(body)
         } else {
@@ -137,43 +210,42 @@ mod browser {
         }
     }
 
-    fn parse<T: DeserializeOwned>(body: Result<String, Failure>) -> Result<T, Failure> {
-        serde_json::from_str(&body?).map_err(|_| Failure::from_response(500, ""))
+    fn read<T>(body: Result<String, Failure>, read: fn(&str) -> Option<T>) -> Result<T, Failure> {
+        read(&body?).ok_or_else(Failure::unreadable)
     }
 
-    fn get(path: &str) -> Result<Request, gloo_net::Error> {
-        Request::get(path)
-            .header("Accept", "application/json")
-            .build()
+    /// `GET /assets/{token}`: the context, read and as sent.
+    pub async fn intake_context(token: &str) -> Result<crate::context::Ctx, Failure> {
+        read(
+            send("GET", &asset_path(token, ""), None, false).await,
+            crate::context::Ctx::parse,
+        )
     }
 
-    /// `GET /assets/{token}`.
-    pub async fn intake_context(token: &str) -> Result<IntakeContext, Failure> {
-        parse(body(get(&asset_path(token, ""))).await)
-    }
-
-    /// `POST /assets/{token}/photos`, one file per request.
-    pub async fn upload_photo(token: &str, file: &web_sys::File) -> Result<PhotoReceipt, Failure> {
+    /// `POST /assets/{token}/photos`, one file per request: the receipt's hash and size.
+    pub async fn upload_photo(token: &str, file: &web_sys::File) -> Result<(String, u64), Failure> {
         let form = web_sys::FormData::new().map_err(|_| Failure::Offline)?;
         form.append_with_blob_and_filename("photo", file, &file.name())
             .map_err(|_| Failure::Offline)?;
-        let req = Request::post(&asset_path(token, "/photos"))
-            .header("Accept", "application/json")
-            .body(form);
-        parse(body(req).await)
+        let body = send("POST", &asset_path(token, "/photos"), Some(&form), false).await;
+        read(body, read_photo_receipt)
     }
 
-    /// `PUT /intakes/{id}`.
-    pub async fn submit(sub: &IntakeSubmission) -> Result<IntakeReceipt, Failure> {
-        let req = Request::put(&intake_path(&sub.id))
-            .header("Accept", "application/json")
-            .json(sub);
-        parse(body(req).await)
+    /// `PUT /intakes/{id}` with the submission (JSON text from the review engine).
+    pub async fn submit(id: &uuid::Uuid, submission: &str) -> Result<Receipt, Failure> {
+        let body = JsValue::from_str(submission);
+        read(
+            send("PUT", &intake_path(id), Some(&body), true).await,
+            read_receipt,
+        )
     }
 
     /// `GET /intakes/{id}`.
-    pub async fn intake(id: &uuid::Uuid) -> Result<IntakeReceipt, Failure> {
-        parse(body(get(&intake_path(id))).await)
+    pub async fn intake(id: &uuid::Uuid) -> Result<Receipt, Failure> {
+        read(
+            send("GET", &intake_path(id), None, false).await,
+            read_receipt,
+        )
     }
 }
 
@@ -191,7 +263,10 @@ mod tests {
         let Failure::Api { error, .. } = f else {
             panic!()
         };
-        assert_eq!(error.fields.get("Subject"), Some("Subject is required."));
+        assert_eq!(
+            error.fields,
+            vec![("Subject".to_owned(), "Subject is required.".to_owned())]
+        );
     }
 
     #[test]
@@ -209,6 +284,41 @@ mod tests {
         assert_eq!(f.code(), "asset_inactive");
         assert!(!f.message().is_empty());
         assert!(Failure::Offline.message().contains("offline"));
+    }
+
+    #[test]
+    fn answers_are_read_as_the_server_writes_them() {
+        use fieldcase_core::wire::{IntakeReceipt, IntakeStatus, PhotoReceipt};
+        let receipt = IntakeReceipt {
+            id: uuid::Uuid::from_u128(1),
+            reference: "FC-7K3M-9QXD".into(),
+            status: IntakeStatus::Submitted,
+            submitted_at: "2025-01-01T00:00:00Z".into(),
+            photo_count: 2,
+            replayed: false,
+            case_number: None,
+            case_url: None,
+            problems: Default::default(),
+        };
+        let text = serde_json::to_string(&receipt).unwrap();
+        assert_eq!(
+            read_receipt(&text),
+            Some(Receipt {
+                reference: "FC-7K3M-9QXD".into(),
+                photo_count: 2
+            })
+        );
+        let photo = PhotoReceipt {
+            sha256: "ab".repeat(32),
+            content_type: "image/png".into(),
+            width: 4,
+            height: 3,
+            bytes: 1234,
+        };
+        let text = serde_json::to_string(&photo).unwrap();
+        assert_eq!(read_photo_receipt(&text), Some(("ab".repeat(32), 1234)));
+        assert_eq!(read_receipt("{}"), None);
+        assert_eq!(Failure::unreadable().code(), "server_error");
     }
 
     #[test]

@@ -112,3 +112,96 @@ pub fn set_control(id: &str, text: &str, checked: bool) {
         s.set_value(text);
     }
 }
+
+fn element(id: &str) -> Option<web_sys::Element> {
+    window()?.document()?.get_element_by_id(id)
+}
+
+/// An edit in the review's fields (delegated `input`, or `change` when
+/// `change`): the field, the technician detail it is, and its new value.
+/// Text controls answer `input`; checkboxes and picklists `change`, as the
+/// review's own controls always did.
+pub fn edited(
+    ev: &web_sys::Event,
+    change: bool,
+) -> Option<(String, Option<crate::draft::Detail>, crate::json::Json)> {
+    use crate::json::Json;
+    let el: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let name = el.id().strip_prefix("f-")?.to_owned();
+    let value = if let Some(i) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        let checkbox = i.type_() == "checkbox";
+        if checkbox != change {
+            return None;
+        }
+        if checkbox {
+            Json::Bool(i.checked())
+        } else {
+            Json::Str(i.value())
+        }
+    } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        if change {
+            return None;
+        }
+        Json::Str(t.value())
+    } else {
+        let s = el.dyn_ref::<web_sys::HtmlSelectElement>()?;
+        if !change {
+            return None;
+        }
+        Json::Str(s.value())
+    };
+    let detail = el
+        .get_attribute("data-detail")
+        .and_then(|d| crate::draft::Detail::parse(&d));
+    Some((name, detail, value))
+}
+
+/// A click on one of the review's own buttons: `(true, id)` to focus a field
+/// (the summary), `(false, field)` to give a field back to the proposal.
+pub fn clicked(ev: &web_sys::Event) -> Option<(bool, String)> {
+    let el: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let button = el.closest("[data-focus],[data-revert]").ok()??;
+    match button.get_attribute("data-focus") {
+        Some(id) => Some((true, id)),
+        None => Some((false, button.get_attribute("data-revert")?)),
+    }
+}
+
+/// Bring the review's fields from what `prev` showed to `next`: each
+/// changed field's `aria-invalid`, message and source line, and the summary.
+/// Nothing else is touched: the controls keep what the person typed.
+pub fn patch_review(prev: &crate::review::Answer, next: &crate::review::Answer) {
+    if prev.summary != next.summary
+        && let Some(s) = element("review-summary")
+    {
+        s.set_inner_html(&next.summary);
+    }
+    for (name, state) in &next.fields {
+        let old = prev.field(name);
+        if old == Some(state) {
+            continue;
+        }
+        let mut id = String::from("f-");
+        id.push_str(name);
+        let (Some(control), Some(src)) = (element(&id), element(&(id.clone() + "-src"))) else {
+            continue;
+        };
+        if state.err.is_empty() {
+            let _ = control.remove_attribute("aria-invalid");
+        } else {
+            let _ = control.set_attribute("aria-invalid", "true");
+        }
+        if old.map(|o| o.err.as_str()) != Some(state.err.as_str()) {
+            // A new message is a new alert; the same one is left alone.
+            if let Some(e) = element(&(id + "-err")) {
+                e.remove();
+            }
+            if !state.err.is_empty() {
+                let _ = src.insert_adjacent_html("beforebegin", &state.err);
+            }
+        }
+        if old.map(|o| o.src.as_str()) != Some(state.src.as_str()) {
+            src.set_inner_html(&state.src);
+        }
+    }
+}

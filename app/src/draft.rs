@@ -1,25 +1,23 @@
-//! The technician's work in progress, and how it becomes a case.
+//! The technician's work in progress, on this phone.
 //!
-//! Pure Rust, tested on the host. The browser layer (`storage`) only moves the
-//! JSON made here in and out of `localStorage`.
+//! Pure Rust, tested on the host. The browser layer only moves the JSON made
+//! here in and out of `localStorage`; the review engine gets it as
+//! [`engine_input`].
 //!
 //! The rules:
 //! - notes, edits, photo receipts and the pending intake id live in a
 //!   [`Draft`], saved per asset token on every change;
-//! - once a person edits a field, structuring never overwrites it
-//!   ([`merge`]); the technician's own details (name, email, phone) are one
-//!   record, [`Technician`], shared by the notes screen and the review;
+//! - once a person edits a field, structuring never overwrites it (the
+//!   engine's merge); the technician's own details (name, email, phone) are
+//!   one record, [`Technician`], shared by the notes screen and the review;
 //! - nothing here ever drops what a person typed: an unreadable saved draft
 //!   is reported, not replaced.
 
-use std::collections::BTreeMap;
-
-use fieldcase_core::schema::{FieldDef, Hint};
-use fieldcase_core::structure::{self, Context, Proposal, Span};
-use fieldcase_core::wire::{IntakeContext, IntakeSubmission, Limits, Technician};
-use fieldcase_core::{AssetToken, CaseDraft, CaseSchema, FieldErrors, FieldValue};
-use serde::{Deserialize, Serialize};
+use fieldcase_core::AssetToken;
+use fieldcase_core::wire::{Limits, Technician};
 use uuid::Uuid;
+
+use crate::json::{self, Json, Obj};
 
 /// `localStorage` key of the technician's remembered details.
 pub const TECHNICIAN_KEY: &str = "fieldcase.technician";
@@ -32,28 +30,26 @@ pub fn draft_key(token: &AssetToken) -> String {
 }
 
 /// A photo the server has stored: its receipt, as much as the app needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedPhoto {
     pub sha256: String,
-    #[serde(default)]
     pub bytes: u64,
 }
 
 /// Everything typed or attached for one asset, not yet submitted.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Saved as `{"notes":…,"edits":{…},"photos":[{"sha256":…,"bytes":…}],
+/// "intake_id":…,"reviewing":…}`; every member may be missing.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Draft {
-    #[serde(default)]
     pub notes: String,
-    /// Fields the technician changed on the review screen: these win.
-    #[serde(default)]
-    pub edits: BTreeMap<String, FieldValue>,
-    #[serde(default)]
+    /// Fields the technician changed on the review screen, by name (sorted):
+    /// these win. Each value is a field value (text, true/false, a number).
+    pub edits: Vec<(String, Json)>,
     pub photos: Vec<SavedPhoto>,
     /// Made once, before the first Submit attempt; every retry reuses it.
-    #[serde(default)]
     pub intake_id: Option<Uuid>,
     /// The technician was on the review screen.
-    #[serde(default)]
     pub reviewing: bool,
 }
 
@@ -63,12 +59,64 @@ impl Draft {
     pub fn from_saved(saved: Option<&str>) -> Result<Draft, String> {
         match saved {
             None => Ok(Draft::default()),
-            Some(s) => serde_json::from_str(s).map_err(|_| s.to_owned()),
+            Some(s) => Draft::read(s).ok_or_else(|| s.to_owned()),
         }
     }
 
+    fn read(s: &str) -> Option<Draft> {
+        let v = json::parse(s)?;
+        v.obj()?;
+        let mut d = Draft::default();
+        for (k, e) in v.opt("edits", Json::obj)?.unwrap_or_default() {
+            match e {
+                Json::Bool(_) | Json::Num(_) | Json::Str(_) => d.edit(k, e.clone()),
+                _ => return None,
+            }
+        }
+        let mut photos = Vec::new();
+        for p in v.opt("photos", Json::arr)?.unwrap_or_default() {
+            photos.push(SavedPhoto {
+                sha256: p.get("sha256")?.str()?.to_owned(),
+                bytes: p.opt("bytes", Json::u64)?.unwrap_or(0),
+            });
+        }
+        let intake_id = match v.opt("intake_id", Json::str)? {
+            Some(id) => Some(Uuid::try_parse(id).ok()?),
+            None => None,
+        };
+        Some(Draft {
+            notes: v.opt("notes", Json::str)?.unwrap_or("").to_owned(),
+            photos,
+            intake_id,
+            reviewing: v.opt("reviewing", Json::bool)?.unwrap_or(false),
+            ..d
+        })
+    }
+
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::new();
+        let mut o = Obj::new(&mut out);
+        o.str("notes", &self.notes);
+        edits_json(o.key("edits"), &self.edits);
+        let arr = o.key("photos");
+        arr.push('[');
+        for (i, p) in self.photos.iter().enumerate() {
+            if i > 0 {
+                arr.push(',');
+            }
+            let mut po = Obj::new(arr);
+            po.str("sha256", &p.sha256);
+            po.raw("bytes", &p.bytes.to_string());
+            po.end();
+        }
+        arr.push(']');
+        match &self.intake_id {
+            Some(id) => o.str("intake_id", uuid_str(id, &mut [0; 36])),
+            None => o.raw("intake_id", "null"),
+        }
+        o.raw("reviewing", if self.reviewing { "true" } else { "false" });
+        o.end();
+        out
     }
 
     /// Nothing worth keeping.
@@ -80,17 +128,26 @@ impl Draft {
     }
 
     pub fn is_edited(&self, field: &str) -> bool {
-        self.edits.contains_key(field)
+        self.edit_index(field).is_ok()
+    }
+
+    fn edit_index(&self, field: &str) -> Result<usize, usize> {
+        self.edits.binary_search_by(|(k, _)| k.as_str().cmp(field))
     }
 
     /// Record a person's value for a field; structuring will not touch it again.
-    pub fn edit(&mut self, field: &str, value: FieldValue) {
-        self.edits.insert(field.to_owned(), value);
+    pub fn edit(&mut self, field: &str, value: Json) {
+        match self.edit_index(field) {
+            Ok(i) => self.edits[i].1 = value,
+            Err(i) => self.edits.insert(i, (field.to_owned(), value)),
+        }
     }
 
     /// Give a field back to structuring.
     pub fn revert(&mut self, field: &str) {
-        self.edits.remove(field);
+        if let Ok(i) = self.edit_index(field) {
+            self.edits.remove(i);
+        }
     }
 
     /// The id for this intake: the saved one, or a new one made by `make`
@@ -120,30 +177,79 @@ impl Draft {
     }
 }
 
+/// A UUID as text (hyphenated, lower case), without the formatting machinery.
+pub fn uuid_str<'a>(id: &Uuid, buf: &'a mut [u8; 36]) -> &'a str {
+    id.hyphenated().encode_lower(buf)
+}
+
+fn edits_json(out: &mut String, edits: &[(String, Json)]) {
+    let mut o = Obj::new(out);
+    for (k, v) in edits {
+        v.write(o.key(k));
+    }
+    o.end();
+}
+
 /// Read the remembered technician details; anything unreadable is no details.
 pub fn technician_from_saved(saved: Option<&str>) -> Technician {
-    saved
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default()
+    let read = |s: &str| {
+        let v = json::parse(s)?;
+        Some(Technician {
+            name: v.get("name")?.str()?.to_owned(),
+            email: v.opt("email", Json::str)?.map(str::to_owned),
+            phone: v.opt("phone", Json::str)?.map(str::to_owned),
+        })
+    };
+    saved.and_then(read).unwrap_or_default()
 }
 
 pub fn technician_to_json(t: &Technician) -> String {
-    serde_json::to_string(t).unwrap_or_default()
+    let mut out = String::new();
+    technician_json(&mut out, t);
+    out
 }
 
-/// The details as sent: trimmed, blank optional details left out.
-pub fn clean_technician(t: &Technician) -> Technician {
-    let opt = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    Technician {
-        name: t.name.trim().to_owned(),
-        email: opt(&t.email),
-        phone: opt(&t.phone),
+fn technician_json(out: &mut String, t: &Technician) {
+    let mut o = Obj::new(out);
+    o.str("name", &t.name);
+    o.opt_str("email", t.email.as_deref());
+    o.opt_str("phone", t.phone.as_deref());
+    o.end();
+}
+
+/// What the review engine needs of the draft: notes, edits, the technician,
+/// the server's last field messages, the photos and (to submit) the id.
+pub fn engine_input(
+    d: &Draft,
+    t: &Technician,
+    server_errors: &[(String, String)],
+    id: Option<&Uuid>,
+) -> String {
+    let mut out = String::with_capacity(d.notes.len() + 256);
+    let mut o = Obj::new(&mut out);
+    o.str("notes", &d.notes);
+    edits_json(o.key("edits"), &d.edits);
+    technician_json(o.key("technician"), t);
+    let errs = o.key("server_errors");
+    let mut eo = Obj::new(errs);
+    for (k, v) in server_errors {
+        eo.str(k, v);
     }
+    eo.end();
+    let arr = o.key("photos");
+    arr.push('[');
+    for (i, p) in d.photos.iter().enumerate() {
+        if i > 0 {
+            arr.push(',');
+        }
+        json::write_str(arr, &p.sha256);
+    }
+    arr.push(']');
+    if let Some(id) = id {
+        o.str("id", uuid_str(id, &mut [0; 36]));
+    }
+    o.end();
+    out
 }
 
 /// Which of the technician's details a field shows, if any.
@@ -155,15 +261,22 @@ pub enum Detail {
 }
 
 impl Detail {
-    pub fn of(def: &FieldDef) -> Option<Detail> {
-        if def.has_hint(Hint::TechnicianName) {
-            Some(Detail::Name)
-        } else if def.has_hint(Hint::TechnicianEmail) {
-            Some(Detail::Email)
-        } else if def.has_hint(Hint::TechnicianPhone) {
-            Some(Detail::Phone)
-        } else {
-            None
+    /// The schema hint that marks the field.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Detail::Name => "technician_name",
+            Detail::Email => "technician_email",
+            Detail::Phone => "technician_phone",
+        }
+    }
+
+    /// The review engine's name for it.
+    pub fn parse(s: &str) -> Option<Detail> {
+        match s {
+            "name" => Some(Detail::Name),
+            "email" => Some(Detail::Email),
+            "phone" => Some(Detail::Phone),
+            _ => None,
         }
     }
 
@@ -182,194 +295,6 @@ impl Detail {
             Detail::Phone => t.phone = Some(value),
         }
     }
-}
-
-/// Where a field's value on the review screen came from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Origin {
-    /// These words of the notes set it.
-    Notes(Vec<Span>),
-    Asset,
-    /// The technician's details.
-    Technician,
-    /// The schema's default.
-    Default,
-    /// The technician changed it on the review screen.
-    Edited,
-    /// Nothing set it.
-    Empty,
-}
-
-/// One field as the review shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Proposed {
-    pub value: Option<FieldValue>,
-    pub origin: Origin,
-    /// 0.0–1.0; 1.0 for the technician's own values.
-    pub confidence: f32,
-}
-
-/// The review: every schema field's value and where it came from, in
-/// schema order. (A `Vec`, not a map: smaller in the browser, and schemas
-/// have a few dozen fields at most.)
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Review {
-    pub fields: Vec<(String, Proposed)>,
-}
-
-impl Review {
-    pub fn get(&self, field: &str) -> Option<&Proposed> {
-        self.fields.iter().find(|(k, _)| k == field).map(|(_, p)| p)
-    }
-
-    pub fn value(&self, field: &str) -> Option<&FieldValue> {
-        self.get(field).and_then(|p| p.value.as_ref())
-    }
-
-    /// The values to send, before the server-side context is applied.
-    pub fn to_case_draft(&self) -> CaseDraft {
-        // A loop of inserts, not `collect()`: collecting into a BTreeMap
-        // sorts, and the sort's code is a few KB of wasm.
-        let mut draft = CaseDraft::default();
-        for (k, p) in &self.fields {
-            if let Some(v) = &p.value {
-                draft.set(k.clone(), v.clone());
-            }
-        }
-        draft
-    }
-}
-
-/// Combine structuring's proposal with the technician's edits and details.
-/// Edits win over the proposal for every field a person may edit; the
-/// technician-detail fields always show the technician record.
-pub fn merge(
-    schema: &CaseSchema,
-    proposal: &Proposal,
-    edits: &BTreeMap<String, FieldValue>,
-    tech: &Technician,
-) -> Review {
-    let mut fields = Vec::with_capacity(schema.fields.len());
-    for def in &schema.fields {
-        let proposed = if let Some(d) = Detail::of(def).filter(|_| def.is_editable()) {
-            let v = d.get(tech).trim();
-            if v.is_empty() {
-                Proposed {
-                    value: None,
-                    origin: Origin::Empty,
-                    confidence: 1.0,
-                }
-            } else {
-                Proposed {
-                    value: Some(FieldValue::text(v)),
-                    origin: Origin::Technician,
-                    confidence: 1.0,
-                }
-            }
-        } else if let Some(v) = edits.get(&def.name).filter(|_| def.is_editable()) {
-            Proposed {
-                value: Some(v.clone()),
-                origin: Origin::Edited,
-                confidence: 1.0,
-            }
-        } else if let Some(p) = proposal.get(&def.name) {
-            let origin = match &p.source {
-                structure::Source::Notes { spans } => Origin::Notes(spans.clone()),
-                structure::Source::Asset => Origin::Asset,
-                structure::Source::Technician => Origin::Technician,
-                structure::Source::Default => Origin::Default,
-            };
-            let confidence = if p.confidence.is_finite() {
-                p.confidence.clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            Proposed {
-                value: Some(p.value.clone()),
-                origin,
-                confidence,
-            }
-        } else {
-            Proposed {
-                value: None,
-                origin: Origin::Empty,
-                confidence: 0.0,
-            }
-        };
-        fields.push((def.name.clone(), proposed));
-    }
-    Review { fields }
-}
-
-/// Structure the notes (in the browser, no network).
-pub fn propose(ctx: &IntakeContext, notes: &str, tech: &Technician) -> Proposal {
-    let tech = clean_technician(tech);
-    structure::structure(
-        notes,
-        Context {
-            asset: &ctx.asset,
-            technician: &tech,
-        },
-        &ctx.schema,
-    )
-}
-
-/// Structure the notes and merge with the edits.
-pub fn review(ctx: &IntakeContext, draft: &Draft, tech: &Technician) -> Review {
-    let proposal = propose(ctx, &draft.notes, tech);
-    merge(
-        &ctx.schema,
-        &proposal,
-        &draft.edits,
-        &clean_technician(tech),
-    )
-}
-
-/// The fields exactly as they would be sent for `id`.
-pub fn case_fields(ctx: &IntakeContext, review: &Review, id: &Uuid) -> CaseDraft {
-    let mut fields = review.to_case_draft();
-    fields.apply_context(&ctx.schema, &ctx.asset, id);
-    fields
-}
-
-/// What Submit sends.
-pub fn submission(
-    ctx: &IntakeContext,
-    draft: &Draft,
-    tech: &Technician,
-    review: &Review,
-    id: Uuid,
-) -> IntakeSubmission {
-    IntakeSubmission {
-        id,
-        asset_token: ctx.asset.token.clone(),
-        notes: draft.notes.clone(),
-        fields: case_fields(ctx, review, &id),
-        technician: clean_technician(tech),
-        photos: draft.photos.iter().map(|p| p.sha256.clone()).collect(),
-    }
-}
-
-/// Validate the review as the server will (the id does not matter for that).
-pub fn problems(ctx: &IntakeContext, review: &Review, id: Option<Uuid>) -> FieldErrors {
-    match case_fields(ctx, review, &id.unwrap_or(Uuid::nil())).validate(&ctx.schema) {
-        Ok(_) => FieldErrors::default(),
-        Err(e) => e,
-    }
-}
-
-/// The fields shown on the review screen, in schema order.
-pub fn visible_fields(schema: &CaseSchema) -> impl Iterator<Item = &FieldDef> {
-    schema.fields.iter().filter(|f| f.is_editable())
-}
-
-/// The first problem in the order the review shows the fields (then any
-/// problem on a field the technician cannot see).
-pub fn first_problem<'a>(schema: &'a CaseSchema, errors: &FieldErrors) -> Option<&'a str> {
-    visible_fields(schema)
-        .chain(schema.fields.iter().filter(|f| !f.is_editable()))
-        .find(|f| errors.get(&f.name).is_some())
-        .map(|f| f.name.as_str())
 }
 
 /// Check a chosen file before uploading it; the message says what to do.
@@ -422,143 +347,51 @@ pub fn megabytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use fieldcase_core::structure::{ProposedField, Source};
-    use fieldcase_core::wire::{AssetView, Limits};
+    use std::collections::BTreeMap;
+
+    use fieldcase_core::FieldValue;
+    use serde::{Deserialize, Serialize};
 
     use super::*;
 
-    fn ctx() -> IntakeContext {
-        IntakeContext {
-            asset: AssetView {
-                token: AssetToken::from_random_bytes([3; 12]),
-                name: "Feed pump P-12".into(),
-                serial_number: "GP-44817".into(),
-                model: "Grundfos CR 32".into(),
-                account_name: "Northwind Foods".into(),
-                site: "Leeds plant".into(),
-                location: None,
-                install_date: None,
-                crm_asset_id: Some("02i000000000001AAA".into()),
-                crm_account_id: None,
-            },
-            schema: CaseSchema::salesforce_default(),
-            limits: Limits::default(),
-        }
+    /// The draft as the app saved it before it wrote JSON by hand: what is
+    /// already on phones must still load, and what is saved now must read
+    /// the same way.
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct SerdeDraft {
+        #[serde(default)]
+        notes: String,
+        #[serde(default)]
+        edits: BTreeMap<String, FieldValue>,
+        #[serde(default)]
+        photos: Vec<SerdePhoto>,
+        #[serde(default)]
+        intake_id: Option<Uuid>,
+        #[serde(default)]
+        reviewing: bool,
     }
 
-    fn tech(name: &str) -> Technician {
-        Technician {
-            name: name.into(),
-            email: Some("  ".into()),
-            phone: None,
-        }
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct SerdePhoto {
+        sha256: String,
+        #[serde(default)]
+        bytes: u64,
     }
 
-    fn proposal(pairs: &[(&str, &str, Source)]) -> Proposal {
-        Proposal {
-            fields: pairs
-                .iter()
-                .map(|(f, v, s)| ProposedField {
-                    field: (*f).into(),
-                    value: FieldValue::text(*v),
-                    source: s.clone(),
-                    confidence: 0.9,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn edits_win_over_restructuring() {
-        let schema = CaseSchema::salesforce_default();
-        let notes_src = Source::Notes {
-            spans: vec![Span::new(0, 4)],
-        };
-        let p = proposal(&[
-            ("Type", "Mechanical", notes_src.clone()),
-            ("Priority", "High", notes_src),
-        ]);
-        let mut d = Draft::default();
-        d.edit("Type", FieldValue::text("Electrical"));
-        let r = merge(&schema, &p, &d.edits, &tech("Dana"));
-        assert_eq!(r.value("Type"), Some(&FieldValue::text("Electrical")));
-        assert_eq!(r.get("Type").unwrap().origin, Origin::Edited);
-        assert_eq!(r.value("Priority"), Some(&FieldValue::text("High")));
-        assert!(matches!(
-            r.get("Priority").unwrap().origin,
-            Origin::Notes(_)
-        ));
-        // A cleared field stays cleared, whatever the notes say.
-        d.edit("Priority", FieldValue::text(""));
-        let r = merge(&schema, &p, &d.edits, &tech("Dana"));
-        assert_eq!(r.value("Priority"), Some(&FieldValue::text("")));
-        d.revert("Priority");
-        let r = merge(&schema, &p, &d.edits, &tech("Dana"));
-        assert_eq!(r.value("Priority"), Some(&FieldValue::text("High")));
-    }
-
-    #[test]
-    fn edits_cannot_set_hidden_or_asset_fields() {
-        let c = ctx();
-        let mut d = Draft::default();
-        d.edit("AssetId", FieldValue::text("001FORGED000000AAA"));
-        d.edit("Origin", FieldValue::text("Phone"));
-        let r = review(&c, &d, &tech("Dana"));
-        let fields = case_fields(&c, &r, &Uuid::from_u128(7));
-        assert_eq!(
-            fields.get("AssetId"),
-            Some(&FieldValue::text("02i000000000001AAA"))
-        );
-        assert_eq!(fields.get("Origin"), Some(&FieldValue::text("Web")));
-    }
-
-    #[test]
-    fn technician_details_come_from_the_record() {
-        let c = ctx();
-        let d = Draft {
-            notes: "pump leaking".into(),
+    fn sample() -> Draft {
+        let mut d = Draft {
+            notes: "smoke near motor \"quoted\"\nsecond line ☃".into(),
+            reviewing: true,
+            intake_id: Some(Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001)),
             ..Draft::default()
         };
-        let mut t = tech("  Dana Okafor ");
-        Detail::Phone.set(&mut t, "+44 20 7946 0958".into());
-        let r = review(&c, &d, &t);
-        assert_eq!(
-            r.value("SuppliedName"),
-            Some(&FieldValue::text("Dana Okafor"))
-        );
-        assert_eq!(r.get("SuppliedName").unwrap().origin, Origin::Technician);
-        assert_eq!(
-            r.value("SuppliedPhone"),
-            Some(&FieldValue::text("+44 20 7946 0958"))
-        );
-        assert_eq!(r.value("SuppliedEmail"), None, "a blank email is no email");
-        let sub = submission(&c, &d, &t, &r, Uuid::from_u128(9));
-        assert_eq!(sub.technician.name, "Dana Okafor");
-        assert_eq!(sub.technician.email, None);
-        assert_eq!(
-            sub.fields.get("Intake_Key__c"),
-            Some(&FieldValue::text(Uuid::from_u128(9).to_string()))
-        );
-    }
-
-    #[test]
-    fn problems_name_missing_fields_and_order_them_as_shown() {
-        let c = ctx();
-        let mut d = Draft::default();
-        d.edit("Subject", FieldValue::text(" "));
-        let r = review(&c, &d, &tech(""));
-        let errors = problems(&c, &r, None);
-        assert_eq!(errors.get("Subject"), Some("Subject is required."));
-        assert_eq!(errors.get("SuppliedName"), Some("Your name is required."));
-        assert_eq!(first_problem(&c.schema, &errors), Some("Subject"));
-
-        d.edit("Subject", FieldValue::text("Pump leaking at seal"));
-        let r = review(&c, &d, &tech("Dana"));
-        assert!(
-            problems(&c, &r, None).is_empty(),
-            "{:?}",
-            problems(&c, &r, None)
-        );
+        d.edit("Type", Json::Str("Electrical".into()));
+        d.edit("Safety_Hazard__c", Json::Bool(true));
+        d.add_photo(SavedPhoto {
+            sha256: "ab".into(),
+            bytes: 10,
+        });
+        d
     }
 
     #[test]
@@ -573,16 +406,7 @@ mod tests {
 
     #[test]
     fn saved_drafts_round_trip_and_bad_ones_are_not_dropped() {
-        let mut d = Draft {
-            notes: "smoke near motor".into(),
-            reviewing: true,
-            ..Draft::default()
-        };
-        d.edit("Type", FieldValue::text("Electrical"));
-        d.add_photo(SavedPhoto {
-            sha256: "ab".into(),
-            bytes: 10,
-        });
+        let mut d = sample();
         d.add_photo(SavedPhoto {
             sha256: "ab".into(),
             bytes: 10,
@@ -590,10 +414,17 @@ mod tests {
         assert_eq!(d.photos.len(), 1);
         assert_eq!(Draft::from_saved(Some(&d.to_json())), Ok(d.clone()));
         assert_eq!(Draft::from_saved(None), Ok(Draft::default()));
-        assert_eq!(
-            Draft::from_saved(Some("{\"notes\":")),
-            Err("{\"notes\":".to_owned())
-        );
+        for bad in [
+            "{\"notes\":",
+            "[]",
+            r#"{"notes":3}"#,
+            r#"{"edits":{"Type":null}}"#,
+            r#"{"photos":[{"bytes":1}]}"#,
+            r#"{"intake_id":"not-a-uuid"}"#,
+            r#"{"reviewing":"yes"}"#,
+        ] {
+            assert_eq!(Draft::from_saved(Some(bad)), Err(bad.to_owned()), "{bad}");
+        }
         // Older or partial saves still load.
         assert_eq!(
             Draft::from_saved(Some(r#"{"notes":"x"}"#)).unwrap().notes,
@@ -607,18 +438,102 @@ mod tests {
     }
 
     #[test]
+    fn the_saved_format_is_the_one_serde_wrote() {
+        let d = sample();
+        let ours = d.to_json();
+        let theirs: SerdeDraft = serde_json::from_str(&ours).unwrap();
+        assert_eq!(serde_json::to_string(&theirs).unwrap(), ours);
+        assert_eq!(theirs.edits["Type"], FieldValue::text("Electrical"));
+        // A draft saved by the serde version, numbers included, loads and
+        // saves back unchanged.
+        let mut old = SerdeDraft {
+            notes: "x".into(),
+            ..SerdeDraft::default()
+        };
+        old.edits.insert("Hours__c".into(), FieldValue::Number(2.5));
+        old.edits.insert("Subject".into(), FieldValue::text("s"));
+        old.photos.push(SerdePhoto {
+            sha256: "cd".into(),
+            bytes: 1 << 40,
+        });
+        let text = serde_json::to_string(&old).unwrap();
+        let loaded = Draft::from_saved(Some(&text)).unwrap();
+        assert_eq!(loaded.photos[0].bytes, 1 << 40);
+        assert!(loaded.is_edited("Hours__c"));
+        assert_eq!(loaded.to_json(), text);
+    }
+
+    #[test]
+    fn edits_are_kept_by_field() {
+        let mut d = Draft::default();
+        d.edit("Type", Json::Str("Electrical".into()));
+        d.edit("Priority", Json::Str("High".into()));
+        d.edit("Type", Json::Str("Mechanical".into()));
+        assert_eq!(d.edits.len(), 2);
+        assert_eq!(d.edits[0].0, "Priority");
+        assert_eq!(d.edits[1].1, Json::Str("Mechanical".into()));
+        d.revert("Type");
+        d.revert("Nope");
+        assert!(!d.is_edited("Type"));
+        assert!(d.is_edited("Priority"));
+    }
+
+    #[test]
     fn technician_details_are_remembered() {
         let t = Technician {
             name: "Dana".into(),
             email: Some("d@example.com".into()),
             phone: None,
         };
-        assert_eq!(technician_from_saved(Some(&technician_to_json(&t))), t);
+        let saved = technician_to_json(&t);
+        assert_eq!(saved, serde_json::to_string(&t).unwrap());
+        assert_eq!(technician_from_saved(Some(&saved)), t);
         assert_eq!(
             technician_from_saved(Some("nonsense")),
             Technician::default()
         );
+        assert_eq!(
+            technician_from_saved(Some(r#"{"email":"x"}"#)),
+            Technician::default()
+        );
         assert_eq!(technician_from_saved(None), Technician::default());
+        let mut t = Technician::default();
+        Detail::Phone.set(&mut t, "+44".into());
+        assert_eq!(Detail::Phone.get(&t), "+44");
+        assert_eq!(Detail::Email.get(&t), "");
+        assert_eq!(Detail::parse("email"), Some(Detail::Email));
+        assert_eq!(Detail::parse("x"), None);
+    }
+
+    #[test]
+    fn the_engine_input_carries_the_whole_draft() {
+        let d = sample();
+        let t = Technician {
+            name: "Dana".into(),
+            email: None,
+            phone: Some("+44".into()),
+        };
+        let errors = vec![(
+            "Subject".to_owned(),
+            "Subject must name the asset.".to_owned(),
+        )];
+        let id = Uuid::from_u128(9);
+        let text = engine_input(&d, &t, &errors, Some(&id));
+        let input: fieldcase_engine::Input = serde_json::from_str(&text).unwrap();
+        assert_eq!(input.notes, d.notes);
+        assert_eq!(input.edits["Type"], FieldValue::text("Electrical"));
+        assert_eq!(input.edits["Safety_Hazard__c"], FieldValue::Bool(true));
+        assert_eq!(input.technician, t);
+        assert_eq!(
+            input.server_errors.get("Subject"),
+            Some("Subject must name the asset.")
+        );
+        assert_eq!(input.server_errors.len(), 1);
+        assert_eq!(input.photos, vec!["ab".to_owned()]);
+        assert_eq!(input.id, Some(id));
+        let input: fieldcase_engine::Input =
+            serde_json::from_str(&engine_input(&d, &t, &[], None)).unwrap();
+        assert_eq!(input.id, None);
     }
 
     #[test]
@@ -641,16 +556,5 @@ mod tests {
         assert!(m.contains("more than 20 MB"), "{m}");
         assert_eq!(megabytes(1_572_864), "1.5 MB");
         assert_eq!(megabytes(0), "0 MB");
-    }
-
-    #[test]
-    fn default_proposals_keep_their_origin_and_confidence_is_clamped() {
-        let schema = CaseSchema::salesforce_default();
-        let mut p = proposal(&[("Type", "Other", Source::Default)]);
-        p.fields[0].confidence = f32::NAN;
-        let r = merge(&schema, &p, &BTreeMap::new(), &Technician::default());
-        assert_eq!(r.get("Type").unwrap().origin, Origin::Default);
-        assert_eq!(r.get("Type").unwrap().confidence, 0.0);
-        assert_eq!(r.get("Error_Code__c").unwrap().origin, Origin::Empty);
     }
 }

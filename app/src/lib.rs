@@ -2,20 +2,27 @@
 //!
 //! Pure logic (compiled and tested on the host with `cargo test -p fieldcase-app`):
 //! - [`route`]: which screen a path shows;
-//! - [`draft`]: the work in progress, its persistence format, merging
-//!   structuring with the technician's edits, and what Submit sends;
-//! - [`highlight`]: notes + spans → highlighted segments and excerpts;
+//! - [`json`]: the little JSON the first load needs (no serde there);
+//! - [`context`]: what the screens read of the asset's context;
+//! - [`draft`]: the work in progress and its persistence format;
+//! - [`review`]: the review engine's answers, read for the review screen;
 //! - [`api`]: the API client (its error mapping is pure; the calls are browser-only).
 //!
-//! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs) and
-//! the thin Leptos components in `components`.
+//! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs),
+//! [`engine`] (the review engine, a second WebAssembly module fetched after
+//! first paint: `fieldcase-engine`) and the thin Leptos components in
+//! `components`.
 
 pub mod api;
+pub mod context;
 pub mod draft;
-pub mod highlight;
+pub mod json;
+pub mod review;
 pub mod route;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod engine;

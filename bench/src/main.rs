@@ -1,7 +1,9 @@
 //! `fieldcase-bench`: figures measured against a running server.
 //!
 //! * `wire`: bytes over the wire, with brotli, for the first load of the
-//!   intake route (the HTML and everything it references: JS, WASM, CSS).
+//!   intake route (the HTML and everything it references: JS, WASM, CSS),
+//!   then, on a line of its own and not in the total, the review engine the
+//!   app fetches after the first paint.
 //! * `load`: text-only intake submissions per second and latency percentiles.
 //!
 //! `scripts/bench` starts a release server with the demo data and runs both.
@@ -16,7 +18,11 @@ use fieldcase_core::{AssetToken, CaseDraft};
 #[derive(Parser)]
 struct Cli {
     /// The server's base URL.
-    #[arg(long, env = "FIELDCASE_BENCH_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "FIELDCASE_BENCH_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     url: String,
     /// An active asset token (from the demo data).
     #[arg(long, env = "FIELDCASE_BENCH_TOKEN")]
@@ -41,7 +47,19 @@ enum Command {
         #[arg(long, default_value_t = 200_000)]
         max_requests: usize,
     },
+    /// Salesforce API calls per case (0, 1, 5 photos) and cases written per
+    /// minute, against a server connected to the demo org.
+    Salesforce {
+        /// The demo org's base URL (for its API-call counter).
+        #[arg(long, default_value = "http://127.0.0.1:8099")]
+        org: String,
+        /// Text-only cases in the throughput batch.
+        #[arg(long, default_value_t = 200)]
+        cases: usize,
+    },
 }
+
+mod salesforce;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -51,32 +69,78 @@ async fn main() -> Result<()> {
     let token = AssetToken::parse(&cli.token)?;
     match cli.command {
         Command::Wire => wire(&cli.url, &token).await,
-        Command::Load { clients, seconds, max_requests } => {
-            load(&cli.url, &token, clients, Duration::from_secs(seconds), max_requests).await
+        Command::Salesforce { org, cases } => salesforce::run(&cli.url, &token, &org, cases).await,
+        Command::Load {
+            clients,
+            seconds,
+            max_requests,
+        } => {
+            load(
+                &cli.url,
+                &token,
+                clients,
+                Duration::from_secs(seconds),
+                max_requests,
+            )
+            .await
         }
     }
 }
 
-/// Same-origin `src="…"` / `href="…"` references of an HTML page.
+/// Same-origin `src` / `href` references of an HTML page (values quoted or,
+/// as a minifier writes them, not).
 fn references(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in ["src=\"", "href=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                let r = &rest[..end];
-                if r.starts_with('/') && !r.starts_with("//") && !out.iter().any(|o| o == r) {
-                    out.push(r.to_owned());
-                }
+    let mut out: Vec<String> = Vec::new();
+    for attr in ["src", "href"] {
+        for r in attr_values(html, attr) {
+            if r.starts_with('/') && !r.starts_with("//") && !out.contains(&r) {
+                out.push(r);
             }
         }
     }
     out
 }
 
+/// Every value of attribute `name` in `html`.
+fn attr_values(html: &str, name: &str) -> Vec<String> {
+    let pattern = format!("{name}=");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&pattern) {
+        let before = rest[..i].chars().next_back();
+        rest = &rest[i + pattern.len()..];
+        if !before.is_some_and(char::is_whitespace) {
+            continue; // `data-src=` and the like
+        }
+        let value = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => rest[1..].split(q).next(),
+            _ => rest.split(|c: char| c.is_whitespace() || c == '>').next(),
+        };
+        if let Some(v) = value {
+            out.push(v.to_owned());
+        }
+    }
+    out
+}
+
+/// The review engine's URL: `<meta name="fieldcase-engine" content="/…wasm">`.
+/// The app fetches it after the first paint, so it is not in the first load.
+fn deferred_engine(html: &str) -> Option<String> {
+    html.split('<')
+        .find(|tag| tag.starts_with("meta") && tag.contains("fieldcase-engine"))
+        .and_then(|tag| {
+            attr_values(&format!(" {tag}"), "content")
+                .into_iter()
+                .next()
+        })
+}
+
 async fn fetch_br(client: &reqwest::Client, url: &str) -> Result<(usize, String, Vec<u8>)> {
-    let resp = client.get(url).header("accept-encoding", "br").send().await?;
+    let resp = client
+        .get(url)
+        .header("accept-encoding", "br")
+        .send()
+        .await?;
     if !resp.status().is_success() {
         return Err(format!("{url}: {}", resp.status()).into());
     }
@@ -105,9 +169,17 @@ async fn wire(base: &str, token: &AssetToken) -> Result<()> {
         let r = refs[i].clone();
         let (n, enc, body) = fetch_br(&client, &format!("{base}{r}")).await?;
         if r.ends_with(".js") {
-            let plain = client.get(format!("{base}{r}")).send().await?.text().await?;
+            let plain = client
+                .get(format!("{base}{r}"))
+                .send()
+                .await?
+                .text()
+                .await?;
             for quote in ['\'', '"'] {
-                for piece in plain.split(quote).filter(|p| p.starts_with('/') && (p.ends_with(".js") || p.ends_with(".wasm"))) {
+                for piece in plain
+                    .split(quote)
+                    .filter(|p| p.starts_with('/') && (p.ends_with(".js") || p.ends_with(".wasm")))
+                {
                     if !refs.iter().any(|o| o == piece) {
                         refs.push(piece.to_owned());
                     }
@@ -119,11 +191,28 @@ async fn wire(base: &str, token: &AssetToken) -> Result<()> {
         i += 1;
     }
     let total: usize = rows.iter().map(|r| r.1).sum();
-    println!("first load of {} (Accept-Encoding: br)", token.link_path().replace(token.as_str(), "{token}"));
+    println!(
+        "first load of {} (Accept-Encoding: br)",
+        token.link_path().replace(token.as_str(), "{token}")
+    );
     for (name, n, enc) in &rows {
         println!("  {:>8} B  {:<9} {}", n, enc, name);
     }
-    println!("  {:>8} B  total ({:.1} KB; budget 100 KB, aim 60 KB)", total, total as f64 / 1024.0);
+    println!(
+        "  {:>8} B  total ({:.1} KB; budget 100 KB, aim 60 KB)",
+        total,
+        total as f64 / 1024.0
+    );
+    match deferred_engine(&html) {
+        Some(engine) => {
+            let (n, enc, _) = fetch_br(&client, &format!("{base}{engine}")).await?;
+            println!(
+                "loaded after first paint, not in the total (the review engine: structuring, validation)"
+            );
+            println!("  {:>8} B  {:<9} {}", n, enc, engine);
+        }
+        None => println!("no review engine named in the page (an older build?)"),
+    }
     Ok(())
 }
 
@@ -134,8 +223,16 @@ const NOTES: [&str; 4] = [
     "generator wont start after test run, alarm 305, battery 11.2 V",
 ];
 
-async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration, max: usize) -> Result<()> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+async fn load(
+    base: &str,
+    token: &AssetToken,
+    clients: usize,
+    run_for: Duration,
+    max: usize,
+) -> Result<()> {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
     let ctx: IntakeContext = client
         .get(format!("{base}/api/v1/assets/{token}"))
         .send()
@@ -143,11 +240,22 @@ async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration,
         .error_for_status()?
         .json()
         .await?;
-    let technician = Technician { name: "Bench Technician".into(), email: None, phone: None };
+    let technician = Technician {
+        name: "Bench Technician".into(),
+        email: None,
+        phone: None,
+    };
     let bodies: Vec<(String, CaseDraft)> = NOTES
         .iter()
         .map(|n| {
-            let p = structure(n, Context { asset: &ctx.asset, technician: &technician }, &ctx.schema);
+            let p = structure(
+                n,
+                Context {
+                    asset: &ctx.asset,
+                    technician: &technician,
+                },
+                &ctx.schema,
+            );
             ((*n).to_owned(), p.to_draft())
         })
         .collect();
@@ -163,7 +271,9 @@ async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration,
             let mut latencies = Vec::new();
             let mut errors = 0usize;
             let mut k = c;
-            while Instant::now() < deadline && sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < max {
+            while Instant::now() < deadline
+                && sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < max
+            {
                 let (notes, fields) = &bodies[k % bodies.len()];
                 k += 1;
                 let id = uuid::Uuid::now_v7();
@@ -176,7 +286,12 @@ async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration,
                     photos: vec![],
                 };
                 let t = Instant::now();
-                let ok = match client.put(format!("{base}/api/v1/intakes/{id}")).json(&body).send().await {
+                let ok = match client
+                    .put(format!("{base}/api/v1/intakes/{id}"))
+                    .json(&body)
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status().as_u16() == 201 => r.json::<IntakeReceipt>().await.is_ok(),
                     _ => false,
                 };
@@ -208,9 +323,31 @@ async fn load(base: &str, token: &AssetToken, clients: usize, run_for: Duration,
     println!("text-only submissions: {clients} clients for {elapsed:.1} s");
     println!("  {} created, {} errors", latencies.len(), errors);
     println!("  {:.0} submissions/s", latencies.len() as f64 / elapsed);
-    println!("  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms", pct(0.50), pct(0.90), pct(0.99), pct(1.0));
+    println!(
+        "  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        pct(1.0)
+    );
     if errors > 0 {
         return Err(format!("{errors} submissions failed").into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_quoted_or_not_and_the_deferred_engine() {
+        let html = r#"<link href=/main-1.css rel=stylesheet><script type="module" src="/boot-2.js"></script><link crossorigin href='/app-3.js' rel=modulepreload><img data-src="/no.png"><a href="https://elsewhere/x">x</a><meta name="fieldcase-engine" content="/fieldcase-engine-4.wasm"></head>"#;
+        assert_eq!(references(html), ["/boot-2.js", "/main-1.css", "/app-3.js"]);
+        assert_eq!(
+            deferred_engine(html).as_deref(),
+            Some("/fieldcase-engine-4.wasm")
+        );
+        assert_eq!(deferred_engine("<html></html>"), None);
+    }
 }

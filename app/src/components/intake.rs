@@ -1,19 +1,23 @@
 //! `/a/{TOKEN}`: load the asset, then notes & photos → review → confirmation.
 
-use fieldcase_core::wire::{AssetView, IntakeContext, IntakeReceipt, Technician};
-use fieldcase_core::{AssetToken, FieldErrors, FieldValue};
+use fieldcase_core::AssetToken;
+use fieldcase_core::wire::Technician;
+use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::review::ReviewScreen;
-use crate::api::{self, Failure};
-use crate::browser;
+use crate::api::{self, Failure, Receipt};
+use crate::context::{Asset, Ctx};
 use crate::draft::{self, Detail, Draft, SavedPhoto};
+use crate::json::Json;
+use crate::review::OP_CONTEXT;
+use crate::{browser, engine, review};
 
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    Ready(IntakeContext),
+    Ready(Ctx),
     Inactive,
     Failed(String),
 }
@@ -36,16 +40,15 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
     let token = token.to_string();
     fetch(load, token.clone());
     move || match load.get() {
-        Load::Loading => view! {
+        Load::Loading => EitherOf4::A(view! {
             <main class="page" aria-busy="true">
                 <p class="lead loading">"Loading the equipment…"</p>
             </main>
-        }
-        .into_any(),
-        Load::Inactive => super::inactive().into_any(),
+        }),
+        Load::Inactive => EitherOf4::B(super::inactive()),
         Load::Failed(message) => {
             let token = token.clone();
-            view! {
+            EitherOf4::C(view! {
                 <main class="page">
                     <h1>"Can't load this equipment"</h1>
                     <p class="lead" role="alert">{message}</p>
@@ -57,10 +60,9 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
                         "Try again"
                     </button>
                 </main>
-            }
-            .into_any()
+            })
         }
-        Load::Ready(ctx) => view! { <FlowView ctx /> }.into_any(),
+        Load::Ready(ctx) => EitherOf4::D(view! { <FlowView ctx /> }),
     }
 }
 
@@ -81,10 +83,18 @@ pub enum PhotoState {
     Failed { message: String, retry: bool },
 }
 
+/// The review engine, fetched after the first paint.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Loading,
+    Ready,
+    Failed,
+}
+
 /// All the state of one intake, as signals. `Copy`, so handlers capture it freely.
 #[derive(Clone, Copy)]
 pub struct Flow {
-    pub ctx: StoredValue<IntakeContext>,
+    pub ctx: StoredValue<Ctx>,
     key: StoredValue<String>,
     pub draft: RwSignal<Draft>,
     pub tech: RwSignal<Technician>,
@@ -92,12 +102,14 @@ pub struct Flow {
     files: StoredValue<Vec<(u32, web_sys::File)>, LocalStorage>,
     next_photo: StoredValue<u32>,
     pub photo_notice: RwSignal<Option<String>>,
-    pub done: RwSignal<Option<(IntakeReceipt, bool)>>,
+    pub done: RwSignal<Option<(Receipt, bool)>>,
     pub sending: RwSignal<bool>,
     pub send_error: RwSignal<Option<Failure>>,
-    pub server_errors: RwSignal<FieldErrors>,
+    /// The server's messages from the last refused Submit: `(field, message)`.
+    pub server_errors: RwSignal<Vec<(String, String)>>,
     /// The browser refused to save (storage full or blocked).
     pub unsaved: RwSignal<bool>,
+    pub engine: RwSignal<Engine>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -108,8 +120,8 @@ enum Screen {
 }
 
 impl Flow {
-    fn new(ctx: IntakeContext) -> Flow {
-        let token = ctx.asset.token.to_string();
+    fn new(ctx: Ctx) -> Flow {
+        let token = ctx.token().to_owned();
         let key = draft::draft_key(&ctx.asset.token);
         let saved = browser::load(&key);
         let d = match Draft::from_saved(saved.as_deref()) {
@@ -146,9 +158,13 @@ impl Flow {
             done: RwSignal::new(None),
             sending: RwSignal::new(false),
             send_error: RwSignal::new(None),
-            server_errors: RwSignal::new(FieldErrors::default()),
+            server_errors: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
+            engine: RwSignal::new(Engine::Loading),
         };
+        // The review engine: after the first paint, so it never delays it,
+        // and long before the technician has written their notes.
+        set_timeout(move || flow.start_engine(), std::time::Duration::ZERO);
         // Autosave: every change, as it happens.
         Effect::new(move |_| {
             flow.draft.track();
@@ -180,7 +196,31 @@ impl Flow {
     }
 
     pub fn token(self) -> String {
-        self.ctx.with_value(|c| c.asset.token.to_string())
+        self.ctx.with_value(|c| c.token().to_owned())
+    }
+
+    /// Fetch the review engine and give it the context (again after a failure).
+    pub fn start_engine(self) {
+        self.engine.set(Engine::Loading);
+        spawn_local(async move {
+            let ready = engine::load().await.is_ok()
+                && self
+                    .ctx
+                    .with_value(|c| engine::call(OP_CONTEXT, &c.json))
+                    .is_some_and(|answer| !review::is_error(&answer));
+            self.engine
+                .set(if ready { Engine::Ready } else { Engine::Failed });
+        });
+    }
+
+    /// The draft as the engine reads it (tracked: a memo re-runs on changes).
+    pub fn engine_input(self, id: Option<&uuid::Uuid>) -> String {
+        self.draft.with(|d| {
+            self.tech.with(|t| {
+                self.server_errors
+                    .with(|e| draft::engine_input(d, t, e, id))
+            })
+        })
     }
 
     fn screen(self) -> Screen {
@@ -199,18 +239,16 @@ impl Flow {
     }
 
     /// A person changed a field on the review screen.
-    pub fn edit(self, field: &str, detail: Option<Detail>, value: FieldValue) {
+    pub fn edit(self, field: &str, detail: Option<Detail>, value: Json) {
         match (detail, value) {
-            (Some(d), FieldValue::Text(s)) => self.tech.update(|t| d.set(t, s)),
+            (Some(d), Json::Str(s)) => self.tech.update(|t| d.set(t, s)),
             (_, value) => self.draft.update(|d| d.edit(field, value)),
         }
         if self
             .server_errors
-            .with_untracked(|e| e.get(field).is_some())
+            .with_untracked(|e| e.iter().any(|(k, _)| k == field))
         {
-            self.server_errors.update(|e| {
-                e.0.remove(field);
-            });
+            self.server_errors.update(|e| e.retain(|(k, _)| k != field));
         }
     }
 
@@ -295,11 +333,10 @@ impl Flow {
                 continue; // removed while uploading
             }
             match result {
-                Ok(receipt) => {
+                Ok((sha256, bytes)) => {
                     let duplicate = self.photos.with_untracked(|ps| {
-                        ps.iter().any(|p| {
-                            p.id != id && p.state == PhotoState::Done(receipt.sha256.clone())
-                        })
+                        ps.iter()
+                            .any(|p| p.id != id && p.state == PhotoState::Done(sha256.clone()))
                     });
                     self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
                     if duplicate {
@@ -309,11 +346,11 @@ impl Flow {
                     } else {
                         self.draft.update(|d| {
                             d.add_photo(SavedPhoto {
-                                sha256: receipt.sha256.clone(),
-                                bytes: receipt.bytes,
+                                sha256: sha256.clone(),
+                                bytes,
                             })
                         });
-                        self.set_photo(id, PhotoState::Done(receipt.sha256));
+                        self.set_photo(id, PhotoState::Done(sha256));
                     }
                 }
                 Err(e) => {
@@ -351,7 +388,7 @@ impl Flow {
     }
 
     /// Submitted: show the receipt, start a fresh draft, keep the technician.
-    pub fn finish(self, receipt: IntakeReceipt, changed_after_sending: bool) {
+    pub fn finish(self, receipt: Receipt, changed_after_sending: bool) {
         self.done.set(Some((receipt, changed_after_sending)));
         self.draft.update(Draft::clear);
         self.save_draft();
@@ -365,7 +402,7 @@ impl Flow {
         self.files.set_value(Vec::new());
         self.photo_notice.set(None);
         self.send_error.set(None);
-        self.server_errors.set(FieldErrors::default());
+        self.server_errors.set(Vec::new());
         browser::scroll_to_top();
     }
 
@@ -380,29 +417,25 @@ impl Flow {
 }
 
 #[component]
-fn FlowView(ctx: IntakeContext) -> impl IntoView {
+fn FlowView(ctx: Ctx) -> impl IntoView {
     let f = Flow::new(ctx);
     let screen = Memo::new(move |_| f.screen());
     move || match screen.get() {
-        Screen::Notes => notes_screen(f).into_any(),
-        Screen::Review => view! { <ReviewScreen f /> }.into_any(),
-        Screen::Done => done_screen(f).into_any(),
+        Screen::Notes => EitherOf3::A(notes_screen(f)),
+        Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
+        Screen::Done => EitherOf3::C(done_screen(f)),
     }
 }
 
 fn unsaved_warning(f: Flow) -> impl IntoView {
-    move || {
-        f.unsaved.get().then(|| {
-            view! {
-                <p class="alert" role="alert">
-                    "This browser is not saving your work (its storage is full or blocked). Keep this page open until you submit."
-                </p>
-            }
-        })
+    view! {
+        <p class="alert" role="alert" hidden=move || !f.unsaved.get()>
+            "This browser is not saving your work (its storage is full or blocked). Keep this page open until you submit."
+        </p>
     }
 }
 
-pub fn asset_card(a: &AssetView) -> impl IntoView + use<> {
+pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
     let mut site = a.site.clone();
     if let Some(l) = &a.location {
         site.push_str(" — ");
@@ -451,23 +484,18 @@ fn detail_input(
     kind: &'static str,
     autocomplete: &'static str,
 ) -> impl IntoView {
-    let max = f.ctx.with_value(|c| {
-        c.schema
-            .fields
-            .iter()
-            .find(|d| Detail::of(d) == Some(detail))
-            .and_then(|d| d.max_length)
-            .map(|n| n.to_string())
-    });
+    let max = f
+        .ctx
+        .with_value(|c| c.detail_max[detail as usize].map(|n| n.to_string()));
     let required = detail == Detail::Name;
     view! {
         <div class="field">
             <label for=id>
                 {label}
                 {if required {
-                    view! { <span class="req">" (required)"</span> }.into_any()
+                    view! { <span class="req">" (required)"</span> }
                 } else {
-                    view! { <span class="opt">" (optional)"</span> }.into_any()
+                    view! { <span class="opt">" (optional)"</span> }
                 }}
             </label>
             <input
@@ -497,9 +525,9 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
     remove.push_str(&n);
     let failed = matches!(p.state, PhotoState::Failed { .. });
     let thumb = if failed {
-        view! { <span class="thumb broken" aria-hidden="true">"!"</span> }.into_any()
+        Either::Left(view! { <span class="thumb broken" aria-hidden="true">"!"</span> })
     } else {
-        view! {
+        Either::Right(view! {
             <img
                 class="thumb"
                 src=p.thumb
@@ -508,23 +536,23 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
                 height="64"
                 decoding="async"
             />
-        }
-        .into_any()
+        })
     };
-    let status = match p.state {
-        PhotoState::Uploading => view! { <p class="status">"Uploading…"</p> }.into_any(),
-        PhotoState::Done(_) => view! { <p class="status ok">"Attached"</p> }.into_any(),
-        PhotoState::Failed { message, retry } => view! {
-            <p class="err" role="alert">{message}</p>
-            {retry.then(|| {
-                view! {
-                    <button type="button" class="btn small" on:click=move |_| f.retry_photo(id)>
-                        "Retry"
-                    </button>
-                }
-            })}
-        }
-        .into_any(),
+    // One shape for every state: the line, and Retry when it may help.
+    let (class, role, text, retry) = match p.state {
+        PhotoState::Uploading => ("status", None, "Uploading…".to_owned(), false),
+        PhotoState::Done(_) => ("status ok", None, "Attached".to_owned(), false),
+        PhotoState::Failed { message, retry } => ("err", Some("alert"), message, retry),
+    };
+    let status = view! {
+        <p class=class role=role>{text}</p>
+        {retry.then(|| {
+            view! {
+                <button type="button" class="btn small" on:click=move |_| f.retry_photo(id)>
+                    "Retry"
+                </button>
+            }
+        })}
     };
     view! {
         <li class="photo" class:failed=failed>

@@ -2,6 +2,7 @@
 //! `intake`, and every decision is made by the pure modules.
 
 use fieldcase_core::AssetToken;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 use crate::browser;
@@ -14,10 +15,10 @@ mod review;
 #[component]
 pub fn App() -> impl IntoView {
     let screen = match Route::parse(&browser::pathname()) {
-        Route::Landing => view! { <Landing /> }.into_any(),
-        Route::Intake(token) => view! { <intake::Intake token /> }.into_any(),
-        Route::BadToken => inactive().into_any(),
-        Route::NotFound => not_found().into_any(),
+        Route::Landing => EitherOf4::A(view! { <Landing /> }),
+        Route::Intake(token) => EitherOf4::B(view! { <intake::Intake token /> }),
+        Route::BadToken => EitherOf4::C(inactive()),
+        Route::NotFound => EitherOf4::D(not_found()),
     };
     view! {
         <header class="bar">

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Trunk's post_build hook (Trunk.toml), run with the staging dir ready:
+#
+# 1. The review engine, engine/: built as a second WebAssembly module beside
+#    the app, and named in index.html so the app can fetch it.
+#    The engine (structuring, validation, serde) is fetched by the app after
+#    the intake page's first paint, so it is not in the first load. It has no
+#    JavaScript glue (engine/src/main.rs), so cargo and wasm-opt build it
+#    here rather than Trunk's rust pipeline (which always runs wasm-bindgen).
+#    Its file name carries a hash of its content (served as immutable),
+#    written into index.html as <meta name="fieldcase-engine" content="/…wasm">.
+#    It builds with whatever the app was built with: the same profile, target
+#    dir, toolchain and flags (RUSTUP_TOOLCHAIN, CARGO_UNSTABLE_BUILD_STD,
+#    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS are inherited from Trunk's
+#    environment), offline when Trunk is.
+# 2. Release builds: wasm-bindgen's JS glue minified with terser, and its
+#    integrity hash in index.html updated (scripts/minify-js.mjs).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+staging="${TRUNK_STAGING_DIR:?run this from Trunk (Trunk.toml hooks)}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+say() { echo "post-build: $*" >&2; }
+
+if [ "${TRUNK_PROFILE:-release}" = release ]; then
+  release=1 profile=wasm-release dir=wasm-release
+else
+  release='' profile=dev dir=debug
+fi
+
+# 1. The engine.
+args=(build --target wasm32-unknown-unknown --profile "$profile"
+      --manifest-path "$root/engine/Cargo.toml" --bin fieldcase-engine)
+case "${TRUNK_OFFLINE:-}" in true | 1) args+=(--offline) ;; esac
+cargo "${args[@]}"
+
+built="$target_dir/wasm32-unknown-unknown/$dir/fieldcase-engine.wasm"
+out="$staging/fieldcase-engine.wasm"
+if [ -n "$release" ]; then
+  # The same wasm-opt Trunk uses: on PATH (scripts/lib.sh puts npm's
+  # binaryen first), else npm's, else the one Trunk keeps in its cache.
+  opt="$(command -v wasm-opt || true)"
+  [ -n "$opt" ] || opt="$root/node_modules/.bin/wasm-opt"
+  [ -x "$opt" ] || opt="$HOME/.cache/trunk/wasm-opt-version_132/bin/wasm-opt"
+  [ -x "$opt" ] || { say "no wasm-opt found (run npm ci)"; exit 1; }
+  "$opt" -Oz --strip-debug --strip-producers "$built" -o "$out"
+else
+  cp "$built" "$out"
+fi
+
+hash="$(sha256sum "$out" | cut -c1-16)"
+name="fieldcase-engine-$hash.wasm"
+mv "$out" "$staging/$name"
+url="${TRUNK_PUBLIC_URL:-/}$name"
+sed -i "s|</head>|<meta name=\"fieldcase-engine\" content=\"$url\"></head>|" "$staging/index.html"
+grep -q "fieldcase-engine\" content=\"$url\"" "$staging/index.html" ||
+  { say "could not write the engine's URL into index.html"; exit 1; }
+say "engine $name ($(wc -c <"$staging/$name") bytes)"
+
+# 2. The JS glue.
+if [ -n "$release" ]; then
+  [ -f "$root/node_modules/terser/package.json" ] || { say "terser missing (run npm ci)"; exit 1; }
+  node "$root/scripts/minify-js.mjs" "$staging"
+fi
