@@ -41,14 +41,6 @@ pub struct DeliveryJob {
     pub attempts: i64,
 }
 
-/// Counts by state, for the status page and the tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HandoffCounts {
-    pub pending: i64,
-    pub delivered: i64,
-    pub failed: i64,
-}
-
 impl Store {
     /// Written intakes whose hand-off is not planned yet, oldest first.
     pub async fn written_without_handoff(
@@ -204,21 +196,5 @@ impl Store {
             .await?;
         }
         tx.commit().await
-    }
-
-    pub async fn handoff_counts(&self) -> Result<HandoffCounts, sqlx::Error> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT state, COUNT(*) FROM handoff_deliveries GROUP BY state")
-                .fetch_all(&self.pool)
-                .await?;
-        let mut counts = HandoffCounts::default();
-        for (state, n) in rows {
-            match state.as_str() {
-                "pending" => counts.pending = n,
-                "delivered" => counts.delivered = n,
-                _ => counts.failed += n,
-            }
-        }
-        Ok(counts)
     }
 }

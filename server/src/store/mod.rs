@@ -23,7 +23,7 @@ pub mod salesforce;
 pub mod write_jobs;
 
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
-pub use handoffs::{DeliveryJob, HandoffCounts, PlannedDelivery, WrittenIntake};
+pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};
 pub use intakes::{
     ActorKind, EventRecord, IntakeListing, IntakeRecord, NewEvent, NewIntake, insert_event,
     insert_intake, set_status,
