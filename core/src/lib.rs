@@ -3,6 +3,8 @@
 //!
 //! A guided tour, in the order an intake meets them:
 
+/// What the dispatcher console and the technician's submissions list exchange with the server.
+pub mod console;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.

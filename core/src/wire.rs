@@ -133,8 +133,10 @@ pub enum IntakeStatus {
     Written,
     /// The CRM refused it; a person must correct it.
     NeedsAttention,
-    /// A dispatcher rejected it.
+    /// A dispatcher rejected it (with a reason the technician sees).
     Rejected,
+    /// A dispatcher asked the technician a question; they amend and resubmit.
+    Returned,
 }
 
 impl IntakeStatus {
@@ -147,21 +149,49 @@ impl IntakeStatus {
             IntakeStatus::Written => "written",
             IntakeStatus::NeedsAttention => "needs_attention",
             IntakeStatus::Rejected => "rejected",
+            IntakeStatus::Returned => "returned",
         }
     }
 
+    pub const ALL: [IntakeStatus; 8] = [
+        IntakeStatus::Submitted,
+        IntakeStatus::InReview,
+        IntakeStatus::Approved,
+        IntakeStatus::Writing,
+        IntakeStatus::Written,
+        IntakeStatus::NeedsAttention,
+        IntakeStatus::Rejected,
+        IntakeStatus::Returned,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            IntakeStatus::Submitted,
-            IntakeStatus::InReview,
-            IntakeStatus::Approved,
-            IntakeStatus::Writing,
-            IntakeStatus::Written,
-            IntakeStatus::NeedsAttention,
-            IntakeStatus::Rejected,
-        ]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Waiting for a person in the console.
+    pub const WAITING: [IntakeStatus; 3] = [
+        IntakeStatus::Submitted,
+        IntakeStatus::InReview,
+        IntakeStatus::NeedsAttention,
+    ];
+
+    /// A dispatcher may still edit, approve, reject or return it.
+    pub fn is_reviewable(self) -> bool {
+        Self::WAITING.contains(&self)
+    }
+
+    /// Words for a person: "In review", "Needs attention".
+    pub fn label(self) -> &'static str {
+        match self {
+            IntakeStatus::Submitted => "Waiting for review",
+            IntakeStatus::InReview => "In review",
+            IntakeStatus::Approved => "Approved",
+            IntakeStatus::Writing => "Writing to the CRM",
+            IntakeStatus::Written => "Case created",
+            IntakeStatus::NeedsAttention => "Needs attention",
+            IntakeStatus::Rejected => "Rejected",
+            IntakeStatus::Returned => "Returned with a question",
+        }
     }
 }
 
@@ -356,6 +386,7 @@ mod tests {
             "written",
             "needs_attention",
             "rejected",
+            "returned",
         ] {
             assert_eq!(IntakeStatus::parse(s).map(IntakeStatus::as_str), Some(s));
         }
