@@ -11,6 +11,7 @@
 //! | GET    | `/session`                             | → [`StaffUser`]                       | staff |
 //! | DELETE | `/session`                             | → 204                                 | staff |
 //! | POST   | `/invitations/accept`                  | [`AcceptInvitation`] → [`StaffUser`]  | anyone with the link |
+//! | GET    | `/console/schema`                      | → [`crate::CaseSchema`]               | staff |
 //! | GET    | `/console/intakes?…`                   | [`QueueQuery`] → [`QueuePage`]        | staff |
 //! | GET    | `/console/intakes/{id}`                | → [`IntakeDetail`]                    | staff |
 //! | PATCH  | `/console/intakes/{id}`                | [`FieldEdit`] → [`IntakeDetail`]      | staff |
