@@ -1,70 +1,60 @@
 //! Approval: the one seam between "an intake exists" and "it goes to the
 //! CRM". [`approve`] runs inside the caller's transaction and, together,
-//! moves the intake to `approved`, queues its write job, and records who
-//! approved it — so an approved intake always has exactly one write job, and
-//! a job never exists for an unapproved intake.
+//! moves the intake to `approved`, keeps the SHA-256 of exactly the fields
+//! and photo set approved (on the intake and its write job), queues the
+//! write, and records who or what approved — so an approved intake always has
+//! exactly one write job, a job never exists for an unapproved intake, and
+//! the write worker writes only what was approved (any later edit needs a
+//! new approval).
 //!
-//! Who approves is policy, and today's policy is simple: the technician's
-//! Submit on the review screen approves ([`Approver::technician_submit`]).
-//! When dispatcher review arrives, the submit path stops calling [`approve`]
-//! and a dispatcher (or a rule) calls it instead, with their own actor kind.
+//! Who may approve is policy. Today only a person in the console does
+//! ([`Approver::person`]); rules (a later issue) will call the same seam with
+//! actor kind `rule`, and an AI assistant never can: [`Approver`] cannot be
+//! made for actor kind `ai`.
 
-use serde_json::json;
-use sqlx::SqliteConnection;
+use fieldcase_core::console::{ActorKind, StaffUser};
 
-use crate::store::{self, ActorKind, NewEvent};
-use fieldcase_core::wire::IntakeStatus;
+use crate::store::{self, Actor, Guarded, Tx};
 
-/// Who approved an intake, and how.
+/// Who approved an intake, and how. Made only by the constructors below.
 #[derive(Debug, Clone)]
 pub struct Approver {
-    pub actor_kind: ActorKind,
-    /// A name for the audit trail (the person, the rule's name, …).
-    pub actor: String,
-    /// How the approval came about, e.g. `submit`.
-    pub via: &'static str,
+    actor: Actor,
+    /// How the approval came about: `console`, `bulk`, `rule`.
+    via: &'static str,
 }
 
 impl Approver {
-    /// The technician who pressed Submit on the review screen.
-    pub fn technician_submit(name: &str) -> Self {
+    /// A signed-in dispatcher or admin, from the console.
+    pub fn person(user: &StaffUser, via: &'static str) -> Self {
         Approver {
-            actor_kind: ActorKind::Technician,
-            actor: name.trim().to_owned(),
-            via: "submit",
+            actor: Actor::new(ActorKind::from(user.role), user.email.clone()),
+            via,
         }
+    }
+
+    /// A named rule of the admin's policy.
+    pub fn rule(name: &str) -> Self {
+        Approver {
+            actor: Actor::new(ActorKind::Rule, name),
+            via: "rule",
+        }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 }
 
-/// Approve a submitted (or in-review) intake in `tx`: status `approved`, a
-/// write job queued, an audit event. False (and nothing written) when the
-/// intake is in no state to be approved.
+/// Approve a reviewable intake at `revision` (a rule passes `None`: it
+/// approves what it just checked, in the same transaction). Returns the
+/// approved content hash, or why not.
 pub async fn approve(
-    tx: &mut SqliteConnection,
+    tx: &mut Tx,
     intake_id: &str,
+    revision: Option<u32>,
     approver: &Approver,
-) -> Result<bool, sqlx::Error> {
-    let moved = store::set_status(
-        tx,
-        intake_id,
-        &[IntakeStatus::Submitted, IntakeStatus::InReview],
-        IntakeStatus::Approved,
-    )
-    .await?;
-    if !moved {
-        return Ok(false);
-    }
-    store::enqueue_write(tx, intake_id).await?;
-    store::insert_event(
-        tx,
-        intake_id,
-        &NewEvent {
-            actor_kind: approver.actor_kind,
-            actor: approver.actor.clone(),
-            kind: "approved",
-            detail: json!({ "via": approver.via }),
-        },
-    )
-    .await?;
-    Ok(true)
+) -> Result<Guarded<String>, sqlx::Error> {
+    debug_assert!(approver.actor.kind != ActorKind::Ai);
+    store::review::approve_intake(tx, intake_id, revision, &approver.actor, approver.via).await
 }

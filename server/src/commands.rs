@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::config::{
     AssetsCommand, Command, Config, IMPORTED_SCHEMA_FILE, IntakesCommand, SchemaCommand,
+    UsersCommand,
 };
 use crate::salesforce::schema_import;
 use crate::startup::{
@@ -24,6 +25,10 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         Command::Assets(AssetsCommand::List) => assets_list(&config).await,
         Command::Assets(AssetsCommand::Revoke { token }) => assets_revoke(&config, &token).await,
         Command::Intakes(IntakesCommand::List { json }) => intakes_list(&config, json).await,
+        Command::Users(UsersCommand::Add { role, name, email }) => {
+            users_add(&config, &role, name.as_deref(), &email).await
+        }
+        Command::Users(UsersCommand::List) => users_list(&config).await,
         Command::Schema(SchemaCommand::Import { apply, out }) => {
             schema_import(&config, apply, out).await
         }
@@ -39,6 +44,14 @@ async fn serve(config: &Config) -> Result<(), StartupError> {
         println!(
             "(also in {})",
             config.data_dir.join(demo::LINKS_FILE).display()
+        );
+        println!(
+            "Dispatcher console: {}/console/\n  admin:      {} / {}\n  dispatcher: {} / {}",
+            app.public_url(),
+            demo::DEMO_ADMIN_EMAIL,
+            demo::DEMO_STAFF_PASSWORD,
+            demo::DEMO_DISPATCHER_EMAIL,
+            demo::DEMO_STAFF_PASSWORD
         );
     }
     println!("fieldcase listening on http://{}", app.local_addr());
@@ -82,6 +95,89 @@ async fn assets_revoke(config: &Config, raw: &str) -> Result<(), StartupError> {
                 .to_owned(),
         ))
     }
+}
+
+/// `users add --role ROLE EMAIL`: the password from a prompt (a terminal)
+/// or the first line of standard input; never an argument, so never in the
+/// shell's history or the process list.
+async fn users_add(
+    config: &Config,
+    role: &str,
+    name: Option<&str>,
+    email: &str,
+) -> Result<(), StartupError> {
+    use std::io::IsTerminal;
+    let role = fieldcase_core::console::Role::parse(role)
+        .ok_or_else(|| StartupError::Usage(format!("unknown role {role:?}")))?;
+    if !crate::http::users::plausible_email(email) {
+        return Err(StartupError::Usage(format!(
+            "{email:?} is not an e-mail address; give the address the person signs in with"
+        )));
+    }
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(StartupError::io("reading the password"))?;
+        let again = rpassword::prompt_password("Again: ")
+            .map_err(StartupError::io("reading the password"))?;
+        if first != again {
+            return Err(StartupError::Usage(
+                "the two passwords differ; nothing was made".into(),
+            ));
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(StartupError::io("reading the password from standard input"))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    if let Some(problem) = crate::auth::password_problem(&password) {
+        return Err(StartupError::Usage(format!("{problem} Nothing was made.")));
+    }
+    let hash = crate::auth::hash_password(&password)
+        .await
+        .map_err(|e| StartupError::Usage(e.to_string()))?;
+    let store = open_store(config).await?;
+    let name = name.unwrap_or(email);
+    let Some(user) = store.create_user(email, name, role, &hash).await? else {
+        return Err(StartupError::Usage(format!(
+            "{email} has an account already; nothing was changed"
+        )));
+    };
+    let actor = crate::store::Actor::new(
+        fieldcase_core::console::ActorKind::System,
+        "fieldcase users add",
+    );
+    store
+        .record_event(
+            &actor,
+            "user_created",
+            &serde_json::json!({ "email": user.email, "role": user.role.as_str() }),
+        )
+        .await?;
+    println!(
+        "Made {} ({}). They sign in at {}/console/.",
+        user.email,
+        user.role.as_str(),
+        config.public_url(config.addr)
+    );
+    Ok(())
+}
+
+async fn users_list(config: &Config) -> Result<(), StartupError> {
+    let store = open_store(config).await?;
+    let users = store.list_users().await?;
+    if users.is_empty() {
+        println!(
+            "No accounts yet. Make the first admin with `fieldcase users add --role admin EMAIL`."
+        );
+    }
+    for u in users {
+        let state = if u.active { "" } else { " (disabled)" };
+        println!("{}  {}  {}{state}", u.email, u.role.as_str(), u.name);
+    }
+    Ok(())
 }
 
 async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {

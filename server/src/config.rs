@@ -67,6 +67,18 @@ pub struct Config {
     pub writes: WriteArgs,
 
     #[command(flatten)]
+    pub auth: AuthArgs,
+
+    /// The console's built files (Trunk's `dist-console/`), served at /console/.
+    #[arg(
+        long,
+        env = "FIELDCASE_CONSOLE_DIST",
+        default_value = "./dist-console",
+        global = true
+    )]
+    pub console_dist: PathBuf,
+
+    #[command(flatten)]
     pub handoff: crate::handoff::HandoffArgs,
 }
 
@@ -257,6 +269,46 @@ pub struct WriteArgs {
     pub poll_ms: u64,
 }
 
+/// Staff sessions and sign-in limits.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// Sign a staff member out after this many minutes without a request.
+    #[arg(
+        long = "session-idle-mins",
+        env = "FIELDCASE_SESSION_IDLE_MINS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub session_idle_mins: u64,
+
+    /// Sign a staff member out this many hours after signing in, whatever happens.
+    #[arg(
+        long = "session-max-hours",
+        env = "FIELDCASE_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: u64,
+
+    /// Sign-in attempts a minute for one account.
+    #[arg(
+        long = "sign-in-per-account",
+        env = "FIELDCASE_SIGN_IN_PER_ACCOUNT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub sign_in_per_account: u32,
+
+    /// Sign-in attempts a minute from one client address.
+    #[arg(
+        long = "sign-in-per-address",
+        env = "FIELDCASE_SIGN_IN_PER_ADDRESS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub sign_in_per_address: u32,
+}
+
 /// Upload and size limits (told to the app, enforced by the server).
 #[derive(Debug, Clone, Args)]
 pub struct LimitArgs {
@@ -308,6 +360,9 @@ pub enum Command {
     /// Submitted intakes.
     #[command(subcommand)]
     Intakes(IntakesCommand),
+    /// Staff accounts (admins and dispatchers).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// The case schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -337,6 +392,24 @@ pub enum AssetsCommand {
         /// The token, as in the link `/a/<TOKEN>`.
         token: String,
     },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UsersCommand {
+    /// Make an account. The password is read from standard input (typed at a
+    /// prompt on a terminal; the first line otherwise), never from an argument.
+    Add {
+        /// `admin` or `dispatcher`.
+        #[arg(long, value_parser = ["admin", "dispatcher"])]
+        role: String,
+        /// The name shown in the console and the audit trail [default: the e-mail].
+        #[arg(long)]
+        name: Option<String>,
+        /// The e-mail address the person signs in with.
+        email: String,
+    },
+    /// Print every account with its role.
+    List,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -13,6 +13,30 @@ use serde::{Deserialize, Serialize};
 use crate::qr;
 use crate::store::{NewAsset, Store};
 
+/// The demo's staff accounts (demo mode only: a real deployment makes its
+/// first admin with `fieldcase users add --role admin`, and has no default
+/// password). Printed next to the QR links.
+pub const DEMO_ADMIN_EMAIL: &str = "admin@fieldcase.example";
+pub const DEMO_DISPATCHER_EMAIL: &str = "dispatcher@fieldcase.example";
+pub const DEMO_STAFF_PASSWORD: &str = "demo-password-1";
+
+/// Make the demo admin and dispatcher when they are missing.
+pub async fn seed_staff(store: &Store) -> Result<(), sqlx::Error> {
+    use fieldcase_core::console::Role;
+    for (email, name, role) in [
+        (DEMO_ADMIN_EMAIL, "Demo Admin", Role::Admin),
+        (DEMO_DISPATCHER_EMAIL, "Demo Dispatcher", Role::Dispatcher),
+    ] {
+        if store.account_by_email(email).await?.is_none() {
+            let hash = crate::auth::hash_password(DEMO_STAFF_PASSWORD)
+                .await
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            store.create_user(email, name, role, &hash).await?;
+        }
+    }
+    Ok(())
+}
+
 /// One line of `<data-dir>/demo-links.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DemoLink {

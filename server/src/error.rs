@@ -64,6 +64,30 @@ pub enum Error {
     #[error("unsupported media type")]
     UnsupportedMediaType { message: String },
 
+    /// No signed-in staff member (401): sign in first.
+    #[error("unauthorized: {code}")]
+    Unauthorized { code: &'static str, message: String },
+
+    /// Signed in, but the role does not allow it; or a cross-site request (403).
+    #[error("forbidden: {code}")]
+    Forbidden { code: &'static str, message: String },
+
+    /// A staff resource that does not exist (404).
+    #[error("not found: {code}")]
+    NotFound { code: &'static str, message: String },
+
+    /// The request was made on a state that changed since (409), e.g. a
+    /// stale revision; the message says who changed what.
+    #[error("conflict: {code}")]
+    Conflict { code: &'static str, message: String },
+
+    /// Too many attempts (429); try again after `retry_after_secs`.
+    #[error("too many requests")]
+    TooManyRequests {
+        retry_after_secs: u64,
+        message: String,
+    },
+
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -77,6 +101,34 @@ pub enum Error {
 impl Error {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Error::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Error::Unauthorized {
+            code: "sign_in_required",
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Forbidden {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Error::NotFound {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Conflict {
             code,
             message: message.into(),
         }
@@ -111,6 +163,11 @@ impl Error {
             n => format!("{n} fields need attention: {}.", labels.join(", ")),
         };
         Error::Validation { message, fields }
+    }
+
+    /// The message a person is shown for this error.
+    pub fn public_message(&self) -> String {
+        self.parts().2
     }
 
     fn parts(&self) -> (StatusCode, &'static str, String) {
@@ -172,6 +229,17 @@ impl Error {
                 "unsupported_media_type",
                 message.clone(),
             ),
+            Error::Unauthorized { code, message } => {
+                (StatusCode::UNAUTHORIZED, *code, message.clone())
+            }
+            Error::Forbidden { code, message } => (StatusCode::FORBIDDEN, *code, message.clone()),
+            Error::NotFound { code, message } => (StatusCode::NOT_FOUND, *code, message.clone()),
+            Error::Conflict { code, message } => (StatusCode::CONFLICT, *code, message.clone()),
+            Error::TooManyRequests { message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                message.clone(),
+            ),
             Error::Database(_) | Error::Io(_) | Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -193,6 +261,12 @@ impl IntoResponse for Error {
         } else {
             tracing::debug!(code, status = status.as_u16(), "request refused");
         }
+        let retry_after = match &self {
+            Error::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
         let fields = match self {
             Error::Validation { fields, .. } => fields,
             _ => FieldErrors::default(),
@@ -207,6 +281,11 @@ impl IntoResponse for Error {
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         );
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
         response
     }
 }

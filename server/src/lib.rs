@@ -5,6 +5,8 @@
 
 /// Approval: the one seam where an intake is approved and queued for the CRM.
 pub mod approval;
+/// Staff sign-in: passwords, sessions, sign-in limits, roles, same-origin checks.
+pub mod auth;
 /// What `serve`, `assets list|revoke`, `intakes list` and `schema import` do.
 pub mod commands;
 /// Settings from the command line and `FIELDCASE_*` variables; the subcommands.

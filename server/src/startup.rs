@@ -8,8 +8,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use fieldcase_core::CaseSchema;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, Semaphore, watch};
+
+use tokio::sync::{Notify, Semaphore, broadcast, watch};
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::auth::{self, AuthSettings, SignInLimits};
 
 use crate::config::Config;
 use crate::handoff::HandoffWorker;
@@ -79,6 +85,11 @@ impl Application {
             config.data_dir.display()
         )))?;
         let dist = prepare_dist(config.dist.clone()).await;
+        let console_dist = prepare_dist(config.console_dist.clone()).await;
+        SqliteStore::new(store.pool().clone())
+            .migrate()
+            .await
+            .map_err(StartupError::Database)?;
 
         let local_addr = listener
             .local_addr()
@@ -102,14 +113,27 @@ impl Application {
             store,
             schema,
             limits: config.limits(),
-            public_url: public_url.into(),
+            public_url: public_url.clone().into(),
             files,
             dist: dist.map(Arc::new),
             decode_permits: Arc::new(Semaphore::new(2)),
             salesforce,
             write_wake,
+            auth: Arc::new(AuthSettings {
+                idle: Duration::from_secs(config.auth.session_idle_mins.max(1) * 60),
+                absolute: Duration::from_secs(config.auth.session_max_hours.max(1) * 3600),
+                origin: auth::origin_of(&public_url).into(),
+                secure: public_url.starts_with("https://"),
+            }),
+            sign_in_limits: Arc::new(SignInLimits::new(
+                config.auth.sign_in_per_account,
+                config.auth.sign_in_per_address,
+            )),
+            changes: broadcast::channel(256).0,
+            console_dist: console_dist.map(Arc::new),
         };
         if config.demo {
+            demo::seed_staff(&state.store).await?;
             let links = demo::links(&state.store, &state.public_url).await?;
             demo::write_links(&config.data_dir, &links)
                 .map_err(StartupError::io("writing demo-links.json"))?;
@@ -160,6 +184,10 @@ impl Application {
         let store = self.state.store.clone();
         let (stop, stopped) = watch::channel(false);
         let worker = tokio::spawn(self.worker.run(stopped.clone()));
+        let sessions = SqliteStore::new(store.pool().clone());
+        let sweeper = tokio::spawn(
+            sessions.continuously_delete_expired(tokio::time::Duration::from_secs(600)),
+        );
         let handoff = tokio::spawn(self.handoff.run(stopped));
         if let Some((username, password)) = self.demo_connect {
             tokio::spawn(connect_demo(
@@ -169,9 +197,14 @@ impl Application {
                 password,
             ));
         }
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        sweeper.abort();
         let _ = stop.send(true);
         if tokio::time::timeout(std::time::Duration::from_secs(10), worker)
             .await
@@ -284,7 +317,8 @@ async fn connect_demo(salesforce: Salesforce, base: String, username: String, pa
             return;
         }
     }
-    match demo_connect::run(&base, &username, &password).await {
+    let admin = (demo::DEMO_ADMIN_EMAIL, demo::DEMO_STAFF_PASSWORD);
+    match demo_connect::run(&base, admin, &username, &password).await {
         Ok(()) => tracing::info!("--demo-connect: connected to the demo org"),
         Err(e) => {
             tracing::error!(error = %e, "--demo-connect failed; connect at /admin/salesforce")

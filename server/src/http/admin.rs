@@ -4,33 +4,42 @@
 //! | method | path                                        |                                   |
 //! |--------|---------------------------------------------|-----------------------------------|
 //! | GET    | `/admin/salesforce`                         | status page                       |
-//! | GET    | `/admin/salesforce/connect`                 | 302 to Salesforce's authorize URL |
+//! | POST   | `/admin/salesforce/connect`                 | 303 to Salesforce's authorize URL |
 //! | GET    | `/admin/salesforce/callback?code&state`     | exchange, store, 303 to status    |
 //! | POST   | `/admin/salesforce/connect-client-credentials` | integration user, 303 to status |
 //! | GET    | `/api/v1/admin/salesforce`                  | → [`SalesforceStatus`]            |
 //!
-//! Administrator sign-in arrives in a later issue: until then these routes
-//! are open to whoever reaches the server, so deployments must keep
-//! `/admin` and `/api/v1/admin` behind their own access control. No page or
-//! answer ever carries a token.
+//! Every one needs a signed-in admin (a page sends anyone else to sign in);
+//! the POSTs come from fieldcase's own origin (`auth::same_origin`). The
+//! OAuth `state` is kept in the admin's session when Connect is pressed, so a
+//! callback completed in another browser is refused and changes nothing.
+//! No page or answer ever carries a token.
 
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use fieldcase_core::console::{ActorKind, StaffUser};
 use fieldcase_core::wire::SalesforceStatus;
 use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::Session;
 
 use super::AppState;
 use super::extract::Json;
-use crate::error::Result;
+use crate::auth::Admin;
+use crate::error::{Error, Result};
 use crate::salesforce::SalesforceError;
+use crate::store::Actor;
+
+/// The session key holding the OAuth state of a Connect in progress.
+const OAUTH_STATE_KEY: &str = "salesforce_oauth_state";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/salesforce", get(status_page))
-        .route("/admin/salesforce/connect", get(connect))
+        .route("/admin/salesforce/connect", post(connect))
         .route("/admin/salesforce/callback", get(callback))
         .route(
             "/admin/salesforce/connect-client-credentials",
@@ -43,14 +52,51 @@ pub fn api_router() -> Router<AppState> {
 }
 
 /// `GET /api/v1/admin/salesforce`
-async fn status_json(State(state): State<AppState>) -> Result<Json<SalesforceStatus>> {
+async fn status_json(State(state): State<AppState>, _: Admin) -> Result<Json<SalesforceStatus>> {
     Ok(Json(state.salesforce.status().await?))
 }
 
+/// An admin for an HTML page: anyone not signed in is sent to sign in (and
+/// back here afterwards); a dispatcher is told it is for admins.
+fn page_admin(admin: Result<Admin>) -> std::result::Result<StaffUser, Response> {
+    match admin {
+        Ok(Admin(user)) => Ok(user),
+        Err(Error::Unauthorized { .. }) => {
+            Err(Redirect::to("/console/sign-in?next=/admin/salesforce").into_response())
+        }
+        Err(Error::Forbidden { message, .. }) => Err(error_page(StatusCode::FORBIDDEN, &message)),
+        Err(other) => Err(other.into_response()),
+    }
+}
+
+fn actor(user: &StaffUser) -> Actor {
+    Actor::new(ActorKind::Admin, user.email.clone())
+}
+
 /// `GET /admin/salesforce`
-async fn status_page(State(state): State<AppState>) -> Response {
+async fn status_page(State(state): State<AppState>, admin: Result<Admin>) -> Response {
+    if let Err(page) = page_admin(admin) {
+        return page;
+    }
     match state.salesforce.status().await {
-        Ok(status) => page(StatusCode::OK, "Salesforce", &status_html(&status)),
+        Ok(status) => {
+            let mut response = page(StatusCode::OK, "Salesforce", &status_html(&status));
+            // Connect posts here, then goes on to Salesforce's login page:
+            // browsers hold that redirect to the form-action policy too.
+            let policy = super::CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'",
+                &format!(
+                    "form-action 'self' {}",
+                    crate::auth::origin_of(&status.login_url)
+                ),
+            );
+            if let Ok(value) = header::HeaderValue::from_str(&policy) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "Salesforce status: database error");
             error_page(
@@ -61,10 +107,31 @@ async fn status_page(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /admin/salesforce/connect`
-async fn connect(State(state): State<AppState>) -> Response {
+/// `POST /admin/salesforce/connect`
+async fn connect(
+    State(state): State<AppState>,
+    admin: Result<Admin>,
+    session: Session,
+) -> Response {
+    if let Err(page) = page_admin(admin) {
+        return page;
+    }
     match state.salesforce.start_authorization().await {
-        Ok(url) => (StatusCode::FOUND, [(header::LOCATION, url.as_str())]).into_response(),
+        Ok(url) => {
+            let oauth_state = url
+                .query_pairs()
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            if let Err(e) = session.insert(OAUTH_STATE_KEY, oauth_state).await {
+                tracing::error!(error = %e, "Salesforce connect: session store");
+                return error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong on the server. Try again in a minute.",
+                );
+            }
+            (StatusCode::SEE_OTHER, [(header::LOCATION, url.as_str())]).into_response()
+        }
         Err(e) => failure(&e),
     }
 }
@@ -80,8 +147,14 @@ struct CallbackParams {
 /// `GET /admin/salesforce/callback?code&state`
 async fn callback(
     State(state): State<AppState>,
+    admin: Result<Admin>,
+    session: Session,
     params: std::result::Result<Query<CallbackParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let user = match page_admin(admin) {
+        Ok(user) => user,
+        Err(page) => return page,
+    };
     let Ok(Query(params)) = params else {
         return error_page(
             StatusCode::BAD_REQUEST,
@@ -103,20 +176,57 @@ async fn callback(
              \"Connect Salesforce\".",
         );
     };
+    // The state must be the one this admin's session started.
+    let started: Option<String> = session.remove(OAUTH_STATE_KEY).await.unwrap_or(None);
+    if started.as_deref() != Some(oauth_state.as_str()) {
+        tracing::warn!("Salesforce callback with a state this session did not start");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This authorisation was not started from this browser's session, so nothing was              changed. Press Connect Salesforce here to start again.",
+        );
+    }
     match state
         .salesforce
         .finish_authorization(&code, &oauth_state)
         .await
     {
-        Ok(()) => Redirect::to("/admin/salesforce").into_response(),
+        Ok(()) => {
+            connected(&state, &user, "web_server").await;
+            Redirect::to("/admin/salesforce").into_response()
+        }
         Err(e) => failure(&e),
     }
 }
 
+/// Record in the audit trail that an admin connected the org.
+async fn connected(state: &AppState, user: &StaffUser, flow: &str) {
+    if let Err(e) = state
+        .store
+        .record_event(
+            &actor(user),
+            "salesforce_connected",
+            &json!({ "flow": flow }),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "audit: recording a Salesforce connection");
+    }
+}
+
 /// `POST /admin/salesforce/connect-client-credentials`
-async fn connect_client_credentials(State(state): State<AppState>) -> Response {
+async fn connect_client_credentials(
+    State(state): State<AppState>,
+    admin: Result<Admin>,
+) -> Response {
+    let user = match page_admin(admin) {
+        Ok(user) => user,
+        Err(page) => return page,
+    };
     match state.salesforce.connect_client_credentials().await {
-        Ok(()) => Redirect::to("/admin/salesforce").into_response(),
+        Ok(()) => {
+            connected(&state, &user, "client_credentials").await;
+            Redirect::to("/admin/salesforce").into_response()
+        }
         Err(e) => failure(&e),
     }
 }
@@ -192,16 +302,14 @@ fn status_html(s: &SalesforceStatus) -> String {
             "Connect Salesforce"
         };
         b.push_str(&format!(
-            "<p><a href=\"/admin/salesforce/connect\">{connect}</a> (log in to Salesforce)</p>\
+            "<form method=\"post\" action=\"/admin/salesforce/connect\">\
+             <button type=\"submit\">{connect}</button> (log in to Salesforce)</form>\
              <form method=\"post\" action=\"/admin/salesforce/connect-client-credentials\">\
              <button type=\"submit\">Connect as the integration user</button> \
              (client credentials; needs a My Domain login URL)</form>"
         ));
     }
-    b.push_str(
-        "<p><small>Administrator sign-in arrives in a later release: keep /admin behind your \
-         network's access control until then.</small></p>",
-    );
+    b.push_str("<p><a href=\"/console/\">Back to the console</a></p>");
     b
 }
 

@@ -6,6 +6,9 @@
 //!   small "Code not active" page. `/A/{token}` (what the QR encodes, upper
 //!   case for a compact code) redirects to it.
 //! - `GET /qr/{token}.svg` → the printable QR label.
+//! - `GET /api/v1/assets/{token}/intakes[/{id}]` → the technician's recent
+//!   submissions on the asset and where each stands; one of them in full, to
+//!   amend a returned one.
 //!
 //! Malformed, unknown and revoked tokens get one and the same answer, so the
 //! API reveals nothing about which codes exist.
@@ -16,7 +19,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use fieldcase_core::AssetToken;
-use fieldcase_core::wire::IntakeContext;
+use fieldcase_core::CaseDraft;
+use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
+use fieldcase_core::wire::{IntakeContext, PhotoReceipt};
 
 use super::AppState;
 use super::extract::{Json, Path};
@@ -25,7 +30,65 @@ use crate::error::{ASSET_INACTIVE_MESSAGE, Error, Result};
 use crate::qr;
 
 pub fn api_router() -> Router<AppState> {
-    Router::new().route("/api/v1/assets/{token}", get(context))
+    Router::new()
+        .route("/api/v1/assets/{token}", get(context))
+        .route("/api/v1/assets/{token}/intakes", get(submissions))
+        .route("/api/v1/assets/{token}/intakes/{id}", get(submission))
+}
+
+/// `GET /api/v1/assets/{token}/intakes`: recent submissions on this asset,
+/// with where each stands (a rejection's reason, a returned one's question).
+async fn submissions(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<Vec<SubmissionSummary>>> {
+    let asset = state.active_asset(&token).await?;
+    let rows = state.store.asset_submissions(&asset.id).await?;
+    let list = rows
+        .into_iter()
+        .map(|r| r.decode())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Json(list))
+}
+
+/// `GET /api/v1/assets/{token}/intakes/{id}`: one submission as sent (with
+/// dispatchers' edits), to amend and resend when it was returned.
+async fn submission(
+    State(state): State<AppState>,
+    Path((token, raw_id)): Path<(String, String)>,
+) -> Result<Json<SubmissionDetail>> {
+    let asset = state.active_asset(&token).await?;
+    let id = uuid::Uuid::try_parse(&raw_id).map_err(|_| Error::IntakeNotFound)?;
+    let summary = state
+        .store
+        .asset_submission(&asset.id, &id)
+        .await?
+        .ok_or(Error::IntakeNotFound)?
+        .decode()?;
+    let r = state
+        .store
+        .review_intake(&id)
+        .await?
+        .ok_or(Error::IntakeNotFound)?;
+    let fields: CaseDraft = serde_json::from_str(&r.fields_json)
+        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    Ok(Json(SubmissionDetail {
+        summary,
+        notes: r.notes,
+        fields,
+        technician: r.technician,
+        photos: r
+            .photos
+            .into_iter()
+            .map(|p| PhotoReceipt {
+                sha256: p.sha256,
+                content_type: p.content_type,
+                width: p.width,
+                height: p.height,
+                bytes: p.bytes,
+            })
+            .collect(),
+    }))
 }
 
 pub fn page_router() -> Router<AppState> {

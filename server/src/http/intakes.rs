@@ -8,10 +8,11 @@
 //! validates against the schema, checks every photo, and structures the notes
 //! itself for the audit trail.
 //!
-//! For now Submit also approves (see [`crate::approval`]): the intake, its
-//! approval and its write job commit in one transaction, and the write
-//! worker is woken. The receipt (and `GET`) show the case number and link
-//! once written, or what Salesforce refused.
+//! A submitted intake waits for a dispatcher's review (status `submitted`);
+//! consoles hear of it at once. A `returned` intake is amended by the same
+//! PUT with the same id: its next revision, never a second intake. The
+//! receipt (and `GET`) show the case number and link once written, or what
+//! Salesforce refused.
 
 use std::collections::BTreeSet;
 
@@ -30,10 +31,13 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::AppState;
+use super::console;
 use super::extract::{Json, Path};
-use crate::approval::{self, Approver};
 use crate::error::{Error, Result, megabytes};
-use crate::store::{self, ActiveAsset, ActorKind, IntakeRecord, NewEvent, NewIntake};
+use crate::store::review;
+use crate::store::{
+    self, ActiveAsset, Actor, ActorKind, IntakeRecord, NewEvent, NewIntake, QueueKeys,
+};
 
 /// Notes and fields of a few tens of thousands of characters fit easily.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -68,12 +72,18 @@ async fn submit(
     }
     let request_hash = request_hash(&submission)?;
 
-    // A retry of something already stored is answered from the store.
-    if let Some(existing) = state.store.intake(&id).await? {
-        return replay(existing, &request_hash);
-    }
-
     let asset = state.active_asset_for(&submission.asset_token).await?;
+    // A retry of something already stored is answered from the store; a
+    // returned intake, amended, becomes its next revision.
+    let existing = state.store.intake(&id).await?;
+    if let Some(existing) = &existing {
+        let amendable = existing.status == IntakeStatus::Returned.as_str()
+            && existing.request_hash != request_hash
+            && existing.asset_id == asset.id;
+        if !amendable {
+            return replay(existing.clone(), &request_hash);
+        }
+    }
     check_notes(&submission.notes, state.limits.max_notes_chars)?;
     check_technician(&submission.technician)?;
     check_photos(&state, &asset, &submission.photos).await?;
@@ -86,54 +96,84 @@ async fn submit(
 
     let proposal = propose(&state.schema, &asset, &submission);
     let changed = changed_fields(&state.schema, &proposal, &valid);
+    let keys = QueueKeys::of(&state.schema, valid.fields());
     let fields_json = to_json(valid.fields())?;
     let proposal_json = to_json(&proposal)?;
     let reference = intake_reference(&id);
-    let new = NewIntake {
-        id,
-        reference: &reference,
-        asset_id: &asset.id,
-        status: IntakeStatus::Submitted,
-        notes: &submission.notes,
-        fields_json: &fields_json,
-        proposal_json: &proposal_json,
-        technician: &submission.technician,
-        request_hash: &request_hash,
-        photos: &submission.photos,
-        event: NewEvent {
-            actor_kind: ActorKind::Technician,
-            actor: submission.technician.name.trim().to_owned(),
-            kind: "submitted",
-            detail: json!({
-                "changed_fields": changed,
-                "photo_count": submission.photos.len(),
-            }),
-        },
-    };
+    let technician = Actor::new(ActorKind::Technician, submission.technician.name.trim());
     let mut tx = state.store.begin().await?;
-    if store::insert_intake(&mut tx, &new).await?.is_none() {
-        // A racing twin got there first.
-        tx.rollback().await?;
-        let existing = state
-            .store
-            .intake(&id)
-            .await?
-            .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
-        return replay(existing, &request_hash);
+
+    if existing.is_some() {
+        let revision = review::resubmit(
+            &mut tx,
+            &id.to_string(),
+            &submission.notes,
+            &fields_json,
+            &proposal_json,
+            &keys,
+            &submission.technician,
+            &request_hash,
+            &submission.photos,
+            &technician,
+            &changed,
+        )
+        .await?;
+        if revision.is_none() {
+            // Someone acted on it meanwhile: answer from where it stands.
+            tx.rollback().await?;
+            let current = state
+                .store
+                .intake(&id)
+                .await?
+                .ok_or(Error::IntakeNotFound)?;
+            return replay(current, &request_hash);
+        }
+        tx.commit().await?;
+        tracing::info!(intake_id = %id, reference, "returned intake resubmitted");
+    } else {
+        let new = NewIntake {
+            id,
+            reference: &reference,
+            asset_id: &asset.id,
+            status: IntakeStatus::Submitted,
+            notes: &submission.notes,
+            fields_json: &fields_json,
+            proposal_json: &proposal_json,
+            technician: &submission.technician,
+            request_hash: &request_hash,
+            photos: &submission.photos,
+            keys: &keys,
+            event: NewEvent {
+                actor_kind: ActorKind::Technician,
+                actor: technician.name.clone(),
+                kind: "submitted",
+                detail: json!({
+                    "changed_fields": changed,
+                    "photo_count": submission.photos.len(),
+                }),
+            },
+        };
+        if store::insert_intake(&mut tx, &new).await?.is_none() {
+            // A racing twin got there first.
+            tx.rollback().await?;
+            let existing = state
+                .store
+                .intake(&id)
+                .await?
+                .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
+            return replay(existing, &request_hash);
+        }
+        tx.commit().await?;
+        tracing::info!(
+            intake_id = %id,
+            reference,
+            asset_id = %asset.id,
+            photos = submission.photos.len(),
+            changed_fields = changed.len(),
+            "intake submitted for review"
+        );
     }
-    // Today's policy: the technician's Submit approves.
-    let approver = Approver::technician_submit(&submission.technician.name);
-    approval::approve(&mut tx, &new.id.to_string(), &approver).await?;
-    tx.commit().await?;
-    state.write_wake.notify_one();
-    tracing::info!(
-        intake_id = %id,
-        reference,
-        asset_id = %asset.id,
-        photos = submission.photos.len(),
-        changed_fields = changed.len(),
-        "intake submitted and approved"
-    );
+    console::announce(&state, &id).await;
     let record = state
         .store
         .intake(&id)

@@ -7,9 +7,16 @@
 //! | POST   | `/api/v1/assets/{token}/photos`   | [`photos`]      |
 //! | PUT    | `/api/v1/intakes/{id}`            | [`intakes`]     |
 //! | GET    | `/api/v1/intakes/{id}`            | [`intakes`]     |
+//! | GET    | `/api/v1/assets/{token}/intakes[/{id}]` | [`assets`] |
+//! | POST/GET/DELETE | `/api/v1/session`        | [`session`]     |
+//! | POST   | `/api/v1/invitations/accept`      | [`session`]     |
+//! | *      | `/api/v1/console/…`               | [`console`]     |
+//! | *      | `/api/v1/admin/users…`, `/api/v1/admin/invitations` | [`users`] |
+//! | GET    | `/api/v1/admin/audit[.csv]`       | [`audit`]       |
 //! | GET    | `/api/v1/admin/salesforce`        | [`admin`]       |
-//! | GET    | `/admin/salesforce[/…]`           | [`admin`]       |
-//! | POST   | `/admin/salesforce/connect-client-credentials` | [`admin`] |
+//! | GET    | `/admin/salesforce[/callback]`    | [`admin`]       |
+//! | POST   | `/admin/salesforce/connect[-client-credentials]` | [`admin`] |
+//! | GET    | `/console/…`                      | [`static_files`] (the console bundle) |
 //! | GET    | `/a/{token}`, `/A/{token}`        | [`assets`]      |
 //! | GET    | `/qr/{token}.svg`                 | [`assets`]      |
 //! | GET    | `/healthz`                        | here            |
@@ -23,9 +30,15 @@ use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use fieldcase_core::console::QueueChange;
 use fieldcase_core::wire::Limits;
 use fieldcase_core::{AssetToken, CaseSchema};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, Semaphore, broadcast};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::auth::{AuthSettings, SignInLimits};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -39,14 +52,22 @@ use crate::store::{ActiveAsset, Store};
 pub mod admin;
 /// The asset a QR link opens, its photo uploads, and the QR image and page.
 pub mod assets;
+/// The audit log for admins, and its CSV export.
+pub mod audit;
+/// The dispatchers' queue, intake page, decisions and live updates.
+pub mod console;
 /// Extractors whose rejections speak [`fieldcase_core::wire::ApiError`].
 pub mod extract;
 /// Reviewed intakes: submit (idempotently) and read back the receipt.
 pub mod intakes;
 /// Photo uploads, judged by content and stored under their hash.
 pub mod photos;
+/// Staff sign-in and sign-out, and accepting an invitation.
+pub mod session;
 /// The built app: precompressed files, deep links, the "not built yet" page.
 pub mod static_files;
+/// Admins manage staff accounts and invitations.
+pub mod users;
 
 /// The policy the built app runs under: no inline script or style anywhere;
 /// `wasm-unsafe-eval` lets the app's own WebAssembly compile.
@@ -72,6 +93,13 @@ pub struct AppState {
     pub salesforce: Salesforce,
     /// Wakes the write worker (an intake was approved).
     pub write_wake: Arc<Notify>,
+    /// Sessions and the same-origin rule.
+    pub auth: Arc<AuthSettings>,
+    pub sign_in_limits: Arc<SignInLimits>,
+    /// Intake changes, for the consoles' live queue.
+    pub changes: broadcast::Sender<QueueChange>,
+    /// The console's built files, or `None` when not built.
+    pub console_dist: Option<Arc<PathBuf>>,
 }
 
 impl AppState {
@@ -92,23 +120,51 @@ impl AppState {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    // Staff routes: a session, and state changes only from our own origin.
+    let staff_api = Router::new()
+        .merge(session::router())
+        .merge(console::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(admin::api_router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::same_origin,
+        ));
     let api = Router::new()
         .merge(assets::api_router())
         .merge(photos::router(&state.limits))
         .merge(intakes::router())
-        .merge(admin::api_router())
+        .merge(staff_api)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
+        ));
+    let admin_pages = admin::router().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::same_origin,
+    ));
+    let sessions = SessionManagerLayer::new(SqliteStore::new(state.store.pool().clone()))
+        .with_name("fieldcase_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.auth.secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.auth.idle).unwrap_or(time::Duration::HOUR),
         ));
 
     Router::new()
         .merge(api)
         .merge(assets::page_router())
-        .merge(admin::router())
+        .merge(admin_pages)
+        .route("/console", get(static_files::console))
+        .route("/console/", get(static_files::console))
+        .route("/console/{*path}", get(static_files::console))
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(sessions)
         .layer(always(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,

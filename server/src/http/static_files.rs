@@ -34,14 +34,42 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(dist) = state.dist.clone() else {
         return not_built();
     };
+    serve_from(&dist, req).await
+}
+
+/// `GET /console/…`: the console's bundle (`dist-console/`), its deep links
+/// answered with its index.html.
+pub async fn console(State(state): State<AppState>, mut req: Request) -> Response {
+    let Some(dist) = state.console_dist.clone() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(page_html(
+                "Console not built",
+                "The dispatcher console has not been built. Run scripts/run (or scripts/test), \
+                 which builds it into dist-console/.",
+            )),
+        )
+            .into_response();
+    };
+    let inner = req.uri().path().strip_prefix("/console").unwrap_or("/");
+    let inner = if inner.is_empty() { "/" } else { inner };
+    match inner.parse() {
+        Ok(uri) => *req.uri_mut() = uri,
+        Err(_) => return (StatusCode::NOT_FOUND, "Not found.").into_response(),
+    }
+    serve_from(&dist, req).await
+}
+
+/// A file of a built bundle, or its index.html for a deep link.
+async fn serve_from(dist: &std::path::Path, req: Request) -> Response {
+    let path = req.uri().path();
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     let hashed = is_hashed_name(path);
     let response = if last_segment.contains('.') {
         // A file: it exists or it is a 404 (never index.html in its place).
         let response = serve(
-            ServeDir::new(dist.as_path())
-                .precompressed_br()
-                .precompressed_gzip(),
+            ServeDir::new(dist).precompressed_br().precompressed_gzip(),
             req,
         )
         .await;
@@ -59,7 +87,7 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
         let index = ServeFile::new(dist.join("index.html"))
             .precompressed_br()
             .precompressed_gzip();
-        let dir = ServeDir::new(dist.as_path())
+        let dir = ServeDir::new(dist)
             .precompressed_br()
             .precompressed_gzip()
             .fallback(index);

@@ -1,6 +1,6 @@
 //! `--demo-connect`: the browser's part of the real authorization-code flow,
 //! done by the server itself so a newcomer's demo is connected without
-//! clicking: `GET <fieldcase>/admin/salesforce/connect` → the org's authorize
+//! clicking: sign in as the demo admin → `POST <fieldcase>/admin/salesforce/connect` → the org's authorize
 //! page → its login-and-consent form, submitted with the demo credentials →
 //! the redirect to fieldcase's callback → the status page.
 //!
@@ -15,19 +15,51 @@ use url::Url;
 
 /// Connect `fieldcase` (its base URL) to its configured org, logging in as
 /// `username`. The error says which step failed.
-pub async fn run(fieldcase: &str, username: &str, password: &str) -> Result<(), String> {
+pub async fn run(
+    fieldcase: &str,
+    admin: (&str, &str),
+    username: &str,
+    password: &str,
+) -> Result<(), String> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| format!("building an HTTP client: {e}"))?;
-    let start = Url::parse(&format!(
-        "{}/admin/salesforce/connect",
-        fieldcase.trim_end_matches('/')
-    ))
-    .map_err(|e| format!("fieldcase's URL: {e}"))?;
+    let base = fieldcase.trim_end_matches('/');
+    let origin = crate::auth::origin_of(base);
+    // The admin's session: connecting is an admin's act, bound to a session.
+    let signed_in = http
+        .post(format!("{base}/api/v1/session"))
+        .header(reqwest::header::ORIGIN, &origin)
+        .json(&serde_json::json!({ "email": admin.0, "password": admin.1 }))
+        .send()
+        .await
+        .map_err(|e| format!("signing in as the demo admin: {}", e.without_url()))?;
+    if signed_in.status() != StatusCode::OK {
+        return Err(format!(
+            "signing in as the demo admin answered {}",
+            signed_in.status()
+        ));
+    }
+    let cookie = signed_in
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or("signing in as the demo admin gave no session cookie")?
+        .to_owned();
+    let start = Url::parse(&format!("{base}/admin/salesforce/connect"))
+        .map_err(|e| format!("fieldcase's URL: {e}"))?;
 
-    let authorize = redirect_target(http.get(start.clone()), &start, "connect").await?;
+    let authorize = redirect_target(
+        http.post(start.clone())
+            .header(reqwest::header::ORIGIN, &origin)
+            .header(reqwest::header::COOKIE, &cookie),
+        &start,
+        "connect",
+    )
+    .await?;
     let page = http
         .get(authorize.clone())
         .send()
@@ -61,6 +93,7 @@ pub async fn run(fieldcase: &str, username: &str, password: &str) -> Result<(), 
     }
     let done = http
         .get(callback.clone())
+        .header(reqwest::header::COOKIE, &cookie)
         .send()
         .await
         .map_err(|e| format!("returning to fieldcase's callback: {}", e.without_url()))?;

@@ -7,39 +7,10 @@ use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 
+pub use super::audit::NewEvent;
 use super::{Store, now};
 
-/// Who (or what) acted on an intake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorKind {
-    Technician,
-    Rule,
-    Ai,
-    Dispatcher,
-    System,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::Technician => "technician",
-            ActorKind::Rule => "rule",
-            ActorKind::Ai => "ai",
-            ActorKind::Dispatcher => "dispatcher",
-            ActorKind::System => "system",
-        }
-    }
-}
-
-/// One entry of the audit trail, to be written with the change it records.
-#[derive(Debug, Clone)]
-pub struct NewEvent {
-    pub actor_kind: ActorKind,
-    pub actor: String,
-    pub kind: &'static str,
-    pub detail: serde_json::Value,
-}
+pub use fieldcase_core::console::ActorKind;
 
 /// A checked submission, ready to be stored.
 #[derive(Debug, Clone)]
@@ -55,6 +26,8 @@ pub struct NewIntake<'a> {
     pub request_hash: &'a str,
     /// SHA-256 of each photo, in display order.
     pub photos: &'a [String],
+    /// What the queue sorts and filters on, from the fields.
+    pub keys: &'a super::QueueKeys,
     pub event: NewEvent,
 }
 
@@ -92,16 +65,6 @@ pub struct IntakeListing {
     pub case_number: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, FromRow)]
-pub struct EventRecord {
-    pub id: String,
-    pub at: String,
-    pub actor_kind: String,
-    pub actor: String,
-    pub kind: String,
-    pub detail_json: String,
-}
-
 #[derive(FromRow)]
 struct ListingRow {
     id: String,
@@ -131,16 +94,17 @@ const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.r
 /// lock before reading anything: racing twins queue on the lock
 /// (busy_timeout) instead of failing on a stale snapshot.
 pub async fn insert_intake(
-    tx: &mut SqliteConnection,
+    tx: &mut super::Tx,
     new: &NewIntake<'_>,
 ) -> Result<Option<()>, sqlx::Error> {
+    let tx = tx.conn();
     let id = new.id.to_string();
     let at = now();
     let done = sqlx::query(
         "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
          proposal_json, technician_name, technician_email, technician_phone, request_hash, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         created_at, updated_at, subject, priority, priority_rank, hazard) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(&id)
@@ -156,6 +120,10 @@ pub async fn insert_intake(
     .bind(new.request_hash)
     .bind(&at)
     .bind(&at)
+    .bind(&new.keys.subject)
+    .bind(&new.keys.priority)
+    .bind(new.keys.priority_rank)
+    .bind(i64::from(new.keys.hazard))
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -249,37 +217,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// An intake's audit trail, oldest first.
-    pub async fn intake_events(&self, id: &Uuid) -> Result<Vec<EventRecord>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, at, actor_kind, actor, kind, detail_json FROM intake_events \
-             WHERE intake_id = $1 ORDER BY at, id",
-        )
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await
-    }
 }
 
-/// Append an event to an intake's audit trail, in the caller's transaction.
-pub async fn insert_event(
-    tx: &mut SqliteConnection,
-    intake_id: &str,
-    event: &NewEvent,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO intake_events (id, intake_id, at, actor_kind, actor, kind, detail_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(Uuid::now_v7().to_string())
-    .bind(intake_id)
-    .bind(now())
-    .bind(event.actor_kind.as_str())
-    .bind(&event.actor)
-    .bind(event.kind)
-    .bind(event.detail.to_string())
-    .execute(tx)
-    .await?;
-    Ok(())
-}
+pub use super::audit::insert_event;

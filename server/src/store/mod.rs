@@ -11,30 +11,51 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 /// Assets and their revocable link tokens.
 pub mod assets;
+/// The append-only audit trail of intakes, accounts and the CRM connection.
+pub mod audit;
 /// The hand-off queue: deliveries of written cases, retried until delivered.
 pub mod handoffs;
 /// Intakes, their photos and their audit trail.
 pub mod intakes;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
+/// Review before create: the queue, revisions, decisions, approval's hash.
+pub mod review;
 /// The Salesforce connection (tokens sealed) and pending authorisations.
 pub mod salesforce;
+/// Staff accounts and invitations.
+pub mod users;
 /// The write queue: one leased job per approved intake.
 pub mod write_jobs;
 
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
+pub use audit::{Actor, AuditSlice, NewEvent, insert_event};
 pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};
-pub use intakes::{
-    ActorKind, EventRecord, IntakeListing, IntakeRecord, NewEvent, NewIntake, insert_event,
-    insert_intake, set_status,
-};
+pub use intakes::{ActorKind, IntakeListing, IntakeRecord, NewIntake, insert_intake, set_status};
 pub use photos::PhotoRecord;
+pub use review::{Guarded, QueueFilter, QueueKeys, ReviewIntake, content_hash};
 pub use salesforce::{NewConnection, StoredConnection};
+pub use users::Account;
 pub use write_jobs::{IntakeForWrite, PhotoForWrite, WriteJob, WrittenCase, enqueue_write};
 
 /// A transaction: what a change spanning several tables runs in (an intake,
-/// its approval and its write job commit together or not at all).
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+/// its approval and its write job commit together or not at all). Opaque:
+/// the connection inside never leaves `store/`.
+pub struct Tx(sqlx::Transaction<'static, sqlx::Sqlite>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.0.rollback().await
+    }
+
+    fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.0
+    }
+}
 
 /// The database handle every handler shares (cheap to clone).
 #[derive(Debug, Clone)]
@@ -73,7 +94,12 @@ impl Store {
 
     /// Start a transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        Ok(Tx(self.pool.begin().await?))
+    }
+
+    /// The pool, for the session store (tower-sessions keeps its own table).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 }
 
@@ -90,6 +116,28 @@ pub fn after(delay: Duration) -> String {
         .checked_add(delay)
         .unwrap_or_else(time::OffsetDateTime::now_utc);
     timestamp(t)
+}
+
+/// `delay` ago, as timestamp text.
+pub fn before_now(delay: Duration) -> String {
+    let delay = time::Duration::try_from(delay).unwrap_or(time::Duration::ZERO);
+    let t = time::OffsetDateTime::now_utc()
+        .checked_sub(delay)
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    timestamp(t)
+}
+
+/// A case-insensitive `LIKE … ESCAPE '\'` pattern that finds `text` anywhere.
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
 }
 
 /// How long from now until the timestamp text `at` (zero if past or unreadable).

@@ -13,8 +13,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{
-    ORG_CLIENT_ID, ORG_CLIENT_SECRET, TestOrg, png, secret_key, spawn_org, submission,
-    wait_for_receipt,
+    DEMO_ADMIN_EMAIL, DEMO_STAFF_PASSWORD, ORG_CLIENT_ID, ORG_CLIENT_SECRET, TestOrg, approve_at,
+    png, secret_key, sign_in_at, spawn_org, submission, wait_for_receipt,
 };
 
 /// A `fieldcase serve` child process; killed (SIGKILL) when dropped.
@@ -111,9 +111,13 @@ fn pump_token(data: &Path) -> String {
         .token
 }
 
-async fn connect(client: &reqwest::Client, server: &Server) {
-    let response = client
-        .post(server.url("/admin/salesforce/connect-client-credentials"))
+async fn connect(_client: &reqwest::Client, server: &Server) {
+    let admin = sign_in_at(&server.address, DEMO_ADMIN_EMAIL, DEMO_STAFF_PASSWORD).await;
+    let response = admin
+        .request(
+            reqwest::Method::POST,
+            "/admin/salesforce/connect-client-credentials",
+        )
         .send()
         .await
         .unwrap();
@@ -197,6 +201,7 @@ async fn crash_at(failpoint: &str, files_at_crash: u64) {
     let id = Uuid::now_v7();
     let body = submission(id, &token, &photos);
     put(&client, &first, id, &body).await;
+    approve_at(&first.address, id).await;
 
     let status = first.exited().await;
     #[cfg(unix)]
@@ -261,6 +266,7 @@ async fn sigkill_at_random_moments_while_salesforce_is_slow_writes_exactly_once(
         let id = Uuid::now_v7();
         let body = submission(id, &token, &photos);
         put(&client, &server, id, &body).await;
+        approve_at(&server.address, id).await;
         // A write takes two calls of at least 150 ms each: kill somewhere in
         // or around it.
         let after = rand::random_range(0..700u64);

@@ -172,6 +172,7 @@ async fn a_written_case_is_emailed_and_posted_to_a_signed_webhook_once() {
     body["fields"]["Safety_Hazard__c"] = json!(true);
     body["fields"]["Priority"] = json!("High");
     assert_eq!(app.put_intake(id, &body).await.status(), 201);
+    app.approve(id).await;
     let receipt = app.wait_for_status(id, "written").await;
     let case_number = receipt["case_number"]
         .as_str()

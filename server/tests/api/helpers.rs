@@ -41,6 +41,9 @@ pub struct TestApp {
     pub dist_dir: tempfile::TempDir,
     /// `--secret-key`, when the test gave one.
     pub secret_key: Option<String>,
+    /// The demo staff's sessions, signed in once (sign-in is rate-limited).
+    admin_session: tokio::sync::OnceCell<StaffSession>,
+    dispatcher_session: tokio::sync::OnceCell<StaffSession>,
 }
 
 /// A server with the demo assets, default limits and a fake built app.
@@ -99,6 +102,8 @@ pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[&str]) -> 
         data_dir,
         dist_dir,
         secret_key,
+        admin_session: tokio::sync::OnceCell::new(),
+        dispatcher_session: tokio::sync::OnceCell::new(),
     }
 }
 
@@ -342,14 +347,43 @@ impl TestApp {
     /// Connect to the configured org through the real authorization-code
     /// flow, doing the browser's part as the demo user.
     pub async fn connect_salesforce(&self) {
-        fieldcase_server::salesforce::demo_connect::run(&self.address, ORG_USERNAME, ORG_PASSWORD)
-            .await
-            .expect("connected through the authorization-code flow");
+        fieldcase_server::salesforce::demo_connect::run(
+            &self.address,
+            (DEMO_ADMIN_EMAIL, DEMO_STAFF_PASSWORD),
+            ORG_USERNAME,
+            ORG_PASSWORD,
+        )
+        .await
+        .expect("connected through the authorization-code flow");
     }
 
-    /// `GET /api/v1/admin/salesforce`.
+    /// The demo dispatcher, signed in (once per test app).
+    pub async fn dispatcher(&self) -> StaffSession {
+        self.dispatcher_session
+            .get_or_init(|| sign_in_at(&self.address, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD))
+            .await
+            .clone()
+    }
+
+    /// The demo admin, signed in (once per test app).
+    pub async fn admin(&self) -> StaffSession {
+        self.admin_session
+            .get_or_init(|| sign_in_at(&self.address, DEMO_ADMIN_EMAIL, DEMO_STAFF_PASSWORD))
+            .await
+            .clone()
+    }
+
+    /// A dispatcher approves the intake at its current revision.
+    pub async fn approve(&self, id: Uuid) {
+        approve_as(&self.dispatcher().await, id).await;
+    }
+
+    /// `GET /api/v1/admin/salesforce`, as the demo admin.
     pub async fn salesforce_status(&self) -> Value {
-        body_json(self.get("/api/v1/admin/salesforce").await).await
+        self.admin()
+            .await
+            .get_json("/api/v1/admin/salesforce")
+            .await
     }
 
     /// Upload `n` different photos under `token`; their SHA-256s.
@@ -376,10 +410,136 @@ impl TestApp {
         id
     }
 
+    /// [`Self::submit_with_photos`], then a dispatcher approves it.
+    pub async fn submit_and_approve(&self, n: u32) -> Uuid {
+        let id = self.submit_with_photos(n).await;
+        self.approve(id).await;
+        id
+    }
+
     /// The intake's receipt once its status is `status` (panics after 20 s).
     pub async fn wait_for_status(&self, id: Uuid, status: &str) -> Value {
         wait_for_receipt(&self.client, &self.address, id, status).await
     }
+}
+
+/// The demo staff (seeded by `--demo`).
+pub use fieldcase_server::demo::{DEMO_ADMIN_EMAIL, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD};
+
+/// A signed-in staff member's browser, as far as the API sees it: the
+/// session cookie, and the server's own origin on every request.
+#[derive(Clone)]
+pub struct StaffSession {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+    pub origin: String,
+}
+
+impl StaffSession {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .header(reqwest::header::ORIGIN, &self.origin)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        body_json(response).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.request(method, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    /// The intake as the console shows it.
+    pub async fn intake(&self, id: Uuid) -> Value {
+        self.get_json(&format!("/api/v1/console/intakes/{id}"))
+            .await
+    }
+}
+
+/// Sign in at `base`; panics unless it works.
+pub async fn sign_in_at(base: &str, email: &str, password: &str) -> StaffSession {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let origin = base.trim_end_matches('/').to_owned();
+    let response = client
+        .post(format!("{base}/api/v1/session"))
+        .header(reqwest::header::ORIGIN, &origin)
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(response.status(), 200, "signing in as {email}");
+    let cookie = session_cookie(&response).expect("a session cookie");
+    StaffSession {
+        client,
+        base: base.to_owned(),
+        cookie,
+        origin,
+    }
+}
+
+/// `name=value` of the session cookie a response sets.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("fieldcase_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// The demo dispatcher approves intake `id` at its current revision.
+pub async fn approve_at(base: &str, id: Uuid) {
+    approve_as(
+        &sign_in_at(base, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD).await,
+        id,
+    )
+    .await;
+}
+
+/// `staff` approves intake `id` at its current revision.
+pub async fn approve_as(staff: &StaffSession, id: Uuid) {
+    let intake = staff.intake(id).await;
+    let response = staff
+        .post(
+            &format!("/api/v1/console/intakes/{id}/approve"),
+            &json!({ "revision": intake["revision"] }),
+        )
+        .await;
+    assert_eq!(response.status(), 200, "approving {id}");
 }
 
 /// Poll `GET /api/v1/intakes/{id}` at `address` until its status is `status`.

@@ -34,7 +34,7 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     let intakes = app.store.list_intakes().await.unwrap();
     assert_eq!(intakes.len(), 1);
     let stored = &intakes[0];
-    assert_eq!(stored.status, "approved", "Submit approves, for now");
+    assert_eq!(stored.status, "submitted", "it waits for a dispatcher");
     assert_eq!(stored.photos, vec![photo]);
     assert_eq!(stored.fields["Subject"], "Feed pump P-12 leaking at seal");
     assert_eq!(
@@ -46,22 +46,19 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     assert_eq!(stored.technician.name, "Dana Okafor");
 
     let events = app.store.intake_events(&id).await.unwrap();
-    assert_eq!(events.len(), 2);
-    assert_eq!(events[0].actor_kind, "technician");
+    assert_eq!(
+        events.len(),
+        1,
+        "submitted, and nothing approved it: {events:?}"
+    );
+    assert_eq!(events[0].actor_kind.as_str(), "technician");
     assert_eq!(events[0].kind, "submitted");
     assert_eq!(
-        (events[1].actor_kind.as_str(), events[1].kind.as_str()),
-        ("technician", "approved"),
-        "the technician's Submit approves; the approval is its own audit event"
+        app.store.write_job_state(&id.to_string()).await.unwrap(),
+        None,
+        "nothing is queued for the CRM before a person approves"
     );
-    let (state, attempts, _) = app
-        .store
-        .write_job_state(&id.to_string())
-        .await
-        .unwrap()
-        .expect("approval queued a write");
-    assert_eq!((state.as_str(), attempts), ("pending", 0));
-    let detail: Value = serde_json::from_str(&events[0].detail_json).unwrap();
+    let detail = &events[0].detail;
     let changed = detail["changed_fields"].as_array().unwrap();
     assert!(
         changed.contains(&json!("Priority")),
@@ -351,7 +348,7 @@ async fn eight_identical_puts_at_once_make_one_intake() {
     assert_eq!(app.intake_count().await, 1);
     let events = app.store.intake_events(&id).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["submitted", "approved"]);
+    assert_eq!(kinds, ["submitted"]);
 }
 
 #[tokio::test]
@@ -417,7 +414,7 @@ async fn the_intakes_list_command_prints_json() {
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], id.to_string());
-    assert_eq!(listed[0]["status"], "approved");
+    assert_eq!(listed[0]["status"], "submitted");
     assert_eq!(listed[0]["reference"], intake_reference(&id));
     assert_eq!(
         listed[0]["fields"]["Subject"],
@@ -440,7 +437,7 @@ async fn an_oversize_body_is_refused_in_the_error_shape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_inserts_of_one_id_store_it_once() {
     use fieldcase_core::wire::{IntakeStatus, Technician};
-    use fieldcase_server::store::{ActorKind, NewEvent, NewIntake, insert_intake};
+    use fieldcase_server::store::{ActorKind, NewEvent, NewIntake, QueueKeys, insert_intake};
 
     let app = spawn_app().await;
     let asset = app
@@ -467,6 +464,12 @@ async fn racing_inserts_of_one_id_store_it_once() {
         technician: &technician,
         request_hash: "hash",
         photos: &[],
+        keys: &QueueKeys {
+            subject: String::new(),
+            priority: None,
+            priority_rank: 3,
+            hazard: false,
+        },
         event: NewEvent {
             actor_kind: ActorKind::Technician,
             actor: "Dana Okafor".into(),

@@ -13,7 +13,7 @@ use crate::helpers::{body_json, eventually, spawn_app, spawn_app_with_org, submi
 #[tokio::test]
 async fn without_salesforce_approved_intakes_wait_and_the_status_says_so() {
     let app = spawn_app().await;
-    let id = app.submit_with_photos(0).await;
+    let id = app.submit_and_approve(0).await;
     let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
     assert_eq!(receipt["status"], "approved");
 
@@ -28,7 +28,7 @@ async fn without_salesforce_approved_intakes_wait_and_the_status_says_so() {
             .starts_with("Not connected"),
         "{status}"
     );
-    let page = app.get("/admin/salesforce").await;
+    let page = app.admin().await.get("/admin/salesforce").await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
@@ -46,14 +46,19 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
     );
 
     // Approved before anyone connected: it waits.
-    let id = app.submit_with_photos(2).await;
+    let id = app.submit_and_approve(2).await;
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(app.salesforce_status().await["queue"]["waiting"], 1);
     assert_eq!(org.count("cases").await, 0);
 
     // The connect route sends the browser to the org with PKCE S256.
-    let redirect = app.get("/admin/salesforce/connect").await;
-    assert_eq!(redirect.status(), 302);
+    let admin = app.admin().await;
+    let redirect = admin
+        .request(reqwest::Method::POST, "/admin/salesforce/connect")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 303);
     let location = redirect.headers()["location"].to_str().unwrap().to_owned();
     assert!(
         location.starts_with(&format!("{}/services/oauth2/authorize?", org.base)),
@@ -118,7 +123,7 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
         (last.actor_kind.as_str(), last.kind.as_str()),
         ("system", "written")
     );
-    let detail: Value = serde_json::from_str(&last.detail_json).unwrap();
+    let detail = &last.detail;
     assert_eq!(detail["case_id"], case_id);
     assert_eq!(detail["photos_uploaded"], 2);
 
@@ -137,7 +142,14 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
             .starts_with("v1.")
     );
 
-    let html = app.get("/admin/salesforce").await.text().await.unwrap();
+    let html = app
+        .admin()
+        .await
+        .get("/admin/salesforce")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         html.contains("Connected") && html.contains(DEMO_USER_ID),
         "{html}"
@@ -152,7 +164,7 @@ async fn at_most_two_api_calls_per_case_for_any_number_of_photos() {
     let mut measured = Vec::new();
     for photos in [0u32, 1, 5] {
         let before = org.stats().await;
-        let id = app.submit_with_photos(photos).await;
+        let id = app.submit_and_approve(photos).await;
         app.wait_for_status(id, "written").await;
         let after = org.stats().await;
         let calls = after["api_calls"].as_u64().unwrap() - before["api_calls"].as_u64().unwrap();
@@ -174,7 +186,7 @@ async fn an_expired_access_token_is_refreshed_once_and_the_write_succeeds() {
     app.connect_salesforce().await;
     let before = app.store.salesforce_connection().await.unwrap().unwrap();
     org.faults(json!({"expire_access_tokens": true})).await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
     app.wait_for_status(id, "written").await;
     let (state, attempts, _) = app
         .store
@@ -205,7 +217,7 @@ async fn a_revoked_refresh_token_waits_for_reauthorisation_then_writes() {
     app.connect_salesforce().await;
     org.faults(json!({"revoke_refresh_tokens": true, "expire_access_tokens": true}))
         .await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
 
     eventually("the connection needs re-authorisation", || async {
         app.salesforce_status().await["needs_reauthorization"] == true
@@ -227,7 +239,14 @@ async fn a_revoked_refresh_token_waits_for_reauthorisation_then_writes() {
             .contains("nothing is dropped"),
         "{status}"
     );
-    let html = app.get("/admin/salesforce").await.text().await.unwrap();
+    let html = app
+        .admin()
+        .await
+        .get("/admin/salesforce")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Needs re-authorisation"), "{html}");
 
     // The write waits, uncounted.
@@ -259,7 +278,7 @@ async fn three_503s_are_retried_with_backoff() {
     app.connect_salesforce().await;
     org.faults(json!({"fail_next": {"status": 503, "count": 3}}))
         .await;
-    let id = app.submit_with_photos(2).await;
+    let id = app.submit_and_approve(2).await;
     app.wait_for_status(id, "written").await;
     let (state, attempts, _) = app
         .store
@@ -277,7 +296,7 @@ async fn request_limit_exceeded_backs_off_then_succeeds() {
     let (app, org) = spawn_app_with_org(&[]).await;
     app.connect_salesforce().await;
     org.faults(json!({"limit_exceeded_next": 1})).await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
     app.wait_for_status(id, "written").await;
     let (state, attempts, _) = app
         .store
@@ -311,6 +330,7 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
     let mut body = submission(id, &token, &[]);
     body["fields"]["Error_Code__c"] = json!("E-".repeat(30));
     assert_eq!(app.put_intake(id, &body).await.status(), 201);
+    app.approve(id).await;
 
     let receipt = app.wait_for_status(id, "needs_attention").await;
     let problem = receipt["problems"]["Error_Code__c"].as_str().unwrap();
@@ -345,7 +365,7 @@ async fn a_lost_answer_after_salesforce_committed_makes_no_duplicate() {
 
     // The case upsert commits, then the connection drops.
     org.faults(json!({"drop_after_commit_next": 1})).await;
-    let first = app.submit_with_photos(2).await;
+    let first = app.submit_and_approve(2).await;
     app.wait_for_status(first, "written").await;
     assert_eq!(org.count("cases").await, 1);
     assert_eq!(org.count("content_versions").await, 2);
@@ -359,7 +379,7 @@ async fn a_lost_answer_after_salesforce_committed_makes_no_duplicate() {
 
     // Both answers lost: the upsert's and the upload's.
     org.faults(json!({"drop_after_commit_next": 2})).await;
-    let second = app.submit_with_photos(3).await;
+    let second = app.submit_and_approve(3).await;
     let receipt = app.wait_for_status(second, "written").await;
     let (_, attempts, _) = app
         .store
@@ -390,8 +410,12 @@ async fn a_lost_answer_after_salesforce_committed_makes_no_duplicate() {
 async fn client_credentials_connect_and_renew_themselves() {
     let (app, org) = spawn_app_with_org(&[]).await;
     let response = app
-        .client
-        .post(app.url("/admin/salesforce/connect-client-credentials"))
+        .admin()
+        .await
+        .request(
+            reqwest::Method::POST,
+            "/admin/salesforce/connect-client-credentials",
+        )
         .send()
         .await
         .unwrap();
@@ -402,20 +426,21 @@ async fn client_credentials_connect_and_renew_themselves() {
 
     // No refresh token in this flow: an expired token is replaced by a new grant.
     org.faults(json!({"expire_access_tokens": true})).await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
     app.wait_for_status(id, "written").await;
 }
 
 #[tokio::test]
 async fn a_callback_with_an_unknown_state_is_refused() {
     let (app, _org) = spawn_app_with_org(&[]).await;
-    let response = app
+    let admin = app.admin().await;
+    let response = admin
         .get("/admin/salesforce/callback?code=aPrxstolen&state=forged")
         .await;
     assert_eq!(response.status(), 400);
     let html = response.text().await.unwrap();
-    assert!(html.contains("unknown, expired or already used"), "{html}");
-    let denied = app
+    assert!(html.contains("not started from this browser"), "{html}");
+    let denied = admin
         .get("/admin/salesforce/callback?error=access_denied&error_description=end-user+denied")
         .await;
     assert_eq!(denied.status(), 400);
@@ -429,7 +454,7 @@ async fn demo_connect_connects_at_start_up() {
         app.salesforce_status().await["connected"] == true
     })
     .await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
     app.wait_for_status(id, "written").await;
     assert_eq!(org.count("cases").await, 1);
 }
