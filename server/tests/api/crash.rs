@@ -13,8 +13,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{
-    DEMO_ADMIN_EMAIL, DEMO_STAFF_PASSWORD, ORG_CLIENT_ID, ORG_CLIENT_SECRET, TestOrg, approve_at,
-    png, secret_key, sign_in_at, spawn_org, submission, wait_for_receipt,
+    DEMO_ADMIN_EMAIL, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD, ORG_CLIENT_ID, ORG_CLIENT_SECRET,
+    TestOrg, approve_at, png, secret_key, sign_in_at, spawn_org, submission, wait_for_receipt,
 };
 
 /// A `fieldcase serve` child process; killed (SIGKILL) when dropped.
@@ -201,7 +201,17 @@ async fn crash_at(failpoint: &str, files_at_crash: u64) {
     let id = Uuid::now_v7();
     let body = submission(id, &token, &photos);
     put(&client, &first, id, &body).await;
-    approve_at(&first.address, id).await;
+    // The write starts as soon as the approval commits, so the failpoint may
+    // end the server before the approval's answer is sent.
+    let dispatcher = sign_in_at(&first.address, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD).await;
+    let _ = dispatcher
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/console/intakes/{id}/approve"),
+        )
+        .json(&serde_json::json!({ "revision": 1 }))
+        .send()
+        .await;
 
     let status = first.exited().await;
     #[cfg(unix)]

@@ -7,6 +7,9 @@
 mod helpers;
 
 mod assets;
+mod auth;
+mod authz;
+mod console;
 mod crash;
 mod handoff;
 mod intakes;

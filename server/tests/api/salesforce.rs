@@ -356,6 +356,23 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
         ("system", "needs_attention")
     );
     assert_eq!(app.salesforce_status().await["queue"]["needs_attention"], 1);
+
+    // A dispatcher corrects the field in the console and approves again.
+    let staff = app.dispatcher().await;
+    let intake = staff.intake(id).await;
+    assert_eq!(intake["status"], "needs_attention");
+    assert!(intake["problems"]["Error_Code__c"].is_string());
+    let corrected = staff
+        .patch(
+            &format!("/api/v1/console/intakes/{id}"),
+            &json!({ "revision": intake["revision"], "fields": { "Error_Code__c": "E-42" } }),
+        )
+        .await;
+    assert_eq!(corrected.status(), 200);
+    app.approve(id).await;
+    let receipt = app.wait_for_status(id, "written").await;
+    assert!(receipt["case_number"].is_string(), "{receipt:#}");
+    assert_eq!(org.count("cases").await, 1);
 }
 
 #[tokio::test]
