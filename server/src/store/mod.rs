@@ -15,6 +15,8 @@ pub mod assets;
 pub mod handoffs;
 /// Intakes, their photos and their audit trail.
 pub mod intakes;
+/// The lease queue both queues are: lease, heartbeat, finish, release.
+pub mod lease;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
 /// The Salesforce connection (tokens sealed) and pending authorisations.
@@ -24,12 +26,14 @@ pub mod write_jobs;
 
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
 pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};
+pub use handoffs::{DeliveryOutcome, DeliveryState};
 pub use intakes::{
     ActorKind, EventRecord, IntakeListing, IntakeRecord, NewEvent, NewIntake, insert_event,
     insert_intake, set_status,
 };
 pub use photos::PhotoRecord;
 pub use salesforce::{NewConnection, StoredConnection};
+pub use write_jobs::WriteJobState;
 pub use write_jobs::{IntakeForWrite, PhotoForWrite, WriteJob, WrittenCase, enqueue_write};
 
 /// A transaction: what a change spanning several tables runs in (an intake,
