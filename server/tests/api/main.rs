@@ -10,6 +10,7 @@ mod assets;
 mod crash;
 mod handoff;
 mod intakes;
+mod leases;
 mod photos;
 mod salesforce;
 mod salesforce_http;
