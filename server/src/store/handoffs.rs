@@ -282,25 +282,25 @@ impl Store {
         tx.commit().await
     }
 
-    /// A delivery's state and failed attempts, for tests and the operator.
-    pub async fn delivery_state(
+    /// An intake's deliveries: key, state and failed attempts, for tests
+    /// and the operator.
+    pub async fn deliveries(
         &self,
         intake_id: &str,
-        delivery_key: &str,
-    ) -> Result<Option<(DeliveryState, i64)>, sqlx::Error> {
-        let row: Option<(String, i64)> = sqlx::query_as(
-            "SELECT state, attempts FROM handoff_deliveries \
-             WHERE intake_id = $1 AND delivery_key = $2",
+    ) -> Result<Vec<(String, DeliveryState, i64)>, sqlx::Error> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT delivery_key, state, attempts FROM handoff_deliveries \
+             WHERE intake_id = $1 ORDER BY delivery_key",
         )
         .bind(intake_id)
-        .bind(delivery_key)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.map(|(state, attempts)| {
-            DeliveryState::parse(&state)
-                .map(|state| (state, attempts))
-                .ok_or_else(|| sqlx::Error::Decode(format!("delivery state {state:?}").into()))
-        })
-        .transpose()
+        rows.into_iter()
+            .map(|(key, state, attempts)| {
+                DeliveryState::parse(&state)
+                    .map(|state| (key, state, attempts))
+                    .ok_or_else(|| sqlx::Error::Decode(format!("delivery state {state:?}").into()))
+            })
+            .collect()
     }
 }

@@ -56,6 +56,47 @@ async fn a_leased_job_is_nobody_elses_until_its_lease_runs_out() {
 }
 
 #[tokio::test]
+async fn passing_failures_keep_the_intake_writing_and_a_release_makes_it_approved_again() {
+    let app = spawn_app().await;
+    let id = app.submit_with_photos(0).await;
+    let key = id.to_string();
+    let status = || async {
+        body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await["status"].clone()
+    };
+    let lease = Duration::from_secs(30);
+    assert!(
+        app.store
+            .lease_write_job("w", lease)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.store
+        .retry_write_job(&key, "w", Duration::ZERO, "HTTP 503")
+        .await
+        .unwrap();
+    assert_eq!(status().await, "writing", "retries pending");
+    let (state, attempts, error) = app.store.write_job_state(&key).await.unwrap().unwrap();
+    assert_eq!(
+        (state, attempts, error.as_deref()),
+        (WriteJobState::Pending, 1, Some("HTTP 503"))
+    );
+
+    let job = app
+        .store
+        .lease_write_job("w", lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.attempts, 1, "the next attempt knows the failures");
+    assert_eq!(status().await, "writing");
+    app.store.release_write_job(&key, "w").await.unwrap();
+    assert_eq!(status().await, "approved", "waiting again, nobody writing");
+    let (_, attempts, _) = app.store.write_job_state(&key).await.unwrap().unwrap();
+    assert_eq!(attempts, 1, "a release counts nothing");
+}
+
+#[tokio::test]
 async fn a_job_whose_lease_owner_died_is_written_by_another_worker_once_the_lease_runs_out() {
     let (app, org) = spawn_app_with_org(&["--write-lease-secs", "2"]).await;
     let id = app.submit_with_photos(1).await;
