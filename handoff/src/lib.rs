@@ -30,7 +30,7 @@ pub mod dispatch;
 pub mod email;
 /// What a failed delivery means for the queue: try again, or ask a person.
 pub mod error;
-/// Exponential back-off with full jitter, deterministic under test.
+/// The one back-off policy (exponential, full jitter), deterministic under test.
 pub mod retry;
 /// The declarative routing rules and the deliveries they select.
 pub mod rules;
@@ -42,7 +42,7 @@ pub mod webhook;
 pub use dispatch::{Dispatcher, Secrets};
 pub use email::{EmailConfig, EmailSender, RenderedEmail, TlsMode, render_email};
 pub use error::{ConfigError, DeliveryError};
-pub use retry::{RetryPolicy, next_attempt};
+pub use retry::{Backoff, RetryPolicy, next_attempt};
 pub use rules::{Channel, Condition, Delivery, Operator, Route, Rules, RulesError, WebhookTarget};
 pub use summary::CaseSummary;
 pub use webhook::{SignatureError, WebhookSender, sign, verify_signature};

@@ -1,11 +1,17 @@
-//! When to try a failed delivery again.
+//! When to try again: fieldcase's one back-off policy, used by the server's
+//! hand-off queue ([`RetryPolicy`]) and its Salesforce write queue
+//! ([`Backoff`]).
 //!
-//! "Retried until delivered": a transient failure is retried with no limit
-//! on the number of attempts. The wait is drawn uniformly from zero to an
-//! exponentially growing ceiling, `min(cap, base × 2^(attempt−1))` ("full
-//! jitter"), so many deliveries failing together (a receiver restarting) do
-//! not come back together. A receiver's `Retry-After` is honoured as a
-//! minimum, up to [`RetryPolicy::max_retry_after`].
+//! **The policy.** Exponential back-off with full jitter. Attempts are
+//! counted the same way everywhere: `failures` is the number of attempts
+//! that have failed so far, including the one just made (1 after the first
+//! failure). The wait before the next attempt is drawn uniformly from zero
+//! to the ceiling `min(cap, base × 2^(failures−1))`, so many jobs failing
+//! together (a receiver restarting, an API limit) do not come back together.
+//! A passing failure is retried with no limit on the number of attempts.
+//!
+//! For hand-offs, a receiver's `Retry-After` is honoured as a minimum, up to
+//! [`RetryPolicy::max_retry_after`].
 //!
 //! A permanent failure is not retried: [`RetryPolicy::delay`] answers `None`
 //! and the server shows the delivery and its message to a person, who fixes
@@ -18,11 +24,11 @@ use std::time::Duration;
 
 use crate::error::DeliveryError;
 
-/// The wait before the next attempt, after `attempt` attempts have failed
-/// (1 after the first failure). `jitter` is a random value in `[0, 1)`;
-/// values outside are clamped, NaN counts as 1.
-pub fn next_attempt(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
-    let exponent = attempt.saturating_sub(1).min(62) as i32;
+/// The wait before the next attempt, after `failures` attempts have failed
+/// (1 after the first failure; 0 counts as 1). `jitter` is a random value in
+/// `[0, 1)`; values outside are clamped, NaN counts as 1.
+pub fn next_attempt(failures: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+    let exponent = failures.saturating_sub(1).min(62) as i32;
     let ceiling = (base.as_secs_f64() * 2f64.powi(exponent)).min(cap.as_secs_f64());
     let jitter = if jitter.is_nan() {
         1.0
@@ -30,6 +36,37 @@ pub fn next_attempt(attempt: u32, base: Duration, cap: Duration, jitter: f64) ->
         jitter.clamp(0.0, 1.0)
     };
     Duration::from_secs_f64(ceiling * jitter)
+}
+
+/// The back-off alone: [`next_attempt`] with its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The first ceiling (after one failure).
+    pub base: Duration,
+    /// The largest ceiling.
+    pub cap: Duration,
+}
+
+impl Backoff {
+    /// From milliseconds, as configured: at least 1 ms, and a cap no lower
+    /// than the base.
+    pub fn from_millis(base_ms: u64, cap_ms: u64) -> Self {
+        let base = base_ms.max(1);
+        Backoff {
+            base: Duration::from_millis(base),
+            cap: Duration::from_millis(cap_ms.max(base)),
+        }
+    }
+
+    /// The ceiling after `failures` failed attempts.
+    pub fn ceiling(&self, failures: u32) -> Duration {
+        next_attempt(failures, self.base, self.cap, 1.0)
+    }
+
+    /// The wait after `failures` failed attempts, `jitter` in `[0, 1)`.
+    pub fn delay(&self, failures: u32, jitter: f64) -> Duration {
+        next_attempt(failures, self.base, self.cap, jitter)
+    }
 }
 
 /// Back-off settings for the server's delivery queue.
@@ -55,13 +92,21 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The wait before retrying after `attempt` failed attempts ending in
-    /// `error`; `None` when the error is permanent (do not retry).
-    pub fn delay(&self, attempt: u32, error: &DeliveryError, jitter: f64) -> Option<Duration> {
+    /// The back-off part of the policy.
+    pub fn backoff(&self) -> Backoff {
+        Backoff {
+            base: self.base,
+            cap: self.cap,
+        }
+    }
+
+    /// The wait before retrying after `failures` failed attempts, the last
+    /// ending in `error`; `None` when the error is permanent (do not retry).
+    pub fn delay(&self, failures: u32, error: &DeliveryError, jitter: f64) -> Option<Duration> {
         if error.is_permanent() {
             return None;
         }
-        let backoff = next_attempt(attempt, self.base, self.cap, jitter);
+        let backoff = self.backoff().delay(failures, jitter);
         let asked = error
             .retry_after()
             .map(|d| d.min(self.max_retry_after))
@@ -103,6 +148,27 @@ mod tests {
                 "attempt {attempt}, jitter {jitter}"
             );
         }
+    }
+
+    #[test]
+    fn backoff_from_settings_grows_to_its_cap() {
+        let b = Backoff::from_millis(2_000, 600_000);
+        assert_eq!(b.ceiling(1), S(2));
+        assert_eq!(b.ceiling(4), S(16));
+        assert_eq!(b.ceiling(21), S(600));
+        assert_eq!(b.ceiling(u32::MAX), S(600));
+        assert_eq!(b.delay(4, 0.5), S(8));
+        let odd = Backoff::from_millis(0, 0);
+        assert_eq!(
+            (odd.base, odd.cap),
+            (Duration::from_millis(1), Duration::from_millis(1))
+        );
+        let p = RetryPolicy::default();
+        assert_eq!(
+            p.delay(3, &DeliveryError::transient("down"), 0.5),
+            Some(p.backoff().delay(3, 0.5)),
+            "one policy"
+        );
     }
 
     #[test]

@@ -248,13 +248,15 @@ pub struct WriteArgs {
     )]
     pub retry_max_ms: u64,
 
-    /// How long a worker holds an intake while writing it. Another worker
-    /// (or this one, restarted) takes it over only after this; keep it well
-    /// above a write's duration.
+    /// How long a worker's lease on a job (a case write, or a hand-off
+    /// delivery) lasts without a heartbeat, in seconds. A live worker renews
+    /// it every third of this while it works, however long the work takes;
+    /// a crashed worker's job is taken over by another (or by this one,
+    /// restarted) once it runs out.
     #[arg(
         long = "write-lease-secs",
         env = "FIELDCASE_WRITE_LEASE_SECS",
-        default_value_t = 300,
+        default_value_t = 30,
         global = true
     )]
     pub lease_secs: u64,
@@ -470,6 +472,10 @@ mod tests {
         let c = Config::try_parse_from(["fieldcase"]).unwrap();
         assert!(c.command.is_none(), "serve is the default");
         assert_eq!(c.limits(), Limits::default());
+        assert_eq!(
+            c.writes.lease_secs, 30,
+            "a crashed worker's job is taken over within 30 s"
+        );
 
         let c =
             Config::try_parse_from(["fieldcase", "intakes", "list", "--json", "--data-dir", "/x"])

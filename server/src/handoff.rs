@@ -5,12 +5,15 @@
 //! The mechanics (rules, rendering, signing, sending, back-off) live in the
 //! `fieldcase-handoff` crate; this module owns the queue: it plans the
 //! deliveries of each newly written intake (in one transaction, so a crash
-//! never plans twice), then leases due deliveries and records each outcome.
-//! Passing failures retry without limit (capped back-off, `Retry-After`
-//! honoured); refusals are recorded as `failed` for a person to look at.
+//! never plans twice), then leases due deliveries (the same lease queue,
+//! loop and heartbeat as the write queue: [`crate::store::lease`],
+//! [`crate::worker`]) and records each outcome. Passing failures retry
+//! without limit (the one back-off policy, `Retry-After` honoured); refusals
+//! are recorded as `failed` for a person to look at.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -19,11 +22,12 @@ use fieldcase_handoff::{
     CaseSummary, Delivery, Dispatcher, EmailConfig, EmailSender, RetryPolicy, Rules, Secrets,
     TlsMode, WebhookSender,
 };
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 use crate::config::Secret;
-use crate::store::{DeliveryJob, PlannedDelivery, Store, WrittenIntake, until};
+use crate::store::{DeliveryJob, DeliveryOutcome, PlannedDelivery, Store, WrittenIntake};
+use crate::worker::{self, Step};
 
 /// Hand-off settings: the routing rules and the SMTP server.
 #[derive(Debug, Clone, Args)]
@@ -113,17 +117,20 @@ pub struct HandoffWorker {
     retry: RetryPolicy,
     poll: Duration,
     lease: Duration,
+    wake: Arc<Notify>,
     owner: String,
 }
 
 impl HandoffWorker {
     /// Read and check the rules against the schema, and configure the
     /// channels they use. Every problem is said at start-up, not at the
-    /// first written case.
+    /// first written case. `lease` is how long a delivery is held without a
+    /// heartbeat (the write queue's lease).
     pub fn from_args(
         args: &HandoffArgs,
         schema: &CaseSchema,
         store: Store,
+        lease: Duration,
     ) -> Result<Self, String> {
         let rules = match &args.rules {
             None => Rules::none(),
@@ -184,40 +191,22 @@ impl HandoffWorker {
                 ..RetryPolicy::default()
             },
             poll: Duration::from_millis(args.handoff_poll_ms.max(10)),
-            // Longer than one delivery may take, so nobody takes over one in flight.
-            lease: timeout * 2 + Duration::from_secs(5),
+            lease: lease.max(Duration::from_secs(1)),
+            wake: Arc::new(Notify::new()),
             owner: format!("handoff-{}", Uuid::now_v7()),
         })
     }
 
     /// Work until `stop` turns true.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(
-            routes = self.rules.routes().len(),
-            "hand-off worker started"
-        );
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            let wait = match self.step().await {
-                Ok(None) => continue,
-                Ok(Some(wait)) => wait,
-                Err(e) => {
-                    tracing::error!(error = %e, "hand-off worker: database error; trying again soon");
-                    self.poll
-                }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                _ = stop.changed() => {}
-            }
-        }
-        tracing::info!("hand-off worker stopped");
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        tracing::info!(routes = self.rules.routes().len(), "hand-off routes loaded");
+        let name = format!("hand-off {}", self.owner);
+        let (poll, wake) = (self.poll, self.wake.clone());
+        worker::poll_loop(&name, || self.step(), poll, wake, stop).await;
     }
 
-    /// One unit of work; `Some(wait)` when there was nothing to do.
-    async fn step(&self) -> Result<Option<Duration>, sqlx::Error> {
+    /// One unit of work: plan one written intake's deliveries, or send one.
+    async fn step(&self) -> Result<Step, sqlx::Error> {
         if let Some(intake) = self
             .store
             .written_without_handoff(1)
@@ -226,17 +215,18 @@ impl HandoffWorker {
             .next()
         {
             self.plan(&intake).await?;
-            return Ok(None);
+            return Ok(Step::Worked);
         }
         let Some(job) = self.store.lease_delivery(&self.owner, self.lease).await? else {
-            let wait = match self.store.next_delivery_due().await? {
-                Some(at) => until(&at).min(self.poll),
-                None => self.poll,
-            };
-            return Ok(Some(wait.max(Duration::from_millis(5))));
+            let due = self.store.next_delivery_due().await?;
+            return Ok(worker::idle_until(due.as_deref(), self.poll));
         };
-        self.deliver(&job).await?;
-        Ok(None)
+        worker::with_heartbeat(self.deliver(&job), self.lease, || {
+            self.store
+                .renew_delivery_lease(&job, &self.owner, self.lease)
+        })
+        .await?;
+        Ok(Step::Worked)
     }
 
     async fn plan(&self, intake: &WrittenIntake) -> Result<(), sqlx::Error> {
@@ -269,30 +259,35 @@ impl HandoffWorker {
             .ok()
             .zip(serde_json::from_str::<CaseSummary>(&job.summary_json).ok());
         let outcome = match parsed {
-            None => Err((None, "the queued delivery is unreadable".to_owned())),
+            None => DeliveryOutcome::Failed {
+                error: "the queued delivery is unreadable".to_owned(),
+            },
             Some((delivery, summary)) => match self.dispatcher.deliver(&summary, &delivery).await {
-                Ok(()) => Ok(()),
+                Ok(()) => DeliveryOutcome::Delivered,
                 Err(e) => {
-                    let attempt = u32::try_from(job.attempts + 1).unwrap_or(u32::MAX);
-                    let wait = self.retry.delay(attempt, &e, rand::random::<f64>());
-                    Err((wait, e.message().to_owned()))
+                    let failures = u32::try_from(job.attempts + 1).unwrap_or(u32::MAX);
+                    let error = e.message().to_owned();
+                    match self.retry.delay(failures, &e, rand::random::<f64>()) {
+                        Some(wait) => DeliveryOutcome::Retry { wait, error },
+                        None => DeliveryOutcome::Failed { error },
+                    }
                 }
             },
         };
         match &outcome {
-            Ok(()) => {
+            DeliveryOutcome::Delivered => {
                 tracing::info!(intake_id = %job.intake_id, delivery = %job.delivery_key, "handed off")
             }
-            Err((Some(wait), e)) => tracing::warn!(
-                intake_id = %job.intake_id, delivery = %job.delivery_key, error = %e,
+            DeliveryOutcome::Retry { wait, error } => tracing::warn!(
+                intake_id = %job.intake_id, delivery = %job.delivery_key, error = %error,
                 retry_in_ms = wait.as_millis(), "hand-off failed; will retry"
             ),
-            Err((None, e)) => tracing::error!(
-                intake_id = %job.intake_id, delivery = %job.delivery_key, error = %e,
+            DeliveryOutcome::Failed { error } => tracing::error!(
+                intake_id = %job.intake_id, delivery = %job.delivery_key, error = %error,
                 "hand-off refused; a person must look at it"
             ),
         }
-        self.store.finish_delivery(job, &self.owner, outcome).await
+        self.store.finish_delivery(job, &self.owner, &outcome).await
     }
 }
 

@@ -36,5 +36,7 @@ pub mod startup;
 pub mod store;
 /// Logging to stderr, with no tokens or personal data.
 pub mod telemetry;
+/// The one worker loop both queues run, and the lease heartbeat.
+pub mod worker;
 /// The write worker: leased jobs, retries with backoff, exactly-once cases.
 pub mod write_queue;

@@ -107,8 +107,13 @@ impl Application {
             files.clone(),
             write_wake.clone(),
         );
-        let handoff = HandoffWorker::from_args(&config.handoff, &schema, store.clone())
-            .map_err(StartupError::Handoff)?;
+        let handoff = HandoffWorker::from_args(
+            &config.handoff,
+            &schema,
+            store.clone(),
+            std::time::Duration::from_secs(config.writes.lease_secs),
+        )
+        .map_err(StartupError::Handoff)?;
         let state = AppState {
             store,
             schema,

@@ -2,26 +2,32 @@
 //! Salesforce, exactly once.
 //!
 //! - It **leases** a due job (so instances never write one intake at once;
-//!   a crashed worker's job comes back when its lease runs out), writes the
-//!   case through the connector, and records the case on the intake in one
-//!   transaction, fenced by the lease.
+//!   a crashed worker's job comes back when its lease runs out, 30 s by
+//!   default), turning the intake `writing`; **heartbeats** the lease while
+//!   the write is in flight (so a slow but live write is never taken twice);
+//!   writes the case through the connector; and records the case on the
+//!   intake (`written`) in one transaction, fenced by the lease. The queue
+//!   and the loop are the hand-off queue's too ([`crate::store::lease`],
+//!   [`crate::worker`]).
 //! - The connector makes the write idempotent against Salesforce itself
 //!   (upsert by the intake id; photos found by checksum before uploading), so
 //!   a crash at any point — before Salesforce committed, after it, or after
 //!   we heard back but before we recorded — ends, after a restart, with one
 //!   case and each photo once.
 //! - **Passing failures** (timeouts, dropped connections, 5xx,
-//!   `REQUEST_LIMIT_EXCEEDED`) retry with exponential backoff and full
-//!   jitter. **Refusals** (validation errors) put the intake in
+//!   `REQUEST_LIMIT_EXCEEDED`) retry with the one back-off policy
+//!   ([`fieldcase_handoff::retry`]: exponential, full jitter); the intake
+//!   stays `writing` meanwhile. **Refusals** (validation errors) put the intake in
 //!   `needs_attention` with Salesforce's messages on its fields. **No
 //!   connection** (not yet, or re-authorisation needed) leaves jobs waiting,
-//!   uncounted, until an administrator connects.
+//!   uncounted and `approved`, until an administrator connects.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use fieldcase_core::{CaseSchema, FieldErrors, FieldValue};
+use fieldcase_handoff::Backoff;
 use serde_json::json;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
@@ -32,30 +38,13 @@ use crate::photo::PhotoFiles;
 use crate::salesforce::{
     AssetLinks, CaseWrite, PhotoFile, Salesforce, SalesforceError, case, rest,
 };
-use crate::store::{Store, WriteJob, WrittenCase, until};
+use crate::store::{Store, WriteJob, WrittenCase};
+use crate::worker::{self, Step};
 
-/// Exponential backoff with full jitter: attempt `n` waits a uniformly random
-/// time in `[0, min(cap, base · 2ⁿ)]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub base: Duration,
-    pub cap: Duration,
-}
-
-impl RetryPolicy {
-    /// The bound for attempt `attempt` (0 for the first retry).
-    pub fn bound(&self, attempt: u32) -> Duration {
-        let factor = 2u32.checked_pow(attempt.min(31)).unwrap_or(u32::MAX);
-        self.base.saturating_mul(factor).min(self.cap)
-    }
-
-    /// A random delay for attempt `attempt`.
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let bound = self.bound(attempt);
-        let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rand::random_range(0..=millis))
-    }
-}
+/// The longest one write may take before it counts as a passing failure: a
+/// last resort (each request has its own timeout), independent of the lease,
+/// which the heartbeat holds meanwhile.
+const WRITE_LIMIT: Duration = Duration::from_secs(300);
 
 /// The worker. [`Worker::run`] until told to stop.
 #[derive(Debug, Clone)]
@@ -64,17 +53,12 @@ pub struct Worker {
     salesforce: Salesforce,
     schema: Arc<CaseSchema>,
     files: PhotoFiles,
-    retry: RetryPolicy,
+    retry: Backoff,
     lease: Duration,
     poll: Duration,
     wake: Arc<Notify>,
     /// This worker's name on its leases.
     owner: String,
-}
-
-enum Step {
-    Worked,
-    Idle(Duration),
 }
 
 impl Worker {
@@ -92,10 +76,7 @@ impl Worker {
             salesforce,
             schema,
             files,
-            retry: RetryPolicy {
-                base: Duration::from_millis(w.retry_base_ms.max(1)),
-                cap: Duration::from_millis(w.retry_max_ms.max(w.retry_base_ms).max(1)),
-            },
+            retry: Backoff::from_millis(w.retry_base_ms, w.retry_max_ms),
             lease: Duration::from_secs(w.lease_secs.max(1)),
             poll: Duration::from_millis(w.poll_ms.max(10)),
             wake,
@@ -104,27 +85,10 @@ impl Worker {
     }
 
     /// Work until `stop` turns true (checked between jobs).
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        tracing::info!(owner = %self.owner, "write worker started");
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            let wait = match self.step().await {
-                Ok(Step::Worked) => continue,
-                Ok(Step::Idle(wait)) => wait,
-                Err(e) => {
-                    tracing::error!(error = %e, "write worker: database error; trying again soon");
-                    self.poll
-                }
-            };
-            tokio::select! {
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(wait) => {}
-                _ = stop.changed() => {}
-            }
-        }
-        tracing::info!(owner = %self.owner, "write worker stopped");
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let name = format!("write {}", self.owner);
+        let (poll, wake) = (self.poll, self.wake.clone());
+        worker::poll_loop(&name, || self.step(), poll, wake, stop).await;
     }
 
     async fn step(&self) -> Result<Step, sqlx::Error> {
@@ -132,13 +96,14 @@ impl Worker {
             return Ok(Step::Idle(self.poll));
         }
         let Some(job) = self.store.lease_write_job(&self.owner, self.lease).await? else {
-            let wait = match self.store.next_write_due().await? {
-                Some(at) => until(&at).min(self.poll),
-                None => self.poll,
-            };
-            return Ok(Step::Idle(wait.max(Duration::from_millis(5))));
+            let due = self.store.next_write_due().await?;
+            return Ok(worker::idle_until(due.as_deref(), self.poll));
         };
-        self.process(&job).await?;
+        let id = job.intake_id.as_str();
+        worker::with_heartbeat(self.process(&job), self.lease, || {
+            self.store.renew_write_lease(id, &self.owner, self.lease)
+        })
+        .await?;
         Ok(Step::Worked)
     }
 
@@ -196,15 +161,11 @@ impl Worker {
             },
             photos,
         };
-        // Finish (or give up) well within the lease, so nobody takes over a
-        // write still in flight.
-        let limit = self.lease.mul_f64(0.9);
-        let outcome = match tokio::time::timeout(limit, self.salesforce.write_case(&write)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(SalesforceError::Transient(
-                "the write took longer than its lease".into(),
-            )),
-        };
+        let outcome =
+            match tokio::time::timeout(WRITE_LIMIT, self.salesforce.write_case(&write)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(SalesforceError::Transient("the write took too long".into())),
+            };
         match outcome {
             Ok(written) => {
                 failpoint::hit("before_record");
@@ -243,12 +204,12 @@ impl Worker {
                 Ok(())
             }
             Err(SalesforceError::Transient(cause)) => {
-                let attempt = u32::try_from(job.attempts).unwrap_or(u32::MAX);
-                let delay = self.retry.delay(attempt);
+                let failures = u32::try_from(job.attempts + 1).unwrap_or(u32::MAX);
+                let delay = self.retry.delay(failures, rand::random::<f64>());
                 tracing::warn!(
                     intake_id = id,
                     cause,
-                    attempt = attempt + 1,
+                    attempt = failures,
                     retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                     "Salesforce write failed for now; retrying"
                 );
@@ -300,26 +261,4 @@ fn problem(key: &str, message: &str) -> FieldErrors {
     let mut map = BTreeMap::new();
     map.insert(key.to_owned(), message.to_owned());
     FieldErrors(map)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_to_its_cap_with_full_jitter() {
-        let p = RetryPolicy {
-            base: Duration::from_secs(2),
-            cap: Duration::from_secs(600),
-        };
-        assert_eq!(p.bound(0), Duration::from_secs(2));
-        assert_eq!(p.bound(3), Duration::from_secs(16));
-        assert_eq!(p.bound(20), Duration::from_secs(600));
-        assert_eq!(p.bound(u32::MAX), Duration::from_secs(600));
-        for attempt in 0..12 {
-            assert!(p.delay(attempt) <= p.bound(attempt));
-        }
-        let spread: std::collections::BTreeSet<Duration> = (0..50).map(|_| p.delay(8)).collect();
-        assert!(spread.len() > 10, "jittered: {spread:?}");
-    }
 }

@@ -1,13 +1,70 @@
 //! The hand-off queue: after a case is written, the routing rules select
-//! deliveries (email, webhook); each is a leased row retried until delivered.
+//! deliveries (email, webhook); each is a row of a [`super::lease`] queue,
+//! like the write queue's jobs, retried until delivered.
 
 use std::time::Duration;
 
+use fieldcase_core::wire::IntakeStatus;
 use serde_json::json;
 use sqlx::FromRow;
 
 use super::intakes::{ActorKind, NewEvent, insert_event};
+use super::lease::{Finish, LeaseQueue};
 use super::{Store, after, now};
+
+/// Where a delivery is. Decoded here; the rest of the server never sees the
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting, retrying, or being sent.
+    Pending,
+    /// Sent; never sent again.
+    Delivered,
+    /// Refused for good; a person must look at it.
+    Failed,
+}
+
+impl DeliveryState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            DeliveryState::Pending,
+            DeliveryState::Delivered,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+    }
+}
+
+/// `handoff_deliveries` as a lease queue.
+const QUEUE: LeaseQueue = LeaseQueue {
+    table: "handoff_deliveries",
+    key: &["intake_id", "delivery_key"],
+    pending: DeliveryState::Pending.as_str(),
+};
+
+/// How a leased delivery's attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// A passing failure: try again after the wait.
+    Retry {
+        wait: Duration,
+        error: String,
+    },
+    /// Refused for good.
+    Failed {
+        error: String,
+    },
+}
 
 /// A written intake whose deliveries have not been planned yet: what a
 /// summary is made of.
@@ -52,11 +109,12 @@ impl Store {
              i.crm_case_url, a.name AS asset_name, a.account_name, \
              (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count \
              FROM intakes i JOIN assets a ON a.id = i.asset_id \
-             WHERE i.status = 'written' AND i.handoff_planned_at IS NULL \
+             WHERE i.status = $1 AND i.handoff_planned_at IS NULL \
              AND i.crm_case_id IS NOT NULL AND i.crm_case_number IS NOT NULL \
              AND i.crm_case_url IS NOT NULL \
-             ORDER BY i.written_at, i.id LIMIT $1",
+             ORDER BY i.written_at, i.id LIMIT $2",
         )
+        .bind(IntakeStatus::Written.as_str())
         .bind(limit)
         .fetch_all(&self.pool)
         .await
@@ -88,13 +146,14 @@ impl Store {
             sqlx::query(
                 "INSERT INTO handoff_deliveries (intake_id, delivery_key, delivery_json, \
                  summary_json, state, attempts, next_attempt_at, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $5) \
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $6) \
                  ON CONFLICT (intake_id, delivery_key) DO NOTHING",
             )
             .bind(intake_id)
             .bind(&d.key)
             .bind(&d.delivery_json)
             .bind(summary_json)
+            .bind(DeliveryState::Pending.as_str())
             .bind(&at)
             .execute(&mut *tx)
             .await?;
@@ -120,69 +179,94 @@ impl Store {
         owner: &str,
         lease: Duration,
     ) -> Result<Option<DeliveryJob>, sqlx::Error> {
-        let at = now();
-        sqlx::query_as(
-            "UPDATE handoff_deliveries SET lease_owner = $1, lease_until = $2, updated_at = $3 \
-             WHERE (intake_id, delivery_key) = (SELECT intake_id, delivery_key \
-                 FROM handoff_deliveries \
-                 WHERE state = 'pending' AND next_attempt_at <= $3 \
-                 AND (lease_until IS NULL OR lease_until < $3) \
-                 ORDER BY next_attempt_at, intake_id, delivery_key LIMIT 1) \
-             AND state = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING intake_id, delivery_key, delivery_json, summary_json, attempts",
-        )
-        .bind(owner)
-        .bind(after(lease))
-        .bind(&at)
-        .fetch_optional(&self.pool)
-        .await
+        let mut conn = self.pool.acquire().await?;
+        QUEUE
+            .lease_next(
+                &mut conn,
+                owner,
+                lease,
+                "intake_id, delivery_key, delivery_json, summary_json, attempts",
+            )
+            .await
     }
 
-    /// When the next pending delivery is due.
+    /// The heartbeat: `owner` is still sending; hold the delivery `lease`
+    /// longer. False when it no longer holds it.
+    pub async fn renew_delivery_lease(
+        &self,
+        job: &DeliveryJob,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        QUEUE
+            .renew(
+                &mut conn,
+                &[&job.intake_id, &job.delivery_key],
+                owner,
+                lease,
+            )
+            .await
+    }
+
+    /// When the next pending delivery can be leased, if there is one.
     pub async fn next_delivery_due(&self) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM handoff_deliveries WHERE state = 'pending'",
-        )
-        .fetch_one(&self.pool)
-        .await
+        let mut conn = self.pool.acquire().await?;
+        QUEUE.next_due(&mut conn).await
     }
 
-    /// Record the outcome of a leased delivery: `Ok(())` delivered,
-    /// `Err((Some(wait), error))` retry later, `Err((None, error))` refused
-    /// for good. Fenced by the lease: a worker that lost its lease changes
-    /// nothing.
+    /// Record the outcome of a leased delivery. Fenced by the lease: a worker
+    /// that lost its lease changes nothing.
     pub async fn finish_delivery(
         &self,
         job: &DeliveryJob,
         owner: &str,
-        outcome: Result<(), (Option<Duration>, String)>,
+        outcome: &DeliveryOutcome,
     ) -> Result<(), sqlx::Error> {
         let at = now();
-        let mut tx = self.pool.begin().await?;
-        let (state, next, error, kind) = match &outcome {
-            Ok(()) => ("delivered", at.clone(), None, "handoff_delivered"),
-            Err((Some(wait), e)) => ("pending", after(*wait), Some(e.as_str()), "handoff_retry"),
-            Err((None, e)) => ("failed", at.clone(), Some(e.as_str()), "handoff_failed"),
+        let (state, next, error, event) = match outcome {
+            DeliveryOutcome::Delivered => (
+                DeliveryState::Delivered,
+                None,
+                None,
+                Some("handoff_delivered"),
+            ),
+            DeliveryOutcome::Retry { wait, error } => (
+                DeliveryState::Pending,
+                Some(after(*wait)),
+                Some(error.as_str()),
+                None,
+            ),
+            DeliveryOutcome::Failed { error } => (
+                DeliveryState::Failed,
+                None,
+                Some(error.as_str()),
+                Some("handoff_failed"),
+            ),
         };
-        let changed = sqlx::query(
-            "UPDATE handoff_deliveries SET state = $1, next_attempt_at = $2, last_error = $3, \
-             attempts = attempts + $4, delivered_at = $5, lease_owner = NULL, lease_until = NULL, \
-             updated_at = $6 \
-             WHERE intake_id = $7 AND delivery_key = $8 AND lease_owner = $9",
-        )
-        .bind(state)
-        .bind(&next)
-        .bind(error)
-        .bind(i64::from(outcome.is_err()))
-        .bind(outcome.is_ok().then_some(at.as_str()))
-        .bind(&at)
-        .bind(&job.intake_id)
-        .bind(&job.delivery_key)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 1 && kind != "handoff_retry" {
+        let finish = Finish {
+            state: state.as_str(),
+            failed: !matches!(outcome, DeliveryOutcome::Delivered),
+            next_attempt_at: next,
+            error,
+        };
+        let key = [job.intake_id.as_str(), job.delivery_key.as_str()];
+        let mut tx = self.pool.begin().await?;
+        if !QUEUE.finish(&mut tx, &key, owner, &finish).await? {
+            return tx.rollback().await;
+        }
+        if state == DeliveryState::Delivered {
+            sqlx::query(
+                "UPDATE handoff_deliveries SET delivered_at = $1 \
+                 WHERE intake_id = $2 AND delivery_key = $3",
+            )
+            .bind(&at)
+            .bind(&job.intake_id)
+            .bind(&job.delivery_key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(kind) = event {
             insert_event(
                 &mut tx,
                 &job.intake_id,
@@ -196,5 +280,27 @@ impl Store {
             .await?;
         }
         tx.commit().await
+    }
+
+    /// An intake's deliveries: key, state and failed attempts, for tests
+    /// and the operator.
+    pub async fn deliveries(
+        &self,
+        intake_id: &str,
+    ) -> Result<Vec<(String, DeliveryState, i64)>, sqlx::Error> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT delivery_key, state, attempts FROM handoff_deliveries \
+             WHERE intake_id = $1 ORDER BY delivery_key",
+        )
+        .bind(intake_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(key, state, attempts)| {
+                DeliveryState::parse(&state)
+                    .map(|state| (key, state, attempts))
+                    .ok_or_else(|| sqlx::Error::Decode(format!("delivery state {state:?}").into()))
+            })
+            .collect()
     }
 }

@@ -17,6 +17,8 @@ pub mod audit;
 pub mod handoffs;
 /// Intakes, their photos and their audit trail.
 pub mod intakes;
+/// The lease queue both queues are: lease, heartbeat, finish, release.
+pub mod lease;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
 /// Review before create: the queue, revisions, decisions, approval's hash.
@@ -31,11 +33,13 @@ pub mod write_jobs;
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
 pub use audit::{Actor, AuditSlice, NewEvent, insert_event};
 pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};
+pub use handoffs::{DeliveryOutcome, DeliveryState};
 pub use intakes::{ActorKind, IntakeListing, IntakeRecord, NewIntake, insert_intake, set_status};
 pub use photos::PhotoRecord;
 pub use review::{Guarded, QueueFilter, QueueKeys, ReviewIntake, content_hash};
 pub use salesforce::{NewConnection, StoredConnection};
 pub use users::Account;
+pub use write_jobs::WriteJobState;
 pub use write_jobs::{IntakeForWrite, PhotoForWrite, WriteJob, WrittenCase, enqueue_write};
 
 /// A transaction: what a change spanning several tables runs in (an intake,

@@ -1,7 +1,9 @@
 //! The write queue. An approved intake gets one job (in the approval's
-//! transaction); a worker leases the next due job, writes the case, and
-//! records the outcome. Every change of a leased job names its lease owner,
-//! so a worker whose lease ran out (and was taken over) changes nothing.
+//! transaction); a worker leases the next due job (the intake turns
+//! `writing`), writes the case, and records the outcome. The leasing is
+//! [`super::lease`]'s, like the hand-off queue's: every change of a leased
+//! job names its lease owner, so a worker whose lease ran out (and was taken
+//! over) changes nothing.
 
 use std::time::Duration;
 
@@ -11,7 +13,47 @@ use serde_json::json;
 use sqlx::{FromRow, SqliteConnection};
 
 use super::intakes::{NewEvent, insert_event, set_status};
+use super::lease::{Finish, LeaseQueue};
 use super::{Store, after, now};
+
+/// Where a write job is. Decoded here; the rest of the server never sees the
+/// text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteJobState {
+    /// Waiting, retrying, or being written.
+    Pending,
+    /// The case is written and recorded.
+    Done,
+    /// The CRM refused it; a person must correct the intake.
+    NeedsAttention,
+}
+
+impl WriteJobState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            WriteJobState::Pending => "pending",
+            WriteJobState::Done => "done",
+            WriteJobState::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            WriteJobState::Pending,
+            WriteJobState::Done,
+            WriteJobState::NeedsAttention,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+    }
+}
+
+/// `write_jobs` as a lease queue.
+const QUEUE: LeaseQueue = LeaseQueue {
+    table: "write_jobs",
+    key: &["intake_id"],
+    pending: WriteJobState::Pending.as_str(),
+};
 
 /// A leased job.
 #[derive(Debug, Clone, FromRow)]
@@ -61,15 +103,21 @@ struct IntakeRow {
     crm_account_id: Option<String>,
 }
 
+fn decode_state(state: &str) -> Result<WriteJobState, sqlx::Error> {
+    WriteJobState::parse(state)
+        .ok_or_else(|| sqlx::Error::Decode(format!("write job state {state:?}").into()))
+}
+
 /// Queue an intake for writing, in the approval's transaction. Approving
 /// twice queues once.
 pub async fn enqueue_write(tx: &mut SqliteConnection, intake_id: &str) -> Result<(), sqlx::Error> {
     let at = now();
     sqlx::query(
         "INSERT INTO write_jobs (intake_id, state, attempts, next_attempt_at, created_at, \
-         updated_at) VALUES ($1, 'pending', 0, $2, $3, $4) ON CONFLICT (intake_id) DO NOTHING",
+         updated_at) VALUES ($1, $2, 0, $3, $4, $5) ON CONFLICT (intake_id) DO NOTHING",
     )
     .bind(intake_id)
+    .bind(WriteJobState::Pending.as_str())
     .bind(&at)
     .bind(&at)
     .bind(&at)
@@ -81,55 +129,66 @@ pub async fn enqueue_write(tx: &mut SqliteConnection, intake_id: &str) -> Result
 impl Store {
     /// Lease the next due job for `lease`: a pending job whose time has come
     /// and that nobody holds (or whose holder's lease ran out — a crashed
-    /// worker's job comes back this way).
+    /// worker's job comes back this way). Its intake turns `writing` (from
+    /// `approved`) in the same transaction.
     pub async fn lease_write_job(
         &self,
         owner: &str,
         lease: Duration,
     ) -> Result<Option<WriteJob>, sqlx::Error> {
-        let at = now();
-        sqlx::query_as(
-            "UPDATE write_jobs SET lease_owner = $1, lease_until = $2, updated_at = $3 \
-             WHERE intake_id = (SELECT intake_id FROM write_jobs \
-                 WHERE state = 'pending' AND next_attempt_at <= $3 \
-                 AND (lease_until IS NULL OR lease_until < $3) \
-                 ORDER BY next_attempt_at, intake_id LIMIT 1) \
-             AND state = 'pending' AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING intake_id, attempts",
-        )
-        .bind(owner)
-        .bind(after(lease))
-        .bind(&at)
-        .fetch_optional(&self.pool)
-        .await
+        let mut tx = self.pool.begin().await?;
+        let job: Option<WriteJob> = QUEUE
+            .lease_next(&mut tx, owner, lease, "intake_id, attempts")
+            .await?;
+        if let Some(job) = &job {
+            set_status(
+                &mut tx,
+                &job.intake_id,
+                &[IntakeStatus::Approved],
+                IntakeStatus::Writing,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(job)
     }
 
-    /// When the next pending job falls due (it may be held by a lease until
-    /// later), if there is one.
+    /// The heartbeat: `owner` still works on the job; hold it `lease` longer.
+    /// False when it no longer holds it.
+    pub async fn renew_write_lease(
+        &self,
+        intake_id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        QUEUE.renew(&mut conn, &[intake_id], owner, lease).await
+    }
+
+    /// When the next pending job can be leased, if there is one.
     pub async fn next_write_due(&self) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > next_attempt_at \
-             THEN lease_until ELSE next_attempt_at END) FROM write_jobs WHERE state = 'pending'",
-        )
-        .fetch_one(&self.pool)
-        .await
+        let mut conn = self.pool.acquire().await?;
+        QUEUE.next_due(&mut conn).await
     }
 
-    /// Give a job back without counting an attempt (e.g. no connection yet).
+    /// Give a job back without counting an attempt (e.g. no connection yet);
+    /// its intake is `approved` again, waiting.
     pub async fn release_write_job(&self, intake_id: &str, owner: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE write_jobs SET lease_owner = NULL, lease_until = NULL, updated_at = $1 \
-             WHERE intake_id = $2 AND lease_owner = $3",
-        )
-        .bind(now())
-        .bind(intake_id)
-        .bind(owner)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut tx = self.pool.begin().await?;
+        if QUEUE.release(&mut tx, &[intake_id], owner).await? {
+            set_status(
+                &mut tx,
+                intake_id,
+                &[IntakeStatus::Writing],
+                IntakeStatus::Approved,
+            )
+            .await?;
+        }
+        tx.commit().await
     }
 
-    /// A passing failure: count it, and try again after `delay`.
+    /// A passing failure: count it, and try again after `delay`. The intake
+    /// stays `writing`.
     pub async fn retry_write_job(
         &self,
         intake_id: &str,
@@ -137,18 +196,16 @@ impl Store {
         delay: Duration,
         error: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE write_jobs SET attempts = attempts + 1, next_attempt_at = $1, \
-             lease_owner = NULL, lease_until = NULL, last_error = $2, updated_at = $3 \
-             WHERE intake_id = $4 AND lease_owner = $5",
-        )
-        .bind(after(delay))
-        .bind(error)
-        .bind(now())
-        .bind(intake_id)
-        .bind(owner)
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let finish = Finish {
+            state: WriteJobState::Pending.as_str(),
+            failed: true,
+            next_attempt_at: Some(after(delay)),
+            error: Some(error),
+        };
+        QUEUE
+            .finish(&mut conn, &[intake_id], owner, &finish)
+            .await?;
         Ok(())
     }
 
@@ -184,7 +241,8 @@ impl Store {
         }))
     }
 
-    /// Record the written case on the intake (status `written`), each photo's
+    /// Record the written case on the intake (status `written`, from
+    /// `writing` or `approved`), each photo's
     /// CRM file, the audit event, and close the job — all at once, and only
     /// while `owner` still holds the lease. False when it does not: another
     /// worker took the job over and records the same case itself.
@@ -196,17 +254,13 @@ impl Store {
     ) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let at = now();
-        let closed = sqlx::query(
-            "UPDATE write_jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, \
-             last_error = NULL, updated_at = $1 \
-             WHERE intake_id = $2 AND lease_owner = $3 AND state = 'pending'",
-        )
-        .bind(&at)
-        .bind(intake_id)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-        if closed.rows_affected() != 1 {
+        let finish = Finish {
+            state: WriteJobState::Done.as_str(),
+            failed: false,
+            next_attempt_at: None,
+            error: None,
+        };
+        if !QUEUE.finish(&mut tx, &[intake_id], owner, &finish).await? {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -264,19 +318,13 @@ impl Store {
         let problems_json =
             serde_json::to_string(problems).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let mut tx = self.pool.begin().await?;
-        let at = now();
-        let closed = sqlx::query(
-            "UPDATE write_jobs SET state = 'needs_attention', lease_owner = NULL, \
-             lease_until = NULL, last_error = $1, updated_at = $2 \
-             WHERE intake_id = $3 AND lease_owner = $4 AND state = 'pending'",
-        )
-        .bind(error)
-        .bind(&at)
-        .bind(intake_id)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-        if closed.rows_affected() != 1 {
+        let finish = Finish {
+            state: WriteJobState::NeedsAttention.as_str(),
+            failed: false,
+            next_attempt_at: None,
+            error: Some(error),
+        };
+        if !QUEUE.finish(&mut tx, &[intake_id], owner, &finish).await? {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -319,26 +367,31 @@ impl Store {
         let mut counts = WriteQueueCounts::default();
         for (state, retrying, n) in rows {
             let n = u64::try_from(n).unwrap_or(0);
-            match (state.as_str(), retrying) {
-                ("pending", false) => counts.waiting += n,
-                ("pending", true) => counts.retrying += n,
-                ("needs_attention", _) => counts.needs_attention += n,
-                ("done", _) => counts.written += n,
-                _ => {}
+            match (WriteJobState::parse(&state), retrying) {
+                (Some(WriteJobState::Pending), false) => counts.waiting += n,
+                (Some(WriteJobState::Pending), true) => counts.retrying += n,
+                (Some(WriteJobState::NeedsAttention), _) => counts.needs_attention += n,
+                (Some(WriteJobState::Done), _) => counts.written += n,
+                (None, _) => {}
             }
         }
         Ok(counts)
     }
 
-    /// A job's state and attempts, for tests and the operator.
+    /// A job's state, failed attempts and last error, for tests and the
+    /// operator.
     pub async fn write_job_state(
         &self,
         intake_id: &str,
-    ) -> Result<Option<(String, i64, Option<String>)>, sqlx::Error> {
-        sqlx::query_as("SELECT state, attempts, last_error FROM write_jobs WHERE intake_id = $1")
-            .bind(intake_id)
-            .fetch_optional(&self.pool)
-            .await
+    ) -> Result<Option<(WriteJobState, i64, Option<String>)>, sqlx::Error> {
+        let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT state, attempts, last_error FROM write_jobs WHERE intake_id = $1",
+        )
+        .bind(intake_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(state, attempts, error)| Ok((decode_state(&state)?, attempts, error)))
+            .transpose()
     }
 
     /// Each photo of an intake and its CRM file, in display order.

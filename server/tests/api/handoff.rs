@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use fieldcase_handoff::verify_signature;
 use fieldcase_handoff::webhook::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, unix_now};
+use fieldcase_server::store::DeliveryState;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -234,6 +235,75 @@ async fn a_written_case_is_emailed_and_posted_to_a_signed_webhook_once() {
     assert_eq!(summary["photo_count"], 2);
     assert_eq!(summary["asset_name"], "Feed pump P-12");
     assert_eq!(summary["priority"], "High");
+}
+
+/// The hand-off queue without SMTP (no Python needed): the webhook's
+/// delivery is leased, retried with back-off and delivered once.
+#[tokio::test]
+async fn a_webhook_delivery_is_retried_then_delivered_once() {
+    let hooks = Arc::new(Mutex::new(Hooks {
+        script: vec![503, 500],
+        ..Hooks::default()
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook_url = format!("http://{}/cases", listener.local_addr().expect("addr"));
+    let receiver = axum::Router::new()
+        .route("/cases", post(hook))
+        .with_state(hooks.clone());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        json!({"routes": [
+            {"name": "everything", "webhook": {"url": hook_url, "secret_env": "FIELDCASE_WEBHOOK_SECRET"}}
+        ]})
+        .to_string(),
+    )
+    .expect("rules");
+    let secrets = dir.path().join("secrets");
+    std::fs::write(&secrets, format!("FIELDCASE_WEBHOOK_SECRET={SECRET}\n")).expect("secrets");
+    let (app, _org) = spawn_app_with_org(&[
+        "--handoff-rules",
+        rules.to_str().expect("path"),
+        "--handoff-secrets-file",
+        secrets.to_str().expect("path"),
+        "--handoff-retry-base-ms",
+        "5",
+        "--handoff-retry-max-ms",
+        "20",
+        "--handoff-poll-ms",
+        "20",
+    ])
+    .await;
+    app.connect_salesforce().await;
+    let id = app.submit_with_photos(0).await;
+    app.wait_for_status(id, "written").await;
+
+    eventually("the webhook is delivered", || {
+        let store = app.store.clone();
+        async move {
+            let deliveries = store.deliveries(&id.to_string()).await.expect("deliveries");
+            deliveries.len() == 1 && deliveries[0].1 == DeliveryState::Delivered
+        }
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let deliveries = app
+        .store
+        .deliveries(&id.to_string())
+        .await
+        .expect("deliveries");
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(
+        (deliveries[0].1, deliveries[0].2),
+        (DeliveryState::Delivered, 2),
+        "two failed attempts, then delivered"
+    );
+    assert_eq!(hooks.lock().expect("lock").received.len(), 3, "and no more");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod console;
 mod crash;
 mod handoff;
 mod intakes;
+mod leases;
 mod photos;
 mod salesforce;
 mod salesforce_http;

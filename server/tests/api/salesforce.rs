@@ -343,7 +343,10 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(state, "needs_attention");
+    assert_eq!(
+        state,
+        fieldcase_server::store::WriteJobState::NeedsAttention
+    );
     assert_eq!(
         error.as_deref(),
         Some("STRING_TOO_LONG [Error_Code__c]"),
