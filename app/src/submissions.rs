@@ -57,9 +57,12 @@ pub fn read_summaries(body: &str) -> Option<Vec<Summary>> {
 /// The list as the asset screen shows it: the ones waiting for the
 /// technician's answer first, then the rest as the server sent them
 /// (newest first).
-pub fn ordered(mut list: Vec<Summary>) -> Vec<Summary> {
-    list.sort_by_key(|s| s.status != IntakeStatus::Returned);
-    list
+pub fn ordered(list: Vec<Summary>) -> Vec<Summary> {
+    let (mut first, rest): (Vec<_>, Vec<_>) = list
+        .into_iter()
+        .partition(|s| s.status == IntakeStatus::Returned);
+    first.extend(rest);
+    first
 }
 
 /// A submission as it was sent (with the dispatchers' edits), to amend.

@@ -537,44 +537,39 @@ fn photo_items(token: &str, d: &Draft, first: u32) -> Vec<PhotoItem> {
 }
 
 /// The technician's recent submissions here, under the asset card: the ones
-/// waiting for their answer first, three at most until asked for more.
+/// waiting for their answer first, a few at most. Drawn again as a whole
+/// when anything in it changes (it is short).
 fn recent_section(f: Flow) -> impl IntoView {
-    let all = RwSignal::new(false);
     move || {
         let list = f.recent.get();
         if list.is_empty() {
             return None;
         }
         let now = js_sys::Date::now();
-        let total = list.len();
-        let shown = if all.get() { total } else { total.min(3) };
-        let more = (total > shown).then(|| {
-            let mut label = String::from("Show ");
-            label.push_str(&(total - shown).to_string());
-            label.push_str(" more");
-            view! {
-                <button type="button" class="link" on:click=move |_| all.set(true)>
-                    {label}
-                </button>
-            }
-        });
+        let answering = f.answering.get();
         let rows = list
             .into_iter()
-            .take(shown)
-            .map(|s| recent_row(f, s, now))
+            .take(RECENT_SHOWN)
+            .map(|s| recent_row(f, s, now, answering))
             .collect_view();
+        let error = f
+            .answer_error
+            .get()
+            .map(|m| view! { <p class="err">{m}</p> });
         Some(view! {
             <section class="card recent" aria-labelledby="recent-h">
                 <h2 id="recent-h">"Your recent reports here"</h2>
                 <ul class="subs">{rows}</ul>
-                {more}
-                {move || f.answer_error.get().map(|m| view! { <p class="err">{m}</p> })}
+                {error}
             </section>
         })
     }
 }
 
-fn recent_row(f: Flow, s: Summary, now: f64) -> impl IntoView {
+/// Rows of the recent list on the asset screen (compact on a phone).
+const RECENT_SHOWN: usize = 5;
+
+fn recent_row(f: Flow, s: Summary, now: f64, answering: Option<Uuid>) -> impl IntoView {
     let id = s.id;
     let (note_label, note) = match s.status {
         IntakeStatus::Rejected => ("Reason: ", s.reason),
@@ -591,17 +586,20 @@ fn recent_row(f: Flow, s: Summary, now: f64) -> impl IntoView {
     let action = (s.status == IntakeStatus::Returned).then(|| {
         let mut label = String::from("Answer and resend ");
         label.push_str(&s.reference);
+        let text = if answering == Some(id) {
+            "Opening…"
+        } else {
+            "Answer and resend"
+        };
         view! {
             <button
                 type="button"
                 class="btn small"
                 aria-label=label
-                disabled=move || f.answering.get().is_some()
+                disabled=answering.is_some()
                 on:click=move |_| f.answer(id)
             >
-                {move || {
-                    if f.answering.get() == Some(id) { "Opening…" } else { "Answer and resend" }
-                }}
+                {text}
             </button>
         }
     });
