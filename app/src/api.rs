@@ -5,6 +5,8 @@
 //! answer becomes [`Failure::Offline`]. The mapping is pure and tested on the
 //! host; the calls themselves exist only in the browser.
 
+use fieldcase_core::wire::IntakeStatus;
+
 use crate::json::{self, Json};
 
 /// The server's error body (`fieldcase_core::wire::ApiError`), as the app keeps it.
@@ -102,6 +104,10 @@ pub struct Receipt {
     /// `FC-XXXX-XXXX`.
     pub reference: String,
     pub photo_count: u32,
+    /// `submitted` after a Submit: a dispatcher reviews it before it is a case.
+    pub status: IntakeStatus,
+    /// Once `written`.
+    pub case_number: Option<String>,
 }
 
 pub fn read_receipt(body: &str) -> Option<Receipt> {
@@ -109,6 +115,8 @@ pub fn read_receipt(body: &str) -> Option<Receipt> {
     Some(Receipt {
         reference: v.get("reference")?.str()?.to_owned(),
         photo_count: v.get("photo_count")?.u32()?,
+        status: crate::submissions::read_status(v.get("status")?)?,
+        case_number: v.opt("case_number", Json::str)?.map(str::to_owned),
     })
 }
 
@@ -247,6 +255,27 @@ mod browser {
             read_receipt,
         )
     }
+
+    /// `GET /assets/{token}/intakes`: the technician's recent submissions here.
+    pub async fn submissions(token: &str) -> Result<Vec<crate::submissions::Summary>, Failure> {
+        read(
+            send("GET", &asset_path(token, "/intakes"), None, false).await,
+            crate::submissions::read_summaries,
+        )
+    }
+
+    /// `GET /assets/{token}/intakes/{id}`: one of them, to amend.
+    pub async fn submission(
+        token: &str,
+        id: &uuid::Uuid,
+    ) -> Result<crate::submissions::Detail, Failure> {
+        let mut path = asset_path(token, "/intakes/");
+        path.push_str(crate::draft::uuid_str(id, &mut [0; 36]));
+        read(
+            send("GET", &path, None, false).await,
+            crate::submissions::read_detail,
+        )
+    }
 }
 
 #[cfg(test)]
@@ -288,7 +317,7 @@ mod tests {
 
     #[test]
     fn answers_are_read_as_the_server_writes_them() {
-        use fieldcase_core::wire::{IntakeReceipt, IntakeStatus, PhotoReceipt};
+        use fieldcase_core::wire::{IntakeReceipt, PhotoReceipt};
         let receipt = IntakeReceipt {
             id: uuid::Uuid::from_u128(1),
             reference: "FC-7K3M-9QXD".into(),
@@ -305,9 +334,26 @@ mod tests {
             read_receipt(&text),
             Some(Receipt {
                 reference: "FC-7K3M-9QXD".into(),
-                photo_count: 2
+                photo_count: 2,
+                status: IntakeStatus::Submitted,
+                case_number: None,
             })
         );
+        // Every status, the returned one too; a written one with its case.
+        for status in IntakeStatus::ALL {
+            let r = IntakeReceipt {
+                status,
+                case_number: Some("00001027".into()),
+                replayed: true,
+                ..receipt.clone()
+            };
+            let read = read_receipt(&serde_json::to_string(&r).unwrap()).unwrap();
+            assert_eq!(read.status, status);
+            assert_eq!(read.case_number.as_deref(), Some("00001027"));
+        }
+        let mut v = serde_json::to_value(&receipt).unwrap();
+        v["status"] = "lost".into();
+        assert_eq!(read_receipt(&v.to_string()), None);
         let photo = PhotoReceipt {
             sha256: "ab".repeat(32),
             content_type: "image/png".into(),
@@ -325,6 +371,7 @@ mod tests {
     fn paths_follow_the_route_table() {
         assert_eq!(asset_path("ABC", ""), "/api/v1/assets/ABC");
         assert_eq!(asset_path("ABC", "/photos"), "/api/v1/assets/ABC/photos");
+        assert_eq!(asset_path("ABC", "/intakes"), "/api/v1/assets/ABC/intakes");
         assert_eq!(
             thumb_path("ABC", "ff"),
             "/api/v1/assets/ABC/photos/ff/thumb"

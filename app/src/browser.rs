@@ -81,6 +81,13 @@ pub fn scroll_to_top() {
     }
 }
 
+/// Ask yes or no (the browser's own dialog); no when it cannot ask.
+pub fn confirm(message: &str) -> bool {
+    window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
 /// Copy to the clipboard; false where the browser has none (plain-HTTP pages).
 pub fn copy_text(text: &str) -> bool {
     let Some(w) = window() else { return false };

@@ -36,10 +36,21 @@ pub struct SavedPhoto {
     pub bytes: u64,
 }
 
+/// A returned intake being answered: the draft carries its id, and this.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Amend {
+    /// `FC-XXXX-XXXX`.
+    pub reference: String,
+    /// The dispatcher's question, shown above the notes.
+    pub question: String,
+}
+
 /// Everything typed or attached for one asset, not yet submitted.
 ///
 /// Saved as `{"notes":…,"edits":{…},"photos":[{"sha256":…,"bytes":…}],
-/// "intake_id":…,"reviewing":…}`; every member may be missing.
+/// "intake_id":…,"reviewing":…,"amend":{"reference":…,"question":…}}`;
+/// every member may be missing (`amend` is only there while answering a
+/// returned intake).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Draft {
     pub notes: String,
@@ -51,6 +62,9 @@ pub struct Draft {
     pub intake_id: Option<Uuid>,
     /// The technician was on the review screen.
     pub reviewing: bool,
+    /// Answering a returned intake: `intake_id` is that intake's id, so
+    /// Submit sends a new revision of it, never a second intake.
+    pub amend: Option<Amend>,
 }
 
 impl Draft {
@@ -84,11 +98,26 @@ impl Draft {
             Some(id) => Some(Uuid::try_parse(id).ok()?),
             None => None,
         };
+        let amend = match v.opt("amend", Json::obj)? {
+            Some(_) => {
+                let a = v.get("amend")?;
+                Some(Amend {
+                    reference: a.get("reference")?.str()?.to_owned(),
+                    question: a.get("question")?.str()?.to_owned(),
+                })
+            }
+            None => None,
+        };
+        // An amendment is always of a known intake.
+        if amend.is_some() && intake_id.is_none() {
+            return None;
+        }
         Some(Draft {
             notes: v.opt("notes", Json::str)?.unwrap_or("").to_owned(),
             photos,
             intake_id,
             reviewing: v.opt("reviewing", Json::bool)?.unwrap_or(false),
+            amend,
             ..d
         })
     }
@@ -115,8 +144,53 @@ impl Draft {
             None => o.raw("intake_id", "null"),
         }
         o.raw("reviewing", if self.reviewing { "true" } else { "false" });
+        if let Some(a) = &self.amend {
+            let mut ao = Obj::new(o.key("amend"));
+            ao.str("reference", &a.reference);
+            ao.str("question", &a.question);
+            ao.end();
+        }
         o.end();
         out
+    }
+
+    /// A returned intake, to answer: its notes, photos and id, the
+    /// dispatcher's question, and as edits each `editable` field whose sent
+    /// value is not what structuring the notes gives (`proposed`, when the
+    /// review engine could say; without it every sent value is kept). So a
+    /// dispatcher's correction stays, and what came from the notes follows
+    /// the notes as the technician answers.
+    pub fn amend(
+        d: &crate::submissions::Detail,
+        editable: &[String],
+        proposed: Option<&crate::review::Answer>,
+    ) -> Draft {
+        let mut draft = Draft {
+            notes: d.notes.clone(),
+            photos: d.photos.clone(),
+            intake_id: Some(d.summary.id),
+            amend: Some(Amend {
+                reference: d.summary.reference.clone(),
+                question: d.summary.question.clone().unwrap_or_default(),
+            }),
+            ..Draft::default()
+        };
+        for (name, value) in &d.fields {
+            if !editable.contains(name) {
+                continue;
+            }
+            let same = proposed
+                .and_then(|a| a.field(name))
+                .is_some_and(|s| match value {
+                    Json::Bool(b) => s.checked == *b,
+                    Json::Str(t) | Json::Num(t) => s.text == *t,
+                    _ => false,
+                });
+            if !same {
+                draft.edit(name, value.clone());
+            }
+        }
+        draft
     }
 
     /// Nothing worth keeping.
@@ -192,15 +266,20 @@ fn edits_json(out: &mut String, edits: &[(String, Json)]) {
 
 /// Read the remembered technician details; anything unreadable is no details.
 pub fn technician_from_saved(saved: Option<&str>) -> Technician {
-    let read = |s: &str| {
-        let v = json::parse(s)?;
-        Some(Technician {
-            name: v.get("name")?.str()?.to_owned(),
-            email: v.opt("email", Json::str)?.map(str::to_owned),
-            phone: v.opt("phone", Json::str)?.map(str::to_owned),
-        })
-    };
-    saved.and_then(read).unwrap_or_default()
+    saved
+        .and_then(json::parse)
+        .as_ref()
+        .and_then(read_technician)
+        .unwrap_or_default()
+}
+
+/// A `Technician` as serde writes it.
+pub fn read_technician(v: &Json) -> Option<Technician> {
+    Some(Technician {
+        name: v.get("name")?.str()?.to_owned(),
+        email: v.opt("email", Json::str)?.map(str::to_owned),
+        phone: v.opt("phone", Json::str)?.map(str::to_owned),
+    })
 }
 
 pub fn technician_to_json(t: &Technician) -> String {
@@ -369,6 +448,14 @@ mod tests {
         intake_id: Option<Uuid>,
         #[serde(default)]
         reviewing: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amend: Option<SerdeAmend>,
+    }
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    struct SerdeAmend {
+        reference: String,
+        question: String,
     }
 
     #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -461,6 +548,100 @@ mod tests {
         assert_eq!(loaded.photos[0].bytes, 1 << 40);
         assert!(loaded.is_edited("Hours__c"));
         assert_eq!(loaded.to_json(), text);
+    }
+
+    fn amend_sample() -> Draft {
+        let text = serde_json::to_string(&crate::submissions::tests::detail()).unwrap();
+        let detail = crate::submissions::read_detail(&text).unwrap();
+        let editable: Vec<String> = [
+            "Subject",
+            "Priority",
+            "Safety_Hazard__c",
+            "Meter_Reading__c",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        Draft::amend(&detail, &editable, None)
+    }
+
+    #[test]
+    fn an_amendment_keeps_the_intake_its_question_and_what_was_sent() {
+        let d = amend_sample();
+        assert_eq!(d.intake_id, Some(Uuid::from_u128(7)));
+        let a = d.amend.as_ref().unwrap();
+        assert_eq!(a.reference, "FC-0000-0007");
+        assert_eq!(a.question, "Which seal — inlet or outlet?");
+        assert!(d.notes.starts_with("pump leaking"));
+        assert_eq!(d.photos.len(), 1);
+        assert!(!d.reviewing);
+        // Every editable field sent is kept; the asset's are not the technician's to edit.
+        assert!(d.is_edited("Subject") && d.is_edited("Priority"));
+        assert!(d.is_edited("Safety_Hazard__c") && d.is_edited("Meter_Reading__c"));
+        assert!(!d.is_edited("AssetId"));
+        // Submitting it reuses that id, never a new one.
+        let mut again = d.clone();
+        assert_eq!(
+            again.intake_id_or(|| Uuid::from_u128(99)),
+            Uuid::from_u128(7)
+        );
+        // A reload keeps it all, in the format serde reads.
+        let saved = d.to_json();
+        assert_eq!(Draft::from_saved(Some(&saved)), Ok(d.clone()));
+        let theirs: SerdeDraft = serde_json::from_str(&saved).unwrap();
+        assert_eq!(
+            theirs.amend.unwrap().question,
+            "Which seal — inlet or outlet?"
+        );
+        assert_eq!(theirs.intake_id, Some(Uuid::from_u128(7)));
+        // After Submit the next report is a new intake, with a new id.
+        let mut next = d;
+        next.clear();
+        assert_eq!(next.amend, None);
+        assert_eq!(
+            next.intake_id_or(|| Uuid::from_u128(99)),
+            Uuid::from_u128(99)
+        );
+        // An amendment without its intake is not a draft this app wrote.
+        let bad = r#"{"amend":{"reference":"FC-1","question":"?"}}"#;
+        assert_eq!(Draft::from_saved(Some(bad)), Err(bad.to_owned()));
+        let bad = r#"{"intake_id":null,"amend":{"reference":"FC-1"}}"#;
+        assert!(Draft::from_saved(Some(bad)).is_err());
+    }
+
+    #[test]
+    fn an_amendment_lets_structuring_keep_what_it_proposed() {
+        use crate::review::{Answer, FieldState};
+        let state = |text: &str, checked: bool| FieldState {
+            text: text.into(),
+            checked,
+            err: String::new(),
+            src: String::new(),
+        };
+        let proposed = Answer {
+            fields: vec![
+                ("Subject".into(), state("Something else", false)),
+                ("Priority".into(), state("High", false)),
+                ("Safety_Hazard__c".into(), state("true", true)),
+                ("Meter_Reading__c".into(), state("3.2", false)),
+            ],
+            ..Answer::default()
+        };
+        let text = serde_json::to_string(&crate::submissions::tests::detail()).unwrap();
+        let detail = crate::submissions::read_detail(&text).unwrap();
+        let editable = [
+            "Subject",
+            "Priority",
+            "Safety_Hazard__c",
+            "Meter_Reading__c",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let d = Draft::amend(&detail, &editable, Some(&proposed));
+        // The dispatcher's (or technician's) own subject stays; the rest follows the notes.
+        assert_eq!(
+            d.edits,
+            vec![("Subject".to_owned(), Json::Str("Pump P-12 leaking".into()))]
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! - [`context`]: what the screens read of the asset's context;
 //! - [`draft`]: the work in progress and its persistence format;
 //! - [`review`]: the review engine's answers, read for the review screen;
+//! - [`submissions`]: the technician's submissions on an asset (recent list,
+//!   a returned one to amend, the receipt's words, ages);
 //! - [`api`]: the API client (its error mapping is pure; the calls are browser-only).
 //!
 //! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs),
@@ -19,6 +21,7 @@ pub mod draft;
 pub mod json;
 pub mod review;
 pub mod route;
+pub mod submissions;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -56,7 +56,7 @@ test('a technician reports a leaking pump, checks the case and gets a reference'
 
   await page.getByRole('button', { name: 'Submit case' }).click();
 
-  await expect(page.getByRole('heading', { level: 1, name: 'Case submitted' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sent for review' })).toBeVisible();
   const reference = (await page.locator('#reference').textContent())?.trim() ?? '';
   expect(reference).toMatch(/^FC-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await expect(page.getByText('Quote this reference to your dispatcher')).toBeVisible();

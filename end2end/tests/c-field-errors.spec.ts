@@ -36,7 +36,7 @@ test('missing fields are named on the review and nothing is sent until they are 
   await expect(subject.getByRole('alert')).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Case submitted' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sent for review' })).toBeVisible();
 
   const stored = intakesFor(ASSET);
   expect(stored).toHaveLength(1);

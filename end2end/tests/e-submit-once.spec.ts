@@ -19,7 +19,7 @@ test('a double tap on Submit sends one intake', async ({ page, assets, intakesFo
     if (r.method() === 'PUT' && r.url().includes('/api/v1/intakes/')) puts++;
   });
   await page.getByRole('button', { name: 'Submit case' }).dblclick();
-  await expect(page.getByRole('heading', { name: 'Case submitted' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sent for review' })).toBeVisible();
 
   expect(puts).toBe(1);
   expect(intakesFor(ASSET).length - before).toBe(1);
@@ -43,7 +43,7 @@ test('offline at Submit: the work is kept, and Retry sends it once', async ({
 
   await context.setOffline(false);
   await page.getByRole('button', { name: 'Retry' }).click();
-  await expect(page.getByRole('heading', { name: 'Case submitted' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sent for review' })).toBeVisible();
   expect(intakesFor(ASSET).length - before).toBe(1);
 });
 
@@ -75,7 +75,7 @@ test('an answer lost on the way back: after a reload, Submit again makes no seco
   await expect(page.getByLabel('Subject')).toHaveValue('damper actuator stuck half open');
 
   await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('heading', { name: 'Case submitted' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sent for review' })).toBeVisible();
   const reference = (await page.locator('#reference').textContent())?.trim();
 
   const added = intakesFor(ASSET).slice(before);

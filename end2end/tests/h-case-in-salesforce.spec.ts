@@ -1,10 +1,37 @@
 import { test, expect, openAsset, writeNotes, PHOTO } from './fixtures';
 
-// The whole journey: QR link → notes and a photo → review → submit → the case,
-// with its photo as a Salesforce File, in the (demo) Salesforce org.
+// The whole journey: QR link → notes and a photo → review → submit → a
+// dispatcher's review → the case, with its photo as a Salesforce File, in the
+// (demo) Salesforce org.
 const ASSET = 'Backup generator G-1';
 
-test('a submitted intake becomes a Salesforce case with its photo', async ({
+async function submitGeneratorReport(page: import('@playwright/test').Page, marker: string) {
+  await writeNotes(page, `generator wont start on weekly test, alarm 305, battery 11.2 V (${marker})`);
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByText('Attached')).toBeVisible();
+  await page.getByRole('button', { name: 'Review' }).click();
+  const subject = `Generator G-1 no start, alarm 305 (${marker})`;
+  await page.getByLabel('Subject').fill(subject);
+  await page.getByRole('button', { name: 'Submit case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sent for review' })).toBeVisible();
+  return subject;
+}
+
+test('a submitted intake waits for a dispatcher before it becomes a case', async ({
+  page,
+  assets,
+  intakesFor,
+}, testInfo) => {
+  await openAsset(page, assets[ASSET]);
+  const subject = await submitGeneratorReport(page, `run ${testInfo.project.name}-${Date.now()}`);
+  await expect(page.getByText('A dispatcher checks it before it becomes a case.')).toBeVisible();
+  expect(intakesFor(ASSET).find((i) => i.fields.Subject === subject)?.status).toBe('submitted');
+});
+
+// TODO(console): approve via console API — a case reaches the org only once a
+// dispatcher approves the intake (issue 6). The console engineer adds the
+// approval step between the submit and the wait for `written`, then drops fixme.
+test.fixme('a submitted intake becomes a Salesforce case with its photo', async ({
   page,
   assets,
   intakesFor,
@@ -13,14 +40,9 @@ test('a submitted intake becomes a Salesforce case with its photo', async ({
   const generator = assets[ASSET];
   await openAsset(page, generator);
   const marker = `run ${testInfo.project.name}-${Date.now()}`;
-  await writeNotes(page, `generator wont start on weekly test, alarm 305, battery 11.2 V (${marker})`);
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
-  await expect(page.getByText('Attached')).toBeVisible();
-  await page.getByRole('button', { name: 'Review' }).click();
-  const subject = `Generator G-1 no start, alarm 305 (${marker})`;
-  await page.getByLabel('Subject').fill(subject);
-  await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Case submitted' })).toBeVisible();
+  const subject = await submitGeneratorReport(page, marker);
+
+  // TODO(console): approve via console API here.
 
   // fieldcase writes it to Salesforce in the background: wait for the case.
   await expect

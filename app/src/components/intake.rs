@@ -1,7 +1,7 @@
 //! `/a/{TOKEN}`: load the asset, then notes & photos → review → confirmation.
 
 use fieldcase_core::AssetToken;
-use fieldcase_core::wire::Technician;
+use fieldcase_core::wire::{IntakeStatus, Technician};
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,8 +11,10 @@ use crate::api::{self, Failure, Receipt};
 use crate::context::{Asset, Ctx};
 use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
-use crate::review::OP_CONTEXT;
+use crate::review::{OP_CONTEXT, OP_REVIEW};
+use crate::submissions::{self, Summary};
 use crate::{browser, engine, review};
+use uuid::Uuid;
 
 #[derive(Clone, PartialEq)]
 enum Load {
@@ -110,11 +112,18 @@ pub struct Flow {
     /// The browser refused to save (storage full or blocked).
     pub unsaved: RwSignal<bool>,
     pub engine: RwSignal<Engine>,
+    /// The technician's recent submissions on this asset (empty until loaded).
+    recent: RwSignal<Vec<Summary>>,
+    /// The returned intake being fetched to answer.
+    answering: RwSignal<Option<Uuid>>,
+    /// Why "Answer and resend" did not open it.
+    answer_error: RwSignal<Option<String>>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
 enum Screen {
-    Notes,
+    /// With the returned intake being answered, if any.
+    Notes(Option<Uuid>),
     Review,
     Done,
 }
@@ -135,17 +144,7 @@ impl Flow {
             }
         };
         let tech = draft::technician_from_saved(browser::load(draft::TECHNICIAN_KEY).as_deref());
-        let photos: Vec<PhotoItem> = d
-            .photos
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PhotoItem {
-                id: i as u32,
-                thumb: api::thumb_path(&token, &p.sha256),
-                bytes: p.bytes,
-                state: PhotoState::Done(p.sha256.clone()),
-            })
-            .collect();
+        let photos = photo_items(&token, &d, 0);
         let flow = Flow {
             next_photo: StoredValue::new(photos.len() as u32),
             ctx: StoredValue::new(ctx),
@@ -161,10 +160,20 @@ impl Flow {
             server_errors: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
             engine: RwSignal::new(Engine::Loading),
+            recent: RwSignal::new(Vec::new()),
+            answering: RwSignal::new(None),
+            answer_error: RwSignal::new(None),
         };
-        // The review engine: after the first paint, so it never delays it,
-        // and long before the technician has written their notes.
-        set_timeout(move || flow.start_engine(), std::time::Duration::ZERO);
+        // The review engine and the recent submissions: after the first
+        // paint, so they never delay it, and long before the technician has
+        // written their notes.
+        set_timeout(
+            move || {
+                flow.load_recent();
+                flow.start_engine();
+            },
+            std::time::Duration::ZERO,
+        );
         // Autosave: every change, as it happens.
         Effect::new(move |_| {
             flow.draft.track();
@@ -229,7 +238,86 @@ impl Flow {
         } else if self.draft.with(|d| d.reviewing) {
             Screen::Review
         } else {
-            Screen::Notes
+            Screen::Notes(self.draft.with(|d| d.amend.as_ref().and(d.intake_id)))
+        }
+    }
+
+    /// The recent submissions on this asset; on failure (offline…) the
+    /// list stays as it was: nothing to alarm anyone about.
+    fn load_recent(self) {
+        let token = self.token();
+        spawn_local(async move {
+            if let Ok(list) = api::submissions(&token).await {
+                self.recent.set(submissions::ordered(list));
+            }
+        });
+    }
+
+    /// "Answer and resend": load a returned intake into the draft, with its
+    /// own id, so Submit sends a new revision of it.
+    fn answer(self, id: Uuid) {
+        let unsent = self
+            .draft
+            .with_untracked(|d| d.intake_id != Some(id) && !d.is_empty());
+        if unsent && !browser::confirm("Replace the report you have not sent yet with this one?") {
+            return;
+        }
+        self.answer_error.set(None);
+        self.answering.set(Some(id));
+        let token = self.token();
+        spawn_local(async move {
+            let result = api::submission(&token, &id).await;
+            self.answering.set(None);
+            match result {
+                Ok(d) if d.summary.status == IntakeStatus::Returned => self.start_amend(&d),
+                Ok(d) => {
+                    let mut m = d.summary.reference;
+                    m.push_str(" is no longer waiting for your answer: ");
+                    m.push_str(d.summary.status.label());
+                    m.push('.');
+                    self.answer_error.set(Some(m));
+                    self.load_recent();
+                }
+                Err(e) => self.answer_error.set(Some(e.message().to_owned())),
+            }
+        });
+    }
+
+    fn start_amend(self, d: &submissions::Detail) {
+        if self.tech.with_untracked(|t| t.name.trim().is_empty()) {
+            self.tech.set(d.technician.clone());
+        }
+        // What structuring makes of the notes, when the engine can say:
+        // the fields that differ from it stay as they were sent.
+        let proposed = (self.engine.get_untracked() == Engine::Ready)
+            .then(|| {
+                let notes = Draft {
+                    notes: d.notes.clone(),
+                    ..Draft::default()
+                };
+                let input = self
+                    .tech
+                    .with_untracked(|t| draft::engine_input(&notes, t, &[], None));
+                engine::call(OP_REVIEW, &input).and_then(|a| review::parse_answer(&a))
+            })
+            .flatten();
+        let next = self
+            .ctx
+            .with_value(|c| Draft::amend(d, &c.editable, proposed.as_ref()));
+        self.reset();
+        let first = self.next_photo.get_value();
+        let items = photo_items(&self.token(), &next, first);
+        self.next_photo.set_value(first + items.len() as u32);
+        self.photos.set(items);
+        self.draft.set(next);
+    }
+
+    /// Stop answering a returned intake: it stays returned, the draft is new.
+    fn discard_amend(self) {
+        if browser::confirm(
+            "Discard your changes? The report stays with the dispatcher's question.",
+        ) {
+            self.reset();
         }
     }
 
@@ -390,6 +478,12 @@ impl Flow {
     /// Submitted: show the receipt, start a fresh draft, keep the technician.
     pub fn finish(self, receipt: Receipt, changed_after_sending: bool) {
         self.done.set(Some((receipt, changed_after_sending)));
+        self.reset();
+        self.load_recent();
+    }
+
+    /// A fresh draft (a new intake, a new id when submitted), no photos.
+    fn reset(self) {
         self.draft.update(Draft::clear);
         self.save_draft();
         let old = self
@@ -403,6 +497,7 @@ impl Flow {
         self.photo_notice.set(None);
         self.send_error.set(None);
         self.server_errors.set(Vec::new());
+        self.answer_error.set(None);
         browser::scroll_to_top();
     }
 
@@ -421,9 +516,124 @@ fn FlowView(ctx: Ctx) -> impl IntoView {
     let f = Flow::new(ctx);
     let screen = Memo::new(move |_| f.screen());
     move || match screen.get() {
-        Screen::Notes => EitherOf3::A(notes_screen(f)),
+        Screen::Notes(amending) => EitherOf3::A(notes_screen(f, amending)),
         Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
         Screen::Done => EitherOf3::C(done_screen(f)),
+    }
+}
+
+/// The photos of a draft, as this screen lists them, numbered from `first`.
+fn photo_items(token: &str, d: &Draft, first: u32) -> Vec<PhotoItem> {
+    d.photos
+        .iter()
+        .zip(first..)
+        .map(|(p, id)| PhotoItem {
+            id,
+            thumb: api::thumb_path(token, &p.sha256),
+            bytes: p.bytes,
+            state: PhotoState::Done(p.sha256.clone()),
+        })
+        .collect()
+}
+
+/// The technician's recent submissions here, under the asset card: the ones
+/// waiting for their answer first, a few at most. Drawn again as a whole
+/// when anything in it changes (it is short).
+fn recent_section(f: Flow) -> impl IntoView {
+    move || {
+        let list = f.recent.get();
+        if list.is_empty() {
+            return None;
+        }
+        let now = js_sys::Date::now();
+        let answering = f.answering.get();
+        let rows = list
+            .into_iter()
+            .take(RECENT_SHOWN)
+            .map(|s| recent_row(f, s, now, answering))
+            .collect_view();
+        let error = f
+            .answer_error
+            .get()
+            .map(|m| view! { <p class="err">{m}</p> });
+        Some(view! {
+            <section class="card recent" aria-labelledby="recent-h">
+                <h2 id="recent-h">"Your recent reports here"</h2>
+                <ul class="subs">{rows}</ul>
+                {error}
+            </section>
+        })
+    }
+}
+
+/// Rows of the recent list on the asset screen (compact on a phone).
+const RECENT_SHOWN: usize = 5;
+
+fn recent_row(f: Flow, s: Summary, now: f64, answering: Option<Uuid>) -> impl IntoView {
+    let id = s.id;
+    let (note_label, note) = match s.status {
+        IntakeStatus::Rejected => ("Reason: ", s.reason),
+        IntakeStatus::Returned => ("Question: ", s.question),
+        IntakeStatus::Written => ("Case ", s.case_number),
+        _ => ("", None),
+    };
+    let tone = match s.status {
+        IntakeStatus::Returned | IntakeStatus::NeedsAttention => "st warn",
+        IntakeStatus::Rejected => "st bad",
+        IntakeStatus::Written => "st good",
+        _ => "st",
+    };
+    let action = (s.status == IntakeStatus::Returned).then(|| {
+        let mut label = String::from("Answer and resend ");
+        label.push_str(&s.reference);
+        let text = if answering == Some(id) {
+            "Opening…"
+        } else {
+            "Answer and resend"
+        };
+        view! {
+            <button
+                type="button"
+                class="btn small"
+                aria-label=label
+                disabled=answering.is_some()
+                on:click=move |_| f.answer(id)
+            >
+                {text}
+            </button>
+        }
+    });
+    view! {
+        <li class="sub">
+            <p class="sub-head">
+                <span class="sub-ref">{s.reference}</span>
+                <span class=tone>{s.status.label()}</span>
+                <span class="sub-age">{submissions::age(&s.submitted_at, now)}</span>
+            </p>
+            <p class="sub-subject">{s.subject}</p>
+            {note.map(|n| view! { <p class="sub-note"><strong>{note_label}</strong>{n}</p> })}
+            {action}
+        </li>
+    }
+}
+
+/// The dispatcher's question, above the notes, while answering it.
+fn amend_banner(f: Flow) -> impl IntoView {
+    let a = f
+        .draft
+        .with_untracked(|d| d.amend.clone())
+        .unwrap_or_default();
+    view! {
+        <section class="card amend" aria-labelledby="amend-h">
+            <h2 id="amend-h">"A dispatcher asks about " {a.reference}</h2>
+            <p class="question">{a.question}</p>
+            <p class="hint">
+                "Answer in your notes, change photos or fields if needed, then review and send it again. It stays the same report."
+            </p>
+            <button type="button" class="link" on:click=move |_| f.discard_amend()>
+                "Discard my changes"
+            </button>
+        </section>
     }
 }
 
@@ -614,13 +824,19 @@ fn photos_section(f: Flow) -> impl IntoView {
     }
 }
 
-fn notes_screen(f: Flow) -> impl IntoView {
+fn notes_screen(f: Flow, amending: Option<Uuid>) -> impl IntoView {
     let (card, max_notes) = f
         .ctx
         .with_value(|c| (asset_card(&c.asset), c.limits.max_notes_chars.to_string()));
+    let above = if amending.is_some() {
+        Either::Left(amend_banner(f))
+    } else {
+        Either::Right(recent_section(f))
+    };
     view! {
         <main class="page">
             {card}
+            {above}
             {unsaved_warning(f)}
             <section class="card">
                 <label for="notes" class="big-label">
@@ -664,6 +880,13 @@ fn done_screen(f: Flow) -> impl IntoView {
     };
     let copied = RwSignal::new(false);
     let reference = receipt.reference.clone();
+    let (heading, lead) = submissions::receipt_words(receipt.status);
+    let case = receipt.case_number.map(|n| {
+        let mut s = String::from("Case ");
+        s.push_str(&n);
+        s.push('.');
+        view! { <p>{s}</p> }
+    });
     let photos = match receipt.photo_count {
         0 => "No photos attached.".to_owned(),
         1 => "1 photo attached.".to_owned(),
@@ -675,11 +898,12 @@ fn done_screen(f: Flow) -> impl IntoView {
     };
     view! {
         <main class="page done">
-            <h1>"Case submitted"</h1>
-            <p class="lead">"Quote this reference to your dispatcher:"</p>
+            <h1>{heading}</h1>
+            <p class="lead">{lead}</p>
             <p class="reference" id="reference">
                 {receipt.reference.clone()}
             </p>
+            {case}
             <button
                 type="button"
                 class="btn secondary"

@@ -138,6 +138,9 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             <p class="lead">
                 "For " <strong>{for_line}</strong> ". Nothing is sent until you press Submit."
             </p>
+            {f.draft.with_untracked(|d| d.amend.as_ref().map(|a| a.reference.clone())).map(|r| view! {
+                <p>"Your answer to the dispatcher's question: sent again as " <strong>{r}</strong> "."</p>
+            })}
             {move || match f.engine.get() {
                 Engine::Ready => EitherOf3::A(review_body(f, answer, submit)),
                 Engine::Loading => EitherOf3::B(view! {

@@ -1,0 +1,384 @@
+//! The technician's own submissions on an asset, after Submit: what the
+//! receipt says, the recent list (`GET /assets/{token}/intakes`, a list of
+//! `fieldcase_core::console::SubmissionSummary`) and a returned one to amend
+//! (`GET /assets/{token}/intakes/{id}`, a `SubmissionDetail`). Read by hand
+//! (see `json.rs`), tested against serde's output of the core types.
+
+use fieldcase_core::wire::{IntakeStatus, Technician};
+use uuid::Uuid;
+
+use crate::draft::{self, SavedPhoto};
+use crate::json::{self, Json};
+
+/// One of the technician's recent submissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: Uuid,
+    /// `FC-XXXX-XXXX`.
+    pub reference: String,
+    pub status: IntakeStatus,
+    pub subject: String,
+    /// RFC 3339.
+    pub submitted_at: String,
+    /// Why a dispatcher rejected it.
+    pub reason: Option<String>,
+    /// What a dispatcher asks (status `returned`).
+    pub question: Option<String>,
+    pub case_number: Option<String>,
+}
+
+/// A status as the server writes it.
+pub fn read_status(v: &Json) -> Option<IntakeStatus> {
+    IntakeStatus::parse(v.str()?)
+}
+
+fn read_summary(v: &Json) -> Option<Summary> {
+    let s = |k: &str| v.get(k).and_then(Json::str).map(str::to_owned);
+    let o = |k: &str| v.opt(k, Json::str).map(|o| o.map(str::to_owned));
+    Some(Summary {
+        id: Uuid::try_parse(v.get("id")?.str()?).ok()?,
+        reference: s("reference")?,
+        status: read_status(v.get("status")?)?,
+        subject: s("subject")?,
+        submitted_at: s("submitted_at")?,
+        reason: o("reason")?,
+        question: o("question")?,
+        case_number: o("case_number")?,
+    })
+}
+
+/// `GET /assets/{token}/intakes`. A row this app cannot read (a status
+/// from a newer server) is left out rather than losing the whole list.
+pub fn read_summaries(body: &str) -> Option<Vec<Summary>> {
+    let v = json::parse(body)?;
+    Some(v.arr()?.iter().filter_map(read_summary).collect())
+}
+
+/// The list as the asset screen shows it: the ones waiting for the
+/// technician's answer first, then the rest as the server sent them
+/// (newest first).
+pub fn ordered(list: Vec<Summary>) -> Vec<Summary> {
+    let (mut first, rest): (Vec<_>, Vec<_>) = list
+        .into_iter()
+        .partition(|s| s.status == IntakeStatus::Returned);
+    first.extend(rest);
+    first
+}
+
+/// A submission as it was sent (with the dispatchers' edits), to amend.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub summary: Summary,
+    pub notes: String,
+    /// Field values by API name (text, true/false or a number), as sent.
+    pub fields: Vec<(String, Json)>,
+    pub technician: Technician,
+    pub photos: Vec<SavedPhoto>,
+}
+
+/// `GET /assets/{token}/intakes/{id}`.
+pub fn read_detail(body: &str) -> Option<Detail> {
+    let v = json::parse(body)?;
+    let mut fields = Vec::new();
+    for (k, f) in v.get("fields")?.obj()? {
+        match f {
+            Json::Bool(_) | Json::Num(_) | Json::Str(_) => fields.push((k.clone(), f.clone())),
+            _ => return None,
+        }
+    }
+    let mut photos = Vec::new();
+    for p in v.get("photos")?.arr()? {
+        photos.push(SavedPhoto {
+            sha256: p.get("sha256")?.str()?.to_owned(),
+            bytes: p.get("bytes")?.u64()?,
+        });
+    }
+    Some(Detail {
+        summary: read_summary(v.get("summary")?)?,
+        notes: v.get("notes")?.str()?.to_owned(),
+        fields,
+        technician: draft::read_technician(v.get("technician")?)?,
+        photos,
+    })
+}
+
+/// What the confirmation says for the receipt's status: its heading and
+/// the line above the reference.
+pub fn receipt_words(status: IntakeStatus) -> (&'static str, &'static str) {
+    use IntakeStatus::*;
+    match status {
+        Submitted | InReview => (
+            "Sent for review",
+            "A dispatcher checks it before it becomes a case. Quote this reference to your dispatcher:",
+        ),
+        Approved | Writing => (
+            "Approved",
+            "A dispatcher approved it; the case is being created. Quote this reference to your dispatcher:",
+        ),
+        Written => ("Case created", "Quote this reference to your dispatcher:"),
+        NeedsAttention => (
+            "Sent",
+            "The office is sorting out a problem with it. Quote this reference to your dispatcher:",
+        ),
+        Rejected => (
+            "Rejected",
+            "A dispatcher rejected this report. Quote this reference to your dispatcher:",
+        ),
+        Returned => (
+            "Returned with a question",
+            "A dispatcher has a question about it; it's on this equipment's page. Quote this reference to your dispatcher:",
+        ),
+    }
+}
+
+/// An RFC 3339 time (`2025-01-31T09:05:00Z`, `…09:05:00.123+01:00`) as
+/// seconds since 1970, without a date crate.
+pub fn unix_seconds(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = b.get(r)?;
+        s.iter().try_fold(0i64, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+        })
+    };
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+        || b.get(13) != Some(&b':')
+        || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    let offset = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            if *sign == b'+' { m * 60 } else { -m * 60 }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + s - offset)
+}
+
+/// How long ago, in a few words: "just now", "5 min ago", "3 h ago",
+/// "yesterday", "4 days ago". Empty when the time is unreadable.
+pub fn age(t: &str, now_ms: f64) -> String {
+    let Some(then) = unix_seconds(t) else {
+        return String::new();
+    };
+    let secs = (now_ms / 1000.0) as i64 - then;
+    let (n, unit) = match secs {
+        ..60 => return "just now".to_owned(),
+        60..3600 => (secs / 60, " min ago"),
+        3600..86_400 => (secs / 3600, " h ago"),
+        86_400..172_800 => return "yesterday".to_owned(),
+        _ => (secs / 86_400, " days ago"),
+    };
+    let mut s = n.to_string();
+    s.push_str(unit);
+    s
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
+    use fieldcase_core::wire::PhotoReceipt;
+    use fieldcase_core::{CaseDraft, FieldValue};
+
+    use super::*;
+
+    pub(crate) fn summary(n: u128, status: IntakeStatus) -> SubmissionSummary {
+        SubmissionSummary {
+            id: Uuid::from_u128(n),
+            reference: format!("FC-0000-000{n}"),
+            status,
+            subject: "Pump P-12 leaking at the seal \"bad\"".into(),
+            submitted_at: "2025-03-01T10:00:00Z".into(),
+            updated_at: "2025-03-01T11:00:00.5+00:00".into(),
+            reason: None,
+            question: None,
+            case_number: None,
+        }
+    }
+
+    pub(crate) fn detail() -> SubmissionDetail {
+        let mut s = summary(7, IntakeStatus::Returned);
+        s.question = Some("Which seal — inlet or outlet?".into());
+        let mut fields = CaseDraft::default();
+        fields.set("Subject", FieldValue::text("Pump P-12 leaking"));
+        fields.set("Priority", FieldValue::text("High"));
+        fields.set("Safety_Hazard__c", FieldValue::Bool(true));
+        fields.set("Meter_Reading__c", FieldValue::Number(3.2));
+        fields.set("AssetId", FieldValue::text("02i000000000001AAA"));
+        SubmissionDetail {
+            summary: s,
+            notes: "pump leaking bad at the seal, 3.2 bar\nsmoke near motor".into(),
+            fields,
+            technician: Technician {
+                name: "Dana Okafor".into(),
+                email: None,
+                phone: Some("+44 7700 900123".into()),
+            },
+            photos: vec![PhotoReceipt {
+                sha256: "ab".repeat(32),
+                content_type: "image/jpeg".into(),
+                width: 800,
+                height: 600,
+                bytes: 12_345,
+            }],
+        }
+    }
+
+    #[test]
+    fn reads_every_status_as_the_server_writes_it() {
+        let mut list: Vec<SubmissionSummary> = IntakeStatus::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, st)| summary(i as u128, *st))
+            .collect();
+        list[6].reason = Some("Duplicate of FC-0000-0001.".into());
+        list[7].question = Some("Which seal?".into());
+        list[4].case_number = Some("00001027".into());
+        let text = serde_json::to_string(&list).unwrap();
+        let read = read_summaries(&text).unwrap();
+        assert_eq!(read.len(), IntakeStatus::ALL.len());
+        for (ours, theirs) in read.iter().zip(&list) {
+            assert_eq!(ours.id, theirs.id);
+            assert_eq!(ours.reference, theirs.reference);
+            assert_eq!(ours.status, theirs.status);
+            assert_eq!(ours.subject, theirs.subject);
+            assert_eq!(ours.submitted_at, theirs.submitted_at);
+            assert_eq!(ours.reason, theirs.reason);
+            assert_eq!(ours.question, theirs.question);
+            assert_eq!(ours.case_number, theirs.case_number);
+        }
+        assert_eq!(read[7].status, IntakeStatus::Returned);
+        assert_eq!(read_summaries("[]"), Some(Vec::new()));
+        assert_eq!(read_summaries("{}"), None);
+        assert_eq!(read_summaries("<html>"), None);
+    }
+
+    #[test]
+    fn an_unreadable_row_is_left_out_not_the_list() {
+        let mut v = serde_json::to_value(vec![
+            summary(1, IntakeStatus::Submitted),
+            summary(2, IntakeStatus::Written),
+        ])
+        .unwrap();
+        v[0]["status"] = "archived".into();
+        let read = read_summaries(&v.to_string()).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].status, IntakeStatus::Written);
+    }
+
+    #[test]
+    fn returned_ones_come_first_then_newest_first() {
+        let text = serde_json::to_string(&vec![
+            summary(1, IntakeStatus::Submitted),
+            summary(2, IntakeStatus::Returned),
+            summary(3, IntakeStatus::Written),
+            summary(4, IntakeStatus::Returned),
+        ])
+        .unwrap();
+        let ids: Vec<u128> = ordered(read_summaries(&text).unwrap())
+            .iter()
+            .map(|s| s.id.as_u128())
+            .collect();
+        assert_eq!(ids, [2, 4, 1, 3]);
+    }
+
+    #[test]
+    fn reads_a_submission_to_amend() {
+        let d = detail();
+        let text = serde_json::to_string(&d).unwrap();
+        let read = read_detail(&text).unwrap();
+        assert_eq!(read.summary.id, d.summary.id);
+        assert_eq!(read.summary.status, IntakeStatus::Returned);
+        assert_eq!(read.summary.question, d.summary.question);
+        assert_eq!(read.notes, d.notes);
+        assert_eq!(read.technician, d.technician);
+        assert_eq!(
+            read.photos,
+            vec![SavedPhoto {
+                sha256: "ab".repeat(32),
+                bytes: 12_345
+            }]
+        );
+        assert_eq!(read.fields.len(), d.fields.0.len());
+        let get = |k: &str| read.fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+        assert_eq!(get("Safety_Hazard__c"), Some(&Json::Bool(true)));
+        assert_eq!(get("Meter_Reading__c"), Some(&Json::Num("3.2".into())));
+        assert_eq!(get("Priority"), Some(&Json::Str("High".into())));
+        assert_eq!(read_detail("{}"), None);
+        let mut v = serde_json::to_value(&d).unwrap();
+        v["fields"]["Subject"] = serde_json::Value::Null;
+        assert_eq!(read_detail(&v.to_string()), None);
+    }
+
+    #[test]
+    fn the_receipt_says_it_waits_for_review() {
+        let (h, lead) = receipt_words(IntakeStatus::Submitted);
+        assert_eq!(h, "Sent for review");
+        assert!(lead.contains("before it becomes a case"), "{lead}");
+        for st in IntakeStatus::ALL {
+            let (h, lead) = receipt_words(st);
+            assert!(!h.is_empty());
+            assert!(lead.contains("Quote this reference"), "{st:?}");
+        }
+        assert_eq!(receipt_words(IntakeStatus::Written).0, "Case created");
+    }
+
+    #[test]
+    fn times_and_ages() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(unix_seconds("2025-03-01T10:00:00Z"), Some(1_740_823_200));
+        assert_eq!(
+            unix_seconds("2025-03-01T11:00:00.123456+01:00"),
+            Some(1_740_823_200)
+        );
+        assert_eq!(
+            unix_seconds("2025-03-01T09:30:00-00:30"),
+            Some(1_740_823_200)
+        );
+        for bad in [
+            "",
+            "2025-03-01",
+            "2025-13-01T00:00:00Z",
+            "2025-03-01T00:00:00",
+            "2025-03-01T00:00:00Zjunk",
+            "2025-03-01T0a:00:00Z",
+            "2025-03-01T00:00:00+0100",
+        ] {
+            assert_eq!(unix_seconds(bad), None, "{bad}");
+        }
+        let t = "2025-03-01T10:00:00Z";
+        let at = |secs: i64| (1_740_823_200 + secs) as f64 * 1000.0;
+        assert_eq!(age(t, at(-30)), "just now");
+        assert_eq!(age(t, at(59)), "just now");
+        assert_eq!(age(t, at(60)), "1 min ago");
+        assert_eq!(age(t, at(3599)), "59 min ago");
+        assert_eq!(age(t, at(3 * 3600 + 5)), "3 h ago");
+        assert_eq!(age(t, at(30 * 3600)), "yesterday");
+        assert_eq!(age(t, at(4 * 86_400 + 7)), "4 days ago");
+        assert_eq!(age("soon", at(0)), "");
+    }
+}
