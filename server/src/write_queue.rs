@@ -113,6 +113,20 @@ impl Worker {
             tracing::error!(intake_id = id, "write job for a missing intake");
             return self.store.release_write_job(id, &self.owner).await;
         };
+        if !intake.matches_approval {
+            tracing::error!(intake_id = id, "the intake differs from what was approved");
+            return self
+                .needs_attention(
+                    id,
+                    problem(
+                        "Case",
+                        "This intake changed after it was approved, so it was not written. \
+                         Review it and approve it again.",
+                    ),
+                    "CHANGED_AFTER_APPROVAL",
+                )
+                .await;
+        }
         let values: BTreeMap<String, FieldValue> = match serde_json::from_str(&intake.fields_json) {
             Ok(values) => values,
             Err(_) => {

@@ -58,14 +58,16 @@ async fn status_json(State(state): State<AppState>, _: Admin) -> Result<Json<Sal
 
 /// An admin for an HTML page: anyone not signed in is sent to sign in (and
 /// back here afterwards); a dispatcher is told it is for admins.
-fn page_admin(admin: Result<Admin>) -> std::result::Result<StaffUser, Response> {
+fn page_admin(admin: Result<Admin>) -> std::result::Result<StaffUser, Box<Response>> {
     match admin {
         Ok(Admin(user)) => Ok(user),
-        Err(Error::Unauthorized { .. }) => {
-            Err(Redirect::to("/console/sign-in?next=/admin/salesforce").into_response())
+        Err(Error::Unauthorized { .. }) => Err(Box::new(
+            Redirect::to("/console/sign-in?next=/admin/salesforce").into_response(),
+        )),
+        Err(Error::Forbidden { message, .. }) => {
+            Err(Box::new(error_page(StatusCode::FORBIDDEN, &message)))
         }
-        Err(Error::Forbidden { message, .. }) => Err(error_page(StatusCode::FORBIDDEN, &message)),
-        Err(other) => Err(other.into_response()),
+        Err(other) => Err(Box::new(other.into_response())),
     }
 }
 
@@ -76,7 +78,7 @@ fn actor(user: &StaffUser) -> Actor {
 /// `GET /admin/salesforce`
 async fn status_page(State(state): State<AppState>, admin: Result<Admin>) -> Response {
     if let Err(page) = page_admin(admin) {
-        return page;
+        return *page;
     }
     match state.salesforce.status().await {
         Ok(status) => {
@@ -114,7 +116,7 @@ async fn connect(
     session: Session,
 ) -> Response {
     if let Err(page) = page_admin(admin) {
-        return page;
+        return *page;
     }
     match state.salesforce.start_authorization().await {
         Ok(url) => {
@@ -153,7 +155,7 @@ async fn callback(
 ) -> Response {
     let user = match page_admin(admin) {
         Ok(user) => user,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let Ok(Query(params)) = params else {
         return error_page(
@@ -220,7 +222,7 @@ async fn connect_client_credentials(
 ) -> Response {
     let user = match page_admin(admin) {
         Ok(user) => user,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     match state.salesforce.connect_client_credentials().await {
         Ok(()) => {

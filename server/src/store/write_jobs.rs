@@ -73,6 +73,9 @@ pub struct IntakeForWrite {
     pub crm_asset_id: Option<String>,
     pub crm_account_id: Option<String>,
     pub photos: Vec<PhotoForWrite>,
+    /// The fields and photos are exactly what the approval approved (its
+    /// SHA-256 matches): only then may they be written.
+    pub matches_approval: bool,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -231,7 +234,19 @@ impl Store {
         .bind(intake_id)
         .fetch_all(&self.pool)
         .await?;
+        let approved: Option<Option<String>> =
+            sqlx::query_scalar("SELECT approved_hash FROM write_jobs WHERE intake_id = $1")
+                .bind(intake_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let shas: Vec<String> = photos.iter().map(|p| p.sha256.clone()).collect();
+        // Jobs queued before approvals were hashed carry none.
+        let matches_approval = match approved.flatten() {
+            Some(hash) => hash == super::content_hash(&row.fields_json, &shas),
+            None => true,
+        };
         Ok(Some(IntakeForWrite {
+            matches_approval,
             id: row.id,
             reference: row.reference,
             fields_json: row.fields_json,

@@ -280,7 +280,7 @@ async fn a_webhook_delivery_is_retried_then_delivered_once() {
     ])
     .await;
     app.connect_salesforce().await;
-    let id = app.submit_with_photos(0).await;
+    let id = app.submit_and_approve(0).await;
     app.wait_for_status(id, "written").await;
 
     eventually("the webhook is delivered", || {

@@ -12,7 +12,7 @@ use crate::helpers::{body_json, spawn_app, spawn_app_with_org};
 #[tokio::test]
 async fn a_leased_job_is_nobody_elses_until_its_lease_runs_out() {
     let app = spawn_app().await;
-    let id = app.submit_with_photos(0).await;
+    let id = app.submit_and_approve(0).await;
     let lease = Duration::from_millis(600);
     let job = app
         .store
@@ -58,7 +58,7 @@ async fn a_leased_job_is_nobody_elses_until_its_lease_runs_out() {
 #[tokio::test]
 async fn passing_failures_keep_the_intake_writing_and_a_release_makes_it_approved_again() {
     let app = spawn_app().await;
-    let id = app.submit_with_photos(0).await;
+    let id = app.submit_and_approve(0).await;
     let key = id.to_string();
     let status = || async {
         body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await["status"].clone()
@@ -99,7 +99,7 @@ async fn passing_failures_keep_the_intake_writing_and_a_release_makes_it_approve
 #[tokio::test]
 async fn a_job_whose_lease_owner_died_is_written_by_another_worker_once_the_lease_runs_out() {
     let (app, org) = spawn_app_with_org(&["--write-lease-secs", "2"]).await;
-    let id = app.submit_with_photos(1).await;
+    let id = app.submit_and_approve(1).await;
     // A worker leased the job, then died (it never renews).
     let leased_at = Instant::now();
     let dead = app
@@ -134,7 +134,7 @@ async fn a_write_longer_than_its_lease_is_never_leased_twice_thanks_to_the_heart
     app.connect_salesforce().await;
     // Two calls of at least a second each: the write outlives its lease twice.
     org.faults(json!({"latency_ms": 1000})).await;
-    let id = app.submit_with_photos(2).await;
+    let id = app.submit_and_approve(2).await;
 
     app.wait_for_status(id, "writing").await;
     let seen_writing = Instant::now();

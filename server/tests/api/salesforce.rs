@@ -503,3 +503,31 @@ fn the_demo_assets_point_at_the_demo_orgs_records() {
         assert_eq!(account_id, seeded.account_id, "{name}");
     }
 }
+
+#[tokio::test]
+async fn only_exactly_what_was_approved_is_written() {
+    let (app, org) = spawn_app_with_org(&[]).await;
+    let id = app.submit_and_approve(0).await;
+    // Something changes the stored fields behind the approval's back.
+    let url = format!("sqlite://{}", app.data().join("fieldcase.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(
+        "UPDATE intakes SET fields_json = replace(fields_json, 'High', 'Low') WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+    app.connect_salesforce().await;
+    let receipt = app.wait_for_status(id, "needs_attention").await;
+    let problem = receipt["problems"]["Case"].as_str().unwrap();
+    assert!(
+        problem.contains("changed after it was approved"),
+        "{problem}"
+    );
+    assert_eq!(
+        org.count("cases").await,
+        0,
+        "nothing unapproved reaches the CRM"
+    );
+}
