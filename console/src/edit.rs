@@ -193,9 +193,7 @@ mod tests {
     #[test]
     fn system_and_asset_fields_are_not_editable() {
         let schema = schema();
-        let names: Vec<&str> = editable_fields(&schema)
-            .map(|f| f.name.as_str())
-            .collect();
+        let names: Vec<&str> = editable_fields(&schema).map(|f| f.name.as_str()).collect();
         assert!(names.contains(&"Priority"));
         assert!(!names.contains(&"AssetId"));
         assert!(!names.contains(&"Intake_Key__c"));
