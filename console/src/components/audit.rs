@@ -84,9 +84,9 @@ pub fn Audit() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                {text_filter("a-actor", "Actor (name or email)", |f| f.actor.clone(), |f, v| f.actor = v, "text")}
-                {text_filter("a-what", "Event kind (e.g. approved)", |f| f.kind.clone(), |f, v| f.kind = v, "text")}
-                {text_filter("a-intake", "Intake reference or id", |f| f.intake.clone(), |f, v| f.intake = v, "text")}
+                {text_filter("a-actor", "Actor name or email", |f| f.actor.clone(), |f, v| f.actor = v, "text")}
+                {text_filter("a-what", "Event (e.g. approved)", |f| f.kind.clone(), |f, v| f.kind = v, "text")}
+                {text_filter("a-intake", "Intake reference", |f| f.intake.clone(), |f, v| f.intake = v, "text")}
                 {text_filter("a-from", "From", |f| f.from.clone(), |f, v| f.from = v, "date")}
                 {text_filter("a-to", "To", |f| f.to.clone(), |f, v| f.to = v, "date")}
             </div>

@@ -342,7 +342,7 @@ pub fn Intake() -> impl IntoView {
                 <p class="note">"Case "<a href=u rel="external noopener" target="_blank">{d.case_number.clone().unwrap_or_else(|| "in the CRM".to_owned())}</a></p>
             })}
             <div class="columns">
-                <section class="card" aria-labelledby="notes-h">
+                <section class="card notes-card" aria-labelledby="notes-h">
                     <h2 id="notes-h">"Technician's notes"</h2>
                     <p class="notes">{notes}</p>
                     <p class="hint">"Highlighted words set a field; hover or focus a field to find its words."</p>
