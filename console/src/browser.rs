@@ -52,7 +52,8 @@ pub fn focus(id: &str) {
     }
 }
 
-/// Whether a key press was meant for a form control (or a modifier combo).
+/// Whether a key press belongs to something else: a text field, a select, a
+/// dialog, a modifier combo, or Enter on a button or link (the browser's).
 pub fn typing_target(ev: &web_sys::KeyboardEvent) -> bool {
     if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
         return true;
@@ -64,9 +65,13 @@ pub fn typing_target(ev: &web_sys::KeyboardEvent) -> bool {
         return false;
     };
     let tag = el.tag_name().to_ascii_lowercase();
-    matches!(tag.as_str(), "input" | "textarea" | "select" | "button")
-        && !(tag == "input" && el.get_attribute("type").as_deref() == Some("checkbox"))
-        || el.closest("dialog[open]").ok().flatten().is_some()
+    let text_entry = match tag.as_str() {
+        "textarea" | "select" => true,
+        "input" => el.get_attribute("type").as_deref() != Some("checkbox"),
+        _ => el.get_attribute("contenteditable").is_some(),
+    };
+    let activates = matches!(tag.as_str(), "a" | "button") && ev.key() == "Enter";
+    text_entry || activates || el.closest("dialog[open]").ok().flatten().is_some()
 }
 
 pub fn show_modal(id: &str) {

@@ -442,7 +442,7 @@ pub fn Intake() -> impl IntoView {
         </div>
         {body}
         <dialog id="action" aria-labelledby="action-title" on:close=move |_| action.set(None)>
-            <form method="dialog" on:submit=do_action>
+            <form method="dialog" novalidate on:submit=do_action>
                 <h2 id="action-title">
                     {move || {
                         let r = detail.with(|d| d.as_ref().map(|d| d.reference.clone()).unwrap_or_default());

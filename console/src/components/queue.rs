@@ -538,7 +538,7 @@ pub fn Queue() -> impl IntoView {
 
         <dialog id="confirm" aria-labelledby="confirm-title"
             on:close=move |_| pending.set(None)>
-            <form method="dialog" on:submit=confirm>
+            <form method="dialog" novalidate on:submit=confirm>
                 <h2 id="confirm-title">
                     {move || pending.get().map(|p| match (&p.single, p.kind) {
                         (Some(r), BulkKind::Approve) => format!("Approve {r}?"),
