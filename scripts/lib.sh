@@ -134,3 +134,14 @@ build_app() {
   env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
     trunk build --release --skip-version-check 2>&1 | grep -vE '^\s*$' | tail -n 3
 }
+
+# The dispatcher console (console/): its own bundle in dist-console/, served
+# at /console/; nothing of it is in the technician's first load. Stable Rust,
+# plain release (size matters less here), its own target dir so it builds
+# beside the app without waiting on its lock.
+build_console() {
+  say "building the console (Trunk, release)"
+  cargo fetch --locked >/dev/null
+  CARGO_TARGET_DIR="$ROOT/target/wasm-console" TRUNK_OFFLINE=true \
+    trunk build --release --skip-version-check --config console/Trunk.toml 2>&1 | grep -vE '^\s*$' | tail -n 3
+}
