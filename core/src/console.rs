@@ -159,7 +159,7 @@ pub struct Invite {
 pub struct Invitation {
     pub email: String,
     pub role: Role,
-    /// `…/console/#/accept/TOKEN`: sets a password and signs in.
+    /// `…/console/accept/TOKEN`: sets a password and signs in.
     pub link: String,
     /// RFC 3339.
     pub expires_at: String,
