@@ -16,6 +16,7 @@ import * as path from 'node:path';
 const bin = process.env.FIELDCASE_BIN ?? path.resolve(__dirname, '../target/debug/fieldcase');
 const orgBin = process.env.DEMO_ORG_BIN ?? path.resolve(__dirname, '../target/debug/demo-org');
 const dist = path.resolve(__dirname, '../dist');
+const consoleDist = path.resolve(__dirname, '../dist-console');
 const basePort = Number(process.env.FIELDCASE_E2E_PORT ?? 47310);
 
 // The config is evaluated by the runner and again by each worker: make the
@@ -39,9 +40,19 @@ const chromium = {
   ],
 };
 
+// The technician's flows run at phone and desktop size; the dispatcher
+// console's flows (console-*.spec.ts) at desktop and tablet size.
+const CONSOLE_SPECS = /console-.*\.spec\.ts$/;
 const targets = [
-  { name: 'phone', device: devices['Pixel 7'], port: basePort + 1 },
-  { name: 'desktop', device: devices['Desktop Chrome'], port: basePort + 2 },
+  { name: 'phone', device: devices['Pixel 7'], port: basePort + 1, ignore: CONSOLE_SPECS, match: undefined },
+  { name: 'desktop', device: devices['Desktop Chrome'], port: basePort + 2, ignore: undefined, match: undefined },
+  {
+    name: 'tablet',
+    device: { ...devices['Galaxy Tab S4 landscape'], defaultBrowserType: 'chromium' as const },
+    port: basePort + 3,
+    ignore: undefined,
+    match: CONSOLE_SPECS,
+  },
 ].map((t) => {
   const dataDir = path.join(root, t.name);
   const orgDir = path.join(root, `${t.name}-org`);
@@ -66,6 +77,8 @@ export default defineConfig({
   },
   projects: targets.map((t) => ({
     name: t.name,
+    testIgnore: t.ignore,
+    testMatch: t.match,
     use: {
       ...t.device,
       browserName: 'chromium' as const,
@@ -92,6 +105,7 @@ export default defineConfig({
     {
       command:
         `"${bin}" serve --demo --demo-connect --data-dir "${t.dataDir}" --dist "${dist}" ` +
+        `--console-dist "${consoleDist}" ` +
         `--addr 127.0.0.1:${t.port} --salesforce-login-url ${t.orgUrl}`,
       url: `${t.url}/healthz`,
       reuseExistingServer: false,

@@ -195,6 +195,15 @@ impl IntakeStatus {
     }
 }
 
+impl TryFrom<String> for IntakeStatus {
+    type Error = String;
+
+    /// For decoding a stored status once, at the database's edge.
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        IntakeStatus::parse(&s).ok_or_else(|| format!("unknown intake status {s:?}"))
+    }
+}
+
 /// What the technician is told after Submit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntakeReceipt {

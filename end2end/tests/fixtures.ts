@@ -73,3 +73,81 @@ export async function writeNotes(page: Page, notes: string, name = 'Dana Okafor'
 export function fieldOf(page: Page, label: string) {
   return page.locator('.field').filter({ has: page.getByLabel(label) });
 }
+
+/** The demo staff `--demo` makes (demo mode only). */
+export const STAFF = {
+  admin: 'admin@fieldcase.example',
+  dispatcher: 'dispatcher@fieldcase.example',
+  password: 'demo-password-1',
+};
+
+/** Sign in to the console the way a dispatcher does. */
+export async function signIn(page: Page, email = STAFF.dispatcher) {
+  await page.goto('/console/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(STAFF.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
+/**
+ * A technician's submission, sent the way the app sends it (`PUT` with an id
+ * the phone made), for the console's flows. The technician's own screens are
+ * covered by the other specs.
+ */
+export async function submitByApi(
+  request: import('@playwright/test').APIRequestContext,
+  asset: DemoLink,
+  subject: string,
+  priority = 'High',
+  notes = `${subject}: leaking at the seal, pressure 3.2 bar`,
+) {
+  const id = crypto.randomUUID();
+  const response = await request.put(`/api/v1/intakes/${id}`, {
+    data: {
+      id,
+      asset_token: asset.token,
+      notes,
+      fields: {
+        Subject: subject,
+        Description: notes,
+        Priority: priority,
+        Type: 'Mechanical',
+        SuppliedName: 'Dana Okafor',
+      },
+      technician: { name: 'Dana Okafor' },
+      photos: [],
+    },
+  });
+  expect(response.status()).toBe(201);
+  return id;
+}
+
+/** WCAG 2.2 AA checks (axe-core) of what the page shows now: the violations. */
+export async function accessibilityViolations(page: Page) {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target})`);
+}
+
+/** A dispatcher approves an intake through the console's API (for flows whose subject is elsewhere). */
+export async function approveByApi(
+  request: import('@playwright/test').APIRequestContext,
+  baseURL: string,
+  id: string,
+) {
+  const headers = { Origin: baseURL };
+  const signedIn = await request.post('/api/v1/session', {
+    headers,
+    data: { email: STAFF.dispatcher, password: STAFF.password },
+  });
+  expect(signedIn.status()).toBe(200);
+  const intake = await (await request.get(`/api/v1/console/intakes/${id}`)).json();
+  const approved = await request.post(`/api/v1/console/intakes/${id}/approve`, {
+    headers,
+    data: { revision: intake.revision },
+  });
+  expect(approved.status()).toBe(200);
+}

@@ -1,4 +1,4 @@
-import { test, expect, openAsset, writeNotes, PHOTO } from './fixtures';
+import { test, expect, openAsset, writeNotes, approveByApi, PHOTO } from './fixtures';
 
 // The whole journey: QR link → notes and a photo → review → submit → a
 // dispatcher's review → the case, with its photo as a Salesforce File, in the
@@ -28,21 +28,23 @@ test('a submitted intake waits for a dispatcher before it becomes a case', async
   expect(intakesFor(ASSET).find((i) => i.fields.Subject === subject)?.status).toBe('submitted');
 });
 
-// TODO(console): approve via console API — a case reaches the org only once a
-// dispatcher approves the intake (issue 6). The console engineer adds the
-// approval step between the submit and the wait for `written`, then drops fixme.
-test.fixme('a submitted intake becomes a Salesforce case with its photo', async ({
+// A case reaches the org only once a dispatcher approves the intake (the
+// console's own flows are console-*.spec.ts; here the approval is one API call).
+test('a submitted intake becomes a Salesforce case with its photo once approved', async ({
   page,
   assets,
   intakesFor,
   orgUrl,
+  baseURL,
 }, testInfo) => {
   const generator = assets[ASSET];
   await openAsset(page, generator);
   const marker = `run ${testInfo.project.name}-${Date.now()}`;
   const subject = await submitGeneratorReport(page, marker);
 
-  // TODO(console): approve via console API here.
+  const submitted = intakesFor(ASSET).find((i) => i.fields.Subject === subject);
+  expect(submitted?.status).toBe('submitted');
+  await approveByApi(page.request, baseURL ?? '', submitted?.id ?? '');
 
   // fieldcase writes it to Salesforce in the background: wait for the case.
   await expect

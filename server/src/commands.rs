@@ -200,7 +200,11 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
             .unwrap_or_default();
         println!(
             "{}  {}{case}  {}  {}  ({})",
-            i.reference, i.status, i.created_at, i.asset_name, i.id
+            i.reference,
+            i.status.as_str(),
+            i.created_at,
+            i.asset_name,
+            i.id
         );
         if let Some(fields) = i.fields.as_object() {
             for (name, value) in fields {

@@ -77,7 +77,7 @@ async fn submit(
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
     if let Some(existing) = &existing {
-        let amendable = existing.status == IntakeStatus::Returned.as_str()
+        let amendable = existing.status == IntakeStatus::Returned
             && existing.request_hash != request_hash
             && existing.asset_id == asset.id;
         if !amendable {
@@ -163,6 +163,14 @@ async fn submit(
                 .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
             return replay(existing, &request_hash);
         }
+        store::audit::record_in(
+            &mut tx,
+            &Actor::system(),
+            "structured",
+            Some(&id.to_string()),
+            &structured_detail(&proposal),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(
             intake_id = %id,
@@ -231,8 +239,7 @@ fn replay(existing: IntakeRecord, request_hash: &str) -> Result<(StatusCode, Jso
 fn to_receipt(record: &IntakeRecord, replayed: bool) -> Result<IntakeReceipt> {
     let id = Uuid::try_parse(&record.id)
         .map_err(|e| Error::Internal(format!("stored intake id: {e}")))?;
-    let status = IntakeStatus::parse(&record.status)
-        .ok_or_else(|| Error::Internal(format!("stored intake status {:?}", record.status)))?;
+    let status = record.status;
     let problems = match record.problems_json.as_deref() {
         Some(json) => serde_json::from_str(json)
             .map_err(|e| Error::Internal(format!("stored problems: {e}")))?,
@@ -356,6 +363,26 @@ fn propose(schema: &CaseSchema, asset: &ActiveAsset, submission: &IntakeSubmissi
             tracing::error!(asset_id = %asset.id, "structuring the notes panicked; storing an empty proposal");
             Proposal::default()
         })
+}
+
+/// What the structuring proposed, for the audit trail: each field's value,
+/// where it came from and how sure it was.
+fn structured_detail(proposal: &Proposal) -> serde_json::Value {
+    let fields: Vec<serde_json::Value> = proposal
+        .fields
+        .iter()
+        .map(|f| {
+            let source = match &f.source {
+                structure::Source::Notes { .. } => "notes",
+                structure::Source::Asset => "asset",
+                structure::Source::Technician => "technician",
+                structure::Source::Default => "default",
+            };
+            json!({ "field": f.field, "value": f.value, "source": source,
+                    "confidence": f.confidence })
+        })
+        .collect();
+    json!({ "fields": fields })
 }
 
 /// The editable fields whose final value differs from the server's proposal.

@@ -78,6 +78,17 @@ pub async fn record(
     Ok(())
 }
 
+/// [`record`] in one of the store's transactions.
+pub async fn record_in(
+    tx: &mut super::Tx,
+    actor: &Actor,
+    kind: &str,
+    intake_id: Option<&str>,
+    detail: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    record(tx.conn(), actor, kind, intake_id, detail).await
+}
+
 #[derive(FromRow)]
 struct EntryRow {
     id: String,

@@ -37,7 +37,8 @@ pub struct IntakeRecord {
     pub id: String,
     pub reference: String,
     pub asset_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: IntakeStatus,
     pub request_hash: String,
     pub created_at: String,
     pub photo_count: i64,
@@ -52,7 +53,7 @@ pub struct IntakeRecord {
 pub struct IntakeListing {
     pub id: String,
     pub reference: String,
-    pub status: String,
+    pub status: IntakeStatus,
     pub asset_id: String,
     pub asset_name: String,
     pub created_at: String,
@@ -69,7 +70,8 @@ pub struct IntakeListing {
 struct ListingRow {
     id: String,
     reference: String,
-    status: String,
+    #[sqlx(try_from = "String")]
+    status: IntakeStatus,
     asset_id: String,
     asset_name: String,
     created_at: String,

@@ -479,6 +479,25 @@ pub async fn resubmit(
     let Some(revision) = revision else {
         return Ok(None);
     };
+    let before: Vec<String> = sqlx::query_scalar(
+        "SELECT sha256 FROM intake_photos WHERE intake_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (kind, sha) in before
+        .iter()
+        .filter(|s| !photos.contains(s))
+        .map(|s| ("photo_removed", s))
+        .chain(
+            photos
+                .iter()
+                .filter(|s| !before.contains(s))
+                .map(|s| ("photo_added", s)),
+        )
+    {
+        record(conn, actor, kind, Some(id), &json!({ "sha256": sha })).await?;
+    }
     sqlx::query("DELETE FROM intake_photos WHERE intake_id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -107,18 +107,42 @@ impl Store {
     }
 
     /// Salesforce refused the grant: an administrator must connect again.
+    /// Salesforce refused the grant: the connection is lost until an admin
+    /// connects again (recorded once in the audit trail, as `system`).
     pub async fn mark_salesforce_needs_reauth(&self, reason: &str) -> Result<(), sqlx::Error> {
         let at = now();
-        sqlx::query(
-            "UPDATE salesforce_connections SET needs_reauth_at = COALESCE(needs_reauth_at, $1), \
-             reauth_reason = $2, updated_at = $3 WHERE id = 'default'",
+        let mut tx = self.pool.begin().await?;
+        let newly = sqlx::query(
+            "UPDATE salesforce_connections SET needs_reauth_at = $1, reauth_reason = $2, \
+             updated_at = $3 WHERE id = 'default' AND needs_reauth_at IS NULL",
         )
         .bind(&at)
         .bind(reason)
         .bind(&at)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if newly {
+            super::audit::record(
+                &mut tx,
+                &super::Actor::system(),
+                "salesforce_disconnected",
+                None,
+                &serde_json::json!({ "reason": reason }),
+            )
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE salesforce_connections SET reauth_reason = $1, updated_at = $2 \
+                 WHERE id = 'default'",
+            )
+            .bind(reason)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
     }
 
     /// Remember an authorisation in progress until `expires_at`; forget

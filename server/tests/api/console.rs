@@ -271,7 +271,10 @@ async fn return_amend_resubmit_approve_makes_one_intake() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["submitted", "returned", "resubmitted"]);
+    assert_eq!(
+        kinds,
+        ["submitted", "structured", "returned", "resubmitted"]
+    );
     app.approve(id).await;
     assert_eq!(app.intake_count().await, 1);
     assert_eq!(staff.intake(id).await["status"], "approved");

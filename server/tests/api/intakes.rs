@@ -34,7 +34,11 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     let intakes = app.store.list_intakes().await.unwrap();
     assert_eq!(intakes.len(), 1);
     let stored = &intakes[0];
-    assert_eq!(stored.status, "submitted", "it waits for a dispatcher");
+    assert_eq!(
+        stored.status,
+        fieldcase_core::wire::IntakeStatus::Submitted,
+        "it waits for a dispatcher"
+    );
     assert_eq!(stored.photos, vec![photo]);
     assert_eq!(stored.fields["Subject"], "Feed pump P-12 leaking at seal");
     assert_eq!(
@@ -46,13 +50,22 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     assert_eq!(stored.technician.name, "Dana Okafor");
 
     let events = app.store.intake_events(&id).await.unwrap();
+    let kinds: Vec<(&str, &str)> = events
+        .iter()
+        .map(|e| (e.actor_kind.as_str(), e.kind.as_str()))
+        .collect();
     assert_eq!(
-        events.len(),
-        1,
-        "submitted, and nothing approved it: {events:?}"
+        kinds,
+        [("technician", "submitted"), ("system", "structured")],
+        "submitted and structured, and nothing approved it"
     );
-    assert_eq!(events[0].actor_kind.as_str(), "technician");
-    assert_eq!(events[0].kind, "submitted");
+    let proposed = events[1].detail["fields"].as_array().unwrap();
+    assert!(
+        proposed
+            .iter()
+            .any(|f| f["field"] == "Error_Code__c" && f["source"] == "notes"),
+        "{proposed:?}"
+    );
     assert_eq!(
         app.store.write_job_state(&id.to_string()).await.unwrap(),
         None,
@@ -348,7 +361,7 @@ async fn eight_identical_puts_at_once_make_one_intake() {
     assert_eq!(app.intake_count().await, 1);
     let events = app.store.intake_events(&id).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    assert_eq!(kinds, ["submitted"]);
+    assert_eq!(kinds, ["submitted", "structured"]);
 }
 
 #[tokio::test]

@@ -468,6 +468,47 @@ async fn a_callback_with_an_unknown_state_is_refused() {
 }
 
 #[tokio::test]
+async fn a_callback_completed_in_another_browser_is_refused_and_changes_nothing() {
+    let (app, _org) = spawn_app_with_org(&[]).await;
+    // Admin A presses Connect; the authorize URL carries A's state.
+    let a = app.admin().await;
+    let started = a
+        .request(reqwest::Method::POST, "/admin/salesforce/connect")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 303);
+    let location = reqwest::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let state = location
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    // The callback arrives in another browser (another admin session).
+    let b = crate::helpers::sign_in_at(
+        &app.address,
+        crate::helpers::DEMO_ADMIN_EMAIL,
+        crate::helpers::DEMO_STAFF_PASSWORD,
+    )
+    .await;
+    let elsewhere = b
+        .get(&format!(
+            "/admin/salesforce/callback?code=aPrxcode&state={state}"
+        ))
+        .await;
+    assert_eq!(elsewhere.status(), 400);
+    assert!(
+        elsewhere
+            .text()
+            .await
+            .unwrap()
+            .contains("not started from this browser")
+    );
+    assert_eq!(app.salesforce_status().await["connected"], false);
+}
+
+#[tokio::test]
 async fn demo_connect_connects_at_start_up() {
     let (app, org) = spawn_app_with_org(&["--demo-connect"]).await;
     eventually("--demo-connect connected", || async {
