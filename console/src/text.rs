@@ -97,6 +97,21 @@ fn value_text(v: &Value) -> String {
 
 fn change_text(obj: &serde_json::Map<String, Value>) -> Option<String> {
     let field = obj.get("field")?.as_str()?;
+    if !obj.contains_key("from") && !obj.contains_key("to") {
+        // A proposed value: `{field, value, source, confidence}`.
+        let value = value_text(obj.get("value")?);
+        let source = obj.get("source").and_then(Value::as_str);
+        let sure = obj
+            .get("confidence")
+            .and_then(Value::as_f64)
+            .map(|c| (c * 100.0).round());
+        return Some(match (source, sure) {
+            (Some(source), Some(sure)) => {
+                format!("{field}: {value} (from the {source}, {sure}% sure)")
+            }
+            _ => format!("{field}: {value}"),
+        });
+    }
     let from = obj.get("from").map_or_else(|| "—".to_owned(), value_text);
     let to = obj.get("to").map_or_else(|| "—".to_owned(), value_text);
     Some(format!("{field}: {from} → {to}"))
@@ -172,6 +187,16 @@ mod tests {
         assert_eq!(
             bulk_summary(BulkKind::Reject, &out),
             "1 rejected, 1 failed."
+        );
+    }
+
+    #[test]
+    fn proposed_values_say_where_they_came_from() {
+        assert_eq!(
+            detail_text(&json!({"fields": [
+                {"field": "Priority", "value": "High", "source": "notes", "confidence": 0.9}
+            ]})),
+            "Priority: High (from the notes, 90% sure)"
         );
     }
 

@@ -39,7 +39,7 @@ pub struct Prepared {
 /// Rewrite index.html and compress everything. The server runs the two halves
 /// separately (compression in the background); tests run this.
 pub fn prepare_dist(dist: &Path) -> io::Result<Prepared> {
-    let boot_scripts = rewrite_index(dist)?;
+    let boot_scripts = rewrite_index(dist, "/")?;
     remove_stale_compressed(dist)?;
     let compressed = compress_all(dist)?;
     Ok(Prepared {
@@ -48,12 +48,14 @@ pub fn prepare_dist(dist: &Path) -> io::Result<Prepared> {
     })
 }
 
-/// Move inline scripts of `dist/index.html` into `dist/boot-<hash>.js` files.
-/// Returns the names of the files written (empty when there was nothing to do).
-pub fn rewrite_index(dist: &Path) -> io::Result<Vec<String>> {
+/// Move inline scripts of `dist/index.html` into `dist/boot-<hash>.js` files,
+/// referenced under `base` (the URL path the bundle is served at: `/` for the
+/// app, `/console/` for the console). Returns the names of the files written
+/// (empty when there was nothing to do).
+pub fn rewrite_index(dist: &Path, base: &str) -> io::Result<Vec<String>> {
     let index = dist.join("index.html");
     let html = fs::read_to_string(&index)?;
-    let (rewritten, scripts) = extract_inline_scripts(&html);
+    let (rewritten, scripts) = extract_inline_scripts(&html, base);
     let mut names = Vec::new();
     for (name, body) in &scripts {
         write_atomically(&dist.join(name), body.as_bytes())?;
@@ -67,7 +69,7 @@ pub fn rewrite_index(dist: &Path) -> io::Result<Vec<String>> {
 
 /// The pure half of [`rewrite_index`]: the new HTML and `(file name, body)` of
 /// each script taken out of it.
-pub fn extract_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
+pub fn extract_inline_scripts(html: &str, base: &str) -> (String, Vec<(String, String)>) {
     let mut out = String::with_capacity(html.len());
     let mut scripts = Vec::new();
     let mut rest = html;
@@ -96,7 +98,7 @@ pub fn extract_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
             );
             out.push_str(&rest[..start]);
             out.push_str(&format!(
-                "<script{} src=\"/{name}\"></script>",
+                "<script{} src=\"{base}{name}\"></script>",
                 attrs.trim_end()
             ));
             scripts.push((name, body.trim().to_owned() + "\n"));
@@ -249,6 +251,17 @@ pub fn is_hashed_name(path: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bundle_served_under_a_path_gets_its_boot_script_there() {
+        let (html, scripts) =
+            extract_inline_scripts("<script type=\"module\">boot()</script>", "/console/");
+        assert_eq!(scripts.len(), 1);
+        assert!(
+            html.contains(&format!("src=\"/console/{}\"", scripts[0].0)),
+            "{html}"
+        );
+    }
 
     const TRUNK_INDEX: &str = r#"<!DOCTYPE html><html lang="en"><head>
     <meta charset="utf-8">

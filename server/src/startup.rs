@@ -84,8 +84,8 @@ impl Application {
             "creating photo folders in {}",
             config.data_dir.display()
         )))?;
-        let dist = prepare_dist(config.dist.clone()).await;
-        let console_dist = prepare_dist(config.console_dist.clone()).await;
+        let dist = prepare_dist(config.dist.clone(), "/").await;
+        let console_dist = prepare_dist(config.console_dist.clone(), "/console/").await;
         SqliteStore::new(store.pool().clone())
             .migrate()
             .await
@@ -350,7 +350,7 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
 /// Rewrite index.html now (before anything is served); compress in the
 /// background (a big wasm at brotli 11 takes seconds). `None` when there is
 /// no built app: the API still works.
-async fn prepare_dist(dir: PathBuf) -> Option<PathBuf> {
+async fn prepare_dist(dir: PathBuf, base: &'static str) -> Option<PathBuf> {
     if !dir.join("index.html").is_file() {
         tracing::warn!(
             dist = %dir.display(),
@@ -361,7 +361,7 @@ async fn prepare_dist(dir: PathBuf) -> Option<PathBuf> {
     let prepared = {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || {
-            let boot = dist::rewrite_index(&dir)?;
+            let boot = dist::rewrite_index(&dir, base)?;
             dist::remove_stale_compressed(&dir)?;
             Ok::<_, std::io::Error>(boot)
         })
