@@ -20,18 +20,18 @@ test('the second of two dispatchers editing one intake gets the conflict message
   await other.goto(`/console/intakes/${id}`);
   await expect(other.getByRole('heading', { level: 1 })).toContainText(subject);
 
-  await page.getByLabel('Priority', { exact: true }).selectOption('High');
+  await page.getByRole('combobox', { name: /^Priority\b/ }).selectOption('High');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Saved.')).toBeVisible();
 
-  await other.getByLabel('Priority', { exact: true }).selectOption('Low');
+  await other.getByRole('combobox', { name: /^Priority\b/ }).selectOption('Low');
   await other.getByRole('button', { name: 'Save changes' }).click();
   const alert = other.getByRole('alert').filter({ hasText: 'changed Priority' });
   await expect(alert).toContainText('dispatcher@fieldcase.example changed Priority');
   await expect(other.getByRole('button', { name: 'Reload the latest' })).toBeVisible();
   // What the second dispatcher chose is still on their screen; the first one's value stands.
-  await expect(other.getByLabel('Priority', { exact: true })).toHaveValue('Low');
+  await expect(other.getByRole('combobox', { name: /^Priority\b/ })).toHaveValue('Low');
   await page.reload();
-  await expect(page.getByLabel('Priority', { exact: true })).toHaveValue('High');
+  await expect(page.getByRole('combobox', { name: /^Priority\b/ })).toHaveValue('High');
   await other.close();
 });

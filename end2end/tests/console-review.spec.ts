@@ -28,7 +28,7 @@ test('a new intake arrives live, is corrected, approved and written with the cor
   await expect(page.getByRole('heading', { name: 'History' })).toBeVisible();
   expect(await accessibilityViolations(page)).toEqual([]);
 
-  await page.getByLabel('Priority', { exact: true }).selectOption('Low');
+  await page.getByRole('combobox', { name: /^Priority\b/ }).selectOption('Low');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Saved.')).toBeVisible();
   await page.getByRole('button', { name: 'Approve', exact: true }).click();

@@ -123,7 +123,7 @@ impl Store {
     ) -> Result<String, sqlx::Error> {
         let id = Uuid::now_v7().to_string();
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO assets (id, name, serial_number, model, account_name, site, location, \
              install_date, crm_asset_id, crm_account_id, created_at) \

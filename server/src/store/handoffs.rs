@@ -129,7 +129,7 @@ impl Store {
         deliveries: &[PlannedDelivery],
     ) -> Result<(), sqlx::Error> {
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let claimed = sqlx::query(
             "UPDATE intakes SET handoff_planned_at = $1 \
              WHERE id = $2 AND handoff_planned_at IS NULL",
@@ -251,7 +251,7 @@ impl Store {
             error,
         };
         let key = [job.intake_id.as_str(), job.delivery_key.as_str()];
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if !QUEUE.finish(&mut tx, &key, owner, &finish).await? {
             return tx.rollback().await;
         }

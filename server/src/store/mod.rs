@@ -97,8 +97,17 @@ impl Store {
     }
 
     /// Start a transaction.
+    /// Every transaction here writes, so it takes SQLite's write lock at once
+    /// (`BEGIN IMMEDIATE`): one that read first and then wrote could fail
+    /// with "database is locked" when another writer came in between,
+    /// instead of waiting its turn (busy_timeout).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx(self.pool.begin().await?))
+        Ok(Tx(self.write_tx().await?))
+    }
+
+    /// A write transaction for the store's own multi-statement changes.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// The pool, for the session store (tower-sessions keeps its own table).

@@ -61,7 +61,7 @@ impl Store {
         asset_id: &str,
     ) -> Result<(), sqlx::Error> {
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO photos (sha256, content_type, width, height, bytes, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",

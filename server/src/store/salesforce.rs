@@ -111,7 +111,7 @@ impl Store {
     /// connects again (recorded once in the audit trail, as `system`).
     pub async fn mark_salesforce_needs_reauth(&self, reason: &str) -> Result<(), sqlx::Error> {
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let newly = sqlx::query(
             "UPDATE salesforce_connections SET needs_reauth_at = $1, reauth_reason = $2, \
              updated_at = $3 WHERE id = 'default' AND needs_reauth_at IS NULL",
@@ -154,7 +154,7 @@ impl Store {
         expires_at: &str,
     ) -> Result<(), sqlx::Error> {
         let at = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM salesforce_auth_requests WHERE expires_at < $1")
             .bind(&at)
             .execute(&mut *tx)

@@ -139,7 +139,7 @@ impl Store {
         owner: &str,
         lease: Duration,
     ) -> Result<Option<WriteJob>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let job: Option<WriteJob> = QUEUE
             .lease_next(&mut tx, owner, lease, "intake_id, attempts")
             .await?;
@@ -177,7 +177,7 @@ impl Store {
     /// Give a job back without counting an attempt (e.g. no connection yet);
     /// its intake is `approved` again, waiting.
     pub async fn release_write_job(&self, intake_id: &str, owner: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if QUEUE.release(&mut tx, &[intake_id], owner).await? {
             set_status(
                 &mut tx,
@@ -267,7 +267,7 @@ impl Store {
         owner: &str,
         case: &WrittenCase,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let at = now();
         let finish = Finish {
             state: WriteJobState::Done.as_str(),
@@ -332,7 +332,7 @@ impl Store {
     ) -> Result<bool, sqlx::Error> {
         let problems_json =
             serde_json::to_string(problems).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let finish = Finish {
             state: WriteJobState::NeedsAttention.as_str(),
             failed: false,
