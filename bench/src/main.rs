@@ -5,8 +5,12 @@
 //!   then, on a line of its own and not in the total, the review engine the
 //!   app fetches after the first paint.
 //! * `load`: text-only intake submissions per second and latency percentiles.
+//! * `salesforce`: API calls per case and cases written per minute, each
+//!   intake approved by the demo dispatcher first.
+//! * `queue`: the console's queue page with 10,000 intakes waiting.
+//! * `fanout`: how fast a new intake reaches 50 open consoles (live events).
 //!
-//! `scripts/bench` starts a release server with the demo data and runs both.
+//! `scripts/bench` starts release servers with the demo data and runs them all.
 
 use std::time::{Duration, Instant};
 
@@ -57,9 +61,54 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         cases: usize,
     },
+    /// Seed intakes (left `submitted`), then time the console's queue page:
+    /// first page, a text search, a Priority filter, a deep page.
+    Queue {
+        /// `demo-links.json` of the server's data dir: spread the intakes
+        /// over all its assets [default: only `--token`'s].
+        #[arg(long)]
+        links: Option<std::path::PathBuf>,
+        /// Intakes to submit before measuring.
+        #[arg(long, default_value_t = 10_000)]
+        intakes: usize,
+        /// Concurrent clients seeding.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Loads of each page measured.
+        #[arg(long, default_value_t = 20)]
+        loads: usize,
+        /// Give up seeding after this many seconds.
+        #[arg(long, default_value_t = 120)]
+        seed_timeout: u64,
+    },
+    /// Open consoles on the live event stream, submit intakes one at a time
+    /// and time each event's arrival at each console.
+    Fanout {
+        /// `demo-links.json`: spread the submissions over its assets.
+        #[arg(long)]
+        links: Option<std::path::PathBuf>,
+        /// Consoles connected (one session shared by all).
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Intakes submitted, one at a time.
+        #[arg(long, default_value_t = 50)]
+        submissions: usize,
+        /// Milliseconds between submissions.
+        #[arg(long, default_value_t = 50)]
+        spacing_ms: u64,
+        /// Seconds added to the run's budget before what is missing counts as missed.
+        #[arg(long, default_value_t = 10)]
+        grace: u64,
+    },
 }
 
+mod fanout;
+mod queue;
 mod salesforce;
+mod seed;
+mod sse;
+mod staff;
+mod stats;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -70,6 +119,38 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Wire => wire(&cli.url, &token).await,
         Command::Salesforce { org, cases } => salesforce::run(&cli.url, &token, &org, cases).await,
+        Command::Queue {
+            links,
+            intakes,
+            clients,
+            loads,
+            seed_timeout,
+        } => {
+            let tokens = tokens(links.as_deref(), &token)?;
+            let opts = queue::Options {
+                intakes,
+                clients,
+                loads,
+                seed_timeout: Duration::from_secs(seed_timeout),
+            };
+            queue::run(&cli.url, &tokens, opts).await
+        }
+        Command::Fanout {
+            links,
+            clients,
+            submissions,
+            spacing_ms,
+            grace,
+        } => {
+            let tokens = tokens(links.as_deref(), &token)?;
+            let opts = fanout::Options {
+                clients,
+                submissions,
+                spacing: Duration::from_millis(spacing_ms),
+                grace: Duration::from_secs(grace),
+            };
+            fanout::run(&cli.url, &tokens, opts).await
+        }
         Command::Load {
             clients,
             seconds,
@@ -84,6 +165,14 @@ async fn main() -> Result<()> {
             )
             .await
         }
+    }
+}
+
+/// The assets to submit on: every one in `links`, or just `token`.
+fn tokens(links: Option<&std::path::Path>, token: &AssetToken) -> Result<Vec<AssetToken>> {
+    match links {
+        Some(path) => seed::tokens_from_links(path),
+        None => Ok(vec![token.clone()]),
     }
 }
 
@@ -312,17 +401,12 @@ async fn load(
         errors += e;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let pct = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return f64::NAN;
-        }
-        let i = ((latencies.len() as f64 * p).ceil() as usize).clamp(1, latencies.len()) - 1;
-        latencies[i].as_secs_f64() * 1000.0
-    };
+    let n = latencies.len();
+    let latency = stats::Summary::new(latencies);
+    let pct = |p| latency.ms(p);
     println!("text-only submissions: {clients} clients for {elapsed:.1} s");
-    println!("  {} created, {} errors", latencies.len(), errors);
-    println!("  {:.0} submissions/s", latencies.len() as f64 / elapsed);
+    println!("  {n} created, {errors} errors");
+    println!("  {:.0} submissions/s", n as f64 / elapsed);
     println!(
         "  latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         pct(0.50),
