@@ -5,6 +5,8 @@
 
 /// What the dispatcher console and the technician's submissions list exchange with the server.
 pub mod console;
+/// Typed ids: `IntakeId`, `Sha256`, parsed once where they enter.
+pub mod ids;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.
@@ -16,6 +18,7 @@ pub mod validate;
 /// Everything that crosses the HTTP boundary between app and server.
 pub mod wire;
 
+pub use ids::{IntakeId, Sha256};
 pub use schema::{CaseSchema, FieldDef, FieldType};
 pub use token::AssetToken;
 pub use validate::{CaseDraft, FieldErrors, FieldValue, ValidCase};

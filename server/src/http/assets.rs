@@ -58,7 +58,7 @@ async fn submission(
     Path((token, raw_id)): Path<(String, String)>,
 ) -> Result<Json<SubmissionDetail>> {
     let asset = state.active_asset(&token).await?;
-    let id = uuid::Uuid::try_parse(&raw_id).map_err(|_| Error::IntakeNotFound)?;
+    let id = fieldcase_core::IntakeId::parse(&raw_id).ok_or(Error::IntakeNotFound)?;
     let summary = state
         .store
         .asset_submission(&asset.id, &id)

@@ -21,11 +21,10 @@ use fieldcase_core::console::{
 };
 use fieldcase_core::structure::Proposal;
 use fieldcase_core::wire::IntakeStatus;
-use fieldcase_core::{CaseDraft, CaseSchema, FieldValue};
+use fieldcase_core::{CaseDraft, CaseSchema, FieldValue, IntakeId, Sha256};
 use futures_util::Stream;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
-use uuid::Uuid;
 
 use super::AppState;
 use super::extract::{Json, Path};
@@ -174,8 +173,8 @@ async fn queue(
     }))
 }
 
-fn parse_id(raw: &str) -> Result<Uuid> {
-    Uuid::try_parse(raw).map_err(|_| {
+fn parse_id(raw: &str) -> Result<IntakeId> {
+    IntakeId::parse(raw).ok_or_else(|| {
         Error::bad_request(
             "bad_intake_id",
             "The intake id in the path must be a UUID. Open the intake from the queue.",
@@ -191,7 +190,7 @@ fn intake_missing() -> Error {
 }
 
 /// Everything the intake page shows.
-pub async fn load_detail(state: &AppState, id: &Uuid) -> Result<IntakeDetail> {
+pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail> {
     let r = state
         .store
         .review_intake(id)
@@ -236,7 +235,7 @@ async fn detail(
 }
 
 /// Tell every console that an intake changed.
-pub async fn announce(state: &AppState, id: &Uuid) {
+pub async fn announce(state: &AppState, id: &IntakeId) {
     let Ok(Some(r)) = state.store.review_intake(id).await else {
         return;
     };
@@ -252,7 +251,7 @@ pub async fn announce(state: &AppState, id: &Uuid) {
 }
 
 /// The 409 for a request made on an old revision: who changed what, when.
-async fn stale(state: &AppState, id: &Uuid, current: u32) -> Result<Error> {
+async fn stale(state: &AppState, id: &IntakeId, current: u32) -> Result<Error> {
     let last = state.store.last_change(id).await?;
     let fields = state.store.fields_changed_at(id, current).await?;
     Ok(Error::conflict(
@@ -295,7 +294,7 @@ fn short_time(at: &str) -> String {
 }
 
 /// Turn a guarded outcome into the answer a person understands.
-async fn settle<T>(state: &AppState, id: &Uuid, outcome: Guarded<T>) -> Result<T> {
+async fn settle<T>(state: &AppState, id: &IntakeId, outcome: Guarded<T>) -> Result<T> {
     match outcome {
         Guarded::Done(t) => Ok(t),
         Guarded::Missing => Err(intake_missing()),
@@ -309,6 +308,24 @@ async fn settle<T>(state: &AppState, id: &Uuid, outcome: Guarded<T>) -> Result<T
             ),
         )),
     }
+}
+
+/// Commit a guarded change that was done (roll back one that was not),
+/// answer why not, and tell the consoles of the change.
+async fn conclude<T>(
+    state: &AppState,
+    id: &IntakeId,
+    tx: crate::store::Tx,
+    outcome: Guarded<T>,
+) -> Result<T> {
+    if matches!(outcome, Guarded::Done(_)) {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    let done = settle(state, id, outcome).await?;
+    announce(state, id).await;
+    Ok(done)
 }
 
 /// `PATCH /api/v1/console/intakes/{id}`
@@ -389,13 +406,7 @@ async fn edit(
         &actor(&user),
     )
     .await?;
-    if !matches!(outcome, Guarded::Done(_)) {
-        tx.rollback().await?;
-    } else {
-        tx.commit().await?;
-    }
-    settle(&state, &id, outcome).await?;
-    announce(&state, &id).await;
+    conclude(&state, &id, tx, outcome).await?;
     Ok(Json(load_detail(&state, &id).await?))
 }
 
@@ -403,7 +414,7 @@ async fn edit(
 async fn approve_one(
     state: &AppState,
     user: &StaffUser,
-    id: &Uuid,
+    id: &IntakeId,
     revision: u32,
     via: &'static str,
 ) -> Result<()> {
@@ -415,15 +426,9 @@ async fn approve_one(
         &Approver::person(user, via),
     )
     .await?;
-    if matches!(outcome, Guarded::Done(_)) {
-        tx.commit().await?;
-        state.write_wake.notify_one();
-        tracing::info!(intake_id = %id, "intake approved");
-    } else {
-        tx.rollback().await?;
-    }
-    settle(state, id, outcome).await?;
-    announce(state, id).await;
+    conclude(state, id, tx, outcome).await?;
+    state.write_wake.notify_one();
+    tracing::info!(intake_id = %id, "intake approved");
     Ok(())
 }
 
@@ -449,7 +454,7 @@ fn decision_text(text: &str, what: &str, why: &str) -> Result<String> {
 async fn decide_one(
     state: &AppState,
     user: &StaffUser,
-    id: &Uuid,
+    id: &IntakeId,
     revision: u32,
     to: IntakeStatus,
     text: &str,
@@ -457,14 +462,7 @@ async fn decide_one(
     let mut tx = state.store.begin().await?;
     let outcome =
         review::decide(&mut tx, &id.to_string(), revision, to, text, &actor(user)).await?;
-    if matches!(outcome, Guarded::Done(_)) {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    settle(state, id, outcome).await?;
-    announce(state, id).await;
-    Ok(())
+    conclude(state, id, tx, outcome).await
 }
 
 /// `POST /api/v1/console/intakes/{id}/approve`
@@ -564,12 +562,12 @@ async fn bulk(
     };
     for item in &body.items {
         let result = match &reason {
-            None => approve_one(&state, &user, &item.id, item.revision, "bulk").await,
+            None => approve_one(&state, &user, &item.id.into(), item.revision, "bulk").await,
             Some(reason) => {
                 decide_one(
                     &state,
                     &user,
-                    &item.id,
+                    &item.id.into(),
                     item.revision,
                     IntakeStatus::Rejected,
                     reason,
@@ -583,7 +581,7 @@ async fn bulk(
             Err(e) => {
                 let reference = state
                     .store
-                    .review_intake(&item.id)
+                    .review_intake(&item.id.into())
                     .await?
                     .map(|r| r.reference)
                     .unwrap_or_else(|| item.id.to_string());
@@ -622,11 +620,9 @@ async fn photo(
     Path(sha256): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<impl IntoResponse> {
-    let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    let record = if valid {
-        state.store.photo(&sha256).await?
-    } else {
-        None
+    let record = match Sha256::parse(&sha256) {
+        Some(sha256) => state.store.photo(&sha256).await?,
+        None => None,
     };
     let Some(record) = record else {
         return Err(Error::not_found(

@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::put;
+use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::validate::check_value;
 use fieldcase_core::wire::{
@@ -28,7 +29,6 @@ use fieldcase_core::wire::{
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::AppState;
 use super::console;
@@ -58,7 +58,7 @@ async fn submit(
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
     let id = parse_id(&raw_id)?;
-    if submission.id != id {
+    if submission.id != id.uuid() {
         return Err(Error::bad_request(
             "intake_id_mismatch",
             format!(
@@ -89,7 +89,7 @@ async fn submit(
     check_photos(&state, &asset, &submission.photos).await?;
 
     let mut draft = submission.fields.clone();
-    draft.apply_context(&state.schema, &asset.view, &id);
+    draft.apply_context(&state.schema, &asset.view, &id.uuid());
     let valid = draft
         .validate(&state.schema)
         .map_err(|errors| Error::validation(&state.schema, errors))?;
@@ -99,7 +99,7 @@ async fn submit(
     let keys = QueueKeys::of(&state.schema, valid.fields());
     let fields_json = to_json(valid.fields())?;
     let proposal_json = to_json(&proposal)?;
-    let reference = intake_reference(&id);
+    let reference = intake_reference(&id.uuid());
     let technician = Actor::new(ActorKind::Technician, submission.technician.name.trim());
     let mut tx = state.store.begin().await?;
 
@@ -204,15 +204,14 @@ async fn receipt(
     Ok(Json(to_receipt(&record, false)?))
 }
 
-fn parse_id(raw: &str) -> Result<Uuid> {
-    match Uuid::try_parse(raw) {
-        Ok(id) if !id.is_nil() && !id.is_max() => Ok(id),
-        _ => Err(Error::bad_request(
+fn parse_id(raw: &str) -> Result<IntakeId> {
+    IntakeId::parse(raw).ok_or_else(|| {
+        Error::bad_request(
             "bad_intake_id",
             "The intake id in the path must be a UUID (the app makes a version 7 one, such as \
              0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e).",
-        )),
-    }
+        )
+    })
 }
 
 /// SHA-256 of the canonical submission: serde's output of the parsed body
@@ -237,8 +236,7 @@ fn replay(existing: IntakeRecord, request_hash: &str) -> Result<(StatusCode, Jso
 }
 
 fn to_receipt(record: &IntakeRecord, replayed: bool) -> Result<IntakeReceipt> {
-    let id = Uuid::try_parse(&record.id)
-        .map_err(|e| Error::Internal(format!("stored intake id: {e}")))?;
+    let id = record.id.uuid();
     let status = record.status;
     let problems = match record.problems_json.as_deref() {
         Some(json) => serde_json::from_str(json)
@@ -322,11 +320,9 @@ async fn check_photos(state: &AppState, asset: &ActiveAsset, photos: &[String]) 
                 format!("Photo {n} is the same as an earlier one. Remove one of them."),
             ));
         }
-        let looks_like_sha = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit());
-        let record = if looks_like_sha {
-            state.store.uploaded_photo(&asset.id, sha).await?
-        } else {
-            None
+        let record = match fieldcase_core::Sha256::parse(sha) {
+            Some(sha) => state.store.uploaded_photo(&asset.id, &sha).await?,
+            None => None,
         };
         let Some(record) = record else {
             return Err(Error::unprocessable(

@@ -45,17 +45,18 @@ async fn thumbnail(
     Path((token, sha256)): Path<(String, String)>,
 ) -> Result<impl IntoResponse> {
     let asset = state.active_asset(&token).await?;
-    let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    if !valid
-        || state
-            .store
-            .uploaded_photo(&asset.id, &sha256)
-            .await?
-            .is_none()
+    let Some(sha256) = fieldcase_core::Sha256::parse(&sha256) else {
+        return Err(Error::PhotoNotFound);
+    };
+    if state
+        .store
+        .uploaded_photo(&asset.id, &sha256)
+        .await?
+        .is_none()
     {
         return Err(Error::PhotoNotFound);
     }
-    let jpeg = tokio::fs::read(state.files.thumb_path(&sha256))
+    let jpeg = tokio::fs::read(state.files.thumb_path(sha256.as_str()))
         .await
         .map_err(|_| Error::PhotoNotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg))
@@ -63,7 +64,7 @@ async fn thumbnail(
 
 /// An upload streamed to disk.
 struct Received {
-    sha256: String,
+    sha256: fieldcase_core::Sha256,
     bytes: u64,
 }
 
@@ -109,7 +110,7 @@ async fn upload(
 
     // Seen before: it was checked then. Only note that this asset has it too.
     if let Some(known) = state.store.photo(&received.sha256).await?
-        && state.files.photo_path(&known.sha256).is_file()
+        && state.files.photo_path(known.sha256.as_str()).is_file()
     {
         let receipt = known.receipt();
         state.store.record_photo(&receipt, &asset.id).await?;
@@ -131,7 +132,7 @@ async fn upload(
         tokio::task::spawn_blocking(move || -> std::io::Result<Result<_, PhotoProblem>> {
             let checked = photo::check_file(&path, max_pixels)?;
             if let Ok((_, thumb)) = &checked {
-                files.store(&path, &sha256, thumb)?;
+                files.store(&path, sha256.as_str(), thumb)?;
             }
             Ok(checked.map(|(info, _)| info))
         })
@@ -141,7 +142,7 @@ async fn upload(
     };
 
     let receipt = PhotoReceipt {
-        sha256: received.sha256,
+        sha256: received.sha256.into(),
         content_type: info.content_type().to_owned(),
         width: info.width,
         height: info.height,
@@ -185,7 +186,7 @@ async fn receive(
     }
     file.sync_all().await?;
     Ok(Received {
-        sha256: hex::encode(hasher.finalize()),
+        sha256: fieldcase_core::Sha256::from_digest(&hasher.finalize().into()),
         bytes,
     })
 }

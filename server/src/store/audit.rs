@@ -3,6 +3,7 @@
 //! into it and SELECTs from it (a test reads the store's source to prove no
 //! statement updates or deletes a row; triggers refuse any that tried).
 
+use fieldcase_core::IntakeId;
 use fieldcase_core::console::{ActorKind, AuditEntry, AuditQuery};
 use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
@@ -140,7 +141,7 @@ pub struct AuditSlice {
 
 impl Store {
     /// An intake's audit trail, oldest first.
-    pub async fn intake_events(&self, id: &Uuid) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    pub async fn intake_events(&self, id: &IntakeId) -> Result<Vec<AuditEntry>, sqlx::Error> {
         let sql = format!("{ENTRY_SELECT} WHERE e.intake_id = $1 ORDER BY e.at, e.id");
         let rows: Vec<EntryRow> = sqlx::query_as(&sql)
             .bind(id.to_string())

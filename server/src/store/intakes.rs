@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use fieldcase_core::IntakeId;
 use fieldcase_core::wire::{IntakeStatus, Technician};
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
-use uuid::Uuid;
 
 pub use super::audit::NewEvent;
 use super::{Store, now};
@@ -15,7 +15,7 @@ pub use fieldcase_core::console::ActorKind;
 /// A checked submission, ready to be stored.
 #[derive(Debug, Clone)]
 pub struct NewIntake<'a> {
-    pub id: Uuid,
+    pub id: IntakeId,
     pub reference: &'a str,
     pub asset_id: &'a str,
     pub status: IntakeStatus,
@@ -34,7 +34,8 @@ pub struct NewIntake<'a> {
 /// The stored intake, as much as a receipt needs.
 #[derive(Debug, Clone, FromRow)]
 pub struct IntakeRecord {
-    pub id: String,
+    #[sqlx(try_from = "String")]
+    pub id: IntakeId,
     pub reference: String,
     pub asset_id: String,
     #[sqlx(try_from = "String")]
@@ -167,7 +168,7 @@ pub async fn set_status(
 }
 
 impl Store {
-    pub async fn intake(&self, id: &Uuid) -> Result<Option<IntakeRecord>, sqlx::Error> {
+    pub async fn intake(&self, id: &IntakeId) -> Result<Option<IntakeRecord>, sqlx::Error> {
         let sql = format!("{RECORD_SELECT} WHERE i.id = $1");
         sqlx::query_as(&sql)
             .bind(id.to_string())

@@ -1,5 +1,6 @@
 //! Photo metadata. The bytes themselves live on disk, named by their SHA-256.
 
+use fieldcase_core::Sha256;
 use fieldcase_core::wire::PhotoReceipt;
 use sqlx::FromRow;
 
@@ -7,7 +8,8 @@ use super::{Store, now};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct PhotoRecord {
-    pub sha256: String,
+    #[sqlx(try_from = "String")]
+    pub sha256: Sha256,
     pub content_type: String,
     pub width: i64,
     pub height: i64,
@@ -17,7 +19,7 @@ pub struct PhotoRecord {
 impl PhotoRecord {
     pub fn receipt(&self) -> PhotoReceipt {
         PhotoReceipt {
-            sha256: self.sha256.clone(),
+            sha256: self.sha256.to_string(),
             content_type: self.content_type.clone(),
             width: u32::try_from(self.width).unwrap_or(0),
             height: u32::try_from(self.height).unwrap_or(0),
@@ -27,11 +29,11 @@ impl PhotoRecord {
 }
 
 impl Store {
-    pub async fn photo(&self, sha256: &str) -> Result<Option<PhotoRecord>, sqlx::Error> {
+    pub async fn photo(&self, sha256: &Sha256) -> Result<Option<PhotoRecord>, sqlx::Error> {
         sqlx::query_as(
             "SELECT sha256, content_type, width, height, bytes FROM photos WHERE sha256 = $1",
         )
-        .bind(sha256)
+        .bind(sha256.as_str())
         .fetch_optional(&self.pool)
         .await
     }
@@ -40,7 +42,7 @@ impl Store {
     pub async fn uploaded_photo(
         &self,
         asset_id: &str,
-        sha256: &str,
+        sha256: &Sha256,
     ) -> Result<Option<PhotoRecord>, sqlx::Error> {
         sqlx::query_as(
             "SELECT p.sha256, p.content_type, p.width, p.height, p.bytes \
@@ -48,7 +50,7 @@ impl Store {
              WHERE u.asset_id = $1 AND p.sha256 = $2",
         )
         .bind(asset_id)
-        .bind(sha256)
+        .bind(sha256.as_str())
         .fetch_optional(&self.pool)
         .await
     }

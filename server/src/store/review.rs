@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use fieldcase_core::console::{AssetSummary, IntakePhoto, QueueRow, RelatedIntake};
 use fieldcase_core::wire::{IntakeStatus, Technician};
-use fieldcase_core::{CaseSchema, FieldErrors, FieldValue};
+use fieldcase_core::{CaseSchema, FieldErrors, FieldValue, IntakeId};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{FromRow, SqliteConnection};
@@ -652,7 +652,7 @@ impl Store {
     }
 
     /// An intake as a reviewer sees it (photos with their staff URLs).
-    pub async fn review_intake(&self, id: &Uuid) -> Result<Option<ReviewIntake>, sqlx::Error> {
+    pub async fn review_intake(&self, id: &IntakeId) -> Result<Option<ReviewIntake>, sqlx::Error> {
         let row: Option<ReviewRow> = sqlx::query_as(
             "SELECT i.id, i.reference, i.status, i.revision, i.asset_id, a.name AS asset_name, \
              a.serial_number, a.model, a.account_name, a.site, a.location, i.notes, \
@@ -730,7 +730,7 @@ impl Store {
     pub async fn related_intakes(
         &self,
         asset_id: &str,
-        except: &Uuid,
+        except: &IntakeId,
     ) -> Result<Vec<RelatedIntake>, sqlx::Error> {
         let since = super::before_now(std::time::Duration::from_secs(90 * 24 * 3600));
         let rows: Vec<RelatedRow> = sqlx::query_as(
@@ -748,7 +748,7 @@ impl Store {
 
     /// The most recent change that moved the intake past `revision`: who,
     /// what and when, for the message of a stale request.
-    pub async fn last_change(&self, id: &Uuid) -> Result<Option<LastChange>, sqlx::Error> {
+    pub async fn last_change(&self, id: &IntakeId) -> Result<Option<LastChange>, sqlx::Error> {
         let row: Option<(String, String, String, String)> = sqlx::query_as(
             "SELECT actor, kind, detail_json, at FROM audit_events WHERE intake_id = $1 AND \
              kind IN ('field_changed', 'resubmitted', 'approved', 'rejected', 'returned', \
@@ -772,7 +772,7 @@ impl Store {
     /// The fields changed at the intake's latest revision (for "who changed what").
     pub async fn fields_changed_at(
         &self,
-        id: &Uuid,
+        id: &IntakeId,
         revision: u32,
     ) -> Result<Vec<String>, sqlx::Error> {
         let details: Vec<String> = sqlx::query_scalar(
@@ -812,7 +812,7 @@ impl Store {
     pub async fn asset_submission(
         &self,
         asset_id: &str,
-        id: &Uuid,
+        id: &IntakeId,
     ) -> Result<Option<SubmissionRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT id, reference, status, subject, created_at, updated_at, reason, question, \

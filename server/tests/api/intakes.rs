@@ -49,7 +49,7 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
     assert_eq!(stored.fields["Origin"], "Web");
     assert_eq!(stored.technician.name, "Dana Okafor");
 
-    let events = app.store.intake_events(&id).await.unwrap();
+    let events = app.store.intake_events(&id.into()).await.unwrap();
     let kinds: Vec<(&str, &str)> = events
         .iter()
         .map(|e| (e.actor_kind.as_str(), e.kind.as_str()))
@@ -359,7 +359,7 @@ async fn eight_identical_puts_at_once_make_one_intake() {
     let references: Vec<&Value> = results.iter().map(|(_, b)| &b["reference"]).collect();
     assert!(references.windows(2).all(|w| w[0] == w[1]));
     assert_eq!(app.intake_count().await, 1);
-    let events = app.store.intake_events(&id).await.unwrap();
+    let events = app.store.intake_events(&id.into()).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["submitted", "structured"]);
 }
@@ -467,7 +467,7 @@ async fn racing_inserts_of_one_id_store_it_once() {
         phone: None,
     };
     let new = NewIntake {
-        id,
+        id: id.into(),
         reference: &reference,
         asset_id: &asset.id,
         status: IntakeStatus::Submitted,
@@ -502,5 +502,5 @@ async fn racing_inserts_of_one_id_store_it_once() {
     let created = [a, b, c, d].iter().filter(|new| **new).count();
     assert_eq!(created, 1, "{:?}", [a, b, c, d]);
     assert_eq!(app.intake_count().await, 1);
-    assert_eq!(app.store.intake_events(&id).await.unwrap().len(), 1);
+    assert_eq!(app.store.intake_events(&id.into()).await.unwrap().len(), 1);
 }

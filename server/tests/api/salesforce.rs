@@ -117,7 +117,7 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
             .all(|(_, file)| file.as_deref().is_some_and(|f| f.starts_with("068"))),
         "{photos:?}"
     );
-    let events = app.store.intake_events(&id).await.unwrap();
+    let events = app.store.intake_events(&id.into()).await.unwrap();
     let last = events.last().unwrap();
     assert_eq!(
         (last.actor_kind.as_str(), last.kind.as_str()),
@@ -352,7 +352,7 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
         Some("STRING_TOO_LONG [Error_Code__c]"),
         "codes, not values"
     );
-    let events = app.store.intake_events(&id).await.unwrap();
+    let events = app.store.intake_events(&id.into()).await.unwrap();
     let last = events.last().unwrap();
     assert_eq!(
         (last.actor_kind.as_str(), last.kind.as_str()),
