@@ -47,6 +47,8 @@ test('return, amend and resubmit, approve: one intake and one case', async ({
   await expect(phone.getByText('Left or right mast chain?')).toBeVisible();
   await phone.getByRole('button', { name: 'Answer and resend' }).click();
   const notes = phone.getByLabel('What did you find?');
+  // The returned report is in the draft: the technician adds their answer.
+  await expect(notes).toHaveValue(/leaking at the seal/);
   await notes.fill(`${await notes.inputValue()} The left chain, near the top.`);
   await phone.getByRole('button', { name: 'Review' }).click();
   await phone.getByRole('button', { name: 'Submit case' }).click();

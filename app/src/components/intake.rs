@@ -850,6 +850,9 @@ fn notes_screen(f: Flow, amending: Option<Uuid>) -> impl IntoView {
                     rows="8"
                     maxlength=max_notes
                     aria-describedby="notes-hint"
+                    // While a returned report loads into the draft, typing
+                    // here would be replaced by it: wait for it.
+                    prop:readOnly=move || f.answering.get().is_some()
                     prop:value=f.draft.with_untracked(|d| d.notes.clone())
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
