@@ -432,8 +432,19 @@ async fn approve_one(
     Ok(())
 }
 
-/// The reason or question, checked.
-fn decision_text(text: &str, what: &str, why: &str) -> Result<String> {
+/// The reason of a rejection or the question of a return, checked.
+fn decision_text(to: IntakeStatus, text: &str) -> Result<String> {
+    let (what, why) = if to == IntakeStatus::Returned {
+        (
+            "question",
+            "the technician answers it when they amend and resend the intake.",
+        )
+    } else {
+        (
+            "reason",
+            "the technician reads it on their link, so say why it cannot go on.",
+        )
+    };
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::unprocessable(
@@ -485,11 +496,7 @@ async fn reject(
     Json(body): Json<Reject>,
 ) -> Result<Json<IntakeDetail>> {
     let id = parse_id(&raw)?;
-    let reason = decision_text(
-        &body.reason,
-        "reason",
-        "the technician reads it on their link, so say why it cannot go on.",
-    )?;
+    let reason = decision_text(IntakeStatus::Rejected, &body.reason)?;
     decide_one(
         &state,
         &user,
@@ -510,11 +517,7 @@ async fn return_to_technician(
     Json(body): Json<Return>,
 ) -> Result<Json<IntakeDetail>> {
     let id = parse_id(&raw)?;
-    let question = decision_text(
-        &body.question,
-        "question",
-        "the technician answers it when they amend and resend the intake.",
-    )?;
+    let question = decision_text(IntakeStatus::Returned, &body.question)?;
     decide_one(
         &state,
         &user,
@@ -550,9 +553,8 @@ async fn bulk(
     }
     let reason = match body.action {
         BulkKind::Reject => Some(decision_text(
+            IntakeStatus::Rejected,
             body.reason.as_deref().unwrap_or_default(),
-            "reason",
-            "every technician reads it on their link.",
         )?),
         BulkKind::Approve => None,
     };
