@@ -8,7 +8,7 @@ use fieldcase_core::console::{ActorKind, AuditEntry, AuditQuery};
 use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 
-use super::{Store, now};
+use super::{Store, now, param};
 
 /// Who did something, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,10 +170,6 @@ impl Store {
     ) -> Result<AuditSlice, sqlx::Error> {
         let mut sql = format!("{ENTRY_SELECT} WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
-        fn param(binds: &mut Vec<String>, value: String) -> String {
-            binds.push(value);
-            format!("${}", binds.len())
-        }
         if let Some(kind) = &query.actor_kind {
             let p = param(&mut binds, kind.clone());
             sql.push_str(&format!(" AND e.actor_kind = {p}"));

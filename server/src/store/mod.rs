@@ -140,6 +140,12 @@ pub fn before_now(delay: Duration) -> String {
     timestamp(t)
 }
 
+/// Add `value` to a dynamic query's binds; its placeholder (`$n`).
+fn param(binds: &mut Vec<String>, value: impl Into<String>) -> String {
+    binds.push(value.into());
+    format!("${}", binds.len())
+}
+
 /// A case-insensitive `LIKE … ESCAPE '\'` pattern that finds `text` anywhere.
 pub fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");

@@ -17,7 +17,7 @@ use sqlx::{FromRow, SqliteConnection};
 use uuid::Uuid;
 
 use super::audit::{Actor, record};
-use super::{Store, Tx, like_pattern, now};
+use super::{Store, Tx, like_pattern, now, param};
 
 /// Copies of the fields the queue sorts and filters on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,33 +525,11 @@ pub async fn resubmit(
     Ok(Some(u32_of(revision)))
 }
 
-/// Record that a dispatcher opened a new intake: `submitted → in_review`.
-pub async fn start_review(tx: &mut Tx, id: &str, actor: &Actor) -> Result<bool, sqlx::Error> {
-    let conn = tx.conn();
-    let done = sqlx::query(
-        "UPDATE intakes SET status = 'in_review', updated_at = $1 \
-         WHERE id = $2 AND status = 'submitted'",
-    )
-    .bind(now())
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    record(conn, actor, "review_started", Some(id), &json!({})).await?;
-    Ok(true)
-}
-
 impl Store {
     /// One page of the queue: priority first (High on top), then oldest first.
     pub async fn queue(&self, filter: &QueueFilter, limit: u32) -> Result<QueueSlice, sqlx::Error> {
         let mut sql = format!("{QUEUE_SELECT} WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
-        fn param(binds: &mut Vec<String>, value: impl Into<String>) -> String {
-            binds.push(value.into());
-            format!("${}", binds.len())
-        }
         if !filter.statuses.is_empty() {
             let ps: Vec<String> = filter
                 .statuses
@@ -642,12 +620,16 @@ impl Store {
 
     /// Intakes waiting for a person.
     pub async fn waiting_count(&self) -> Result<u64, sqlx::Error> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM intakes WHERE status IN ('submitted', 'in_review', \
-             'needs_attention')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let waiting = IntakeStatus::WAITING;
+        let sql = format!(
+            "SELECT COUNT(*) FROM intakes WHERE status IN ({})",
+            placeholders(1, waiting.len())
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for s in waiting {
+            q = q.bind(s.as_str());
+        }
+        let n = q.fetch_one(&self.pool).await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
