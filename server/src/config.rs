@@ -35,9 +35,15 @@ pub struct Config {
     )]
     pub data_dir: PathBuf,
 
-    /// Database URL [default: sqlite://<DATA_DIR>/fieldcase.db].
-    #[arg(long, env = "FIELDCASE_DATABASE_URL", global = true)]
-    pub database_url: Option<String>,
+    /// Database URL [default: sqlite://<DATA_DIR>/fieldcase.db]. (Hidden in
+    /// `--help`: a server database's URL carries its password.)
+    #[arg(
+        long,
+        env = "FIELDCASE_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<Secret>,
 
     /// The app's built files (Trunk's `dist/`).
     #[arg(long, env = "FIELDCASE_DIST", default_value = "./dist", global = true)]
@@ -431,7 +437,7 @@ impl Config {
 
     pub fn database_url(&self) -> String {
         match &self.database_url {
-            Some(url) => url.clone(),
+            Some(url) => url.expose().to_owned(),
             None => format!(
                 "sqlite://{}",
                 self.data_dir.join("fieldcase.db").to_string_lossy()

@@ -64,7 +64,12 @@ pub struct HandoffArgs {
     pub smtp_from: String,
     #[arg(long = "smtp-username", env = "FIELDCASE_SMTP_USERNAME", global = true)]
     pub smtp_username: Option<String>,
-    #[arg(long = "smtp-password", env = "FIELDCASE_SMTP_PASSWORD", global = true)]
+    #[arg(
+        long = "smtp-password",
+        env = "FIELDCASE_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
     pub smtp_password: Option<Secret>,
     /// A file of `NAME=value` lines holding the webhook signing secrets the
     /// rules name (`secret_env`); a name not in the file is read from the

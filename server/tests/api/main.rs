@@ -13,6 +13,7 @@ mod console;
 mod crash;
 mod handoff;
 mod intakes;
+mod leaks;
 mod leases;
 mod photos;
 mod salesforce;
