@@ -143,7 +143,7 @@ struct CallbackParams {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
-    error_description: Option<String>,
+    // `error_description` is ignored: its text is whoever made the link's.
 }
 
 /// `GET /admin/salesforce/callback?code&state`
@@ -163,13 +163,13 @@ async fn callback(
             "This callback address is malformed.",
         );
     };
-    if let Some(error) = params.error {
-        let description = params.error_description.unwrap_or_default();
-        tracing::info!(error, "Salesforce authorisation declined");
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &format!("Salesforce did not authorise fieldcase ({error}: {description}). Try again."),
-        );
+    if let Some(error) = params.error.as_deref() {
+        // The query is whoever crafted the link's words, not Salesforce's:
+        // neither it nor `error_description` is shown or logged, only a
+        // fixed message for the (known) code.
+        let (code, message) = declined_message(error);
+        tracing::info!(code, "Salesforce authorisation declined");
+        return error_page(StatusCode::BAD_REQUEST, message);
     }
     let (Some(code), Some(oauth_state)) = (params.code, params.state) else {
         return error_page(
@@ -313,6 +313,50 @@ fn status_html(s: &SalesforceStatus) -> String {
     }
     b.push_str("<p><a href=\"/console/\">Back to the console</a></p>");
     b
+}
+
+/// The OAuth 2.0 error codes of the authorization response (RFC 6749
+/// §4.1.2.1), each with fieldcase's own words; any other code gets the
+/// generic one. Returns the code to log (a known one, or `other`).
+fn declined_message(error: &str) -> (&'static str, &'static str) {
+    match error {
+        "access_denied" => (
+            "access_denied",
+            "Salesforce's user declined to allow fieldcase, so nothing was changed. Press \
+             Connect Salesforce and choose Allow.",
+        ),
+        "invalid_request" => (
+            "invalid_request",
+            "Salesforce refused the authorisation request as malformed. Check the login URL and \
+             the callback URL registered in the connected app, then connect again.",
+        ),
+        "unauthorized_client" => (
+            "unauthorized_client",
+            "Salesforce does not allow this connected app to ask for authorisation this way. \
+             Check the connected app's OAuth settings (and that this user may use it), then \
+             connect again.",
+        ),
+        "unsupported_response_type" => (
+            "unsupported_response_type",
+            "Salesforce does not accept this kind of authorisation request. Check the login URL, \
+             then connect again.",
+        ),
+        "invalid_scope" => (
+            "invalid_scope",
+            "Salesforce refused the scopes fieldcase asked for. Allow \"api\" and \
+             \"refresh_token\" in the connected app (or change --salesforce-scope), then connect \
+             again.",
+        ),
+        "server_error" | "temporarily_unavailable" => (
+            "unavailable",
+            "Salesforce could not authorise fieldcase just now. Wait a minute, then connect again.",
+        ),
+        _ => (
+            "other",
+            "Salesforce did not authorise fieldcase, so nothing was changed. Press Connect \
+             Salesforce to try again; if it keeps failing, check the connected app's settings.",
+        ),
+    }
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::{Error, megabytes};
 
 /// A JSON body; a bad one answers `bad_json` with serde's line and column.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,10 +25,47 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // For a 413's message: the body's declared size and this route's limit.
+        let length = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        let limit = req
+            .extensions()
+            .get::<JsonLimit>()
+            .map_or(AXUM_DEFAULT_BODY_LIMIT, |l| l.0);
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(body_too_large(length, limit))
+            }
             Err(rejection) => Err(json_rejection(&rejection)),
         }
+    }
+}
+
+/// axum's body limit where a router sets none (`DefaultBodyLimit`'s default).
+const AXUM_DEFAULT_BODY_LIMIT: u64 = 2 * 1024 * 1024;
+
+/// A router's JSON body limit, for the 413's message: a router that sets
+/// `DefaultBodyLimit::max(n)` also adds `Extension(JsonLimit(n))` (axum
+/// keeps its own limit private).
+#[derive(Debug, Clone, Copy)]
+pub struct JsonLimit(pub u64);
+
+/// 413 naming both sizes: "The request body is 1.4 MB; this route accepts 1 MB."
+pub fn body_too_large(length: Option<u64>, limit: u64) -> Error {
+    let size = match length {
+        Some(n) if n > limit => format!("The request body is {}; ", megabytes(n)),
+        _ => "The request body is too large: ".to_owned(),
+    };
+    Error::TooLarge {
+        code: "body_too_large",
+        message: format!(
+            "{size}this route accepts up to {}. Shorten the notes and fields, and send photos \
+             separately to …/photos.",
+            megabytes(limit)
+        ),
     }
 }
 
@@ -64,12 +101,9 @@ pub fn json_rejection(rejection: &JsonRejection) -> Error {
             message: "Send the body as JSON, with the header Content-Type: application/json."
                 .to_owned(),
         },
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge {
-            code: "body_too_large",
-            message: "The request body is larger than this route accepts. Shorten the notes \
-                      and fields, and send photos separately to …/photos."
-                .to_owned(),
-        },
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            body_too_large(None, AXUM_DEFAULT_BODY_LIMIT)
+        }
         other => Error::bad_request(
             "bad_body",
             format!(

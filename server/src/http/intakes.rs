@@ -49,6 +49,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intakes/{id}", put(submit).get(receipt))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::Extension(super::extract::JsonLimit(
+            BODY_LIMIT as u64,
+        )))
 }
 
 /// `PUT /api/v1/intakes/{id}`
