@@ -98,7 +98,7 @@ pub fn read_photo_receipt(body: &str) -> Option<(String, u64)> {
     Some((v.get("sha256")?.str()?.to_owned(), v.get("bytes")?.u64()?))
 }
 
-/// `PUT`/`GET /intakes/{id}`: what the technician is told.
+/// `PUT /intakes/{id}` (and its receipt read back): what the technician is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     /// `FC-XXXX-XXXX`.
@@ -248,12 +248,12 @@ mod browser {
         )
     }
 
-    /// `GET /intakes/{id}`.
-    pub async fn intake(id: &uuid::Uuid) -> Result<Receipt, Failure> {
-        read(
-            send("GET", &intake_path(id), None, false).await,
-            read_receipt,
-        )
+    /// `GET /assets/{token}/intakes/{id}/receipt`: only its asset's link reads it.
+    pub async fn intake(token: &str, id: &uuid::Uuid) -> Result<Receipt, Failure> {
+        let mut path = asset_path(token, "/intakes/");
+        path.push_str(crate::draft::uuid_str(id, &mut [0; 36]));
+        path.push_str("/receipt");
+        read(send("GET", &path, None, false).await, read_receipt)
     }
 
     /// `GET /assets/{token}/intakes`: the technician's recent submissions here.

@@ -157,7 +157,11 @@ impl Client<'_> {
         loop {
             let receipt: IntakeReceipt = self
                 .http
-                .get(format!("{}/api/v1/intakes/{id}", self.base))
+                .get(format!(
+                    "{}/api/v1/assets/{}/intakes/{id}/receipt",
+                    self.base,
+                    self.token.as_str()
+                ))
                 .send()
                 .await?
                 .json()

@@ -8,7 +8,8 @@
 //! | GET    | `/assets/{token}`            | → [`IntakeContext`]                    |
 //! | POST   | `/assets/{token}/photos`     | multipart `photo` → [`PhotoReceipt`]   |
 //! | PUT    | `/intakes/{id}`              | [`IntakeSubmission`] → [`IntakeReceipt`] |
-//! | GET    | `/intakes/{id}`              | → [`IntakeReceipt`]                    |
+//! | GET    | `/assets/{token}/intakes/{id}/receipt` | → [`IntakeReceipt`] (its asset's link only) |
+//! | GET    | `/intakes/{id}`              | → [`IntakeReceipt`] (staff only)       |
 //! | GET    | `/admin/salesforce`          | → [`SalesforceStatus`]                 |
 //!
 //! Every failure answers with an [`ApiError`].

@@ -99,10 +99,11 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             return;
         };
         f.sending.set(true);
+        let token = f.token();
         spawn_local(async move {
             let result = match api::submit(&id, &body).await {
                 // Already submitted under this id (with other content): fetch what was kept.
-                Err(Failure::Api { status: 409, error }) => match api::intake(&id).await {
+                Err(Failure::Api { status: 409, error }) => match api::intake(&token, &id).await {
                     Ok(receipt) => Ok((receipt, true)),
                     Err(_) => Err(Failure::Api { status: 409, error }),
                 },

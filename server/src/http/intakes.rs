@@ -1,5 +1,7 @@
-//! `PUT /api/v1/intakes/{id}` submits a reviewed intake; `GET` reads its
-//! receipt back.
+//! `PUT /api/v1/intakes/{id}` submits a reviewed intake; the technician
+//! reads its receipt back through the asset's link
+//! (`GET /api/v1/assets/{token}/intakes/{id}/receipt`), staff at
+//! `GET /api/v1/intakes/{id}`.
 //!
 //! The app makes the id before the first attempt, so submitting is
 //! idempotent: the same id with the same content answers the stored receipt
@@ -19,7 +21,7 @@ use std::collections::BTreeSet;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::put;
+use axum::routing::{get, put};
 use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::validate::check_value;
@@ -33,6 +35,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::console;
 use super::extract::{Json, Path};
+use crate::auth::Staff;
 use crate::error::{Error, Result, megabytes};
 use crate::store::review;
 use crate::store::{
@@ -48,6 +51,10 @@ const MAX_TECHNICIAN_CHARS: usize = 255;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intakes/{id}", put(submit).get(receipt))
+        .route(
+            "/api/v1/assets/{token}/intakes/{id}/receipt",
+            get(asset_receipt),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::Extension(super::extract::JsonLimit(
             BODY_LIMIT as u64,
@@ -75,14 +82,20 @@ async fn submit(
     }
     let request_hash = request_hash(&submission)?;
 
+    // The token first: nothing about a stored intake (not even that a
+    // replay matches) is told to someone without its asset's link.
     let asset = state.active_asset_for(&submission.asset_token).await?;
     // A retry of something already stored is answered from the store; a
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
     if let Some(existing) = &existing {
-        let amendable = existing.status == IntakeStatus::Returned
-            && existing.request_hash != request_hash
-            && existing.asset_id == asset.id;
+        if existing.asset_id != asset.id {
+            // Another asset's link: answered as an inactive code is, so an
+            // id taken elsewhere tells nothing (no reference, no receipt).
+            return Err(Error::AssetInactive);
+        }
+        let amendable =
+            existing.status == IntakeStatus::Returned && existing.request_hash != request_hash;
         if !amendable {
             return replay(existing.clone(), &request_hash);
         }
@@ -164,6 +177,9 @@ async fn submit(
                 .intake(&id)
                 .await?
                 .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
+            if existing.asset_id != asset.id {
+                return Err(Error::AssetInactive);
+            }
             return replay(existing, &request_hash);
         }
         store::audit::record_in(
@@ -193,9 +209,11 @@ async fn submit(
     Ok((StatusCode::CREATED, Json(to_receipt(&record, false)?)))
 }
 
-/// `GET /api/v1/intakes/{id}`
+/// `GET /api/v1/intakes/{id}`: staff only (the technician reads through
+/// the asset's link, below).
 async fn receipt(
     State(state): State<AppState>,
+    _staff: Staff,
     Path(raw_id): Path<String>,
 ) -> Result<Json<IntakeReceipt>> {
     let id = parse_id(&raw_id)?;
@@ -203,6 +221,24 @@ async fn receipt(
         .store
         .intake(&id)
         .await?
+        .ok_or(Error::IntakeNotFound)?;
+    Ok(Json(to_receipt(&record, false)?))
+}
+
+/// `GET /api/v1/assets/{token}/intakes/{id}/receipt`: the receipt, to whoever
+/// holds the link the intake was submitted through. Another asset's link
+/// answers as an unknown id does.
+async fn asset_receipt(
+    State(state): State<AppState>,
+    Path((token, raw_id)): Path<(String, String)>,
+) -> Result<Json<IntakeReceipt>> {
+    let asset = state.active_asset(&token).await?;
+    let id = IntakeId::parse(&raw_id).ok_or(Error::IntakeNotFound)?;
+    let record = state
+        .store
+        .intake(&id)
+        .await?
+        .filter(|r| r.asset_id == asset.id)
         .ok_or(Error::IntakeNotFound)?;
     Ok(Json(to_receipt(&record, false)?))
 }

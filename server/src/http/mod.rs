@@ -6,7 +6,8 @@
 //! | GET    | `/api/v1/assets/{token}`          | [`assets`]      |
 //! | POST   | `/api/v1/assets/{token}/photos`   | [`photos`]      |
 //! | PUT    | `/api/v1/intakes/{id}`            | [`intakes`]     |
-//! | GET    | `/api/v1/intakes/{id}`            | [`intakes`]     |
+//! | GET    | `/api/v1/intakes/{id}` (staff)    | [`intakes`]     |
+//! | GET    | `/api/v1/assets/{token}/intakes/{id}/receipt` | [`intakes`] |
 //! | GET    | `/api/v1/assets/{token}/intakes[/{id}]` | [`assets`] |
 //! | POST/GET/DELETE | `/api/v1/session`        | [`session`]     |
 //! | POST   | `/api/v1/invitations/accept`      | [`session`]     |

@@ -1,5 +1,5 @@
 //! The authorization matrix: every route × {anonymous, asset-link holder,
-//! dispatcher, admin}, in one table. A route in `server/src/http/` that has
+//! holder of another asset's link, dispatcher, admin}, in one table. A route in `server/src/http/` that has
 //! no row here fails [`every_route_has_a_row`], so no route ships unjudged.
 //! (The MCP client joins as a fifth column when the MCP server lands.)
 
@@ -18,6 +18,9 @@ enum Rule {
     Open,
     /// Whoever holds a valid asset link: an unknown token answers 404.
     Link,
+    /// Whoever holds the link the intake (or photo) in the path came through:
+    /// an unknown token and another asset's link both answer 404, alike.
+    OwnLink,
     /// A signed-in dispatcher or admin: others 401.
     Staff,
     /// A signed-in admin: others 401, dispatchers 403.
@@ -38,17 +41,23 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/console/{*path}", Rule::Open),
     ("GET", "/api/v1/assets/{token}", Rule::Link),
     ("GET", "/api/v1/assets/{token}/intakes", Rule::Link),
-    ("GET", "/api/v1/assets/{token}/intakes/{id}", Rule::Link),
+    ("GET", "/api/v1/assets/{token}/intakes/{id}", Rule::OwnLink),
+    (
+        "GET",
+        "/api/v1/assets/{token}/intakes/{id}/receipt",
+        Rule::OwnLink,
+    ),
     ("POST", "/api/v1/assets/{token}/photos", Rule::Link),
     (
         "GET",
         "/api/v1/assets/{token}/photos/{sha256}/thumb",
-        Rule::Link,
+        Rule::OwnLink,
     ),
-    ("PUT", "/api/v1/intakes/{id}", Rule::Link),
-    // Issue 7 ties reading a receipt to the asset token; today the id (a
-    // UUID v7 the phone made) is the only key.
-    ("GET", "/api/v1/intakes/{id}", Rule::Open),
+    // The token travels in the body. Another asset's link on a stored
+    // intake's id (even with its exact body) gets no receipt and no reference.
+    ("PUT", "/api/v1/intakes/{id}", Rule::OwnLink),
+    // The technician reads through the link above.
+    ("GET", "/api/v1/intakes/{id}", Rule::Staff),
     ("POST", "/api/v1/session", Rule::Open),
     ("GET", "/api/v1/session", Rule::Staff),
     ("DELETE", "/api/v1/session", Rule::Open),
@@ -83,6 +92,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
 enum Who {
     Anonymous,
     LinkHolder,
+    /// A valid link, of another asset than the fixture's intake and photo.
+    OtherLink,
     Dispatcher,
     Admin,
 }
@@ -122,6 +133,8 @@ fn every_route_has_a_row() {
 
 struct Fixture {
     token: String,
+    /// Another asset's valid link.
+    other: String,
     intake: Uuid,
     sha256: String,
     user: Uuid,
@@ -148,6 +161,13 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap();
     Fixture {
         token: app.pump(),
+        other: app
+            .links
+            .iter()
+            .find(|l| l.token != app.pump())
+            .unwrap()
+            .token
+            .clone(),
         intake,
         sha256,
         user,
@@ -156,12 +176,17 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
+/// The token `who` brings.
+fn token_of(f: &Fixture, who: Who) -> String {
+    match who {
+        Who::Anonymous => "AAAAAAAAAAAAAAAAAAAA".to_owned(),
+        Who::OtherLink => f.other.clone(),
+        _ => f.token.clone(),
+    }
+}
+
 fn concrete(template: &str, f: &Fixture, who: Who) -> String {
-    let token = if who == Who::Anonymous {
-        "AAAAAAAAAAAAAAAAAAAA".to_owned()
-    } else {
-        f.token.clone()
-    };
+    let token = token_of(f, who);
     template
         .replace("{token}", &token)
         .replace("{file}", &format!("{token}.svg"))
@@ -175,13 +200,14 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
     let path = concrete(template, f, who);
     let method = Method::from_bytes(method.as_bytes()).unwrap();
     let body = if template == "/api/v1/intakes/{id}" && method == Method::PUT {
-        // The token travels in the body here.
-        let token = if who == Who::Anonymous {
-            "AAAAAAAAAAAAAAAAAAAA".to_owned()
+        // The token travels in the body here. Another asset's link tries
+        // the fixture's stored intake, replaying its very body.
+        let id = if who == Who::OtherLink {
+            f.intake
         } else {
-            f.token.clone()
+            Uuid::now_v7()
         };
-        crate::helpers::submission(Uuid::now_v7(), &token, &[])
+        crate::helpers::submission(id, &token_of(f, who), &[])
     } else {
         json!({})
     };
@@ -205,7 +231,7 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
         }
         Who::Dispatcher => f.dispatcher.request(method.clone(), &path),
         Who::Admin => f.admin.request(method.clone(), &path),
-        Who::Anonymous | Who::LinkHolder => app
+        Who::Anonymous | Who::LinkHolder | Who::OtherLink => app
             .client
             .request(method.clone(), app.url(&path))
             .header("origin", &app.address),
@@ -235,17 +261,29 @@ async fn every_route_answers_each_kind_of_caller_as_the_matrix_says() {
     let f = fixture(&app).await;
     let mut wrong = Vec::new();
     for &(method, template, rule) in MATRIX {
-        for who in [Who::Anonymous, Who::LinkHolder, Who::Dispatcher, Who::Admin] {
+        for who in [
+            Who::Anonymous,
+            Who::LinkHolder,
+            Who::OtherLink,
+            Who::Dispatcher,
+            Who::Admin,
+        ] {
             let status = call(&app, &f, who, method, template).await;
             let ok = match (rule, who) {
                 (Rule::Open, _) => allowed(status),
                 (Rule::Link, Who::Anonymous) => status == 404,
                 (Rule::Link, _) => allowed(status),
-                (Rule::Staff | Rule::Admin, Who::Anonymous | Who::LinkHolder) => status == 401,
+                (Rule::OwnLink, Who::Anonymous | Who::OtherLink) => status == 404,
+                (Rule::OwnLink, _) => allowed(status) && status != 404,
+                (Rule::Staff | Rule::Admin, Who::Anonymous | Who::LinkHolder | Who::OtherLink) => {
+                    status == 401
+                }
                 (Rule::Staff, _) => allowed(status),
                 (Rule::Admin, Who::Dispatcher) => status == 403,
                 (Rule::Admin, Who::Admin) => allowed(status),
-                (Rule::AdminPage, Who::Anonymous | Who::LinkHolder) => status == 303,
+                (Rule::AdminPage, Who::Anonymous | Who::LinkHolder | Who::OtherLink) => {
+                    status == 303
+                }
                 (Rule::AdminPage, Who::Dispatcher) => status == 403,
                 (Rule::AdminPage, Who::Admin) => allowed(status) && status != 303,
             };

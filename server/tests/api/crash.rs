@@ -235,7 +235,7 @@ async fn crash_at(failpoint: &str, files_at_crash: u64) {
     let second = Server::start(data.path(), &org, &key, None, 2);
     let again = put(&client, &second, id, &body).await;
     assert_eq!(again, Some(200), "the intake was stored before the crash");
-    let receipt = wait_for_receipt(&client, &second.address, id, "written").await;
+    let receipt = wait_for_receipt(&client, &second.address, &token, id, "written").await;
     assert_exactly_once(&org, &receipt, 2).await;
     let stats = org.stats().await;
     assert_eq!(
@@ -293,7 +293,7 @@ async fn sigkill_at_random_moments_while_salesforce_is_slow_writes_exactly_once(
         server = Server::start(data.path(), &org, &key, None, round + 1);
         let again = put(&client, &server, id, &body).await;
         assert!(matches!(again, Some(200 | 201)), "{again:?}");
-        let receipt = wait_for_receipt(&client, &server.address, id, "written").await;
+        let receipt = wait_for_receipt(&client, &server.address, &token, id, "written").await;
         assert_exactly_once(&org, &receipt, 2).await;
         let stats = org.stats().await;
         assert_eq!(

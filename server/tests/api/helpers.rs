@@ -418,8 +418,17 @@ impl TestApp {
     }
 
     /// The intake's receipt once its status is `status` (panics after 20 s).
+    /// The intake was submitted through the feed pump's link.
     pub async fn wait_for_status(&self, id: Uuid, status: &str) -> Value {
-        wait_for_receipt(&self.client, &self.address, id, status).await
+        wait_for_receipt(&self.client, &self.address, &self.pump(), id, status).await
+    }
+
+    /// The receipt of an intake submitted through the feed pump's link, as
+    /// the technician reads it.
+    pub async fn receipt(&self, id: Uuid) -> Value {
+        let response = self.get(&receipt_path(&self.pump(), id)).await;
+        assert_eq!(response.status(), 200, "the receipt of {id}");
+        body_json(response).await
     }
 }
 
@@ -542,10 +551,17 @@ pub async fn approve_as(staff: &StaffSession, id: Uuid) {
     assert_eq!(response.status(), 200, "approving {id}");
 }
 
-/// Poll `GET /api/v1/intakes/{id}` at `address` until its status is `status`.
+/// Where the technician reads an intake's receipt: through its asset's link.
+pub fn receipt_path(token: &str, id: Uuid) -> String {
+    format!("/api/v1/assets/{token}/intakes/{id}/receipt")
+}
+
+/// Poll the receipt of intake `id` (submitted through `token`) at `address`
+/// until its status is `status`.
 pub async fn wait_for_receipt(
     client: &reqwest::Client,
     address: &str,
+    token: &str,
     id: Uuid,
     status: &str,
 ) -> Value {
@@ -553,7 +569,7 @@ pub async fn wait_for_receipt(
     let mut last = Value::Null;
     while std::time::Instant::now() < deadline {
         if let Ok(response) = client
-            .get(format!("{address}/api/v1/intakes/{id}"))
+            .get(format!("{address}{}", receipt_path(token, id)))
             .send()
             .await
             && let Ok(receipt) = response.json::<Value>().await

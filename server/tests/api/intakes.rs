@@ -1,11 +1,13 @@
-//! `PUT` and `GET /api/v1/intakes/{id}`
+//! `PUT /api/v1/intakes/{id}` and reading the receipt back
 
 use fieldcase_core::AssetToken;
 use fieldcase_core::wire::intake_reference;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{assert_api_error, body_json, spawn_app, spawn_app_with, submission};
+use crate::helpers::{
+    assert_api_error, body_json, receipt_path, spawn_app, spawn_app_with, submission,
+};
 
 #[tokio::test]
 async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
@@ -28,7 +30,7 @@ async fn a_reviewed_intake_is_stored_with_its_photo_and_an_audit_event() {
         ".submitted_at" => "[timestamp]",
     });
 
-    let fetched = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+    let fetched = body_json(app.get(&receipt_path(&token, id)).await).await;
     assert_eq!(fetched, receipt);
 
     let intakes = app.store.list_intakes().await.unwrap();
@@ -367,9 +369,7 @@ async fn eight_identical_puts_at_once_make_one_intake() {
 #[tokio::test]
 async fn unknown_intakes_and_routes_answer_in_the_error_shape() {
     let app = spawn_app().await;
-    let response = app
-        .get(&format!("/api/v1/intakes/{}", Uuid::now_v7()))
-        .await;
+    let response = app.get(&receipt_path(&app.pump(), Uuid::now_v7())).await;
     assert_eq!(response.status(), 404);
     assert_api_error(&body_json(response).await, "intake_not_found");
 

@@ -5,7 +5,9 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{assert_api_error, body_json, spawn_app, spawn_app_with, submission};
+use crate::helpers::{
+    assert_api_error, body_json, receipt_path, spawn_app, spawn_app_with, submission,
+};
 
 /// Every secret-bearing setting, with a value an attacker would look for.
 const SECRET_ENV: &[(&str, &str)] = &[
@@ -196,4 +198,44 @@ async fn a_413_names_the_size_and_the_limit() {
         message.starts_with("The request body is 1.4 MB; this route accepts up to 1 MB."),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn another_assets_link_gets_no_receipt_and_no_reference() {
+    let app = spawn_app().await;
+    let (pump, other) = (app.pump(), app.token("Chiller CH-2"));
+    let id = Uuid::now_v7();
+    let body = submission(id, &pump, &[]);
+    let receipt = body_json(app.put_intake(id, &body).await).await;
+    let reference = receipt["reference"].as_str().unwrap().to_owned();
+
+    // The receipt: only through the link it was submitted through, or staff.
+    assert_eq!(app.receipt(id).await["reference"], reference.as_str());
+    let unknown = app.get(&receipt_path(&other, Uuid::now_v7())).await;
+    assert_eq!(unknown.status(), 404);
+    let unknown = body_json(unknown).await;
+    let stolen = app.get(&receipt_path(&other, id)).await;
+    assert_eq!(stolen.status(), 404);
+    assert_eq!(body_json(stolen).await, unknown, "alike with an unknown id");
+    let bare = app.get(&format!("/api/v1/intakes/{id}")).await;
+    assert_eq!(bare.status(), 401, "no token, no receipt");
+    let staff = app.dispatcher().await;
+    assert_eq!(
+        staff.get_json(&format!("/api/v1/intakes/{id}")).await["reference"],
+        reference.as_str()
+    );
+
+    // A replay of the very body with another asset's link: the token is
+    // checked before the replay lookup, so no receipt, no reference.
+    for tampered in [json!(other), json!("AAAAAAAAAAAAAAAAAAAA")] {
+        let mut replay = body.clone();
+        replay["asset_token"] = tampered;
+        let response = app.put_intake(id, &replay).await;
+        assert_eq!(response.status(), 404);
+        let text = response.text().await.unwrap();
+        assert!(!text.contains(&reference), "{text}");
+        assert!(text.contains("asset_inactive"), "{text}");
+    }
+    // The real link still replays.
+    assert_eq!(app.put_intake(id, &body).await.status(), 200);
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use fieldcase_server::store::WriteJobState;
 use serde_json::json;
 
-use crate::helpers::{body_json, spawn_app, spawn_app_with_org};
+use crate::helpers::{spawn_app, spawn_app_with_org};
 
 #[tokio::test]
 async fn a_leased_job_is_nobody_elses_until_its_lease_runs_out() {
@@ -20,7 +20,7 @@ async fn a_leased_job_is_nobody_elses_until_its_lease_runs_out() {
         .await
         .unwrap();
     assert_eq!(job.unwrap().intake_id, id.to_string());
-    let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+    let receipt = app.receipt(id).await;
     assert_eq!(
         receipt["status"], "writing",
         "leased: the write has started"
@@ -60,9 +60,7 @@ async fn passing_failures_keep_the_intake_writing_and_a_release_makes_it_approve
     let app = spawn_app().await;
     let id = app.submit_and_approve(0).await;
     let key = id.to_string();
-    let status = || async {
-        body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await["status"].clone()
-    };
+    let status = || async { app.receipt(id).await["status"].clone() };
     let lease = Duration::from_secs(30);
     assert!(
         app.store
@@ -140,7 +138,7 @@ async fn a_write_longer_than_its_lease_is_never_leased_twice_thanks_to_the_heart
     let seen_writing = Instant::now();
     let mut tries_after_the_lease = 0;
     loop {
-        let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+        let receipt = app.receipt(id).await;
         if receipt["status"] == "written" {
             break;
         }

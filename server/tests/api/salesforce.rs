@@ -8,13 +8,13 @@ use fieldcase_demo_org::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{body_json, eventually, spawn_app, spawn_app_with_org, submission};
+use crate::helpers::{eventually, spawn_app, spawn_app_with_org, submission};
 
 #[tokio::test]
 async fn without_salesforce_approved_intakes_wait_and_the_status_says_so() {
     let app = spawn_app().await;
     let id = app.submit_and_approve(0).await;
-    let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+    let receipt = app.receipt(id).await;
     assert_eq!(receipt["status"], "approved");
 
     let status = app.salesforce_status().await;
@@ -251,7 +251,7 @@ async fn a_revoked_refresh_token_waits_for_reauthorisation_then_writes() {
 
     // The write waits, uncounted.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+    let receipt = app.receipt(id).await;
     assert_eq!(receipt["status"], "approved");
     let (state, attempts, _) = app
         .store
