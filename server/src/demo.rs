@@ -203,7 +203,8 @@ pub async fn links(store: &Store, public_url: &str) -> Result<Vec<DemoLink>, sql
 /// Write the links to `<data_dir>/demo-links.json`.
 pub fn write_links(data_dir: &Path, links: &[DemoLink]) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(links).map_err(std::io::Error::other)?;
-    std::fs::write(data_dir.join(LINKS_FILE), json)
+    // The links hold the tokens: owner-only, like everything in the data dir.
+    crate::private_fs::write(&data_dir.join(LINKS_FILE), &json)
 }
 
 #[cfg(test)]

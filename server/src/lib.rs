@@ -26,6 +26,8 @@ pub mod handoff;
 pub mod http;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
+/// Private files: the data folder `0700`, what is in it `0600`.
+pub mod private_fs;
 /// QR links in upper case (compact alphanumeric codes) and their SVG.
 pub mod qr;
 /// The Salesforce connector: the only module that knows Salesforce's JSON and OAuth.

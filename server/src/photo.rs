@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use uuid::Uuid;
 
+use crate::private_fs;
+
 /// Longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_SIZE: u32 = 320;
 
@@ -160,7 +162,7 @@ impl PhotoFiles {
 
     pub fn create_dirs(&self) -> std::io::Result<()> {
         for dir in ["photos", "thumbs", "tmp"] {
-            fs::create_dir_all(self.root.join(dir))?;
+            private_fs::create_dir_all(&self.root.join(dir))?;
         }
         Ok(())
     }
@@ -198,15 +200,15 @@ impl PhotoFiles {
     pub fn store(&self, temp: &Path, sha256: &str, thumb: &[u8]) -> std::io::Result<()> {
         let photo = self.photo_path(sha256);
         if let Some(dir) = photo.parent() {
-            fs::create_dir_all(dir)?;
+            private_fs::create_dir_all(dir)?;
         }
         fs::rename(temp, &photo)?;
         let thumb_path = self.thumb_path(sha256);
         if let Some(dir) = thumb_path.parent() {
-            fs::create_dir_all(dir)?;
+            private_fs::create_dir_all(dir)?;
         }
         let thumb_temp = self.temp_path();
-        fs::write(&thumb_temp, thumb)?;
+        private_fs::write(&thumb_temp, thumb)?;
         fs::rename(&thumb_temp, &thumb_path)
     }
 }

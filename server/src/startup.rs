@@ -246,42 +246,34 @@ pub fn load_schema(config: &Config) -> Result<CaseSchema, StartupError> {
     Ok(schema)
 }
 
-/// The key that seals stored tokens: `--secret-key`, or with `--demo` the
-/// one in `<data-dir>/secret.key` (made on first use). `None`: tokens cannot
-/// be stored, so Salesforce stays unconnected.
-pub fn secret_key(config: &Config) -> Result<Option<SecretKey>, StartupError> {
+/// The key that seals stored secrets (asset tokens, Salesforce's tokens):
+/// `--secret-key`, else the one in `<data-dir>/secret.key`, made (`0600`) on
+/// first start. Always a key, so asset tokens are never stored in plain text
+/// whatever the settings; a key given elsewhere also keeps a stolen copy of
+/// the data folder from opening them. Changing it later is refused at
+/// start-up (see [`Store::connect`]).
+pub fn secret_key(config: &Config) -> Result<SecretKey, StartupError> {
     if let Some(text) = &config.salesforce.secret_key {
         return SecretKey::from_base64(text.expose())
-            .map(Some)
             .map_err(|e| StartupError::Salesforce(format!("--secret-key: {e}")));
     }
-    if !config.demo {
-        if config.salesforce.client_id.is_some() {
-            return Err(StartupError::Salesforce(
-                "--salesforce-client-id needs --secret-key (FIELDCASE_SECRET_KEY, base64 of 32 \
-                 random bytes: `openssl rand -base64 32`) to store tokens encrypted"
-                    .into(),
-            ));
-        }
-        return Ok(None);
-    }
-    std::fs::create_dir_all(&config.data_dir).map_err(StartupError::io(format!(
+    crate::private_fs::secure_data_dir(&config.data_dir).map_err(StartupError::io(format!(
         "creating the data folder {}",
         config.data_dir.display()
     )))?;
     let path = config.data_dir.join(DEMO_KEY_FILE);
     let (key, created) = SecretKey::load_or_create(&path).map_err(StartupError::io(format!(
-        "the demo secret key {}",
+        "the secret key {}",
         path.display()
     )))?;
     if created {
         tracing::warn!(
             path = %path.display(),
-            "--demo: generated a secret key for stored Salesforce tokens (mode 0600); set \
-             FIELDCASE_SECRET_KEY in production"
+            "generated a secret key for stored tokens (mode 0600); keep it with the data, or \
+             give --secret-key (FIELDCASE_SECRET_KEY) from the first start"
         );
     }
-    Ok(Some(key))
+    Ok(key)
 }
 
 /// The Salesforce connector for `config`.
@@ -292,7 +284,7 @@ pub fn connector(
     connected: Arc<Notify>,
 ) -> Result<Salesforce, StartupError> {
     let settings = Settings::from_config(config, public_url).map_err(StartupError::Salesforce)?;
-    let key = secret_key(config)?;
+    let key = Some(secret_key(config)?);
     if settings.client_id.is_none() {
         tracing::info!(
             "no Salesforce connected app configured: approved intakes wait in the queue"
@@ -331,13 +323,14 @@ async fn connect_demo(salesforce: Salesforce, base: String, username: String, pa
     }
 }
 
-/// Create the data dir, open and migrate the database, seed demo assets if asked.
+/// Create the data dir (`0700`), open and migrate the database, seed demo
+/// assets if asked.
 pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(StartupError::io(format!(
+    crate::private_fs::secure_data_dir(&config.data_dir).map_err(StartupError::io(format!(
         "creating the data folder {}",
         config.data_dir.display()
     )))?;
-    let store = Store::connect(&config.database_url()).await?;
+    let store = Store::connect(&config.database_url(), secret_key(config)?).await?;
     if config.demo {
         let seeded = demo::seed_if_empty(&store).await?;
         if seeded > 0 {

@@ -166,7 +166,13 @@ async fn receive(
     limit: u64,
     request_length: Option<u64>,
 ) -> Result<Received> {
-    let mut file = tokio::fs::File::create(&temp.0).await?;
+    // Owner-only from the start: the file becomes the stored photo by rename.
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(crate::private_fs::FILE_MODE)
+        .open(&temp.0)
+        .await?;
     let mut hasher = Sha256::new();
     let mut bytes = 0u64;
     while let Some(chunk) = field

@@ -2,6 +2,11 @@
 //! random nonce for every seal, and the value's purpose as associated data
 //! (a sealed refresh token does not open as an access token). Sealed text is
 //! `v1.` + base64(nonce ‖ ciphertext ‖ tag).
+//!
+//! The same key also makes [`SecretKey::index`]: an HMAC-SHA256 under a key
+//! derived from it (never the sealing key itself), so a secret that must be
+//! found by its value (an asset's link token) is stored sealed and indexed,
+//! never in plain text.
 
 use std::path::Path;
 
@@ -9,16 +14,26 @@ use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 const PREFIX: &str = "v1.";
 const NONCE_BYTES: usize = 12;
 
-/// The file `--demo` keeps its generated key in, in the data dir.
+/// The file a generated key is kept in, in the data dir (when no
+/// `--secret-key` is given).
 pub const DEMO_KEY_FILE: &str = "secret.key";
+
+/// What the index key is derived with (HMAC-SHA256(key, this)).
+const INDEX_KEY_LABEL: &[u8] = b"fieldcase index key v1";
 
 /// The key that seals stored tokens. Its `Debug` shows nothing.
 #[derive(Clone)]
-pub struct SecretKey(Aes256Gcm);
+pub struct SecretKey {
+    aead: Aes256Gcm,
+    /// HMAC key for [`SecretKey::index`], derived from the sealing key.
+    index: [u8; 32],
+}
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,9 +59,24 @@ impl SecretKey {
         if bytes.len() != 32 {
             return Err(CryptoError::BadKey);
         }
-        Aes256Gcm::new_from_slice(&bytes)
-            .map(SecretKey)
-            .map_err(|_| CryptoError::BadKey)
+        let aead = Aes256Gcm::new_from_slice(&bytes).map_err(|_| CryptoError::BadKey)?;
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&bytes).map_err(|_| CryptoError::BadKey)?;
+        mac.update(INDEX_KEY_LABEL);
+        let index = mac.finalize().into_bytes().into();
+        Ok(SecretKey { aead, index })
+    }
+
+    /// HMAC-SHA256 of `value` for `purpose`, as hex: the same value always
+    /// gives the same index, which reveals nothing of it without the key.
+    pub fn index(&self, purpose: &str, value: &str) -> String {
+        // A 32-byte key is always accepted by HMAC.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// A new random key, as base64 text.
@@ -77,7 +107,7 @@ impl SecretKey {
             aad: purpose.as_bytes(),
         };
         // Encryption only fails for messages beyond GCM's 64 GiB limit.
-        let sealed = self.0.encrypt(nonce, payload).unwrap_or_default();
+        let sealed = self.aead.encrypt(nonce, payload).unwrap_or_default();
         let mut out = nonce_bytes.to_vec();
         out.extend(sealed);
         format!("{PREFIX}{}", STANDARD.encode(out))
@@ -92,7 +122,7 @@ impl SecretKey {
             .ok_or(CryptoError::CannotOpen)?;
         let (nonce, ciphertext) = bytes.split_at(NONCE_BYTES);
         let plain = self
-            .0
+            .aead
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
@@ -151,6 +181,19 @@ mod tests {
             Err(CryptoError::CannotOpen)
         );
         assert_eq!(format!("{key:?}"), "SecretKey([redacted])");
+    }
+
+    #[test]
+    fn an_index_is_stable_per_key_and_purpose_and_hides_the_value() {
+        let key = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        let a = key.index("asset_token", "K7QJ3MZP2XW9RT4VBN6C");
+        assert_eq!(a, key.index("asset_token", "K7QJ3MZP2XW9RT4VBN6C"));
+        assert_eq!(a.len(), 64);
+        assert!(!a.contains("K7QJ"));
+        assert_ne!(a, key.index("other", "K7QJ3MZP2XW9RT4VBN6C"));
+        assert_ne!(a, key.index("asset_token", "K7QJ3MZP2XW9RT4VBN6D"));
+        let other = SecretKey::from_base64(&SecretKey::generate_base64()).unwrap();
+        assert_ne!(a, other.index("asset_token", "K7QJ3MZP2XW9RT4VBN6C"));
     }
 
     #[test]

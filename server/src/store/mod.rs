@@ -7,6 +7,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+
+use crate::salesforce::SecretKey;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 /// Assets and their revocable link tokens.
@@ -65,12 +67,24 @@ impl Tx {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Indexes and seals asset tokens (never stored in plain text).
+    key: SecretKey,
 }
 
 impl Store {
-    /// Open (creating if missing) and migrate the database at `url`.
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
+    /// Open (creating it `0600`) and migrate the database, then seal any
+    /// asset token still in plain text. Refuses a `key` that cannot open the
+    /// links already stored (every printed label would stop working).
+    pub async fn connect(url: &str, key: SecretKey) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?;
+        // SQLite makes `-wal` and `-shm` with the database file's mode: so a
+        // database file made `0600` here keeps all three private.
+        let file = options.get_filename().to_owned();
+        let on_disk = !file.as_os_str().is_empty() && file.as_os_str() != ":memory:";
+        if on_disk {
+            crate::private_fs::create_if_missing(&file)?;
+        }
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -81,7 +95,28 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!().run(&pool).await?;
-        Ok(Store { pool })
+        if on_disk {
+            // A database from before this rule: narrow it (and its companions).
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = file.clone().into_os_string();
+                path.push(suffix);
+                crate::private_fs::restrict(path.as_ref(), crate::private_fs::FILE_MODE)?;
+            }
+        }
+        let store = Store { pool, key };
+        if !store.key_opens_links().await? {
+            return Err(sqlx::Error::Configuration(
+                "the asset links in this database were sealed with another secret key; start \
+                 with the key that sealed them (--secret-key, or the secret.key file made in \
+                 the data folder when none was given): with another key no printed label works"
+                    .into(),
+            ));
+        }
+        let sealed = store.seal_plain_tokens().await?;
+        if sealed > 0 {
+            tracing::info!(tokens = sealed, "sealed asset tokens kept in plain text");
+        }
+        Ok(store)
     }
 
     /// A trivial query, for the health check.

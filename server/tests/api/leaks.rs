@@ -2,6 +2,11 @@
 //! database, Salesforce's words out of a technician's screen, query text out
 //! of pages; files are private; every response carries the security headers.
 
+use std::path::Path;
+
+use clap::Parser;
+use fieldcase_server::config::Config;
+use fieldcase_server::startup::{Application, StartupError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -44,7 +49,6 @@ fn help_does_not_print_secrets_from_the_environment() {
 
 #[test]
 fn the_configurations_debug_redacts_every_secret() {
-    use clap::Parser;
     let mut args = vec!["fieldcase".to_owned()];
     for (flag, (_, value)) in [
         "--smtp-password",
@@ -238,4 +242,235 @@ async fn another_assets_link_gets_no_receipt_and_no_reference() {
     }
     // The real link still replays.
     assert_eq!(app.put_intake(id, &body).await.status(), 200);
+}
+
+/// A fieldcase on `data` (a data dir used before), serving in the background.
+async fn start_on(data: &Path, extra: &[&str]) -> Result<String, StartupError> {
+    let mut args = vec!["fieldcase", "--demo", "--addr", "127.0.0.1:0", "--data-dir"];
+    let data = data.display().to_string();
+    args.push(&data);
+    args.extend(extra);
+    let config = Config::try_parse_from(args).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = Application::build_on(&config, listener).await?;
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    Ok(address)
+}
+
+async fn pool(data: &Path) -> sqlx::SqlitePool {
+    let url = format!("sqlite://{}", data.join("fieldcase.db").display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
+/// Every byte of the database and its write-ahead log.
+fn database_bytes(data: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(data.join("fieldcase.db")).unwrap();
+    bytes.extend(std::fs::read(data.join("fieldcase.db-wal")).unwrap_or_default());
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn asset_tokens_are_never_in_the_database_in_plain_text_yet_labels_still_print() {
+    let app = spawn_app().await;
+    let token = app.pump();
+    let photo = app.uploaded_photo(&token).await;
+    let id = Uuid::now_v7();
+    let body = submission(id, &token, std::slice::from_ref(&photo));
+    assert_eq!(app.put_intake(id, &body).await.status(), 201);
+    assert_eq!(
+        app.get(&format!("/api/v1/assets/{token}")).await.status(),
+        200
+    );
+
+    let bytes = database_bytes(app.data());
+    assert!(app.links.len() >= 6);
+    for link in &app.links {
+        assert!(
+            !contains(&bytes, &link.token),
+            "{} in plain text",
+            link.name
+        );
+    }
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT token_hmac, sealed_token FROM asset_links")
+            .fetch_all(&pool(app.data()).await)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), app.links.len());
+    for (hmac, sealed) in rows {
+        assert_eq!(hmac.len(), 64, "HMAC-SHA256, hex");
+        assert!(sealed.starts_with("v1."), "{sealed}");
+    }
+
+    // Labels are reprinted from the sealed tokens: the QR, and the CLI's list.
+    let qr = app.get(&format!("/qr/{token}.svg")).await;
+    assert_eq!(qr.status(), 200);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fieldcase"))
+        .args(["assets", "list", "--data-dir"])
+        .arg(app.data())
+        .env_remove("FIELDCASE_DATABASE_URL")
+        .env_remove("FIELDCASE_SECRET_KEY")
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{listed}");
+    for link in &app.links {
+        assert!(
+            listed.contains(&link.token),
+            "{} not listed: {listed}",
+            link.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn plain_tokens_of_an_older_database_are_sealed_at_start_up_once() {
+    let app = spawn_app().await;
+    let db = pool(app.data()).await;
+    let asset_id: String = sqlx::query_scalar("SELECT id FROM assets LIMIT 1")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    // Rows as the first schema kept them (a label printed before issue 7).
+    let (live, revoked) = ("PLAINTEXTLABEL234567", "REVOKEDPLAINLABEL234");
+    for (token, revoked_at) in [(live, None), (revoked, Some("2025-11-25T10:00:00.000000Z"))] {
+        sqlx::query(
+            "INSERT INTO asset_tokens (token, asset_id, created_at, revoked_at) \
+             VALUES ($1, $2, '2025-11-21T10:00:00.000000Z', $3)",
+        )
+        .bind(token)
+        .bind(&asset_id)
+        .bind(revoked_at)
+        .execute(&db)
+        .await
+        .unwrap();
+    }
+    let links_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_links")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+
+    let restarted = start_on(app.data(), &[]).await.unwrap();
+    let client = reqwest::Client::new();
+    let status = |token: &str| {
+        let url = format!("{restarted}/api/v1/assets/{token}");
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(live).await, 200, "the old label still works");
+    assert_eq!(
+        status(revoked).await,
+        404,
+        "and a revoked one stays revoked"
+    );
+    let plain: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_tokens")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(plain, 0, "no plain-text token is left");
+    // Not even in the file's free pages or its log.
+    let bytes = database_bytes(app.data());
+    assert!(!contains(&bytes, live) && !contains(&bytes, revoked));
+
+    // Again: nothing more to do, nothing doubled.
+    start_on(app.data(), &[]).await.unwrap();
+    let links_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_links")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(links_after, links_before + 2);
+    assert_eq!(status(live).await, 200);
+}
+
+#[tokio::test]
+async fn a_different_secret_key_is_refused_rather_than_killing_every_label() {
+    let app = spawn_app().await;
+    let other = fieldcase_server::salesforce::SecretKey::generate_base64();
+    let Err(refused) = start_on(app.data(), &["--secret-key", &other]).await else {
+        panic!("started with a key that opens no label");
+    };
+    let message = refused.to_string();
+    assert!(
+        message.contains("sealed with another secret key"),
+        "{message}"
+    );
+    assert!(!message.contains(&other), "{message}");
+    // The key the data dir was made with still works.
+    let key = std::fs::read_to_string(app.data().join("secret.key")).unwrap();
+    start_on(app.data(), &["--secret-key", key.trim()])
+        .await
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_is_private_and_so_is_everything_in_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    // A data folder from before: world-readable, with a photo in it.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let old_photos = data.join("photos/ab/cd");
+    std::fs::create_dir_all(&old_photos).unwrap();
+    std::fs::write(old_photos.join("abcd-old"), b"old photo").unwrap();
+    for (path, m) in [
+        (&data, 0o755),
+        (&data.join("photos"), 0o755),
+        (&old_photos, 0o755),
+        (&old_photos.join("abcd-old"), 0o644),
+    ] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    let address = start_on(&data, &[]).await.unwrap();
+    let links: Vec<fieldcase_server::demo::DemoLink> =
+        serde_json::from_slice(&std::fs::read(data.join("demo-links.json")).unwrap()).unwrap();
+    let token = &links[0].token;
+    let part = reqwest::multipart::Part::bytes(crate::helpers::png(9, 9))
+        .file_name("p.png")
+        .mime_str("image/png")
+        .unwrap();
+    let receipt: serde_json::Value = reqwest::Client::new()
+        .post(format!("{address}/api/v1/assets/{token}/photos"))
+        .multipart(reqwest::multipart::Form::new().part("photo", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sha = receipt["sha256"].as_str().unwrap();
+
+    let files = fieldcase_server::photo::PhotoFiles::new(&data);
+    let photo = files.photo_path(sha);
+    let thumb = files.thumb_path(sha);
+    for folder in [
+        data.clone(),
+        data.join("photos"),
+        old_photos.clone(),
+        photo.parent().unwrap().to_owned(),
+        thumb.parent().unwrap().to_owned(),
+        data.join("tmp"),
+    ] {
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+    }
+    for file in [
+        data.join("fieldcase.db"),
+        data.join("fieldcase.db-wal"),
+        data.join("fieldcase.db-shm"),
+        data.join("secret.key"),
+        data.join("demo-links.json"),
+        old_photos.join("abcd-old"),
+        photo,
+        thumb,
+    ] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
 }
