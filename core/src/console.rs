@@ -309,9 +309,14 @@ pub struct IntakeDetail {
     pub proposal: Proposal,
     pub technician: Technician,
     pub photos: Vec<IntakePhoto>,
-    /// What the CRM refused (status `needs_attention`), per field.
+    /// What the CRM refused (status `needs_attention`), per field, in
+    /// fieldcase's words (as the technician's receipt says it).
     #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
     pub problems: FieldErrors,
+    /// The CRM's own messages for those fields (staff only: they can quote
+    /// a customer's data).
+    #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
+    pub crm_messages: FieldErrors,
     /// Why it was rejected (status `rejected`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

@@ -232,9 +232,10 @@ impl Worker {
                     .await
             }
             Err(SalesforceError::Rejected(errors)) => {
+                // Logged and audited: codes and field names only.
                 let summary = rest::summarize(&errors);
-                let problems = case::problems(&self.schema.object, &errors);
-                self.needs_attention(id, problems, &summary).await
+                let refusal = case::refusal(&self.schema, &errors);
+                self.needs_attention_with(id, refusal, &summary).await
             }
             Err(
                 e @ (SalesforceError::NotConnected
@@ -253,10 +254,24 @@ impl Worker {
         }
     }
 
+    /// Our own refusal (no word of Salesforce's in it).
     async fn needs_attention(
         &self,
         id: &str,
         problems: FieldErrors,
+        summary: &str,
+    ) -> Result<(), sqlx::Error> {
+        let refusal = case::Refusal {
+            problems,
+            crm_messages: FieldErrors::default(),
+        };
+        self.needs_attention_with(id, refusal, summary).await
+    }
+
+    async fn needs_attention_with(
+        &self,
+        id: &str,
+        refusal: case::Refusal,
         summary: &str,
     ) -> Result<(), sqlx::Error> {
         tracing::warn!(
@@ -265,7 +280,13 @@ impl Worker {
             "Salesforce refused the case; it needs attention"
         );
         self.store
-            .record_needs_attention(id, &self.owner, &problems, summary)
+            .record_needs_attention(
+                id,
+                &self.owner,
+                &refusal.problems,
+                &refusal.crm_messages,
+                summary,
+            )
             .await
             .map(|_| ())
     }

@@ -500,7 +500,13 @@ fn field_input(
     let name = def.name.clone();
     let id = format!("field-{name}");
     let err_id = format!("{id}-err");
-    let problem = d.problems.get(&name).map(str::to_owned);
+    // Staff see the CRM's own words (ours, as the technician saw them, when
+    // the CRM gave none).
+    let problem = d
+        .crm_messages
+        .get(&name)
+        .or_else(|| d.problems.get(&name))
+        .map(str::to_owned);
     let source = d.proposal.get(&name).map(|p| match &p.source {
         Source::Notes { .. } => format!("From the notes ({:.0}% sure)", p.confidence * 100.0),
         Source::Asset => "From the asset".to_owned(),

@@ -213,6 +213,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
         technician: r.technician,
         photos: r.photos,
         problems: r.problems,
+        crm_messages: r.crm_messages,
         reason: r.reason,
         question: r.question,
         case_number: r.case_number,

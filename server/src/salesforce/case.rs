@@ -413,28 +413,95 @@ pub async fn upload(
 /// Where a refused photo's message goes among an intake's problems.
 pub const PHOTOS_KEY: &str = "Photos";
 
-/// Salesforce's refusals as per-field messages, keyed by field API name (or
-/// the object's name when Salesforce names no field). Messages are
-/// Salesforce's own, shortened.
-pub fn problems(object: &str, errors: &[SfError]) -> FieldErrors {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
+/// Salesforce's refusal of an intake, told twice, per field (keyed by field
+/// API name, or the object's name when Salesforce names no field).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refusal {
+    /// fieldcase's own words, by error code: what a technician is shown.
+    pub problems: FieldErrors,
+    /// Salesforce's own messages, shortened. They can quote the refused
+    /// value (a customer's e-mail, say): for staff only, never logged.
+    pub crm_messages: FieldErrors,
+}
+
+/// Sort Salesforce's errors onto the fields they name, in both voices.
+pub fn refusal(schema: &CaseSchema, errors: &[SfError]) -> Refusal {
+    let mut problems: BTreeMap<String, String> = BTreeMap::new();
+    let mut crm: BTreeMap<String, String> = BTreeMap::new();
     for e in errors {
-        let message = shorten(&e.message, 300);
+        let raw = shorten(&e.message, 300);
         let keys = if e.fields.is_empty() {
-            vec![object.to_owned()]
+            vec![schema.object.clone()]
         } else {
             e.fields.clone()
         };
         for key in keys {
-            out.entry(key)
-                .and_modify(|m| {
-                    m.push(' ');
-                    m.push_str(&message);
-                })
-                .or_insert_with(|| message.clone());
+            let own = own_message(schema, &e.code, &key);
+            add(&mut problems, &key, &own);
+            add(&mut crm, &key, &raw);
         }
     }
-    FieldErrors(out)
+    Refusal {
+        problems: FieldErrors(problems),
+        crm_messages: FieldErrors(crm),
+    }
+}
+
+/// Append `message` to `key`'s messages, once.
+fn add(out: &mut BTreeMap<String, String>, key: &str, message: &str) {
+    match out.get_mut(key) {
+        Some(m) if m.contains(message) => {}
+        Some(m) => {
+            m.push(' ');
+            m.push_str(message);
+        }
+        None => {
+            out.insert(key.to_owned(), message.to_owned());
+        }
+    }
+}
+
+/// fieldcase's words for Salesforce's error `code` on `key` (a field's API
+/// name, the photos, or the object itself): what happened and who fixes it.
+/// Never Salesforce's text, which can quote the value it refused.
+fn own_message(schema: &CaseSchema, code: &str, key: &str) -> String {
+    if key == PHOTOS_KEY {
+        return "A photo was refused by the CRM; a dispatcher will look at it.".to_owned();
+    }
+    let Some(field) = schema.field(key) else {
+        return match code {
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION" => {
+                "The case was refused by the CRM's rules; a dispatcher will correct it.".to_owned()
+            }
+            _ => "The CRM refused the case; a dispatcher will look at it.".to_owned(),
+        };
+    };
+    let label = &field.label;
+    match code {
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION" => {
+            format!("{label} was refused by the CRM's rules; a dispatcher will correct it.")
+        }
+        "STRING_TOO_LONG" => {
+            format!("{label} is longer than the CRM accepts; a dispatcher will shorten it.")
+        }
+        "REQUIRED_FIELD_MISSING" => {
+            format!("{label} is required by the CRM; a dispatcher will fill it in.")
+        }
+        "INVALID_EMAIL_ADDRESS" => format!(
+            "{label} is not an e-mail address the CRM accepts; a dispatcher will correct it."
+        ),
+        "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+        | "INVALID_TYPE_ON_FIELD_IN_RECORD"
+        | "NUMBER_OUTSIDE_VALID_RANGE"
+        | "FIELD_INTEGRITY_EXCEPTION"
+        | "INVALID_FIELD" => {
+            format!("{label} has a value the CRM does not accept; a dispatcher will correct it.")
+        }
+        "DUPLICATE_VALUE" => {
+            format!("{label} matches another record in the CRM; a dispatcher will sort it out.")
+        }
+        _ => format!("{label} was refused by the CRM; a dispatcher will correct it."),
+    }
 }
 
 fn shorten(s: &str, max: usize) -> String {
@@ -531,7 +598,8 @@ mod tests {
     }
 
     #[test]
-    fn refusals_land_on_their_fields() {
+    fn refusals_land_on_their_fields_in_our_words_and_salesforces_for_staff() {
+        let schema = CaseSchema::salesforce_default();
         let errors = [
             SfError {
                 code: "STRING_TOO_LONG".into(),
@@ -543,12 +611,50 @@ mod tests {
                 message: "Cases for this account need a contact.".into(),
                 fields: vec![],
             },
+            SfError {
+                code: "FIELD_CUSTOM_VALIDATION_EXCEPTION".into(),
+                message: "jane.doe@customer.example is on the do-not-contact list".into(),
+                fields: vec!["SuppliedEmail".into()],
+            },
         ];
-        let p = problems("Case", &errors);
-        assert!(p.get("Error_Code__c").unwrap().contains("max length=40"));
+        let r = refusal(&schema, &errors);
+        let label = |name: &str| schema.field(name).unwrap().label.clone();
         assert_eq!(
-            p.get("Case"),
+            r.problems.get("Error_Code__c").unwrap(),
+            format!(
+                "{} is longer than the CRM accepts; a dispatcher will shorten it.",
+                label("Error_Code__c")
+            )
+        );
+        assert_eq!(
+            r.problems.get("SuppliedEmail").unwrap(),
+            format!(
+                "{} was refused by the CRM's rules; a dispatcher will correct it.",
+                label("SuppliedEmail")
+            )
+        );
+        assert_eq!(
+            r.problems.get("Case"),
+            Some("The case was refused by the CRM's rules; a dispatcher will correct it.")
+        );
+        for own in r.problems.0.values() {
+            assert!(!own.contains("jane") && !own.contains("E-42"), "{own}");
+        }
+        assert!(
+            r.crm_messages
+                .get("Error_Code__c")
+                .unwrap()
+                .contains("max length=40")
+        );
+        assert_eq!(
+            r.crm_messages.get("Case"),
             Some("Cases for this account need a contact.")
+        );
+        assert!(
+            r.crm_messages
+                .get("SuppliedEmail")
+                .unwrap()
+                .contains("jane.doe")
         );
     }
 }

@@ -135,6 +135,8 @@ pub struct ReviewIntake {
     pub technician: Technician,
     pub photos: Vec<IntakePhoto>,
     pub problems: FieldErrors,
+    /// The CRM's own words on a refusal: staff only.
+    pub crm_messages: FieldErrors,
     pub reason: Option<String>,
     pub question: Option<String>,
     pub case_number: Option<String>,
@@ -164,6 +166,7 @@ struct ReviewRow {
     technician_email: Option<String>,
     technician_phone: Option<String>,
     problems_json: Option<String>,
+    crm_messages_json: Option<String>,
     reason: Option<String>,
     question: Option<String>,
     crm_case_number: Option<String>,
@@ -391,6 +394,7 @@ pub async fn approve_intake(
     let hash = content_hash(&fields_json, &photos);
     let done = sqlx::query(
         "UPDATE intakes SET status = 'approved', approved_hash = $1, problems_json = NULL, \
+         crm_messages_json = NULL, \
          updated_at = $2 WHERE id = $3 AND revision = $4 AND status = $5",
     )
     .bind(&hash)
@@ -639,8 +643,8 @@ impl Store {
             "SELECT i.id, i.reference, i.status, i.revision, i.asset_id, a.name AS asset_name, \
              a.serial_number, a.model, a.account_name, a.site, a.location, i.notes, \
              i.fields_json, i.proposal_json, i.technician_name, i.technician_email, \
-             i.technician_phone, i.problems_json, i.reason, i.question, i.crm_case_number, \
-             i.crm_case_url, i.approved_hash, i.created_at, i.updated_at \
+             i.technician_phone, i.problems_json, i.crm_messages_json, i.reason, i.question, \
+             i.crm_case_number, i.crm_case_url, i.approved_hash, i.created_at, i.updated_at \
              FROM intakes i JOIN assets a ON a.id = i.asset_id WHERE i.id = $1",
         )
         .bind(id.to_string())
@@ -656,12 +660,12 @@ impl Store {
         .bind(id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let problems = match r.problems_json.as_deref() {
-            Some(json) => {
-                serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e)))?
-            }
-            None => FieldErrors::default(),
+        let field_errors = |json: Option<&str>| match json {
+            Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+            None => Ok(FieldErrors::default()),
         };
+        let problems = field_errors(r.problems_json.as_deref())?;
+        let crm_messages = field_errors(r.crm_messages_json.as_deref())?;
         Ok(Some(ReviewIntake {
             id: uuid_of(&r.id)?,
             reference: r.reference,
@@ -697,6 +701,7 @@ impl Store {
                 })
                 .collect(),
             problems,
+            crm_messages,
             reason: r.reason,
             question: r.question,
             case_number: r.crm_case_number,

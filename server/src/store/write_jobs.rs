@@ -281,7 +281,8 @@ impl Store {
         }
         sqlx::query(
             "UPDATE intakes SET status = $1, crm_case_id = $2, crm_case_number = $3, \
-             crm_case_url = $4, written_at = $5, problems_json = NULL, updated_at = $6 \
+             crm_case_url = $4, written_at = $5, problems_json = NULL, crm_messages_json = NULL, \
+             updated_at = $6 \
              WHERE id = $7",
         )
         .bind(IntakeStatus::Written.as_str())
@@ -321,17 +322,23 @@ impl Store {
 
     /// The CRM refused the intake for a reason a person must fix: keep its
     /// messages on the intake (status `needs_attention`) and close the job.
-    /// `error` is for the queue and the audit trail: codes and field names,
-    /// no values.
+    /// `problems` are fieldcase's words (the technician's receipt shows
+    /// them), `crm_messages` the CRM's own (staff only). `error` is for the
+    /// queue and the audit trail: codes and field names, no values.
     pub async fn record_needs_attention(
         &self,
         intake_id: &str,
         owner: &str,
         problems: &FieldErrors,
+        crm_messages: &FieldErrors,
         error: &str,
     ) -> Result<bool, sqlx::Error> {
         let problems_json =
             serde_json::to_string(problems).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let crm_messages_json = (!crm_messages.is_empty())
+            .then(|| serde_json::to_string(crm_messages))
+            .transpose()
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let mut tx = self.write_tx().await?;
         let finish = Finish {
             state: WriteJobState::NeedsAttention.as_str(),
@@ -350,8 +357,9 @@ impl Store {
             IntakeStatus::NeedsAttention,
         )
         .await?;
-        sqlx::query("UPDATE intakes SET problems_json = $1 WHERE id = $2")
+        sqlx::query("UPDATE intakes SET problems_json = $1, crm_messages_json = $2 WHERE id = $3")
             .bind(&problems_json)
+            .bind(&crm_messages_json)
             .bind(intake_id)
             .execute(&mut *tx)
             .await?;

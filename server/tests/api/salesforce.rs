@@ -328,13 +328,23 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
     let token = app.pump();
     let id = Uuid::now_v7();
     let mut body = submission(id, &token, &[]);
-    body["fields"]["Error_Code__c"] = json!("E-".repeat(30));
+    // Salesforce's message quotes the refused value: here, a customer's e-mail.
+    let value = "E-42 call jane.doe@customer.example back before 9";
+    body["fields"]["Error_Code__c"] = json!(value);
     assert_eq!(app.put_intake(id, &body).await.status(), 201);
     app.approve(id).await;
 
     let receipt = app.wait_for_status(id, "needs_attention").await;
     let problem = receipt["problems"]["Error_Code__c"].as_str().unwrap();
-    assert!(problem.contains("max length=40"), "{receipt:#}");
+    assert!(
+        problem.ends_with("is longer than the CRM accepts; a dispatcher will shorten it."),
+        "fieldcase's words, not Salesforce's: {receipt:#}"
+    );
+    let shown = receipt.to_string();
+    assert!(
+        !shown.contains("jane.doe") && !shown.contains("max length"),
+        "{shown}"
+    );
     assert!(receipt.get("case_number").is_none());
     assert_eq!(org.count("cases").await, 0);
     let (state, _, error) = app
@@ -364,7 +374,13 @@ async fn a_validation_error_puts_the_intake_in_needs_attention_on_its_field() {
     let staff = app.dispatcher().await;
     let intake = staff.intake(id).await;
     assert_eq!(intake["status"], "needs_attention");
-    assert!(intake["problems"]["Error_Code__c"].is_string());
+    assert_eq!(intake["problems"]["Error_Code__c"], problem);
+    // Staff see what Salesforce said, to correct it.
+    let crm = intake["crm_messages"]["Error_Code__c"].as_str().unwrap();
+    assert!(
+        crm.contains("max length=40") && crm.contains("jane.doe"),
+        "{crm}"
+    );
     let corrected = staff
         .patch(
             &format!("/api/v1/console/intakes/{id}"),
