@@ -58,8 +58,7 @@ pub struct Config {
     #[arg(long, env = "FIELDCASE_SCHEMA", global = true)]
     pub schema: Option<PathBuf>,
 
-    /// Seed demo assets when there are none, and print their links; make a
-    /// secret key in the data dir when none is given.
+    /// Seed demo assets when there are none, and print their links.
     #[arg(long, env = "FIELDCASE_DEMO", global = true)]
     pub demo: bool,
 
@@ -195,9 +194,10 @@ pub struct SalesforceArgs {
     )]
     pub record_url: Option<String>,
 
-    /// The key that encrypts stored Salesforce tokens: base64 of 32 random
-    /// bytes (`openssl rand -base64 32`). With --demo and no key, one is made
-    /// in <DATA_DIR>/secret.key.
+    /// The key that seals stored tokens (Salesforce's, and the assets' link
+    /// tokens): base64 of 32 random bytes (`openssl rand -base64 32`).
+    /// Without one, <DATA_DIR>/secret.key is used (made on first start).
+    /// Keep it: with another key no printed label works, so start-up refuses.
     #[arg(
         long = "secret-key",
         env = "FIELDCASE_SECRET_KEY",
