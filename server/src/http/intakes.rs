@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::console;
 use super::extract::{Json, Path};
+use crate::auth::ClientAddress;
 use crate::error::{Error, Result, megabytes};
 use crate::store::review;
 use crate::store::{
@@ -54,9 +55,11 @@ pub fn router() -> Router<AppState> {
 /// `PUT /api/v1/intakes/{id}`
 async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Path(raw_id): Path<String>,
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+    state.rate_limits.submission_from(address)?;
     let id = parse_id(&raw_id)?;
     if submission.id != id.uuid() {
         return Err(Error::bad_request(
@@ -73,6 +76,7 @@ async fn submit(
     let request_hash = request_hash(&submission)?;
 
     let asset = state.active_asset_for(&submission.asset_token).await?;
+    state.rate_limits.submission_to(&asset.id)?;
     // A retry of something already stored is answered from the store; a
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
