@@ -449,6 +449,53 @@ mod tests {
     }
 
     #[test]
+    fn only_uploads_older_than_the_upload_timeout_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = PhotoFiles::new(dir.path());
+        files.create_dirs().unwrap();
+        let old = files.temp_path();
+        fs::write(&old, b"cut off an hour ago").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let live = files.temp_path();
+        fs::write(&live, b"being written now").unwrap();
+        let removed = files
+            .remove_stale_uploads(std::time::Duration::from_secs(360))
+            .unwrap();
+        assert_eq!(removed, 1);
+        assert!(!old.exists() && live.exists());
+    }
+
+    #[test]
+    fn a_progressive_jpeg_is_told_from_a_baseline_one_by_its_frame_header() {
+        let img = image::RgbImage::from_pixel(16, 16, image::Rgb([1, 2, 3]));
+        let mut baseline = Cursor::new(Vec::new());
+        img.write_to(&mut baseline, ImageFormat::Jpeg).unwrap();
+        let baseline = baseline.into_inner();
+        assert!(!is_progressive_jpeg(Cursor::new(&baseline)));
+        // The same file with its SOF0 marker turned into SOF2.
+        let at = baseline
+            .windows(2)
+            .position(|w| w == [0xff, 0xc0])
+            .unwrap();
+        let mut progressive = baseline.clone();
+        progressive[at + 1] = 0xc2;
+        assert!(is_progressive_jpeg(Cursor::new(&progressive)));
+        assert!(is_progressive_jpeg(Cursor::new(b"not a jpeg")));
+        let info = inspect(Cursor::new(&baseline), 1_000_000).unwrap();
+        assert_eq!(info.decode_bytes, 16 * 16 * 3 + (4 << 20));
+        assert_eq!(
+            decode_cost(&info, 1000, true),
+            info.decode_bytes + 16 * 16 * 6 + 1000
+        );
+    }
+
+    #[test]
     fn files_are_sharded_by_hash() {
         let files = PhotoFiles::new(Path::new("/d"));
         let sha = "abcdef0123";
