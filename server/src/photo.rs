@@ -479,10 +479,7 @@ mod tests {
         let baseline = baseline.into_inner();
         assert!(!is_progressive_jpeg(Cursor::new(&baseline)));
         // The same file with its SOF0 marker turned into SOF2.
-        let at = baseline
-            .windows(2)
-            .position(|w| w == [0xff, 0xc0])
-            .unwrap();
+        let at = baseline.windows(2).position(|w| w == [0xff, 0xc0]).unwrap();
         let mut progressive = baseline.clone();
         progressive[at + 1] = 0xc2;
         assert!(is_progressive_jpeg(Cursor::new(&progressive)));
