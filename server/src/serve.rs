@@ -158,9 +158,22 @@ pub async fn serve(
     }
     drop(listener);
     drop(done_rx);
-    // Every connection task holds a receiver: wait for them to finish.
-    done_tx.closed().await;
+    // Every connection task holds a receiver: wait for them to finish, but
+    // not for a stream that never ends (a console's live feed).
+    if tokio::time::timeout(SHUTDOWN_GRACE, done_tx.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            connections = done_tx.receiver_count(),
+            "connections still open after {} s; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
 }
+
+/// How long shutting down waits for requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 async fn connection(
     stream: TcpStream,
