@@ -263,7 +263,15 @@ impl HandoffWorker {
                 error: "the queued delivery is unreadable".to_owned(),
             },
             Some((delivery, summary)) => match self.dispatcher.deliver(&summary, &delivery).await {
-                Ok(()) => DeliveryOutcome::Delivered,
+                Ok(()) => {
+                    // Sent, not yet recorded: a crash here sends it again,
+                    // with the same delivery id (at least once).
+                    crate::failpoint::hit(match delivery.channel.kind() {
+                        "email" => "after_handoff_sent_email",
+                        _ => "after_handoff_sent_webhook",
+                    });
+                    DeliveryOutcome::Delivered
+                }
                 Err(e) => {
                     let failures = u32::try_from(job.attempts + 1).unwrap_or(u32::MAX);
                     let error = e.message().to_owned();
