@@ -5,8 +5,10 @@
 //!   a crashed worker's job comes back when its lease runs out, 30 s by
 //!   default), turning the intake `writing`; **heartbeats** the lease while
 //!   the write is in flight (so a slow but live write is never taken twice);
-//!   writes the case through the connector; and records the case on the
-//!   intake (`written`) in one transaction, fenced by the lease. The queue
+//!   writes the case through the connector, renewing the lease once more
+//!   just before uploading photos (the fence: a worker whose lease was taken
+//!   over uploads nothing); and records the case on the intake (`written`)
+//!   in one transaction, fenced by the lease. The queue
 //!   and the loop are the hand-off queue's too ([`crate::store::lease`],
 //!   [`crate::worker`]).
 //! - The connector makes the write idempotent against Salesforce itself
