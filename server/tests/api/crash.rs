@@ -405,6 +405,8 @@ async fn two_writers(latency_ms: u64, extra_failpoint: &str) -> (Value, Value, S
          leased the job",
         leased.elapsed()
     );
+    // The checks below read the org through its API: no need to wait.
+    org.faults(serde_json::json!({ "latency_ms": 0 })).await;
     assert_exactly_once(&org, &receipt, 2).await;
     // The first process finishes its attempt — fenced — while still alive.
     let log = data.path().join("server-1.log");
