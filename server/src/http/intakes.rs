@@ -175,7 +175,9 @@ async fn submit(
             &structured_detail(&proposal),
         )
         .await?;
+        crate::failpoint::hit("before_submit_commit");
         tx.commit().await?;
+        crate::failpoint::hit("after_submit_commit");
         tracing::info!(
             intake_id = %id,
             reference,
