@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::console;
 use super::extract::{Json, Path};
-use crate::auth::Staff;
+use crate::auth::{ClientAddress, Staff};
 use crate::error::{Error, Result, megabytes};
 use crate::store::review;
 use crate::store::{
@@ -64,9 +64,11 @@ pub fn router() -> Router<AppState> {
 /// `PUT /api/v1/intakes/{id}`
 async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Path(raw_id): Path<String>,
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+    state.rate_limits.submission_from(address)?;
     let id = parse_id(&raw_id)?;
     if submission.id != id.uuid() {
         return Err(Error::bad_request(
@@ -85,6 +87,7 @@ async fn submit(
     // The token first: nothing about a stored intake (not even that a
     // replay matches) is told to someone without its asset's link.
     let asset = state.active_asset_for(&submission.asset_token).await?;
+    state.rate_limits.submission_to(&asset.id)?;
     // A retry of something already stored is answered from the store; a
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
@@ -190,7 +193,9 @@ async fn submit(
             &structured_detail(&proposal),
         )
         .await?;
+        crate::failpoint::hit("before_submit_commit");
         tx.commit().await?;
+        crate::failpoint::hit("after_submit_commit");
         tracing::info!(
             intake_id = %id,
             reference,

@@ -15,6 +15,7 @@ mod handoff;
 mod intakes;
 mod leaks;
 mod leases;
+mod limits;
 mod photos;
 mod salesforce;
 mod salesforce_http;
