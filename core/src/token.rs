@@ -18,6 +18,7 @@ pub const TOKEN_BYTES: usize = 12;
 pub const TOKEN_LEN: usize = TOKEN_BYTES * 8 / 5 + 1; // 96 bits / 5 = 19.2 → 20 chars
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct AssetToken(String);
 

@@ -14,6 +14,7 @@ mod crash;
 mod handoff;
 mod intakes;
 mod leases;
+mod openapi;
 mod photos;
 mod salesforce;
 mod salesforce_http;
