@@ -159,7 +159,15 @@ async fn schemathesis_finds_nothing_that_breaks_the_description() {
     let (app, _org) = spawn_app_with_org(&[]).await;
     app.connect_salesforce().await;
     // Something to find: an intake with a photo, through the demo token.
-    app.submit_with_photos(1).await;
+    let intake = app.submit_with_photos(1).await;
+    let photo = app
+        .store
+        .list_intakes()
+        .await
+        .unwrap()
+        .remove(0)
+        .photos
+        .remove(0);
     let admin = app.admin().await;
     let session = admin
         .cookie
@@ -195,6 +203,8 @@ async fn schemathesis_finds_nothing_that_breaks_the_description() {
         .env("FIELDCASE_URL", &app.address)
         .env("FIELDCASE_SESSION", &session)
         .env("FIELDCASE_TOKEN", app.pump())
+        .env("FIELDCASE_INTAKE", intake.to_string())
+        .env("FIELDCASE_PHOTO", photo)
         // Its cache folder goes with the report, not into the source tree.
         .current_dir(report.path());
     // The server runs on this runtime's other thread meanwhile.
