@@ -105,7 +105,7 @@ ensure_chromium() {
 }
 
 # Real peers for the contract and delivery tests: a standard Salesforce
-# client library, an SMTP server and schemathesis, from PyPI, in a venv under target/
+# client library, an SMTP server and schemathesis, from PyPI, in a venv under target/.
 ensure_python_deps() {
   local venv="$ROOT/target/py"
   if ! "$venv/bin/python" -c 'import simple_salesforce, aiosmtpd, schemathesis' 2>/dev/null; then
