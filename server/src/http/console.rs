@@ -751,7 +751,7 @@ async fn events(
     security(("session_cookie" = [])),
     params(("sha256" = String, Path, description = "The photo's SHA-256."), ("thumb" = Option<String>, Query, description = "Present (`?thumb`): the JPEG thumbnail instead of the photo.")),
     responses(
-        (status = 200, description = "The photo in its own type (JPEG, PNG or WebP), or its JPEG thumbnail.", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"))),
+        (status = 200, description = "The photo in its own type (JPEG, PNG or WebP), or its JPEG thumbnail.", content((super::openapi::FileBytes = "image/jpeg"), (super::openapi::FileBytes = "image/png"), (super::openapi::FileBytes = "image/webp"))),
         (status = 404, description = "No such photo (`photo_not_found`).", body = ApiError),
     )
 )]

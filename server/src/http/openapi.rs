@@ -42,7 +42,11 @@ use super::{AppState, admin, assets, audit, console, intakes, photos, session, u
                        or an `Origin` equal to the server's public URL."
     ),
     paths(description_json),
-    components(schemas(fieldcase_core::wire::ApiError, fieldcase_core::FieldValue)),
+    components(schemas(
+        fieldcase_core::wire::ApiError,
+        fieldcase_core::FieldValue,
+        fieldcase_core::console::QueueChange
+    )),
     tags(
         (name = "technician", description = "Through an asset's link: no account, the token is the capability."),
         (name = "session", description = "Staff sign-in, sign-out and invitations."),
@@ -96,6 +100,11 @@ static TEXT: LazyLock<String> = LazyLock::new(description_json_text);
 async fn description_json() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], TEXT.as_str())
 }
+
+/// A file's bytes, as a photo or thumbnail answer carries them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
 
 const SESSION_SCHEME: &str = "session_cookie";
 

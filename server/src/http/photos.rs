@@ -63,7 +63,7 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         ("sha256" = String, Path, description = "The photo's SHA-256, as its receipt gave it."),
     ),
     responses(
-        (status = 200, description = "The thumbnail.", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 200, description = "The thumbnail.", content_type = "image/jpeg", body = super::openapi::FileBytes),
         (status = 404, description = "The code is not active (`asset_inactive`), or no such photo was uploaded through it (`photo_not_found`).", body = ApiError),
     )
 )]

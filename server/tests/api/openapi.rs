@@ -186,10 +186,11 @@ async fn schemathesis_finds_nothing_that_breaks_the_description() {
             "--checks",
             "not_a_server_error,status_code_conformance,content_type_conformance,\
              response_schema_conformance,response_headers_conformance",
-            // Stateful too: it is cheap here (about 2,000 cases in all take
-            // under 30 s on one core).
+            // No stateful phase: it chains an answer's ids into the next
+            // request, so it lists the users and then changes their roles or
+            // disables them (our admin's session with them).
             "--phases",
-            "examples,coverage,fuzzing,stateful",
+            "examples,coverage,fuzzing",
             "--max-examples",
             "50",
             "--seed",
