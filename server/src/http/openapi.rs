@@ -214,7 +214,7 @@ fn shared_answers(path: &str, method: &HttpMethod, op: &mut Operation) {
     }
     add(
         "500",
-        error("Something went wrong on the server (`internal`); nothing is half-done."),
+        error("Something went wrong on the server (`internal`)."),
     );
     add(
         "503",
