@@ -15,6 +15,7 @@ mod handoff;
 mod intakes;
 mod leases;
 mod limits;
+mod openapi;
 mod photos;
 mod salesforce;
 mod salesforce_http;
