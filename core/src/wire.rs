@@ -25,6 +25,7 @@ pub const API_PREFIX: &str = "/api/v1";
 
 /// What the technician sees of the asset they scanned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetView {
     pub token: AssetToken,
     pub name: String,
@@ -56,6 +57,7 @@ impl AssetView {
 
 /// The technician's details, remembered on their device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Technician {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,6 +68,7 @@ pub struct Technician {
 
 /// Upload and size limits, told to the app so it can refuse early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limits {
     pub max_photo_bytes: u64,
     pub max_photos: u32,
@@ -88,6 +91,7 @@ impl Default for Limits {
 
 /// `GET /assets/{token}`: all the app needs to start an intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeContext {
     pub asset: AssetView,
     pub schema: CaseSchema,
@@ -96,6 +100,7 @@ pub struct IntakeContext {
 
 /// `POST /assets/{token}/photos`: a stored photo, named by its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoReceipt {
     /// Lower-case hex SHA-256 of the photo's bytes.
     pub sha256: String,
@@ -108,6 +113,7 @@ pub struct PhotoReceipt {
 /// `PUT /intakes/{id}`: the reviewed intake. The app makes `id` (UUID v7)
 /// before the first attempt, so a retry can never make a second intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeSubmission {
     pub id: Uuid,
     pub asset_token: AssetToken,
@@ -120,6 +126,7 @@ pub struct IntakeSubmission {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeStatus {
     /// The technician pressed Submit on the review screen.
@@ -207,6 +214,7 @@ impl TryFrom<String> for IntakeStatus {
 
 /// What the technician is told after Submit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeReceipt {
     pub id: Uuid,
     /// Short reference to quote on the phone, e.g. `FC-7K3M-9QXD`.
@@ -233,6 +241,7 @@ pub struct IntakeReceipt {
 /// `GET /admin/salesforce`: the CRM connection and the write queue, for an
 /// administrator. Never carries a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesforceStatus {
     /// A connected app (client id) and a secret key are configured.
     pub configured: bool,
@@ -266,6 +275,7 @@ pub struct SalesforceStatus {
 
 /// How many approved intakes are where on their way to the CRM.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WriteQueueCounts {
     /// Waiting for their first attempt (or for a connection).
     pub waiting: u64,
@@ -279,6 +289,7 @@ pub struct WriteQueueCounts {
 
 /// The one shape of every error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable machine-readable code, e.g. `validation_failed`.
     pub code: String,

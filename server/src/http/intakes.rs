@@ -26,7 +26,7 @@ use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::validate::check_value;
 use fieldcase_core::wire::{
-    IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
+    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
 };
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
@@ -48,6 +48,11 @@ const BODY_LIMIT: usize = 1024 * 1024;
 /// Longest technician detail accepted, in characters.
 const MAX_TECHNICIAN_CHARS: usize = 255;
 
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(submit, receipt, asset_receipt))]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intakes/{id}", put(submit).get(receipt))
@@ -62,6 +67,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `PUT /api/v1/intakes/{id}`
+#[utoipa::path(
+    put,
+    path = "/api/v1/intakes/{id}",
+    tag = "technician",
+    params(("id" = String, Path, format = Uuid, description = "The intake's id, made by the app before the first attempt (UUID v7); the same as `id` in the body.")),
+    request_body = IntakeSubmission,
+    responses(
+        (status = 201, description = "A new intake (or a returned one's new revision), waiting for review.", body = IntakeReceipt),
+        (status = 200, description = "This id was submitted with this content before: the same receipt, `replayed`.", body = IntakeReceipt),
+        (status = 400, description = "The id in the path is not a UUID or differs from the body's.", body = ApiError),
+        (status = 404, description = "The body's asset code is not active (`asset_inactive`).", body = ApiError),
+        (status = 409, description = "This id was submitted before with different content (`intake_conflict`).", body = ApiError),
+        (status = 422, description = "A field, the notes, the technician's details or a photo must change; `fields` says which and how.", body = ApiError),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -216,6 +236,18 @@ async fn submit(
 
 /// `GET /api/v1/intakes/{id}`: staff only (the technician reads through
 /// the asset's link, below).
+#[utoipa::path(
+    get,
+    path = "/api/v1/intakes/{id}",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    responses(
+        (status = 200, description = "Where the intake stands: its status, and the case once written.", body = IntakeReceipt),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+    )
+)]
 async fn receipt(
     State(state): State<AppState>,
     _staff: Staff,
@@ -230,6 +262,19 @@ async fn receipt(
     Ok(Json(to_receipt(&record, false)?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{token}/intakes/{id}/receipt",
+    tag = "technician",
+    params(
+        ("token" = String, Path, description = "The asset's link token the intake was submitted through (20 characters)."),
+        ("id" = String, Path, format = Uuid, description = "The intake's id."),
+    ),
+    responses(
+        (status = 200, description = "Where the intake stands: its status, the case once written, or what the CRM refused (in fieldcase's words).", body = IntakeReceipt),
+        (status = 404, description = "The code is not active (`asset_inactive`), or no such intake was submitted through it (`intake_not_found`, as for an unknown id).", body = ApiError),
+    )
+)]
 /// `GET /api/v1/assets/{token}/intakes/{id}/receipt`: the receipt, to whoever
 /// holds the link the intake was submitted through. Another asset's link
 /// answers as an unknown id does.

@@ -16,6 +16,7 @@ mod intakes;
 mod leaks;
 mod leases;
 mod limits;
+mod openapi;
 mod photos;
 mod salesforce;
 mod salesforce_http;
