@@ -1,7 +1,8 @@
 //! The authorization matrix: every route × {anonymous, asset-link holder,
-//! holder of another asset's link, dispatcher, admin}, in one table. A route in `server/src/http/` that has
-//! no row here fails [`every_route_has_a_row`], so no route ships unjudged.
-//! (The MCP client joins as a fifth column when the MCP server lands.)
+//! holder of another asset's link, dispatcher, admin}, in one table. A route
+//! in `server/src/http/` that has no row here fails [`every_route_has_a_row`],
+//! so no route ships unjudged.
+//! (The MCP client joins as a sixth column when the MCP server lands.)
 
 use reqwest::Method;
 use serde_json::json;
