@@ -26,6 +26,8 @@ pub mod handoff;
 pub mod http;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
+/// Location and device metadata left out of the photos sent to the CRM, losslessly.
+pub mod photo_strip;
 /// QR links in upper case (compact alphanumeric codes) and their SVG.
 pub mod qr;
 /// The Salesforce connector: the only module that knows Salesforce's JSON and OAuth.

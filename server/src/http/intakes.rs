@@ -22,10 +22,9 @@ use axum::http::StatusCode;
 use axum::routing::put;
 use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
-use fieldcase_core::validate::check_value;
-use fieldcase_core::wire::{
-    IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
-};
+use fieldcase_core::text::{self, Lines};
+use fieldcase_core::validate::{check_value, validate_technician};
+use fieldcase_core::wire::{IntakeReceipt, IntakeStatus, IntakeSubmission, intake_reference};
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -42,9 +41,6 @@ use crate::store::{
 /// Notes and fields of a few tens of thousands of characters fit easily.
 const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Longest technician detail accepted, in characters.
-const MAX_TECHNICIAN_CHARS: usize = 255;
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intakes/{id}", put(submit).get(receipt))
@@ -57,7 +53,7 @@ async fn submit(
     Path(raw_id): Path<String>,
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
-    let id = parse_id(&raw_id)?;
+    let id = IntakeId::parse_new(&raw_id).map_err(|m| Error::bad_request("bad_intake_id", m))?;
     if submission.id != id.uuid() {
         return Err(Error::bad_request(
             "intake_id_mismatch",
@@ -70,6 +66,17 @@ async fn submit(
     for sha in &mut submission.photos {
         *sha = sha.trim().to_ascii_lowercase();
     }
+    // Text hygiene before anything is hashed, stored or structured: the
+    // notes lose invisible and control characters; the technician's details
+    // are checked like case fields (the fields themselves in `validate`).
+    submission.notes = text::clean(&submission.notes, Lines::Multi).unwrap_or_default();
+    let technician_problems = match validate_technician(&submission.technician, &state.schema) {
+        Ok(clean) => {
+            submission.technician = clean;
+            None
+        }
+        Err(errors) => Some(errors),
+    };
     let request_hash = request_hash(&submission)?;
 
     let asset = state.active_asset_for(&submission.asset_token).await?;
@@ -85,7 +92,9 @@ async fn submit(
         }
     }
     check_notes(&submission.notes, state.limits.max_notes_chars)?;
-    check_technician(&submission.technician)?;
+    if let Some(errors) = technician_problems {
+        return Err(Error::validation(&state.schema, errors));
+    }
     check_photos(&state, &asset, &submission.photos).await?;
 
     let mut draft = submission.fields.clone();
@@ -129,7 +138,7 @@ async fn submit(
             return replay(current, &request_hash);
         }
         tx.commit().await?;
-        tracing::info!(intake_id = %id, reference, "returned intake resubmitted");
+        tracing::info!(intake_id = %id, "returned intake resubmitted");
     } else {
         let new = NewIntake {
             id,
@@ -153,7 +162,7 @@ async fn submit(
                 }),
             },
         };
-        if store::insert_intake(&mut tx, &new).await?.is_none() {
+        let Some(reference) = store::insert_intake(&mut tx, &new).await? else {
             // A racing twin got there first.
             tx.rollback().await?;
             let existing = state
@@ -162,7 +171,7 @@ async fn submit(
                 .await?
                 .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
             return replay(existing, &request_hash);
-        }
+        };
         store::audit::record_in(
             &mut tx,
             &Actor::system(),
@@ -271,26 +280,6 @@ fn check_notes(notes: &str, max: u32) -> Result<()> {
                 n - max
             ),
         ));
-    }
-    Ok(())
-}
-
-fn check_technician(t: &Technician) -> Result<()> {
-    let details = [
-        ("name", Some(&t.name)),
-        ("email", t.email.as_ref()),
-        ("phone", t.phone.as_ref()),
-    ];
-    for (what, value) in details {
-        let n = value.map_or(0, |v| v.chars().count());
-        if n > MAX_TECHNICIAN_CHARS {
-            return Err(Error::unprocessable(
-                "technician_too_long",
-                format!(
-                    "Your {what} is {n} characters; the limit is {MAX_TECHNICIAN_CHARS}. Shorten it."
-                ),
-            ));
-        }
     }
     Ok(())
 }
