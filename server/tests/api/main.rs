@@ -12,6 +12,7 @@ mod authz;
 mod console;
 mod crash;
 mod handoff;
+mod input;
 mod intakes;
 mod leases;
 mod photos;
