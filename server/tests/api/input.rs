@@ -388,3 +388,45 @@ async fn users_list_prints_no_raw_control_or_bidi_characters() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn staff_names_are_cleaned_and_kept_to_one_line() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let bad = admin
+        .post(
+            "/api/v1/admin/invitations",
+            &json!({ "email": "sam@example@example.com", "name": "Sam\nOrtiz", "role": "dispatcher" }),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad = body_json(bad).await;
+    assert!(bad["fields"]["email"].is_string(), "{bad}");
+    assert_eq!(
+        bad["fields"]["name"],
+        "The person's name must be a single line: replace the line break with a space or a comma."
+    );
+
+    let invitation = admin
+        .post(
+            "/api/v1/admin/invitations",
+            &json!({ "email": "sam@example.com", "name": "Sam\u{202E} Ortiz\u{0}", "role": "dispatcher" }),
+        )
+        .await;
+    assert_eq!(invitation.status(), 201);
+    let link = body_json(invitation).await["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = link.rsplit('/').next().unwrap();
+    let accepted = app
+        .client
+        .post(app.url("/api/v1/invitations/accept"))
+        .header("origin", &app.address)
+        .json(&json!({ "token": token, "password": "a good long password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(body_json(accepted).await["name"], "Sam Ortiz");
+}
