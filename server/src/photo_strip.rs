@@ -350,6 +350,34 @@ mod tests {
     }
 
     #[test]
+    fn extended_webp_loses_its_metadata_flags_too() {
+        let clean = encode(ImageFormat::WebP);
+        let image_chunk = &clean[12..];
+        let vp8x = |flags: u8| {
+            let mut c = b"VP8X\x0a\0\0\0".to_vec();
+            c.extend_from_slice(&[flags, 0, 0, 0]);
+            c.extend_from_slice(&[39, 0, 0, 23, 0, 0]);
+            c
+        };
+        let riff = |body: &[u8]| {
+            let mut f = b"RIFF".to_vec();
+            f.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_le_bytes());
+            f.extend_from_slice(b"WEBP");
+            f.extend_from_slice(body);
+            f
+        };
+        let mut dirty = vp8x(0b0000_1100);
+        dirty.extend_from_slice(image_chunk);
+        dirty.extend_from_slice(b"EXIF\x08\0\0\0MM\0*GPS!");
+        dirty.extend_from_slice(b"XMP \x05\0\0\0<x/>!\0");
+        let mut expected = vp8x(0);
+        expected.extend_from_slice(image_chunk);
+        let stripped = strip(&riff(&dirty));
+        assert_eq!(stripped, riff(&expected));
+        assert_eq!(decoded(&stripped), decoded(&clean));
+    }
+
+    #[test]
     fn anything_else_is_left_alone() {
         assert_eq!(strip(b"GIF89a..."), b"GIF89a...");
         assert_eq!(strip(&[0xFF, 0xD8, 0xFF]), vec![0xFF, 0xD8]);
