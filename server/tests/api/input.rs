@@ -430,3 +430,52 @@ async fn staff_names_are_cleaned_and_kept_to_one_line() {
     assert_eq!(accepted.status(), 200);
     assert_eq!(body_json(accepted).await["name"], "Sam Ortiz");
 }
+
+#[tokio::test]
+async fn users_add_cleans_the_name_and_refuses_a_line_break() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let add = |name: &str, email: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fieldcase"))
+            .args([
+                "users",
+                "add",
+                "--role",
+                "dispatcher",
+                "--name",
+                name,
+                email,
+                "--data-dir",
+            ])
+            .arg(app.data())
+            .env_remove("FIELDCASE_DATABASE_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a good long password\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let refused = add("Eve\nAdmin", "eve@example.com");
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("must be a single line"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let made = add("Eve\u{202E} Okafor\u{7}", "eve@example.com");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let users = app.store.list_users().await.unwrap();
+    let eve = users.iter().find(|u| u.email == "eve@example.com").unwrap();
+    assert_eq!(eve.name, "Eve Okafor");
+}
