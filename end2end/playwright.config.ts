@@ -116,6 +116,13 @@ export default defineConfig({
         RUST_LOG: 'warn',
         FIELDCASE_SF_CLIENT_ID: 'fieldcase-demo',
         FIELDCASE_SF_CLIENT_SECRET: 'demo-secret',
+        // Every flow runs through the same few demo links within minutes:
+        // more than a technician's limits allow. The limits themselves are
+        // proven in server/tests/api/limits.rs.
+        FIELDCASE_SUBMISSIONS_PER_MINUTE: '1000',
+        FIELDCASE_SUBMISSIONS_PER_MINUTE_PER_ADDRESS: '1000',
+        FIELDCASE_UPLOADS_PER_MINUTE: '1000',
+        FIELDCASE_UPLOADS_PER_MINUTE_PER_ADDRESS: '1000',
       },
     },
   ]),

@@ -9,6 +9,8 @@
 //!   intake approved by the demo dispatcher first.
 //! * `queue`: the console's queue page with 10,000 intakes waiting.
 //! * `fanout`: how fast a new intake reaches 50 open consoles (live events).
+//! * `abuse slow|flood|costly`: the server under an attacker's load (see
+//!   [`abuse`]).
 //!
 //! `scripts/bench` starts release servers with the demo data and runs them all.
 
@@ -37,6 +39,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The server under an attacker's load.
+    #[command(subcommand)]
+    Abuse(Abuse),
     /// Bytes of the intake route's first load, brotli-compressed.
     Wire,
     /// Submit text-only intakes from concurrent clients.
@@ -102,6 +107,41 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum Abuse {
+    /// Slow clients hold connections while a normal client reads.
+    Slow {
+        /// The server's process id (its memory and open files are read from /proc).
+        #[arg(long)]
+        pid: u32,
+        #[arg(long, default_value_t = 3000)]
+        clients: usize,
+        /// Loopback addresses the slow clients come from (127.0.0.2, …).
+        #[arg(long, default_value_t = 12)]
+        addresses: u8,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Concurrent photo uploads through one asset link.
+    Flood {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Photos costly to decode, all at once.
+    Costly {
+        #[arg(long)]
+        pid: u32,
+        #[arg(long, default_value_t = 8)]
+        concurrent: usize,
+        /// Pixels of each photo.
+        #[arg(long, default_value_t = 49_000_000)]
+        pixels: u64,
+    },
+}
+
+mod abuse;
 mod fanout;
 mod queue;
 mod salesforce;
@@ -118,6 +158,20 @@ async fn main() -> Result<()> {
     let token = AssetToken::parse(&cli.token)?;
     match cli.command {
         Command::Wire => wire(&cli.url, &token).await,
+        Command::Abuse(Abuse::Slow {
+            pid,
+            clients,
+            addresses,
+            seconds,
+        }) => abuse::slow(&cli.url, token.as_str(), pid, clients, addresses, seconds).await,
+        Command::Abuse(Abuse::Flood { clients, seconds }) => {
+            abuse::flood(&cli.url, token.as_str(), clients, seconds).await
+        }
+        Command::Abuse(Abuse::Costly {
+            pid,
+            concurrent,
+            pixels,
+        }) => abuse::costly(&cli.url, token.as_str(), pid, concurrent, pixels).await,
         Command::Salesforce { org, cases } => salesforce::run(&cli.url, &token, &org, cases).await,
         Command::Queue {
             links,

@@ -10,9 +10,18 @@
 //!   "fail_next": {"status": 503, "count": 2},  // next N REST calls: 503 SERVER_UNAVAILABLE or 500 UNKNOWN_EXCEPTION
 //!   "limit_exceeded_next": 1,              // next N authenticated REST calls: 403 REQUEST_LIMIT_EXCEEDED
 //!   "latency_ms": 250,                     // every REST response waits this long (after the work is done)
-//!   "drop_after_commit_next": 1            // next N writes commit, then the connection closes with no response
+//!   "drop_after_commit_next": 1,           // next N writes commit, then the connection closes with no response
+//!   "late_after_commit_next": {"count": 1, "ms": 2000}, // next N writes commit, then answer only after ms more
+//!   "after_commit_route": "POST /composite/sobjects"    // the two above count only writes to this route ("" = any)
 //! }
 //! ```
+//!
+//! A write is any call that committed a change: an sObject create, update,
+//! upsert or delete, a `/composite` request with one (the case upsert), or an
+//! sObject Collections request (the `ContentVersion` photo upload, `POST
+//! /composite/sobjects`). `after_commit_route` takes the route as
+//! `calls_by_route` names it, so a test can lose the photo upload's answer
+//! and not the case upsert's.
 //!
 //! answers `{"faults": {...current...}, "expired_access_tokens": n, "revoked_refresh_tokens": n}`.
 //! Counters given replace the current ones; fields left out keep theirs.
@@ -44,6 +53,14 @@ pub struct FailNext {
     pub count: u32,
 }
 
+/// `late_after_commit_next`: the next `count` writes answer `ms` late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LateAnswer {
+    pub count: u32,
+    pub ms: u64,
+}
+
 /// The faults in force.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FaultState {
@@ -51,6 +68,8 @@ pub struct FaultState {
     pub limit_exceeded_next: u32,
     pub latency_ms: u64,
     pub drop_after_commit_next: u32,
+    pub late_after_commit_next: Option<LateAnswer>,
+    pub after_commit_route: Option<String>,
 }
 
 /// The body of `POST /__demo/faults`.
@@ -65,6 +84,8 @@ pub struct FaultRequest {
     pub limit_exceeded_next: Option<u32>,
     pub latency_ms: Option<u64>,
     pub drop_after_commit_next: Option<u32>,
+    pub late_after_commit_next: Option<LateAnswer>,
+    pub after_commit_route: Option<String>,
 }
 
 /// The org's faults, shared by every request.
@@ -109,8 +130,25 @@ impl Faults {
         self.with(|s| take(&mut s.limit_exceeded_next))
     }
 
-    pub fn take_drop_after_commit(&self) -> bool {
-        self.with(|s| take(&mut s.drop_after_commit_next))
+    /// Whether a write to `route` that committed loses its answer.
+    pub fn take_drop_after_commit(&self, route: &str) -> bool {
+        self.with(|s| s.route_matches(route) && take(&mut s.drop_after_commit_next))
+    }
+
+    /// How late a write to `route` that committed answers, if at all.
+    pub fn take_late_after_commit(&self, route: &str) -> Option<Duration> {
+        self.with(|s| {
+            if !s.route_matches(route) {
+                return None;
+            }
+            let late = s.late_after_commit_next.as_mut()?;
+            late.count = late.count.saturating_sub(1);
+            let wait = Duration::from_millis(late.ms);
+            if late.count == 0 {
+                s.late_after_commit_next = None;
+            }
+            Some(wait)
+        })
     }
 
     pub fn latency(&self) -> Duration {
@@ -131,7 +169,21 @@ impl Faults {
             if let Some(n) = r.drop_after_commit_next {
                 s.drop_after_commit_next = n;
             }
+            if let Some(late) = r.late_after_commit_next {
+                s.late_after_commit_next = (late.count > 0).then_some(late);
+            }
+            if let Some(route) = &r.after_commit_route {
+                s.after_commit_route = Some(route.clone()).filter(|r| !r.is_empty());
+            }
         });
+    }
+}
+
+impl FaultState {
+    fn route_matches(&self, route: &str) -> bool {
+        self.after_commit_route
+            .as_deref()
+            .is_none_or(|r| r == route)
     }
 }
 
@@ -276,6 +328,30 @@ mod tests {
         assert_eq!(f.take_fail(), None);
         assert!(f.take_limit_exceeded());
         assert!(!f.take_limit_exceeded());
+        assert_eq!(f.snapshot(), FaultState::default());
+    }
+
+    #[test]
+    fn after_commit_faults_can_be_kept_for_one_route() {
+        let f = Faults::default();
+        f.apply(&FaultRequest {
+            drop_after_commit_next: Some(1),
+            late_after_commit_next: Some(LateAnswer { count: 1, ms: 5 }),
+            after_commit_route: Some("POST /composite/sobjects".into()),
+            ..FaultRequest::default()
+        });
+        assert!(!f.take_drop_after_commit("POST /composite"));
+        assert_eq!(f.take_late_after_commit("POST /composite"), None);
+        assert!(f.take_drop_after_commit("POST /composite/sobjects"));
+        assert_eq!(
+            f.take_late_after_commit("POST /composite/sobjects"),
+            Some(Duration::from_millis(5))
+        );
+        assert_eq!(f.take_late_after_commit("POST /composite/sobjects"), None);
+        f.apply(&FaultRequest {
+            after_commit_route: Some(String::new()),
+            ..FaultRequest::default()
+        });
         assert_eq!(f.snapshot(), FaultState::default());
     }
 }

@@ -18,6 +18,8 @@
 //! | POST | `/composite/sobjects` | Collections create (JSON ≤ 200, or multipart files) |
 //! | PATCH | `/composite/sobjects/{Object}/{ExtField}` | Collections upsert |
 
+use std::time::Duration;
+
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -653,6 +655,8 @@ async fn read_input(op: &Op, headers: &HeaderMap, body: Bytes) -> Result<Input> 
 struct Outcome {
     response: Response,
     drop_connection: bool,
+    /// Answer this much later than everything else (`late_after_commit_next`).
+    late: Duration,
 }
 
 /// Every request under `/services/data`.
@@ -668,9 +672,10 @@ pub async fn handle(
         Err(e) => Outcome {
             response: e.into_response(),
             drop_connection: false,
+            late: Duration::ZERO,
         },
     };
-    let latency = org.faults.latency();
+    let latency = org.faults.latency() + outcome.late;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -709,6 +714,7 @@ async fn handle_inner(
             Method::GET | Method::HEAD => Ok(Outcome {
                 response: json_response(StatusCode::OK, &versions_json()),
                 drop_connection: false,
+                late: Duration::ZERO,
             }),
             _ => Err(ApiError::method_not_allowed(method.as_str(), "GET,HEAD").into()),
         };
@@ -761,9 +767,15 @@ async fn handle_inner(
         let mut conn = org.store.read().await?;
         execute(&mut conn, &mut ctx, &op, input).await?
     };
-    let drop_connection = ctx.wrote && org.faults.take_drop_after_commit();
+    let drop_connection = ctx.wrote && org.faults.take_drop_after_commit(&label);
+    let late = if ctx.wrote && !drop_connection {
+        org.faults.take_late_after_commit(&label)
+    } else {
+        None
+    };
     Ok(Outcome {
         response: reply.into_response(),
         drop_connection,
+        late: late.unwrap_or_default(),
     })
 }

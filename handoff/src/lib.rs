@@ -10,8 +10,8 @@
 //!    [`Secrets::from_env`] reads the webhook secrets they name.
 //! 2. After a successful write the server builds a [`CaseSummary`], asks
 //!    [`Rules::select`] for the deliveries and stores one row per
-//!    [`Delivery::delivery_key`] (so a delivery is never sent twice once it
-//!    succeeded).
+//!    [`Delivery::delivery_key`] (so a delivery is never sent again once it
+//!    is recorded delivered).
 //! 3. A worker takes due rows and calls [`Dispatcher::deliver`]. `Ok` marks the
 //!    row delivered; a [`DeliveryError::Transient`] reschedules it after
 //!    [`RetryPolicy::delay`] (retried until delivered, with no attempt limit);
@@ -20,6 +20,12 @@
 //! Nothing here logs. Error messages name routes, case numbers and status
 //! codes, never email addresses, webhook URLs (they may embed tokens),
 //! secrets or the technician's details.
+//!
+//! The guarantee is **at least once, with one delivery id**: neither SMTP
+//! nor a webhook can take part in the server's transaction, so a crash after
+//! a send and before the server records it sends it again, with the same
+//! [`Delivery::delivery_id`] (`X-Fieldcase-Delivery`, and the e-mail's
+//! `Message-ID`). Receivers that must act once dedupe on it.
 //!
 //! Webhook receivers: see [`webhook`] for the request format and how to
 //! check `X-Fieldcase-Signature` ([`verify_signature`]).

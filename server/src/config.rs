@@ -61,6 +61,9 @@ pub struct Config {
     pub limits: LimitArgs,
 
     #[command(flatten)]
+    pub serve: ServeArgs,
+
+    #[command(flatten)]
     pub salesforce: SalesforceArgs,
 
     #[command(flatten)]
@@ -309,6 +312,179 @@ pub struct AuthArgs {
         global = true
     )]
     pub sign_in_per_address: u32,
+}
+
+/// What one client may ask of the server, and for how long: connections,
+/// timeouts, rate limits, quotas, the photo decoding budget, the sweeper.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Seconds a client has to send a request's headers; also how long an
+    /// idle keep-alive connection waits for its next request.
+    #[arg(
+        long,
+        env = "FIELDCASE_HEADER_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a connection may move no byte either way before it is closed.
+    #[arg(
+        long,
+        env = "FIELDCASE_IDLE_TIMEOUT_SECS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub idle_timeout_secs: u64,
+
+    /// Seconds a request body may pause between two pieces.
+    #[arg(
+        long,
+        env = "FIELDCASE_BODY_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub body_timeout_secs: u64,
+
+    /// Seconds a whole request may take, its body included (photo uploads:
+    /// --upload-timeout-secs).
+    #[arg(
+        long,
+        env = "FIELDCASE_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Seconds a whole photo upload may take (a slow 3G phone sends 15 MB in
+    /// about 3 minutes).
+    #[arg(
+        long,
+        env = "FIELDCASE_UPLOAD_TIMEOUT_SECS",
+        default_value_t = 300,
+        global = true
+    )]
+    pub upload_timeout_secs: u64,
+
+    /// Open connections at most; more are answered 503 and closed.
+    #[arg(
+        long,
+        env = "FIELDCASE_MAX_CONNECTIONS",
+        default_value_t = 4096,
+        global = true
+    )]
+    pub max_connections: usize,
+
+    /// Open connections at most from one client address.
+    #[arg(
+        long,
+        env = "FIELDCASE_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_connections_per_address: usize,
+
+    /// Requests handled at once at most; more are answered 503 with Retry-After.
+    #[arg(
+        long,
+        env = "FIELDCASE_MAX_IN_FLIGHT",
+        default_value_t = 512,
+        global = true
+    )]
+    pub max_in_flight: usize,
+
+    /// Reverse proxies whose X-Forwarded-For names the client (comma-separated
+    /// addresses); without it, the peer's address is the client's.
+    #[arg(
+        long,
+        env = "FIELDCASE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Photo uploads a minute through one asset's link.
+    #[arg(
+        long,
+        env = "FIELDCASE_UPLOADS_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub uploads_per_minute: u32,
+
+    /// Photo uploads a minute from one client address.
+    #[arg(
+        long,
+        env = "FIELDCASE_UPLOADS_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub uploads_per_minute_per_address: u32,
+
+    /// Megabytes of photos an hour through one asset's link.
+    #[arg(
+        long,
+        env = "FIELDCASE_UPLOAD_MB_PER_HOUR",
+        default_value_t = 300,
+        global = true
+    )]
+    pub upload_mb_per_hour: u32,
+
+    /// Submissions a minute through one asset's link.
+    #[arg(
+        long,
+        env = "FIELDCASE_SUBMISSIONS_PER_MINUTE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub submissions_per_minute: u32,
+
+    /// Submissions a minute from one client address.
+    #[arg(
+        long,
+        env = "FIELDCASE_SUBMISSIONS_PER_MINUTE_PER_ADDRESS",
+        default_value_t = 60,
+        global = true
+    )]
+    pub submissions_per_minute_per_address: u32,
+
+    /// Megabytes of memory photo decoding may use at once; a photo that
+    /// needs more than all of it is refused.
+    #[arg(
+        long,
+        env = "FIELDCASE_DECODE_MEMORY_MB",
+        default_value_t = 256,
+        global = true
+    )]
+    pub decode_memory_mb: u64,
+
+    /// Seconds a photo waits for decoding memory before the upload is
+    /// answered busy (503).
+    #[arg(
+        long,
+        env = "FIELDCASE_DECODE_WAIT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub decode_wait_secs: u64,
+
+    /// Minutes after its last upload a photo no intake uses is deleted.
+    #[arg(
+        long,
+        env = "FIELDCASE_UNUSED_PHOTO_MINS",
+        default_value_t = 1440,
+        global = true
+    )]
+    pub unused_photo_mins: u64,
+
+    /// Seconds between two sweeps for unused photos and stale uploads.
+    #[arg(
+        long,
+        env = "FIELDCASE_SWEEP_EVERY_SECS",
+        default_value_t = 600,
+        global = true
+    )]
+    pub sweep_every_secs: u64,
 }
 
 /// Upload and size limits (told to the app, enforced by the server).

@@ -88,6 +88,18 @@ pub enum Error {
         message: String,
     },
 
+    /// The server is at a limit of its own (503); try again after
+    /// `retry_after_secs`. Nothing was kept of the request.
+    #[error("busy")]
+    Busy {
+        retry_after_secs: u64,
+        message: String,
+    },
+
+    /// The request took longer than its timeout (408).
+    #[error("request timeout")]
+    Timeout { message: String },
+
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -240,6 +252,14 @@ impl Error {
                 "too_many_requests",
                 message.clone(),
             ),
+            Error::Busy { message, .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "busy", message.clone())
+            }
+            Error::Timeout { message } => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                message.clone(),
+            ),
             Error::Database(_) | Error::Io(_) | Error::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -254,7 +274,7 @@ impl Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, Error::Busy { .. }) {
             // The Display of these variants carries no request data: sqlx and
             // io errors name tables, constraints and (content-hash) paths only.
             tracing::error!(error = %self, code, "request failed");
@@ -263,6 +283,9 @@ impl IntoResponse for Error {
         }
         let retry_after = match &self {
             Error::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | Error::Busy {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,

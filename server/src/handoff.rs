@@ -7,7 +7,10 @@
 //! deliveries of each newly written intake (in one transaction, so a crash
 //! never plans twice), then leases due deliveries (the same lease queue,
 //! loop and heartbeat as the write queue: [`crate::store::lease`],
-//! [`crate::worker`]) and records each outcome. Passing failures retry
+//! [`crate::worker`]) and records each outcome, fenced by the lease. A
+//! delivery is sent **at least once, with one delivery id**: a crash after
+//! the send and before the record sends it again (same id, so receivers
+//! dedupe); once recorded delivered it is never sent again. Passing failures retry
 //! without limit (the one back-off policy, `Retry-After` honoured); refusals
 //! are recorded as `failed` for a person to look at.
 
@@ -263,7 +266,15 @@ impl HandoffWorker {
                 error: "the queued delivery is unreadable".to_owned(),
             },
             Some((delivery, summary)) => match self.dispatcher.deliver(&summary, &delivery).await {
-                Ok(()) => DeliveryOutcome::Delivered,
+                Ok(()) => {
+                    // Sent, not yet recorded: a crash here sends it again,
+                    // with the same delivery id (at least once).
+                    crate::failpoint::hit(match delivery.channel.kind() {
+                        "email" => "after_handoff_sent_email",
+                        _ => "after_handoff_sent_webhook",
+                    });
+                    DeliveryOutcome::Delivered
+                }
                 Err(e) => {
                     let failures = u32::try_from(job.attempts + 1).unwrap_or(u32::MAX);
                     let error = e.message().to_owned();

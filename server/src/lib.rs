@@ -24,6 +24,9 @@ pub mod failpoint;
 pub mod handoff;
 /// The HTTP surface: the router, one module per resource, extractors.
 pub mod http;
+/// Limits on what one client may ask: requests in flight, timeouts, rate
+/// limits and quotas on the asset link's routes, the photo decoding budget.
+pub mod limits;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
 /// Location and device metadata left out of the photos sent to the CRM, losslessly.
@@ -32,10 +35,14 @@ pub mod photo_strip;
 pub mod qr;
 /// The Salesforce connector: the only module that knows Salesforce's JSON and OAuth.
 pub mod salesforce;
+/// The accept loop: connection caps, header and idle timeouts.
+pub mod serve;
 /// Building the application: store, app files, listener, router; shutdown.
 pub mod startup;
 /// The database: all SQL, portable between SQLite and PostgreSQL.
 pub mod store;
+/// Deletes photos no intake uses, and uploads left unfinished.
+pub mod sweeper;
 /// Logging to stderr, with no tokens or personal data.
 pub mod telemetry;
 /// The one worker loop both queues run, and the lease heartbeat.

@@ -20,6 +20,8 @@ pub struct PhotoInfo {
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
+    /// The memory a full decode needs, from the header: see [`decode_bytes`].
+    pub decode_bytes: u64,
 }
 
 impl PhotoInfo {
@@ -79,9 +81,10 @@ pub fn inspect<R: BufRead + Seek>(reader: R, max_pixels: u64) -> Result<PhotoInf
     };
     // Reading a header allocates little; the real limits apply when decoding.
     reader.no_limits();
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|_| PhotoProblem::NotImage)?;
+    let decoder = reader.into_decoder().map_err(|_| PhotoProblem::NotImage)?;
+    let (width, height) = decoder.dimensions();
+    let bytes_per_pixel = u64::from(decoder.color_type().bytes_per_pixel());
+    drop(decoder);
     if width == 0 || height == 0 {
         return Err(PhotoProblem::NotImage);
     }
@@ -96,7 +99,64 @@ pub fn inspect<R: BufRead + Seek>(reader: R, max_pixels: u64) -> Result<PhotoInf
         format,
         width,
         height,
+        decode_bytes: decode_bytes(u64::from(width) * u64::from(height), bytes_per_pixel),
     })
+}
+
+/// The memory decoding a photo needs, from its header: the decoded pixels
+/// (1–8 bytes each: a 16-bit RGBA PNG is 8) and, for a JPEG that may be
+/// progressive, its coefficients (2 bytes a sample, kept whole until the
+/// last scan), plus room for the decoder's own buffers. Measured with
+/// `image` 0.25 on 50-megapixel files: baseline JPEG 3 bytes a pixel,
+/// progressive JPEG 8.8, 16-bit RGBA PNG 8.
+pub fn decode_bytes(pixels: u64, bytes_per_pixel: u64) -> u64 {
+    pixels * bytes_per_pixel + (4 << 20)
+}
+
+/// [`PhotoInfo::decode_bytes`] and the compressed bytes the decoder holds
+/// while it works (JPEG decoders read the whole file first), plus, for a
+/// progressive JPEG, its coefficients.
+pub fn decode_cost(info: &PhotoInfo, file_bytes: u64, progressive_jpeg: bool) -> u64 {
+    let coefficients = if progressive_jpeg {
+        u64::from(info.width) * u64::from(info.height) * 6
+    } else {
+        0
+    };
+    info.decode_bytes + coefficients + file_bytes
+}
+
+/// Whether a JPEG is progressive (its frame header is SOF2 or another
+/// progressive or lossless kind). Reads segment headers only, skipping their
+/// bodies; anything unreadable counts as progressive (the dearer guess).
+pub fn is_progressive_jpeg<R: std::io::Read + Seek>(mut reader: R) -> bool {
+    let mut marker = [0u8; 2];
+    if reader.read_exact(&mut marker).is_err() || marker != [0xff, 0xd8] {
+        return true;
+    }
+    // At most this many segments before the frame header.
+    for _ in 0..256 {
+        if reader.read_exact(&mut marker).is_err() || marker[0] != 0xff {
+            return true;
+        }
+        let kind = marker[1];
+        if kind == 0xff || (0xd0..=0xd7).contains(&kind) || kind == 0x01 {
+            continue; // fill byte, restart or TEM: no length
+        }
+        match kind {
+            0xc0 | 0xc1 => return false,
+            0xc2 | 0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf => return true,
+            _ => {}
+        }
+        let mut length = [0u8; 2];
+        if reader.read_exact(&mut length).is_err() {
+            return true;
+        }
+        let skip = i64::from(u16::from_be_bytes(length)) - 2;
+        if skip < 0 || reader.seek(std::io::SeekFrom::Current(skip)).is_err() {
+            return true;
+        }
+    }
+    true
 }
 
 /// Decode fully (within `image::Limits` fitted to `info`), turn upright per
@@ -132,17 +192,28 @@ pub fn thumbnail<R: BufRead + Seek>(reader: R, info: &PhotoInfo) -> Result<Vec<u
     Ok(out)
 }
 
-/// [`inspect`] and [`thumbnail`] a file on disk.
-pub fn check_file(
+/// [`inspect`] a file on disk, answering also what decoding it will cost
+/// in memory ([`decode_cost`]).
+pub fn inspect_file(
     path: &Path,
     max_pixels: u64,
-) -> std::io::Result<Result<(PhotoInfo, Vec<u8>), PhotoProblem>> {
+) -> std::io::Result<Result<(PhotoInfo, u64), PhotoProblem>> {
     let info = match inspect(BufReader::new(fs::File::open(path)?), max_pixels) {
         Ok(info) => info,
         Err(problem) => return Ok(Err(problem)),
     };
-    let thumb = thumbnail(BufReader::new(fs::File::open(path)?), &info);
-    Ok(thumb.map(|t| (info, t)))
+    let file_bytes = fs::metadata(path)?.len();
+    let progressive = info.format == ImageFormat::Jpeg
+        && is_progressive_jpeg(BufReader::new(fs::File::open(path)?));
+    Ok(Ok((info, decode_cost(&info, file_bytes, progressive))))
+}
+
+/// [`thumbnail`] a file on disk ([`inspect_file`] first).
+pub fn thumbnail_file(
+    path: &Path,
+    info: &PhotoInfo,
+) -> std::io::Result<Result<Vec<u8>, PhotoProblem>> {
+    Ok(thumbnail(BufReader::new(fs::File::open(path)?), info))
 }
 
 /// Where photos, thumbnails and uploads in progress live under the data dir.
@@ -208,6 +279,52 @@ impl PhotoFiles {
         let thumb_temp = self.temp_path();
         fs::write(&thumb_temp, thumb)?;
         fs::rename(&thumb_temp, &thumb_path)
+    }
+}
+
+impl PhotoFiles {
+    /// Remove uploads in progress older than `age`: left behind by a crash
+    /// or a cut connection. Younger ones may belong to a live upload (of
+    /// this process, or of another sharing the data dir). Answers how many.
+    pub fn remove_stale_uploads(&self, age: std::time::Duration) -> std::io::Result<usize> {
+        let cutoff = std::time::SystemTime::now() - age;
+        let mut removed = 0;
+        for entry in fs::read_dir(self.root.join("tmp"))? {
+            let entry = entry?;
+            if entry.metadata()?.modified()? < cutoff {
+                fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Mark a stored photo as just used (its file's modification time), so
+    /// a sweep running now keeps it; `false` when the file is not there.
+    pub fn touch(&self, sha256: &str) -> bool {
+        fs::File::options()
+            .write(true)
+            .open(self.photo_path(sha256))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+            .is_ok()
+    }
+
+    /// Remove a photo's file and thumbnail, unless they were (re)written
+    /// after `cutoff`: the same bytes uploaded again while the sweeper ran.
+    pub fn remove_unless_newer(
+        &self,
+        sha256: &str,
+        cutoff: std::time::SystemTime,
+    ) -> std::io::Result<()> {
+        for path in [self.photo_path(sha256), self.thumb_path(sha256)] {
+            match fs::metadata(&path) {
+                Ok(m) if m.modified()? < cutoff => fs::remove_file(&path)?,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -328,6 +445,50 @@ mod tests {
         assert_eq!(
             thumbnail(Cursor::new(cut), &info),
             Err(PhotoProblem::NotImage)
+        );
+    }
+
+    #[test]
+    fn only_uploads_older_than_the_upload_timeout_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = PhotoFiles::new(dir.path());
+        files.create_dirs().unwrap();
+        let old = files.temp_path();
+        fs::write(&old, b"cut off an hour ago").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let live = files.temp_path();
+        fs::write(&live, b"being written now").unwrap();
+        let removed = files
+            .remove_stale_uploads(std::time::Duration::from_secs(360))
+            .unwrap();
+        assert_eq!(removed, 1);
+        assert!(!old.exists() && live.exists());
+    }
+
+    #[test]
+    fn a_progressive_jpeg_is_told_from_a_baseline_one_by_its_frame_header() {
+        let img = image::RgbImage::from_pixel(16, 16, image::Rgb([1, 2, 3]));
+        let mut baseline = Cursor::new(Vec::new());
+        img.write_to(&mut baseline, ImageFormat::Jpeg).unwrap();
+        let baseline = baseline.into_inner();
+        assert!(!is_progressive_jpeg(Cursor::new(&baseline)));
+        // The same file with its SOF0 marker turned into SOF2.
+        let at = baseline.windows(2).position(|w| w == [0xff, 0xc0]).unwrap();
+        let mut progressive = baseline.clone();
+        progressive[at + 1] = 0xc2;
+        assert!(is_progressive_jpeg(Cursor::new(&progressive)));
+        assert!(is_progressive_jpeg(Cursor::new(b"not a jpeg")));
+        let info = inspect(Cursor::new(&baseline), 1_000_000).unwrap();
+        assert_eq!(info.decode_bytes, 16 * 16 * 3 + (4 << 20));
+        assert_eq!(
+            decode_cost(&info, 1000, true),
+            info.decode_bytes + 16 * 16 * 6 + 1000
         );
     }
 

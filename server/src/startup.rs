@@ -11,19 +11,22 @@ use fieldcase_core::CaseSchema;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-use tokio::sync::{Notify, Semaphore, broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::auth::{self, AuthSettings, SignInLimits};
 
-use crate::config::Config;
+use crate::config::{Config, ServeArgs};
 use crate::handoff::HandoffWorker;
 use crate::http::{self, AppState};
+use crate::limits::{DecodeBudget, RateLimits, RequestLimits};
 use crate::photo::PhotoFiles;
 use crate::salesforce::crypto::DEMO_KEY_FILE;
 use crate::salesforce::{Salesforce, SecretKey, Settings, demo_connect};
+use crate::serve::{ConnectionLimits, OpenConnections};
 use crate::store::Store;
+use crate::sweeper::Sweeper;
 use crate::write_queue::Worker;
 use crate::{demo, dist};
 
@@ -62,6 +65,9 @@ pub struct Application {
     local_addr: SocketAddr,
     worker: Worker,
     handoff: HandoffWorker,
+    sweeper: Sweeper,
+    connections: ConnectionLimits,
+    open: OpenConnections,
     demo_connect: Option<(String, String)>,
 }
 
@@ -114,6 +120,21 @@ impl Application {
             std::time::Duration::from_secs(config.writes.lease_secs),
         )
         .map_err(StartupError::Handoff)?;
+        let rate_limits = Arc::new(RateLimits::new(&config.serve));
+        let decode_budget = Arc::new(DecodeBudget::new(
+            config.serve.decode_memory_mb,
+            Duration::from_secs(config.serve.decode_wait_secs),
+        ));
+        let sweeper = Sweeper::new(
+            &config.serve,
+            store.clone(),
+            files.clone(),
+            rate_limits.clone(),
+        );
+        sweeper
+            .clean_uploads()
+            .map_err(StartupError::io("cleaning the upload folder"))?;
+        let connections = connection_limits(&config.serve);
         let state = AppState {
             store,
             schema,
@@ -121,7 +142,9 @@ impl Application {
             public_url: public_url.clone().into(),
             files,
             dist: dist.map(Arc::new),
-            decode_permits: Arc::new(Semaphore::new(2)),
+            decode_budget: decode_budget.clone(),
+            request_limits: Arc::new(RequestLimits::new(&config.serve)),
+            rate_limits: rate_limits.clone(),
             salesforce,
             write_wake,
             auth: Arc::new(AuthSettings {
@@ -159,6 +182,9 @@ impl Application {
             local_addr,
             worker,
             handoff,
+            sweeper,
+            connections,
+            open: OpenConnections::default(),
             demo_connect,
         })
     }
@@ -179,6 +205,11 @@ impl Application {
         &self.state.store
     }
 
+    /// Connections open now, by client address.
+    pub fn open_connections(&self) -> OpenConnections {
+        self.open.clone()
+    }
+
     /// Serve, and write approved intakes to Salesforce, until `shutdown`
     /// completes; then finish in-flight requests and let the write worker
     /// finish its current case (briefly: an interrupted write is safe).
@@ -193,7 +224,8 @@ impl Application {
         let sweeper = tokio::spawn(
             sessions.continuously_delete_expired(tokio::time::Duration::from_secs(600)),
         );
-        let handoff = tokio::spawn(self.handoff.run(stopped));
+        let handoff = tokio::spawn(self.handoff.run(stopped.clone()));
+        let photo_sweeper = tokio::spawn(self.sweeper.run(stopped));
         if let Some((username, password)) = self.demo_connect {
             tokio::spawn(connect_demo(
                 self.state.salesforce.clone(),
@@ -202,14 +234,16 @@ impl Application {
                 password,
             ));
         }
-        let served = axum::serve(
+        crate::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.connections,
+            self.open,
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await;
         sweeper.abort();
+        photo_sweeper.abort();
         let _ = stop.send(true);
         if tokio::time::timeout(std::time::Duration::from_secs(10), worker)
             .await
@@ -224,7 +258,37 @@ impl Application {
             tracing::warn!("the hand-off worker did not stop in time; its lease will expire");
         }
         store.close().await;
-        served
+        Ok(())
+    }
+}
+
+/// The connection limits, within what the process may open: the soft
+/// limit on open files is raised to the hard one (as servers do), and
+/// `--max-connections` lowered to fit under it with room for files and the
+/// database.
+fn connection_limits(args: &ServeArgs) -> ConnectionLimits {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the open-files limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let room = usize::try_from(files.saturating_sub(128))
+        .unwrap_or(usize::MAX)
+        .max(16);
+    if args.max_connections > room {
+        tracing::warn!(
+            max_connections = args.max_connections,
+            open_files_limit = files,
+            "--max-connections lowered to {room} to fit the open-files limit"
+        );
+    }
+    ConnectionLimits {
+        header_timeout: Duration::from_secs(args.header_timeout_secs.max(1)),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs.max(1)),
+        max_connections: args.max_connections.min(room).max(1),
+        max_per_address: args.max_connections_per_address.max(1),
     }
 }
 

@@ -90,6 +90,7 @@ where
     let heartbeat = async {
         loop {
             tokio::time::sleep(every).await;
+            crate::failpoint::pause("heartbeat").await;
             match renew().await {
                 Ok(true) => {}
                 Ok(false) => {

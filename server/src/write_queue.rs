@@ -5,8 +5,10 @@
 //!   a crashed worker's job comes back when its lease runs out, 30 s by
 //!   default), turning the intake `writing`; **heartbeats** the lease while
 //!   the write is in flight (so a slow but live write is never taken twice);
-//!   writes the case through the connector; and records the case on the
-//!   intake (`written`) in one transaction, fenced by the lease. The queue
+//!   writes the case through the connector, renewing the lease once more
+//!   just before uploading photos (the fence: a worker whose lease was taken
+//!   over uploads nothing); and records the case on the intake (`written`)
+//!   in one transaction, fenced by the lease. The queue
 //!   and the loop are the hand-off queue's too ([`crate::store::lease`],
 //!   [`crate::worker`]).
 //! - The connector makes the write idempotent against Salesforce itself
@@ -179,14 +181,17 @@ impl Worker {
             },
             photos,
         };
+        let still_ours = || self.store.renew_write_lease(id, &self.owner, self.lease);
         let outcome =
-            match tokio::time::timeout(WRITE_LIMIT, self.salesforce.write_case(&write)).await {
+            match tokio::time::timeout(WRITE_LIMIT, self.salesforce.write_case(&write, still_ours))
+                .await
+            {
                 Ok(outcome) => outcome,
                 Err(_) => Err(SalesforceError::Transient("the write took too long".into())),
             };
         match outcome {
             Ok(written) => {
-                failpoint::hit("before_record");
+                failpoint::pause("before_record").await;
                 let case = WrittenCase {
                     case_id: written.case_id.clone(),
                     case_number: written.case_number.clone(),
@@ -249,6 +254,14 @@ impl Worker {
             ) => {
                 tracing::info!(intake_id = id, reason = %e, "write waits for a Salesforce connection");
                 self.store.release_write_job(id, &self.owner).await
+            }
+            Err(SalesforceError::LeaseLost) => {
+                // Fenced: the new holder writes the case and records it.
+                tracing::warn!(
+                    intake_id = id,
+                    "lease lost before uploading; another worker writes the case"
+                );
+                Ok(())
             }
             Err(SalesforceError::Store(e)) => {
                 self.store.release_write_job(id, &self.owner).await?;

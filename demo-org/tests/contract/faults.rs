@@ -114,7 +114,8 @@ async fn limit_exceeded_next_and_latency() {
     .await;
     assert_eq!(
         res.body["faults"],
-        json!({"fail_next": null, "limit_exceeded_next": 0, "latency_ms": 0, "drop_after_commit_next": 0})
+        json!({"fail_next": null, "limit_exceeded_next": 0, "latency_ms": 0, "drop_after_commit_next": 0,
+               "late_after_commit_next": null, "after_commit_route": null})
     );
     let started = Instant::now();
     org.get(&t, "/").await;

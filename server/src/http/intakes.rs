@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::console;
 use super::extract::{Json, Path};
+use crate::auth::ClientAddress;
 use crate::error::{Error, Result, megabytes};
 use crate::store::review;
 use crate::store::{
@@ -50,9 +51,11 @@ pub fn router() -> Router<AppState> {
 /// `PUT /api/v1/intakes/{id}`
 async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Path(raw_id): Path<String>,
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+    state.rate_limits.submission_from(address)?;
     let id = IntakeId::parse_new(&raw_id).map_err(|m| Error::bad_request("bad_intake_id", m))?;
     if submission.id != id.uuid() {
         return Err(Error::bad_request(
@@ -80,6 +83,7 @@ async fn submit(
     let request_hash = request_hash(&submission)?;
 
     let asset = state.active_asset_for(&submission.asset_token).await?;
+    state.rate_limits.submission_to(&asset.id)?;
     // A retry of something already stored is answered from the store; a
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
@@ -180,7 +184,9 @@ async fn submit(
             &structured_detail(&proposal),
         )
         .await?;
+        crate::failpoint::hit("before_submit_commit");
         tx.commit().await?;
+        crate::failpoint::hit("after_submit_commit");
         tracing::info!(
             intake_id = %id,
             reference,

@@ -33,17 +33,20 @@ use axum::routing::get;
 use fieldcase_core::console::QueueChange;
 use fieldcase_core::wire::Limits;
 use fieldcase_core::{AssetToken, CaseSchema};
-use tokio::sync::{Notify, Semaphore, broadcast};
+use tokio::sync::{Notify, broadcast};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::auth::{AuthSettings, SignInLimits};
+use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::error::{Error, Result};
+use crate::limits::{DecodeBudget, RateLimits, RequestLimits};
 use crate::photo::PhotoFiles;
 use crate::salesforce::Salesforce;
 use crate::store::{ActiveAsset, Store};
@@ -87,8 +90,12 @@ pub struct AppState {
     pub files: PhotoFiles,
     /// The built app, or `None` when it has not been built.
     pub dist: Option<Arc<PathBuf>>,
-    /// Full photo decodes are memory-hungry: this many at a time.
-    pub decode_permits: Arc<Semaphore>,
+    /// Full photo decodes are memory-hungry: they share this budget.
+    pub decode_budget: Arc<DecodeBudget>,
+    /// Timeouts, requests in flight and how to tell the client's address.
+    pub request_limits: Arc<RequestLimits>,
+    /// Uploads and submissions per asset link and per address.
+    pub rate_limits: Arc<RateLimits>,
     /// The Salesforce connector.
     pub salesforce: Salesforce,
     /// Wakes the write worker (an intake was approved).
@@ -165,6 +172,19 @@ pub fn router(state: AppState) -> Router {
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(sessions)
+        // Limits: a body that stalls, a request that takes too long, and
+        // more requests at once than the server takes on.
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.request_limits.body_timeout_secs,
+        )))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::limits::in_flight,
+        ))
         .layer(always(
             header::CONTENT_SECURITY_POLICY,
             CONTENT_SECURITY_POLICY,

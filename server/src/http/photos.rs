@@ -22,6 +22,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::AppState;
 use super::extract::{Json, Path, multipart_rejection};
+use crate::auth::ClientAddress;
 use crate::error::{Error, Result, megabytes};
 use crate::photo::{self, PhotoProblem, TempFile};
 
@@ -70,17 +71,24 @@ struct Received {
 
 async fn upload(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Path(token): Path<String>,
     headers: HeaderMap,
     multipart: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<PhotoReceipt>)> {
+    state.rate_limits.upload_from(address)?;
     let asset = state.active_asset(&token).await?;
-    let mut multipart = multipart.map_err(|r| multipart_rejection(&r))?;
     let limit = state.limits.max_photo_bytes;
     let request_length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    // The hourly quota counts the bytes the request says it carries (a
+    // request that does not say is counted as the largest photo).
+    state
+        .rate_limits
+        .upload_to(&asset.id, request_length.unwrap_or(limit).min(limit))?;
+    let mut multipart = multipart.map_err(|r| multipart_rejection(&r))?;
 
     let temp = TempFile(state.files.temp_path());
     let mut received = None;
@@ -108,9 +116,10 @@ async fn upload(
         ));
     };
 
-    // Seen before: it was checked then. Only note that this asset has it too.
+    // Seen before: it was checked then. Only note that this asset has it
+    // too (touching the file first keeps it from a sweep running now).
     if let Some(known) = state.store.photo(&received.sha256).await?
-        && state.files.photo_path(known.sha256.as_str()).is_file()
+        && state.files.touch(known.sha256.as_str())
     {
         let receipt = known.receipt();
         state.store.record_photo(&receipt, &asset.id).await?;
@@ -119,26 +128,22 @@ async fn upload(
     }
 
     let info = {
-        // Full decodes are memory-hungry: a few at a time.
-        let _permit = state
-            .decode_permits
-            .acquire()
-            .await
-            .map_err(|e| Error::Internal(format!("decode permits: {e}")))?;
+        let path = temp.0.clone();
+        let max_pixels = state.limits.max_photo_pixels;
+        let (info, cost) = blocking(move || photo::inspect_file(&path, max_pixels)).await?;
+        // Full decodes are memory-hungry: they share one budget, in bytes.
+        let _memory = state.decode_budget.reserve(cost).await?;
         let path = temp.0.clone();
         let files = state.files.clone();
         let sha256 = received.sha256.clone();
-        let max_pixels = state.limits.max_photo_pixels;
-        tokio::task::spawn_blocking(move || -> std::io::Result<Result<_, PhotoProblem>> {
-            let checked = photo::check_file(&path, max_pixels)?;
-            if let Ok((_, thumb)) = &checked {
+        blocking(move || {
+            let thumb = photo::thumbnail_file(&path, &info)?;
+            if let Ok(thumb) = &thumb {
                 files.store(&path, sha256.as_str(), thumb)?;
             }
-            Ok(checked.map(|(info, _)| info))
+            Ok(thumb.map(|_| info))
         })
-        .await
-        .map_err(|e| Error::Internal(format!("photo task: {e}")))??
-        .map_err(photo_problem)?
+        .await?
     };
 
     let receipt = PhotoReceipt {
@@ -157,6 +162,16 @@ async fn upload(
         "photo stored"
     );
     Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+/// Run photo work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<Result<T, PhotoProblem>> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Internal(format!("photo task: {e}")))??
+        .map_err(photo_problem)
 }
 
 /// Stream one field to `temp`, hashing as it goes, refusing past `limit`.

@@ -177,6 +177,10 @@ pub enum SalesforceError {
     /// Connecting failed; the text is for the administrator.
     #[error("{0}")]
     Authorization(String),
+    /// The caller's lease on the write was taken over by another worker;
+    /// nothing more was sent.
+    #[error("the lease on this write was taken over by another worker")]
+    LeaseLost,
     /// A callback whose state is unknown, expired or used already.
     #[error(
         "This sign-in is unknown, expired or already used. Start again with \"Connect Salesforce\"."
@@ -652,7 +656,22 @@ impl Salesforce {
     /// Write one case, exactly once however often it is called: the upsert
     /// keys on the intake id, and photos already on the case (found in
     /// Salesforce, by checksum or name) are not uploaded again.
-    pub async fn write_case(&self, write: &CaseWrite<'_>) -> Result<CaseWritten, SalesforceError> {
+    ///
+    /// `still_ours` is the fence: asked just before each upload (the one
+    /// write Salesforce cannot make idempotent for us), it renews the
+    /// caller's lease and answers false when another worker has taken the
+    /// job over; the write then stops with [`SalesforceError::LeaseLost`]
+    /// rather than race the new holder, who looked for the files after
+    /// taking the lease. (The upsert needs no fence: it keys on the intake.)
+    pub async fn write_case<F, Fut>(
+        &self,
+        write: &CaseWrite<'_>,
+        still_ours: F,
+    ) -> Result<CaseWritten, SalesforceError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<bool, sqlx::Error>>,
+    {
         let fields = case::case_fields(write.schema, write.values, &write.links, write.intake_id)
             .map_err(|message| {
             SalesforceError::Rejected(vec![SfError {
@@ -669,6 +688,9 @@ impl Salesforce {
         let already_there = files.len();
         let mut uploaded = 0;
         for batch in case::batches(&missing) {
+            if !still_ours().await? {
+                return Err(SalesforceError::LeaseLost);
+            }
             let done = with_session!(self, calls, |api| case::upload(
                 api,
                 &upserted.case_id,

@@ -18,7 +18,8 @@ use super::{Store, after, now};
 pub enum DeliveryState {
     /// Waiting, retrying, or being sent.
     Pending,
-    /// Sent; never sent again.
+    /// Sent and recorded; never sent again. (A crash between the send and
+    /// this record sends it again, with the same delivery id.)
     Delivered,
     /// Refused for good; a person must look at it.
     Failed,

@@ -76,9 +76,11 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
+        // `created_at` of an upload row is its latest upload: the sweeper
+        // keeps what was uploaded again lately.
         sqlx::query(
             "INSERT INTO photo_uploads (sha256, asset_id, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (sha256, asset_id) DO NOTHING",
+             ON CONFLICT (sha256, asset_id) DO UPDATE SET created_at = excluded.created_at",
         )
         .bind(&photo.sha256)
         .bind(asset_id)
@@ -86,5 +88,42 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await
+    }
+
+    /// Forget up to `limit` photos that no intake uses and nobody uploaded
+    /// since `cutoff` (timestamp text), in one transaction; answers their
+    /// hashes so the caller removes their files.
+    pub async fn forget_unused_photos(
+        &self,
+        cutoff: &str,
+        limit: i64,
+    ) -> Result<Vec<Sha256>, sqlx::Error> {
+        let mut tx = self.write_tx().await?;
+        let unused: Vec<(String,)> = sqlx::query_as(
+            "SELECT p.sha256 FROM photos p \
+             WHERE p.created_at < $1 \
+               AND NOT EXISTS (SELECT 1 FROM intake_photos i WHERE i.sha256 = p.sha256) \
+               AND NOT EXISTS (SELECT 1 FROM photo_uploads u \
+                               WHERE u.sha256 = p.sha256 AND u.created_at >= $1) \
+             LIMIT $2",
+        )
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut forgotten = Vec::with_capacity(unused.len());
+        for (sha256,) in unused {
+            sqlx::query("DELETE FROM photo_uploads WHERE sha256 = $1")
+                .bind(&sha256)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM photos WHERE sha256 = $1")
+                .bind(&sha256)
+                .execute(&mut *tx)
+                .await?;
+            forgotten.push(Sha256::try_from(sha256).map_err(|e| sqlx::Error::Decode(e.into()))?);
+        }
+        tx.commit().await?;
+        Ok(forgotten)
     }
 }

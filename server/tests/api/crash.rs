@@ -2,6 +2,14 @@
 //! failpoint (`FIELDCASE_FAILPOINT`, which aborts the process) and by a real
 //! SIGKILL at random moments, then restarted on the same data dir. Whatever
 //! the moment: exactly one case in the demo org, each photo exactly once.
+//!
+//! Also, all deterministic (failpoints, pauses, the org's latency): two
+//! server processes on one data dir whose first writer stalls past its lease
+//! (one case, each photo once, the stalled writer records nothing); a crash
+//! just before and just after the submission's transaction (one intake, the
+//! same receipt, nothing half-written); a crash after each hand-off is sent
+//! and before it is recorded (sent again once, with the same delivery id;
+//! never after it is recorded).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -32,6 +40,24 @@ impl Drop for Server {
 
 impl Server {
     fn start(data: &Path, org: &TestOrg, key: &str, failpoint: Option<&str>, run: u32) -> Server {
+        Server::start_with(data, org, key, failpoint, run, &[])
+    }
+
+    /// [`Server::start`] with more settings; `--write-lease-secs` given
+    /// replaces the default of 2.
+    fn start_with(
+        data: &Path,
+        org: &TestOrg,
+        key: &str,
+        failpoint: Option<&str>,
+        run: u32,
+        extra: &[&str],
+    ) -> Server {
+        let lease = if extra.contains(&"--write-lease-secs") {
+            &[][..]
+        } else {
+            &["--write-lease-secs", "2"][..]
+        };
         let log = std::fs::File::create(data.join(format!("server-{run}.log"))).unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_fieldcase"));
         command
@@ -45,7 +71,9 @@ impl Server {
             .args(["--salesforce-client-secret", ORG_CLIENT_SECRET])
             .args(["--secret-key", key])
             .args(["--write-retry-base-ms", "20", "--write-retry-max-ms", "200"])
-            .args(["--write-lease-secs", "2", "--write-poll-ms", "100"])
+            .args(lease)
+            .args(["--write-poll-ms", "100"])
+            .args(extra)
             .env_remove("FIELDCASE_DATABASE_URL")
             .env_remove("FIELDCASE_SCHEMA")
             .env_remove("FIELDCASE_FAILPOINT")
@@ -307,4 +335,391 @@ async fn sigkill_at_random_moments_while_salesforce_is_slow_writes_exactly_once(
             "{stats}"
         );
     }
+}
+
+/// The shared database, opened beside the servers (SQLite in WAL mode takes
+/// readers and writers from several processes).
+async fn open_store(data: &Path) -> fieldcase_server::store::Store {
+    let url = format!("sqlite://{}", data.join("fieldcase.db").to_string_lossy());
+    fieldcase_server::store::Store::connect(&url).await.unwrap()
+}
+
+/// The kinds of the intake's audit events, in order.
+async fn event_kinds(store: &fieldcase_server::store::Store, id: Uuid) -> Vec<String> {
+    store
+        .intake_events(&id.into())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+/// Wait until `log` (a server's stderr) says `what`.
+async fn logged(log: &Path, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if std::fs::read_to_string(log).is_ok_and(|text| text.contains(what)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("{} never said {what:?}:\n{text}", log.display());
+}
+
+/// Two `fieldcase serve` processes — two real writers, each with its own
+/// write worker — on one data dir (one SQLite database in WAL mode) and one
+/// org, with 1 s leases. The first is stalled (`heartbeat:10000`: its lease
+/// is not renewed for 10 s) while Salesforce answers slowly, so its lease runs
+/// out mid-write and the second takes the job over. `extra_failpoint` stalls
+/// it further on.
+async fn two_writers(latency_ms: u64, extra_failpoint: &str) -> (Value, Value, String) {
+    let org = spawn_org(&[]).await;
+    org.faults(serde_json::json!({ "latency_ms": latency_ms }))
+        .await;
+    let data = tempfile::tempdir().unwrap();
+    let key = secret_key();
+    let client = client();
+    let lease = ["--write-lease-secs", "1"];
+
+    let failpoints = format!("heartbeat:10000{extra_failpoint}");
+    let first = Server::start_with(data.path(), &org, &key, Some(&failpoints), 1, &lease);
+    connect(&client, &first).await;
+    let token = pump_token(data.path());
+    let photos = upload_photos(&client, &first, &token, 7).await;
+    let id = Uuid::now_v7();
+    assert_eq!(
+        put(&client, &first, id, &submission(id, &token, &photos)).await,
+        Some(201)
+    );
+    approve_at(&first.address, id).await;
+    // The first has leased the job before the second exists.
+    wait_for_receipt(&client, &first.address, id, "writing").await;
+    let leased = Instant::now();
+    let second = Server::start_with(data.path(), &org, &key, None, 2, &lease);
+    let started = leased.elapsed();
+    let receipt = wait_for_receipt(&client, &second.address, id, "written").await;
+    println!(
+        "the second writer started {started:?} and the case was recorded {:?} after the first \
+         leased the job",
+        leased.elapsed()
+    );
+    // The checks below read the org through its API: no need to wait.
+    org.faults(serde_json::json!({ "latency_ms": 0 })).await;
+    assert_exactly_once(&org, &receipt, 2).await;
+    // The first process finishes its attempt — fenced — while still alive.
+    let log = data.path().join("server-1.log");
+    logged(&log, "lease lost before").await;
+    let stats = org.stats().await;
+    assert_eq!(
+        (stats["cases"].as_u64(), stats["content_versions"].as_u64()),
+        (Some(1), Some(2)),
+        "{stats}"
+    );
+    assert_eq!(
+        stats["calls_by_route"]["POST /composite/sobjects"], 1,
+        "the photos were uploaded by one writer only: {stats}"
+    );
+
+    let store = open_store(data.path()).await;
+    let events = store.intake_events(&id.into()).await.unwrap();
+    let written: Vec<_> = events.iter().filter(|e| e.kind == "written").collect();
+    assert_eq!(written.len(), 1, "recorded once: {events:#?}");
+    let (state, attempts, _) = store
+        .write_job_state(&id.to_string())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (state, attempts),
+        (fieldcase_server::store::WriteJobState::Done, 0),
+        "the stalled writer recorded no failure either"
+    );
+    let again = wait_for_receipt(&client, &first.address, id, "written").await;
+    assert_eq!(again["case_number"], receipt["case_number"]);
+    let text = std::fs::read_to_string(&log).unwrap();
+    (receipt, written[0].detail.clone(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_whose_lease_ran_out_mid_write_uploads_nothing_the_new_holder_uploads() {
+    // Each call takes 2 s, longer than the lease: the first writer's
+    // upsert answers after the second has taken the job, so the fence before
+    // the upload stops the first (or, if the second is slower to start, the
+    // first uploads under a renewed lease and the second finds the files).
+    let (_, detail, log) = two_writers(2_000, "").await;
+    assert!(
+        log.contains("lease lost before uploading") || log.contains("lease lost before recording"),
+        "{log}"
+    );
+    assert_eq!(
+        detail["case_id"].as_str().map(str::len),
+        Some(18),
+        "{detail}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_whose_lease_ran_out_before_recording_records_nothing() {
+    // The first writer writes everything, then stalls 6 s before recording:
+    // the second takes the job over, finds the case and both files, records
+    // them; the first's record is refused by the fence.
+    let (_, detail, log) = two_writers(0, ",before_record:6000").await;
+    assert!(log.contains("lease lost before recording"), "{log}");
+    assert_eq!(
+        (
+            detail["photos_uploaded"].as_u64(),
+            detail["photos_already_there"].as_u64()
+        ),
+        (Some(0), Some(2)),
+        "the second writer's record, not the first's: {detail}"
+    );
+}
+
+/// Crash at `failpoint` inside the submission; the app, having heard
+/// nothing, sends the same PUT again to the restarted server.
+async fn crash_submitting(failpoint: &str) -> (Uuid, Value, fieldcase_server::store::Store) {
+    let org = spawn_org(&[]).await;
+    let data = tempfile::tempdir().unwrap();
+    let key = secret_key();
+    let client = client();
+    let mut first = Server::start(data.path(), &org, &key, Some(failpoint), 1);
+    let token = pump_token(data.path());
+    let photos = upload_photos(&client, &first, &token, 9).await;
+    let id = Uuid::now_v7();
+    let body = submission(id, &token, &photos);
+    assert_eq!(
+        put(&client, &first, id, &body).await,
+        None,
+        "the server died before answering"
+    );
+    first.exited().await;
+
+    let second = Server::start(data.path(), &org, &key, None, 2);
+    let store = open_store(data.path()).await;
+    let before = store.intake(&id.into()).await.unwrap();
+    let kinds_before = event_kinds(&store, id).await;
+    let answer = client
+        .put(second.url(&format!("/api/v1/intakes/{id}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    let receipt: Value = answer.json().await.unwrap();
+    let replay: Value = client
+        .put(second.url(&format!("/api/v1/intakes/{id}")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for field in ["id", "reference", "status", "submitted_at", "photo_count"] {
+        assert_eq!(
+            replay[field], receipt[field],
+            "the same receipt again: {field}"
+        );
+    }
+    assert_eq!(replay["replayed"], true);
+    assert_eq!(receipt["status"], "submitted");
+    assert_eq!(receipt["photo_count"], 2, "nothing lost: {receipt}");
+    assert_eq!(
+        event_kinds(&store, id)
+            .await
+            .iter()
+            .filter(|k| *k == "submitted")
+            .count(),
+        1
+    );
+    let summary = serde_json::json!({
+        "status": status,
+        "stored_before": before.is_some(),
+        "events_before": kinds_before,
+    });
+    drop(second);
+    (id, summary, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_before_the_submission_commits_leaves_nothing_and_the_retry_makes_one_intake() {
+    let (id, summary, store) = crash_submitting("before_submit_commit").await;
+    assert_eq!(
+        summary,
+        serde_json::json!({"status": 201, "stored_before": false, "events_before": []}),
+        "nothing half-written: no intake, no event; the retry made it"
+    );
+    assert!(
+        store
+            .write_job_state(&id.to_string())
+            .await
+            .unwrap()
+            .is_none(),
+        "no job"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_the_submission_commits_answers_the_retry_from_the_store() {
+    let (id, summary, store) = crash_submitting("after_submit_commit").await;
+    assert_eq!(summary["status"], 200, "already stored: {summary}");
+    assert_eq!(summary["stored_before"], true);
+    assert_eq!(
+        summary["events_before"],
+        serde_json::json!(["submitted", "structured"]),
+        "all of it"
+    );
+    assert!(
+        store
+            .write_job_state(&id.to_string())
+            .await
+            .unwrap()
+            .is_none(),
+        "no job before approval"
+    );
+}
+
+/// A hand-off's delivery crashes after sending and before recording it
+/// delivered: the restarted server sends it again with the same delivery
+/// id (at least once, deduplicable by the receiver); once recorded, never
+/// again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_after_a_hand_off_is_sent_resends_it_once_with_the_same_delivery_id() {
+    use crate::handoff::{Hooks, SECRET, SmtpSink, hook};
+    use fieldcase_server::store::DeliveryState;
+    use std::sync::{Arc, Mutex};
+
+    let smtp = SmtpSink::start();
+    let hooks = Arc::new(Mutex::new(Hooks::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/cases", listener.local_addr().unwrap());
+    let receiver = axum::Router::new()
+        .route("/cases", axum::routing::post(hook))
+        .with_state(hooks.clone());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.json");
+    std::fs::write(
+        &rules,
+        serde_json::json!({"routes": [
+            {"name": "safety-team", "when": [{"field": "Safety_Hazard__c", "equals": true}],
+             "email": ["safety@example.com"]},
+            {"name": "everything", "webhook": {"url": hook_url, "secret_env": "FIELDCASE_WEBHOOK_SECRET"}}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let secrets = dir.path().join("secrets");
+    std::fs::write(&secrets, format!("FIELDCASE_WEBHOOK_SECRET={SECRET}\n")).unwrap();
+    let port = smtp.port.to_string();
+    let handoff = [
+        "--handoff-rules",
+        rules.to_str().unwrap(),
+        "--handoff-secrets-file",
+        secrets.to_str().unwrap(),
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--handoff-retry-base-ms",
+        "5",
+        "--handoff-retry-max-ms",
+        "20",
+        "--handoff-poll-ms",
+        "50",
+    ];
+
+    let org = spawn_org(&[]).await;
+    let data = tempfile::tempdir().unwrap();
+    let key = secret_key();
+    let client = client();
+    let posted = || hooks.lock().unwrap().received.len();
+
+    // 1. The webhook (first in key order) is posted, then the server dies.
+    let mut first = Server::start_with(
+        data.path(),
+        &org,
+        &key,
+        Some("after_handoff_sent_webhook"),
+        1,
+        &handoff,
+    );
+    connect(&client, &first).await;
+    let token = pump_token(data.path());
+    let photos = upload_photos(&client, &first, &token, 11).await;
+    let id = Uuid::now_v7();
+    let mut body = submission(id, &token, &photos);
+    body["fields"]["Safety_Hazard__c"] = serde_json::json!(true);
+    assert_eq!(put(&client, &first, id, &body).await, Some(201));
+    approve_at(&first.address, id).await;
+    first.exited().await;
+    assert_eq!((posted(), smtp.messages().len()), (1, 0));
+
+    // 2. The email is sent, then the server dies.
+    let mut second = Server::start_with(
+        data.path(),
+        &org,
+        &key,
+        Some("after_handoff_sent_email"),
+        2,
+        &handoff,
+    );
+    second.exited().await;
+    assert_eq!(smtp.messages().len(), 1);
+
+    // 3. Each is sent again once its lease runs out, and recorded.
+    let third = Server::start_with(data.path(), &org, &key, None, 3, &handoff);
+    let store = open_store(data.path()).await;
+    let delivered = || {
+        let store = store.clone();
+        async move {
+            let d = store.deliveries(&id.to_string()).await.unwrap();
+            d.len() == 2
+                && d.iter()
+                    .all(|(_, state, _)| *state == DeliveryState::Delivered)
+        }
+    };
+    crate::helpers::eventually("both deliveries recorded", delivered).await;
+    drop(third);
+    // 4. A restart after recording sends nothing.
+    let fourth = Server::start_with(data.path(), &org, &key, None, 4, &handoff);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    drop(fourth);
+
+    let received = hooks.lock().unwrap().received.clone();
+    assert_eq!(
+        received.len(),
+        2,
+        "posted twice: the crashed attempt and the retry"
+    );
+    let ids: Vec<_> = received
+        .iter()
+        .map(|(h, _)| h[fieldcase_handoff::webhook::DELIVERY_HEADER].clone())
+        .collect();
+    assert_eq!(ids[0], ids[1], "with one delivery id to dedupe on");
+    let emails = smtp.messages();
+    assert_eq!(emails.len(), 2, "emailed twice: {emails:#?}");
+    assert_eq!(emails[0]["message_id"], emails[1]["message_id"]);
+    assert_eq!(emails[0]["delivery_id"], emails[1]["delivery_id"]);
+    assert!(
+        emails[0]["delivery_id"]
+            .as_str()
+            .is_some_and(|d| d.len() == 32),
+        "{emails:#?}"
+    );
+    let kinds = event_kinds(&store, id).await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "handoff_delivered").count(),
+        2,
+        "each recorded delivered once: {kinds:?}"
+    );
+    let deliveries = store.deliveries(&id.to_string()).await.unwrap();
+    assert!(
+        deliveries.iter().all(|(_, _, attempts)| *attempts == 0),
+        "a crash is no failed attempt: {deliveries:?}"
+    );
 }

@@ -20,18 +20,18 @@ use uuid::Uuid;
 
 use crate::helpers::{eventually, spawn_app_with_org, submission};
 
-const SECRET: &str = "webhook-secret-0123456789abcdef0123456789";
+pub(crate) const SECRET: &str = "webhook-secret-0123456789abcdef0123456789";
 
 /// aiosmtpd as a child process, writing each message it accepts as JSON.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     _stdin: ChildStdin,
-    port: u16,
+    pub(crate) port: u16,
     dir: tempfile::TempDir,
 }
 
 impl SmtpSink {
-    fn start() -> SmtpSink {
+    pub(crate) fn start() -> SmtpSink {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../handoff/tests/smtp_sink.py");
         let python = std::env::var("FIELDCASE_PYTHON").unwrap_or_else(|_| "python3".into());
         let dir = tempfile::tempdir().expect("temp dir");
@@ -64,7 +64,7 @@ impl SmtpSink {
         }
     }
 
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
             .expect("sink dir")
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -91,13 +91,13 @@ impl Drop for SmtpSink {
 }
 
 #[derive(Default)]
-struct Hooks {
+pub(crate) struct Hooks {
     /// Statuses to answer, in order; 200 once they run out.
-    script: Vec<u16>,
-    received: Vec<(HeaderMap, Bytes)>,
+    pub(crate) script: Vec<u16>,
+    pub(crate) received: Vec<(HeaderMap, Bytes)>,
 }
 
-async fn hook(
+pub(crate) async fn hook(
     State(hooks): State<Arc<Mutex<Hooks>>>,
     headers: HeaderMap,
     body: Bytes,

@@ -278,6 +278,15 @@ pub async fn spawn_app_with_org(extra: &[&str]) -> (TestApp, TestOrg) {
         "--salesforce-timeout-secs",
         "10",
     ];
+    // A setting the test gives replaces the default (clap refuses one twice).
+    let mut i = 0;
+    while i < args.len() {
+        if extra.contains(&args[i]) {
+            args.drain(i..i + 2);
+        } else {
+            i += 2;
+        }
+    }
     args.extend_from_slice(extra);
     let app = spawn_app_on(listener, &args).await;
     (app, org)

@@ -187,3 +187,130 @@ async fn a_write_longer_than_its_lease_is_never_leased_twice_thanks_to_the_heart
         "written once"
     );
 }
+
+#[tokio::test]
+async fn a_worker_whose_lease_was_taken_over_changes_nothing() {
+    use fieldcase_core::FieldErrors;
+    use fieldcase_server::store::{
+        DeliveryOutcome, DeliveryState, PlannedDelivery, WriteJobState, WrittenCase,
+    };
+
+    let app = spawn_app().await;
+    let id = app.submit_and_approve(1).await;
+    let key = id.to_string();
+    let lease = Duration::from_millis(300);
+    let status = || async {
+        body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await["status"].clone()
+    };
+    assert!(
+        app.store
+            .lease_write_job("lost", lease)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    assert!(
+        app.store
+            .lease_write_job("holder", Duration::from_secs(30))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Everything the first worker may still try, once the second holds the job.
+    let case = WrittenCase {
+        case_id: "500000000000001AAA".into(),
+        case_number: "00001001".into(),
+        case_url: "https://example.invalid/500000000000001AAA".into(),
+        files: Vec::new(),
+        detail: json!({}),
+    };
+    assert!(!app.store.record_written(&key, "lost", &case).await.unwrap());
+    let problems = FieldErrors([("Subject".to_owned(), "refused".to_owned())].into());
+    assert!(
+        !app.store
+            .record_needs_attention(&key, "lost", &problems, "X")
+            .await
+            .unwrap()
+    );
+    app.store
+        .retry_write_job(&key, "lost", Duration::ZERO, "HTTP 503")
+        .await
+        .unwrap();
+    app.store.release_write_job(&key, "lost").await.unwrap();
+    assert!(
+        !app.store
+            .renew_write_lease(&key, "lost", lease)
+            .await
+            .unwrap()
+    );
+    let (state, attempts, error) = app.store.write_job_state(&key).await.unwrap().unwrap();
+    assert_eq!((state, attempts, error), (WriteJobState::Pending, 0, None));
+    let receipt = body_json(app.get(&format!("/api/v1/intakes/{id}")).await).await;
+    assert_eq!(receipt["status"], "writing", "{receipt}");
+    assert!(
+        receipt["case_number"].is_null(),
+        "no case recorded: {receipt}"
+    );
+    let events = app.store.intake_events(&id.into()).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| e.kind != "written" && e.kind != "needs_attention"),
+        "{events:#?}"
+    );
+    // The hand-off queue: the same fence. (Planned by hand while the intake
+    // is still `writing`. The app's own hand-off worker may be the one that
+    // takes the delivery over: it cannot read "{}" and records it failed.)
+    app.store
+        .plan_handoff(
+            &key,
+            "{}",
+            &[PlannedDelivery {
+                key: "everything/webhook/0123456789abcdef".into(),
+                delivery_json: "{}".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let job = app
+        .store
+        .lease_delivery("lost", lease)
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    let holder = app
+        .store
+        .lease_delivery("holder", Duration::from_secs(30))
+        .await
+        .unwrap();
+    app.store
+        .finish_delivery(&job, "lost", &DeliveryOutcome::Delivered)
+        .await
+        .unwrap();
+    let deliveries = app.store.deliveries(&key).await.unwrap();
+    assert_ne!(
+        deliveries[0].1,
+        DeliveryState::Delivered,
+        "the lost lease recorded nothing"
+    );
+    if let Some(holder) = holder {
+        app.store
+            .finish_delivery(&holder, "holder", &DeliveryOutcome::Delivered)
+            .await
+            .unwrap();
+        let deliveries = app.store.deliveries(&key).await.unwrap();
+        assert_eq!(deliveries[0].1, DeliveryState::Delivered);
+    }
+
+    // The write job's holder: its record stands.
+    assert!(
+        app.store
+            .record_written(&key, "holder", &case)
+            .await
+            .unwrap()
+    );
+    assert_eq!(status().await, "written");
+}

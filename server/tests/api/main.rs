@@ -15,6 +15,7 @@ mod handoff;
 mod input;
 mod intakes;
 mod leases;
+mod limits;
 mod photos;
 mod salesforce;
 mod salesforce_http;

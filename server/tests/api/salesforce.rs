@@ -8,7 +8,7 @@ use fieldcase_demo_org::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{body_json, eventually, spawn_app, spawn_app_with_org, submission};
+use crate::helpers::{TestOrg, body_json, eventually, spawn_app, spawn_app_with_org, submission};
 
 #[tokio::test]
 async fn without_salesforce_approved_intakes_wait_and_the_status_says_so() {
@@ -424,6 +424,99 @@ async fn a_lost_answer_after_salesforce_committed_makes_no_duplicate() {
         .collect();
     checksums.dedup();
     assert_eq!(checksums.len(), 3, "each photo once: {files:?}");
+}
+
+/// The case's files in Salesforce: each photo's checksum once, and how many.
+async fn files_on(org: &TestOrg, receipt: &Value) -> (usize, usize) {
+    let case_id = receipt["case_url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let files = org.case_files(&case_id).await;
+    let mut checksums: Vec<&str> = files
+        .iter()
+        .map(|f| f["Checksum"].as_str().unwrap())
+        .collect();
+    checksums.sort_unstable();
+    checksums.dedup();
+    (files.len(), checksums.len())
+}
+
+#[tokio::test]
+async fn answers_lost_or_late_after_salesforce_committed_make_no_duplicate() {
+    // Our timeout is 1 s; a late answer comes 1.5 s after the commit.
+    let (app, org) = spawn_app_with_org(&["--salesforce-timeout-secs", "1"]).await;
+    app.connect_salesforce().await;
+    let attempts = |id: Uuid| {
+        let store = app.store.clone();
+        async move {
+            store
+                .write_job_state(&id.to_string())
+                .await
+                .unwrap()
+                .unwrap()
+                .1
+        }
+    };
+
+    // The case upsert commits; its answer comes after we gave up.
+    org.faults(json!({
+        "late_after_commit_next": {"count": 1, "ms": 1500},
+        "after_commit_route": "POST /composite"
+    }))
+    .await;
+    let first = app.submit_and_approve(2).await;
+    let receipt = app.wait_for_status(first, "written").await;
+    assert_eq!(attempts(first).await, 1, "the late answer cost one attempt");
+    assert_eq!(org.count("cases").await, 1);
+    assert_eq!(files_on(&org, &receipt).await, (2, 2));
+
+    // The photo upload commits; its answer comes after we gave up.
+    org.faults(json!({
+        "late_after_commit_next": {"count": 1, "ms": 1500},
+        "after_commit_route": "POST /composite/sobjects"
+    }))
+    .await;
+    let second = app.submit_and_approve(3).await;
+    let receipt = app.wait_for_status(second, "written").await;
+    assert_eq!(attempts(second).await, 1);
+    assert_eq!(org.count("cases").await, 2);
+    assert_eq!(files_on(&org, &receipt).await, (3, 3), "each photo once");
+
+    // The photo upload commits; the connection drops before any answer.
+    org.faults(json!({
+        "drop_after_commit_next": 1,
+        "after_commit_route": "POST /composite/sobjects"
+    }))
+    .await;
+    let third = app.submit_and_approve(2).await;
+    let receipt = app.wait_for_status(third, "written").await;
+    assert_eq!(attempts(third).await, 1);
+    assert_eq!(files_on(&org, &receipt).await, (2, 2), "each photo once");
+
+    let stats = org.stats().await;
+    assert_eq!(
+        (stats["cases"].as_u64(), stats["content_versions"].as_u64()),
+        (Some(3), Some(7)),
+        "{stats}"
+    );
+    // Each lost answer was followed by one look (the composite) that found
+    // what had been committed: one upload per intake, never a second.
+    assert_eq!(stats["calls_by_route"]["POST /composite"], 6, "{stats}");
+    assert_eq!(
+        stats["calls_by_route"]["POST /composite/sobjects"], 3,
+        "{stats}"
+    );
+    for id in [first, second, third] {
+        let files = app.store.intake_photo_files(&id.to_string()).await.unwrap();
+        assert!(
+            files.iter().all(|(_, version)| version.is_some()),
+            "every photo's file recorded: {files:?}"
+        );
+    }
 }
 
 #[tokio::test]
