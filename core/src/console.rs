@@ -46,6 +46,7 @@ use crate::wire::{IntakeStatus, PhotoReceipt, Technician};
 
 /// What a staff member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reviews intakes: edit, approve, reject, return.
@@ -71,6 +72,7 @@ impl Role {
 
 /// Who (or what) did something, as the audit trail records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
     /// Through an asset's link, without an account.
@@ -130,6 +132,7 @@ impl From<Role> for ActorKind {
 
 /// `POST /session`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignIn {
     pub email: String,
     pub password: String,
@@ -137,6 +140,7 @@ pub struct SignIn {
 
 /// A signed-in staff member (never carries a password or its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffUser {
     pub id: Uuid,
     pub email: String,
@@ -148,6 +152,7 @@ pub struct StaffUser {
 
 /// `POST /admin/invitations`: an admin invites a person by e-mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invite {
     pub email: String,
     pub name: String,
@@ -156,6 +161,7 @@ pub struct Invite {
 
 /// The link to pass to the invited person; shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub email: String,
     pub role: Role,
@@ -167,6 +173,7 @@ pub struct Invitation {
 
 /// `POST /invitations/accept`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitation {
     pub token: String,
     pub password: String,
@@ -174,6 +181,7 @@ pub struct AcceptInvitation {
 
 /// `PATCH /admin/users/{id}`: change a role, or disable / re-enable.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
@@ -183,6 +191,11 @@ pub struct UserChange {
 
 /// `GET /console/intakes` filters, as query parameters. All optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct QueueQuery {
     /// Comma-separated statuses; default: those waiting for a person
     /// (`submitted,in_review,needs_attention`).
@@ -216,6 +229,7 @@ pub struct QueueQuery {
 
 /// One row of the queue. Sorted by priority (High first), then age (oldest first).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueRow {
     pub id: Uuid,
     pub reference: String,
@@ -239,6 +253,7 @@ pub struct QueueRow {
 
 /// `GET /console/intakes`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Pass as `after` for the next page; absent on the last page.
@@ -251,6 +266,7 @@ pub struct QueuePage {
 
 /// The asset an intake is about, as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetSummary {
     pub id: String,
     pub name: String,
@@ -264,6 +280,7 @@ pub struct AssetSummary {
 
 /// A photo of an intake, with where staff can fetch it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakePhoto {
     pub sha256: String,
     pub content_type: String,
@@ -278,6 +295,7 @@ pub struct IntakePhoto {
 
 /// Another intake on the same asset, so a duplicate is seen before approving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RelatedIntake {
     pub id: Uuid,
     pub reference: String,
@@ -293,6 +311,7 @@ pub struct RelatedIntake {
 
 /// `GET /console/intakes/{id}`: everything a reviewer needs on one page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeDetail {
     pub id: Uuid,
     pub reference: String,
@@ -337,20 +356,41 @@ pub struct IntakeDetail {
 
 /// `PATCH /console/intakes/{id}`: change some fields. A `null` value clears one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldEdit {
     /// The revision the edit was made on.
     pub revision: u32,
+    #[cfg_attr(feature = "openapi", schema(schema_with = nullable_field_values))]
     pub fields: BTreeMap<String, Option<FieldValue>>,
+}
+
+/// `{name: value or null}`: utoipa's derive cannot describe a map of
+/// `Option`s (it builds a `oneOf` where a map's value schema goes), so this
+/// one is written out.
+#[cfg(feature = "openapi")]
+fn nullable_field_values() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    use utoipa::openapi::{Ref, RefOr};
+    let value = OneOfBuilder::new()
+        .item(Ref::from_schema_name("FieldValue"))
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .build();
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(RefOr::T(utoipa::openapi::Schema::OneOf(value))))
+        .build()
 }
 
 /// `POST /console/intakes/{id}/approve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Approve {
     pub revision: u32,
 }
 
 /// `POST /console/intakes/{id}/reject`: the reason reaches the technician.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reject {
     pub revision: u32,
     pub reason: String,
@@ -359,6 +399,7 @@ pub struct Reject {
 /// `POST /console/intakes/{id}/return`: a question for the technician, who
 /// amends and resubmits the same intake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Return {
     pub revision: u32,
     pub question: String,
@@ -366,6 +407,7 @@ pub struct Return {
 
 /// What a bulk action does to each selected intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BulkKind {
     Approve,
@@ -374,6 +416,7 @@ pub enum BulkKind {
 
 /// One intake of a bulk action, at the revision the dispatcher saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkItem {
     pub id: Uuid,
     pub revision: u32,
@@ -381,6 +424,7 @@ pub struct BulkItem {
 
 /// `POST /console/intakes/bulk`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkAction {
     pub action: BulkKind,
     /// Required for `reject`.
@@ -391,6 +435,7 @@ pub struct BulkAction {
 
 /// One intake a bulk action could not act on, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkFailure {
     pub id: Uuid,
     pub reference: String,
@@ -398,6 +443,7 @@ pub struct BulkFailure {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkOutcome {
     pub done: Vec<Uuid>,
     pub failed: Vec<BulkFailure>,
@@ -406,6 +452,7 @@ pub struct BulkOutcome {
 /// A server-sent event on `/console/events` (event name `queue`): an intake
 /// was submitted or changed status or revision. The console refreshes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QueueChange {
     pub id: Uuid,
     pub reference: String,
@@ -417,6 +464,7 @@ pub struct QueueChange {
 
 /// One row of the audit trail. Never updated, never deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub id: Uuid,
     /// RFC 3339.
@@ -439,6 +487,11 @@ pub struct AuditEntry {
 
 /// `GET /admin/audit` filters, as query parameters. All optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct AuditQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_kind: Option<String>,
@@ -463,6 +516,7 @@ pub struct AuditQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -472,6 +526,7 @@ pub struct AuditPage {
 /// `GET /assets/{token}/intakes`: the technician's recent submissions on this
 /// asset (the last 30 days, newest first, at most 20).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionSummary {
     pub id: Uuid,
     pub reference: String,
@@ -494,6 +549,7 @@ pub struct SubmissionSummary {
 /// `GET /assets/{token}/intakes/{id}`: a submission as the technician sent
 /// it (with dispatchers' edits), to amend and resubmit when returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmissionDetail {
     pub summary: SubmissionSummary,
     pub notes: String,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 /// An intake's id: a UUID the phone made (v7), never nil or max.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct IntakeId(Uuid);
 
@@ -71,6 +72,7 @@ impl fmt::Display for IntakeId {
 
 /// A photo's SHA-256: 64 lower-case hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Sha256(String);
 

@@ -12,6 +12,7 @@ use crate::validate::FieldValue;
 pub const DEFAULT_SCHEMA_JSON: &str = include_str!("../schemas/case.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseSchema {
     /// The CRM object's API name, e.g. `Case`.
     pub object: String,
@@ -20,6 +21,7 @@ pub struct CaseSchema {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -34,6 +36,7 @@ pub enum FieldType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PicklistValue {
     pub value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +51,7 @@ impl PicklistValue {
 
 /// What can set a field, besides a person typing into it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Hint {
     /// A short summary built from the notes and the asset.
@@ -74,6 +78,7 @@ pub enum Hint {
 
 /// Fields filled from the scanned asset, never typed by the technician.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AssetAttr {
     /// The asset's record Id in the CRM.
@@ -84,6 +89,7 @@ pub enum AssetAttr {
 
 /// Fields the system fills (never the technician, never the structurer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SystemValue {
     /// The intake's id: the external-ID key that makes CRM writes exactly-once.
@@ -91,6 +97,7 @@ pub enum SystemValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldDef {
     /// API name, e.g. `Subject` or `Error_Code__c`.
     pub name: String,

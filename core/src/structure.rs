@@ -101,6 +101,7 @@ use extract::Item;
 
 /// A byte range of the notes, `start..end`, on UTF-8 character boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -120,6 +121,7 @@ impl Span {
 
 /// Where a proposed value came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
     /// Words in the notes set it; the spans are what the review highlights.
@@ -133,6 +135,7 @@ pub enum Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProposedField {
     pub field: String,
     pub value: FieldValue,
@@ -142,6 +145,7 @@ pub struct ProposedField {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     pub fields: Vec<ProposedField>,
 }

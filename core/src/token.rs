@@ -17,7 +17,10 @@ pub const TOKEN_BYTES: usize = 12;
 /// Number of characters in a token's text form.
 pub const TOKEN_LEN: usize = TOKEN_BYTES * 8 / 5 + 1; // 96 bits / 5 = 19.2 → 20 chars
 
+/// An asset's link token: 20 characters of base32 (`A–Z`, `2–7`), read in
+/// either case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct AssetToken(String);
 

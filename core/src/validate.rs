@@ -15,6 +15,7 @@ use crate::wire::Technician;
 
 /// One field's value as JSON carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum FieldValue {
     Bool(bool),
@@ -55,11 +56,13 @@ impl fmt::Display for FieldValue {
 
 /// A proposed case: field API name → value. Absent and blank mean "no value".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CaseDraft(pub BTreeMap<String, FieldValue>);
 
 /// Per-field messages, keyed by field API name; each says what to fix.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct FieldErrors(pub BTreeMap<String, String>);
 

@@ -24,6 +24,7 @@ pub const API_PREFIX: &str = "/api/v1";
 
 /// What the technician sees of the asset they scanned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssetView {
     pub token: AssetToken,
     pub name: String,
@@ -55,6 +56,7 @@ impl AssetView {
 
 /// The technician's details, remembered on their device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Technician {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +67,7 @@ pub struct Technician {
 
 /// Upload and size limits, told to the app so it can refuse early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limits {
     pub max_photo_bytes: u64,
     pub max_photos: u32,
@@ -87,6 +90,7 @@ impl Default for Limits {
 
 /// `GET /assets/{token}`: all the app needs to start an intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeContext {
     pub asset: AssetView,
     pub schema: CaseSchema,
@@ -95,6 +99,7 @@ pub struct IntakeContext {
 
 /// `POST /assets/{token}/photos`: a stored photo, named by its content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoReceipt {
     /// Lower-case hex SHA-256 of the photo's bytes.
     pub sha256: String,
@@ -107,6 +112,7 @@ pub struct PhotoReceipt {
 /// `PUT /intakes/{id}`: the reviewed intake. The app makes `id` (UUID v7)
 /// before the first attempt, so a retry can never make a second intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeSubmission {
     pub id: Uuid,
     pub asset_token: AssetToken,
@@ -119,6 +125,7 @@ pub struct IntakeSubmission {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeStatus {
     /// The technician pressed Submit on the review screen.
@@ -206,6 +213,7 @@ impl TryFrom<String> for IntakeStatus {
 
 /// What the technician is told after Submit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakeReceipt {
     pub id: Uuid,
     /// Short reference to quote on the phone, e.g. `FC-7K3M-9QXD`.
@@ -232,6 +240,7 @@ pub struct IntakeReceipt {
 /// `GET /admin/salesforce`: the CRM connection and the write queue, for an
 /// administrator. Never carries a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesforceStatus {
     /// A connected app (client id) and a secret key are configured.
     pub configured: bool,
@@ -265,6 +274,7 @@ pub struct SalesforceStatus {
 
 /// How many approved intakes are where on their way to the CRM.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WriteQueueCounts {
     /// Waiting for their first attempt (or for a connection).
     pub waiting: u64,
@@ -278,6 +288,7 @@ pub struct WriteQueueCounts {
 
 /// The one shape of every error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable machine-readable code, e.g. `validation_failed`.
     pub code: String,

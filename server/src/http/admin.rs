@@ -47,11 +47,25 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(status_json))]
+pub struct Api;
+
 pub fn api_router() -> Router<AppState> {
     Router::new().route("/api/v1/admin/salesforce", get(status_json))
 }
 
 /// `GET /api/v1/admin/salesforce`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/salesforce",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The CRM connection and the write queue; never a token.", body = SalesforceStatus),
+    )
+)]
 async fn status_json(State(state): State<AppState>, _: Admin) -> Result<Json<SalesforceStatus>> {
     Ok(Json(state.salesforce.status().await?))
 }

@@ -21,13 +21,18 @@ use axum::routing::get;
 use fieldcase_core::AssetToken;
 use fieldcase_core::CaseDraft;
 use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
-use fieldcase_core::wire::{IntakeContext, PhotoReceipt};
+use fieldcase_core::wire::{ApiError, IntakeContext, PhotoReceipt};
 
 use super::AppState;
 use super::extract::{Json, Path};
 use super::static_files;
 use crate::error::{ASSET_INACTIVE_MESSAGE, Error, Result};
 use crate::qr;
+
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(context, submissions, submission))]
+pub struct Api;
 
 pub fn api_router() -> Router<AppState> {
     Router::new()
@@ -38,6 +43,16 @@ pub fn api_router() -> Router<AppState> {
 
 /// `GET /api/v1/assets/{token}/intakes`: recent submissions on this asset,
 /// with where each stands (a rejection's reason, a returned one's question).
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{token}/intakes",
+    tag = "technician",
+    params(("token" = String, Path, description = "The asset's link token, from its QR label (20 characters).")),
+    responses(
+        (status = 200, description = "The recent submissions, newest first.", body = Vec<SubmissionSummary>),
+        (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
+    )
+)]
 async fn submissions(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -53,6 +68,19 @@ async fn submissions(
 
 /// `GET /api/v1/assets/{token}/intakes/{id}`: one submission as sent (with
 /// dispatchers' edits), to amend and resend when it was returned.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{token}/intakes/{id}",
+    tag = "technician",
+    params(
+        ("token" = String, Path, description = "The asset's link token, from its QR label (20 characters)."),
+        ("id" = String, Path, format = Uuid, description = "The intake's id."),
+    ),
+    responses(
+        (status = 200, description = "The submission as sent, with dispatchers' edits.", body = SubmissionDetail),
+        (status = 404, description = "The code is not active (`asset_inactive`), or no such intake was submitted through it (`intake_not_found`).", body = ApiError),
+    )
+)]
 async fn submission(
     State(state): State<AppState>,
     Path((token, raw_id)): Path<(String, String)>,
@@ -99,6 +127,16 @@ pub fn page_router() -> Router<AppState> {
 }
 
 /// `GET /api/v1/assets/{token}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{token}",
+    tag = "technician",
+    params(("token" = String, Path, description = "The asset's link token, from its QR label (20 characters).")),
+    responses(
+        (status = 200, description = "The asset, the case schema and the upload limits.", body = IntakeContext),
+        (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
+    )
+)]
 async fn context(
     State(state): State<AppState>,
     Path(token): Path<String>,

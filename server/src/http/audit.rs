@@ -15,6 +15,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use fieldcase_core::console::{ActorKind, AuditEntry, AuditPage, AuditQuery};
+use fieldcase_core::wire::ApiError;
 
 use super::AppState;
 use super::extract::Json;
@@ -23,6 +24,11 @@ use crate::error::{Error, Result};
 
 /// Most rows one CSV export carries.
 const CSV_MAX_ROWS: u32 = 50_000;
+
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(page, csv_export))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -81,6 +87,17 @@ fn checked(query: QueryResult) -> Result<AuditQuery> {
 }
 
 /// `GET /api/v1/admin/audit`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "One page of the audit log, newest first.", body = AuditPage),
+        (status = 400, description = "A filter or the cursor is malformed (`bad_filter`, `bad_cursor`).", body = ApiError),
+    )
+)]
 async fn page(
     State(state): State<AppState>,
     _: Admin,
@@ -96,6 +113,17 @@ async fn page(
 }
 
 /// `GET /api/v1/admin/audit.csv`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit.csv",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The same rows as CSV (at most 50,000), as an attachment.", content_type = "text/csv", body = String, headers(("Content-Disposition" = String, description = "`attachment; filename=\"fieldcase-audit.csv\"`"))),
+        (status = 400, description = "A filter or the cursor is malformed (`bad_filter`, `bad_cursor`).", body = ApiError),
+    )
+)]
 async fn csv_export(
     State(state): State<AppState>,
     _: Admin,

@@ -20,7 +20,7 @@ use fieldcase_core::console::{
     QueuePage, QueueQuery, Reject, Return, StaffUser,
 };
 use fieldcase_core::structure::Proposal;
-use fieldcase_core::wire::IntakeStatus;
+use fieldcase_core::wire::{ApiError, IntakeStatus};
 use fieldcase_core::{CaseDraft, CaseSchema, FieldValue, IntakeId, Sha256};
 use futures_util::Stream;
 use tokio_stream::StreamExt;
@@ -38,6 +38,22 @@ use crate::store::{Actor, Guarded, QueueFilter, QueueKeys};
 const MAX_DECISION_CHARS: usize = 2_000;
 /// Most intakes in one bulk action.
 const MAX_BULK: usize = 200;
+
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    schema,
+    queue,
+    detail,
+    edit,
+    approve,
+    reject,
+    return_to_technician,
+    bulk,
+    events,
+    photo
+))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -60,6 +76,15 @@ fn actor(user: &StaffUser) -> Actor {
 }
 
 /// `GET /api/v1/console/schema`
+#[utoipa::path(
+    get,
+    path = "/api/v1/console/schema",
+    tag = "console",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The case schema the console edits against.", body = CaseSchema),
+    )
+)]
 async fn schema(State(state): State<AppState>, _: Staff) -> Json<CaseSchema> {
     Json((*state.schema).clone())
 }
@@ -156,6 +181,17 @@ fn bad_cursor() -> Error {
 }
 
 /// `GET /api/v1/console/intakes`
+#[utoipa::path(
+    get,
+    path = "/api/v1/console/intakes",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(QueueQuery),
+    responses(
+        (status = 200, description = "One page of the queue: priority (High first), then age.", body = QueuePage),
+        (status = 400, description = "A filter or the cursor is malformed (`bad_filter`, `bad_cursor`).", body = ApiError),
+    )
+)]
 async fn queue(
     State(state): State<AppState>,
     _: Staff,
@@ -226,6 +262,18 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
 }
 
 /// `GET /api/v1/console/intakes/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/console/intakes/{id}",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    responses(
+        (status = 200, description = "Everything the intake page shows.", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+    )
+)]
 async fn detail(
     State(state): State<AppState>,
     _: Staff,
@@ -329,6 +377,21 @@ async fn conclude<T>(
 }
 
 /// `PATCH /api/v1/console/intakes/{id}`
+#[utoipa::path(
+    patch,
+    path = "/api/v1/console/intakes/{id}",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    request_body = FieldEdit,
+    responses(
+        (status = 200, description = "The intake after the edit (its revision went up).", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what.", body = ApiError),
+        (status = 422, description = "A value is not valid for its field, or the field is unknown or not editable; `fields` says which.", body = ApiError),
+    )
+)]
 async fn edit(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -487,6 +550,21 @@ async fn decide_one(
 }
 
 /// `POST /api/v1/console/intakes/{id}/approve`
+#[utoipa::path(
+    post,
+    path = "/api/v1/console/intakes/{id}/approve",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    request_body = Approve,
+    responses(
+        (status = 200, description = "Approved and queued for the CRM.", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what.", body = ApiError),
+        (status = 422, description = "The intake cannot be approved as it is (a required field is missing, …); the message says what to fix.", body = ApiError),
+    )
+)]
 async fn approve(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -499,6 +577,21 @@ async fn approve(
 }
 
 /// `POST /api/v1/console/intakes/{id}/reject`
+#[utoipa::path(
+    post,
+    path = "/api/v1/console/intakes/{id}/reject",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    request_body = Reject,
+    responses(
+        (status = 200, description = "Rejected; the technician sees the reason.", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what.", body = ApiError),
+        (status = 422, description = "The reason is empty or too long.", body = ApiError),
+    )
+)]
 async fn reject(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -520,6 +613,21 @@ async fn reject(
 }
 
 /// `POST /api/v1/console/intakes/{id}/return`
+#[utoipa::path(
+    post,
+    path = "/api/v1/console/intakes/{id}/return",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    request_body = Return,
+    responses(
+        (status = 200, description = "Returned; the technician sees the question.", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what.", body = ApiError),
+        (status = 422, description = "The question is empty or too long.", body = ApiError),
+    )
+)]
 async fn return_to_technician(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -541,6 +649,17 @@ async fn return_to_technician(
 }
 
 /// `POST /api/v1/console/intakes/bulk`
+#[utoipa::path(
+    post,
+    path = "/api/v1/console/intakes/bulk",
+    tag = "console",
+    security(("session_cookie" = [])),
+    request_body = BulkAction,
+    responses(
+        (status = 200, description = "Which intakes were acted on, and why each other one was not.", body = BulkOutcome),
+        (status = 422, description = "No intakes, too many, or a reject without a reason.", body = ApiError),
+    )
+)]
 async fn bulk(
     State(state): State<AppState>,
     Staff(user): Staff,
@@ -609,6 +728,15 @@ async fn bulk(
 }
 
 /// `GET /api/v1/console/events`: a `queue` event for every change.
+#[utoipa::path(
+    get,
+    path = "/api/v1/console/events",
+    tag = "console",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Server-sent events, endless: one `queue` event (data: a `QueueChange`) per change.", content_type = "text/event-stream", body = String),
+    )
+)]
 async fn events(
     State(state): State<AppState>,
     _: Staff,
@@ -626,6 +754,17 @@ async fn events(
 }
 
 /// `GET /api/v1/console/photos/{sha256}[?thumb]`: any intake's photo, for staff.
+#[utoipa::path(
+    get,
+    path = "/api/v1/console/photos/{sha256}",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("sha256" = String, Path, description = "The photo's SHA-256."), ("thumb" = Option<String>, Query, description = "Present (`?thumb`): the JPEG thumbnail instead of the photo.")),
+    responses(
+        (status = 200, description = "The photo in its own type (JPEG, PNG or WebP), or its JPEG thumbnail.", content((super::openapi::FileBytes = "image/jpeg"), (super::openapi::FileBytes = "image/png"), (super::openapi::FileBytes = "image/webp"))),
+        (status = 404, description = "No such photo (`photo_not_found`).", body = ApiError),
+    )
+)]
 async fn photo(
     State(state): State<AppState>,
     _: Staff,

@@ -24,7 +24,9 @@ use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::text::{self, Lines};
 use fieldcase_core::validate::{check_value, validate_technician};
-use fieldcase_core::wire::{IntakeReceipt, IntakeStatus, IntakeSubmission, intake_reference};
+use fieldcase_core::wire::{
+    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, intake_reference,
+};
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -42,6 +44,11 @@ use crate::store::{
 /// Notes and fields of a few tens of thousands of characters fit easily.
 const BODY_LIMIT: usize = 1024 * 1024;
 
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(submit, receipt))]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/intakes/{id}", put(submit).get(receipt))
@@ -49,6 +56,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `PUT /api/v1/intakes/{id}`
+#[utoipa::path(
+    put,
+    path = "/api/v1/intakes/{id}",
+    tag = "technician",
+    params(("id" = String, Path, format = Uuid, description = "The intake's id, made by the app before the first attempt (UUID v7); the same as `id` in the body.")),
+    request_body = IntakeSubmission,
+    responses(
+        (status = 201, description = "A new intake (or a returned one's new revision), waiting for review.", body = IntakeReceipt),
+        (status = 200, description = "This id was submitted with this content before: the same receipt, `replayed`.", body = IntakeReceipt),
+        (status = 400, description = "The id in the path is not a UUID version 7 (`bad_intake_id`) or differs from the body's (`intake_id_mismatch`).", body = ApiError),
+        (status = 404, description = "The body's asset code is not active (`asset_inactive`).", body = ApiError),
+        (status = 409, description = "This id was submitted before with different content (`intake_conflict`).", body = ApiError),
+        (status = 422, description = "A field, the notes, the technician's details or a photo must change; `fields` says which and how.", body = ApiError),
+    )
+)]
 async fn submit(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -206,6 +228,17 @@ async fn submit(
 }
 
 /// `GET /api/v1/intakes/{id}`
+#[utoipa::path(
+    get,
+    path = "/api/v1/intakes/{id}",
+    tag = "technician",
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    responses(
+        (status = 200, description = "Where the intake stands: its status, and the case once written.", body = IntakeReceipt),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+    )
+)]
 async fn receipt(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,

@@ -14,6 +14,7 @@
 //! | *      | `/api/v1/admin/users…`, `/api/v1/admin/invitations` | [`users`] |
 //! | GET    | `/api/v1/admin/audit[.csv]`       | [`audit`]       |
 //! | GET    | `/api/v1/admin/salesforce`        | [`admin`]       |
+//! | GET    | `/api/v1/openapi.json`            | [`openapi`]     |
 //! | GET    | `/admin/salesforce[/callback]`    | [`admin`]       |
 //! | POST   | `/admin/salesforce/connect[-client-credentials]` | [`admin`] |
 //! | GET    | `/console/…`                      | [`static_files`] (the console bundle) |
@@ -63,6 +64,8 @@ pub mod console;
 pub mod extract;
 /// Reviewed intakes: submit (idempotently) and read back the receipt.
 pub mod intakes;
+/// `GET /api/v1/openapi.json`: the API's description, built from the handlers.
+pub mod openapi;
 /// Photo uploads, judged by content and stored under their hash.
 pub mod photos;
 /// Staff sign-in and sign-out, and accepting an invitation.
@@ -142,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::api_router())
         .merge(photos::router(&state.limits))
         .merge(intakes::router())
+        .merge(openapi::router())
         .merge(staff_api)
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,

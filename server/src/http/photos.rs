@@ -16,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use fieldcase_core::wire::{Limits, PhotoReceipt};
+use fieldcase_core::wire::{ApiError, Limits, PhotoReceipt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
@@ -28,6 +28,20 @@ use crate::photo::{self, PhotoProblem, TempFile};
 
 /// Room for the multipart framing around the photo itself.
 const MULTIPART_MARGIN: u64 = 64 * 1024;
+
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(upload, thumbnail))]
+pub struct Api;
+
+/// The upload's body as the description shows it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only its schema is used
+struct PhotoUpload {
+    /// The photo's bytes (JPEG, PNG or WebP); one per request.
+    #[schema(value_type = String, format = Binary)]
+    photo: Vec<u8>,
+}
 
 pub fn router(limits: &Limits) -> Router<AppState> {
     let body_limit = usize::try_from(limits.max_photo_bytes.saturating_add(MULTIPART_MARGIN))
@@ -41,6 +55,19 @@ pub fn router(limits: &Limits) -> Router<AppState> {
         )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{token}/photos/{sha256}/thumb",
+    tag = "technician",
+    params(
+        ("token" = String, Path, description = "The asset's link token, from its QR label (20 characters)."),
+        ("sha256" = String, Path, description = "The photo's SHA-256, as its receipt gave it."),
+    ),
+    responses(
+        (status = 200, description = "The thumbnail.", content_type = "image/jpeg", body = super::openapi::FileBytes),
+        (status = 404, description = "The code is not active (`asset_inactive`), or no such photo was uploaded through it (`photo_not_found`).", body = ApiError),
+    )
+)]
 async fn thumbnail(
     State(state): State<AppState>,
     Path((token, sha256)): Path<(String, String)>,
@@ -69,6 +96,20 @@ struct Received {
     bytes: u64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/assets/{token}/photos",
+    tag = "technician",
+    params(("token" = String, Path, description = "The asset's link token, from its QR label (20 characters).")),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored (or stored already): the photo's receipt.", body = PhotoReceipt),
+        (status = 400, description = "Not a multipart body, no `photo` field, more than one, or cut off.", body = ApiError),
+        (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
+        (status = 413, description = "The photo is larger than the limit (`photo_too_large`); the message names both sizes.", body = ApiError),
+        (status = 422, description = "Not a JPEG, PNG or WebP image (`photo_not_image`), or too many pixels (`photo_too_many_pixels`).", body = ApiError),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,

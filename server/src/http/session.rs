@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use fieldcase_core::console::{AcceptInvitation, ActorKind, SignIn, StaffUser};
+use fieldcase_core::wire::ApiError;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
@@ -25,6 +26,11 @@ use super::extract::Json;
 use crate::auth::{self, ClientAddress, Staff};
 use crate::error::{Error, Result};
 use crate::store::Actor;
+
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sign_in, who, sign_out, accept))]
+pub struct Api;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,6 +42,17 @@ const WRONG: &str = "That e-mail and password do not match an account. Check bot
                      again, or ask an admin to invite you.";
 
 /// `POST /api/v1/session`
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in: the account. The answer sets a new `fieldcase_session` cookie.", body = StaffUser),
+        (status = 401, description = "The e-mail and password do not match an active account (`sign_in_required`).", body = ApiError),
+        (status = 422, description = "The e-mail or the password is empty (`sign_in_incomplete`).", body = ApiError),
+    )
+)]
 async fn sign_in(
     State(state): State<AppState>,
     session: Session,
@@ -109,11 +126,28 @@ async fn sign_in(
 }
 
 /// `GET /api/v1/session`
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    tag = "session",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The signed-in staff member.", body = StaffUser),
+    )
+)]
 async fn who(Staff(user): Staff) -> Json<StaffUser> {
     Json(user)
 }
 
 /// `DELETE /api/v1/session`
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "session",
+    responses(
+        (status = 204, description = "Signed out (or nobody was signed in); the session is deleted."),
+    )
+)]
 async fn sign_out(State(state): State<AppState>, session: Session) -> Result<StatusCode> {
     if let Some(user) = auth::current_user(&session, &state).await? {
         let actor = Actor::new(ActorKind::from(user.role), &user.email);
@@ -132,6 +166,18 @@ pub fn invitation_hash(token: &str) -> String {
 }
 
 /// `POST /api/v1/invitations/accept`
+#[utoipa::path(
+    post,
+    path = "/api/v1/invitations/accept",
+    tag = "session",
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "The account is made and signed in (a new `fieldcase_session` cookie).", body = StaffUser),
+        (status = 404, description = "The invitation is unknown, used or expired (`invitation_not_found`).", body = ApiError),
+        (status = 409, description = "An account with this e-mail address exists already (`account_exists`).", body = ApiError),
+        (status = 422, description = "The password is too weak (`weak_password`); the message says why.", body = ApiError),
+    )
+)]
 async fn accept(
     State(state): State<AppState>,
     session: Session,

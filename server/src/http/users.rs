@@ -18,6 +18,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use fieldcase_core::console::{ActorKind, Invitation, Invite, Role, StaffUser, UserChange};
 use fieldcase_core::text::{self, Lines};
+use fieldcase_core::wire::ApiError;
 use rand::RngCore;
 use serde_json::json;
 use uuid::Uuid;
@@ -32,6 +33,11 @@ use crate::store::{self, Actor};
 /// How long an invitation link works.
 const INVITATION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// This module's part of the API description (`/api/v1/openapi.json`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list, invite, change))]
+pub struct Api;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/users", get(list))
@@ -44,6 +50,15 @@ fn actor(user: &StaffUser) -> Actor {
 }
 
 /// `GET /api/v1/admin/users`
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/users",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Every staff account.", body = Vec<StaffUser>),
+    )
+)]
 async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<StaffUser>>> {
     Ok(Json(state.store.list_users().await?))
 }
@@ -84,6 +99,18 @@ pub fn plausible_email(email: &str) -> bool {
 }
 
 /// `POST /api/v1/admin/invitations`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/invitations",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    request_body = Invite,
+    responses(
+        (status = 201, description = "The invitation; its link is shown once.", body = Invitation),
+        (status = 409, description = "An account with this e-mail address exists already.", body = ApiError),
+        (status = 422, description = "The e-mail address or the name is not valid; `fields` says which.", body = ApiError),
+    )
+)]
 async fn invite(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -147,6 +174,20 @@ async fn invite(
 }
 
 /// `PATCH /api/v1/admin/users/{id}`
+#[utoipa::path(
+    patch,
+    path = "/api/v1/admin/users/{id}",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The account's id.")),
+    request_body = UserChange,
+    responses(
+        (status = 200, description = "The account after the change.", body = StaffUser),
+        (status = 400, description = "The id is not a UUID (`bad_user_id`).", body = ApiError),
+        (status = 404, description = "No account has this id.", body = ApiError),
+        (status = 409, description = "The change would leave no active admin.", body = ApiError),
+    )
+)]
 async fn change(
     State(state): State<AppState>,
     Admin(admin): Admin,

@@ -13,7 +13,7 @@ use crate::helpers::{
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub(crate) enum Rule {
     /// Anyone (the handler may still answer 4xx for bad input).
     Open,
     /// Whoever holds a valid asset link: an unknown token answers 404.
@@ -27,7 +27,7 @@ enum Rule {
 }
 
 /// (method, route template as in the router, rule).
-const MATRIX: &[(&str, &str, Rule)] = &[
+pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Open),
     ("GET", "/a/{token}", Rule::Link),
     // Redirects to /a/{token}, whatever the token: that page decides.
@@ -69,6 +69,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/admin/audit", Rule::Admin),
     ("GET", "/api/v1/admin/audit.csv", Rule::Admin),
     ("GET", "/api/v1/admin/salesforce", Rule::Admin),
+    // The API's description: public, like the app that reads the API.
+    ("GET", "/api/v1/openapi.json", Rule::Open),
     ("GET", "/admin/salesforce", Rule::AdminPage),
     ("POST", "/admin/salesforce/connect", Rule::AdminPage),
     ("GET", "/admin/salesforce/callback", Rule::AdminPage),

@@ -16,6 +16,7 @@ mod input;
 mod intakes;
 mod leases;
 mod limits;
+mod openapi;
 mod photos;
 mod salesforce;
 mod salesforce_http;
