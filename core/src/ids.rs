@@ -22,10 +22,27 @@ impl IntakeId {
             .map(IntakeId)
     }
 
+    /// The id of a *new* intake, as the app makes it: a UUID version 7
+    /// (time-ordered, 74 random bits), so ids sort by when they were made and
+    /// the short reference draws on random bits. The message says what to
+    /// fix. [`IntakeId::parse`] stays lenient for ids already stored.
+    pub fn parse_new(s: &str) -> Result<Self, &'static str> {
+        let id = IntakeId::parse(s).ok_or(NOT_V7)?;
+        if id.0.get_version_num() == 7 {
+            Ok(id)
+        } else {
+            Err(NOT_V7)
+        }
+    }
+
     pub fn uuid(self) -> Uuid {
         self.0
     }
 }
+
+/// Why an id is not one a new intake may have.
+pub const NOT_V7: &str = "The intake id must be a UUID version 7, made by the app before the \
+     first attempt (such as 0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e). Make a new one and send again.";
 
 impl TryFrom<String> for IntakeId {
     type Error = String;
@@ -116,6 +133,21 @@ mod tests {
         assert_eq!(IntakeId::parse(&Uuid::nil().to_string()), None);
         assert_eq!(IntakeId::parse(&Uuid::max().to_string()), None);
         assert_eq!(IntakeId::parse("FC-1234-5678"), None);
+    }
+
+    #[test]
+    fn new_intake_ids_must_be_version_7() {
+        let v7 = "0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e";
+        assert_eq!(
+            IntakeId::parse_new(v7).map(|i| i.to_string()).as_deref(),
+            Ok(v7)
+        );
+        let v4 = "0192f0c4-6b7e-4d3a-9c1e-5f2a8b3c4d5e";
+        assert!(IntakeId::parse(v4).is_some(), "stored ids stay readable");
+        assert_eq!(IntakeId::parse_new(v4), Err(NOT_V7));
+        assert_eq!(IntakeId::parse_new(&Uuid::nil().to_string()), Err(NOT_V7));
+        assert_eq!(IntakeId::parse_new("42"), Err(NOT_V7));
+        assert!(NOT_V7.contains("UUID version 7"));
     }
 
     #[test]

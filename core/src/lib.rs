@@ -11,6 +11,8 @@ pub mod ids;
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.
 pub mod structure;
+/// Text hygiene: invisible, control and bidi characters, line breaks.
+pub mod text;
 /// The link token printed in an asset's QR code (`AssetToken::parse`).
 pub mod token;
 /// Field values a person (or the structurer) proposes, and their validation.

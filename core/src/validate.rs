@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{CaseSchema, FieldDef, FieldType};
+use crate::schema::{CaseSchema, FieldDef, FieldType, Hint};
+use crate::text::{Lines, clean};
+use crate::wire::Technician;
 
 /// One field's value as JSON carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,9 +35,11 @@ impl FieldValue {
         }
     }
 
-    /// Blank text counts as no value at all.
+    /// Blank text counts as no value at all (text of only invisible
+    /// characters, which [`clean`] drops, is blank too).
     pub fn is_blank(&self) -> bool {
-        matches!(self, FieldValue::Text(s) if s.trim().is_empty())
+        matches!(self, FieldValue::Text(s) if s.trim().is_empty()
+            || clean(s, Lines::Multi).is_ok_and(|c| c.trim().is_empty()))
     }
 }
 
@@ -165,6 +169,12 @@ pub fn check_value(def: &FieldDef, value: &FieldValue) -> Result<FieldValue, Str
             let Some(text) = value.as_text() else {
                 return Err(format!("{label} must be text."));
             };
+            let lines = if def.field_type == FieldType::Textarea {
+                Lines::Multi
+            } else {
+                Lines::Single
+            };
+            let text = clean(text, lines).map_err(|problem| problem.message(label))?;
             let text = text.trim();
             check_text(def, text)?;
             Ok(FieldValue::Text(text.to_owned()))
@@ -183,36 +193,21 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
             ));
         }
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(format!("{label} contains control characters; remove them."));
-    }
-    if def.field_type != FieldType::Textarea && text.contains('\n') {
-        return Err(format!("{label} must be a single line."));
-    }
     match def.field_type {
         FieldType::Picklist if def.restricted && !def.values.iter().any(|v| v.value == text) => {
             let choices: Vec<&str> = def.values.iter().map(|v| v.value.as_str()).collect();
             return Err(format!("{label} must be one of: {}.", choices.join(", ")));
         }
-        FieldType::Email if !looks_like_email(text) => {
-            return Err(format!(
-                "{label} doesn't look like an email address; use the form name@example.com."
-            ));
-        }
-        FieldType::Phone => {
-            let digits = text.chars().filter(char::is_ascii_digit).count();
-            let allowed = text
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c) || c == 'x');
-            if !allowed || !(6..=20).contains(&digits) {
-                return Err(format!(
-                    "{label} must be a phone number: 6 to 20 digits, with spaces, + - ( ) allowed."
-                ));
-            }
-        }
+        FieldType::Email => email_problem(text).map_or(Ok(()), |why| {
+            Err(format!(
+                "{label} must be an email address such as name@example.com: {why}."
+            ))
+        })?,
+        FieldType::Phone => phone_problem(text).map_or(Ok(()), |why| {
+            Err(format!(
+                "{label} must be a phone number such as +44 20 7946 0958: {why}."
+            ))
+        })?,
         FieldType::Date if !is_iso_date(text) => {
             return Err(format!("{label} must be a date written YYYY-MM-DD."));
         }
@@ -230,16 +225,187 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
+/// Longest technician name accepted, in characters.
+pub const MAX_TECHNICIAN_NAME_CHARS: usize = 255;
+/// Longest technician phone number accepted, in characters (Salesforce's
+/// Phone fields hold 40).
+pub const MAX_PHONE_CHARS: usize = 40;
+
+/// The technician's details checked like case fields: each cleaned as
+/// single-line text and trimmed (blank e-mail and phone become `None`), the
+/// e-mail and phone in the formats the CRM accepts. A problem is keyed by the
+/// schema field that shows that detail on the review screen (`SuppliedEmail`
+/// by default), so the app shows it there; `technician.email` and so on when
+/// the schema has no such field.
+pub fn validate_technician(t: &Technician, schema: &CaseSchema) -> Result<Technician, FieldErrors> {
+    let mut errors = BTreeMap::new();
+    let mut check = |hint: Hint, detail: &str, default_label: &str, value: &str| {
+        let def = schema.fields.iter().find(|d| d.has_hint(hint));
+        let key = def.map_or_else(|| format!("technician.{detail}"), |d| d.name.clone());
+        let label = def.map_or(default_label, |d| d.label.as_str());
+        let cleaned = match clean(value, Lines::Single) {
+            Ok(c) => c.trim().to_owned(),
+            Err(problem) => {
+                errors.insert(key, problem.message(label));
+                return None;
+            }
+        };
+        let (max, problem) = match hint {
+            Hint::TechnicianEmail => (
+                MAX_EMAIL_CHARS,
+                email_problem(&cleaned).map(|why| {
+                    format!("{label} must be an email address such as name@example.com: {why}.")
+                }),
+            ),
+            Hint::TechnicianPhone => (
+                MAX_PHONE_CHARS,
+                phone_problem(&cleaned).map(|why| {
+                    format!("{label} must be a phone number such as +44 20 7946 0958: {why}.")
+                }),
+            ),
+            _ => (MAX_TECHNICIAN_NAME_CHARS, None),
+        };
+        let n = cleaned.chars().count();
+        let problem = if n > max {
+            Some(format!(
+                "{label} is {n} characters; the limit is {max}. Shorten it by {}.",
+                n - max
+            ))
+        } else if cleaned.is_empty() {
+            None
+        } else {
+            problem
+        };
+        match problem {
+            Some(message) => {
+                errors.insert(key, message);
+                None
+            }
+            None => Some(cleaned),
+        }
     };
-    !local.is_empty()
-        && !s.contains(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
+    let name = check(Hint::TechnicianName, "name", "Your name", &t.name);
+    let email = t
+        .email
+        .as_deref()
+        .and_then(|e| check(Hint::TechnicianEmail, "email", "Your email", e));
+    let phone = t
+        .phone
+        .as_deref()
+        .and_then(|p| check(Hint::TechnicianPhone, "phone", "Your phone", p));
+    if !errors.is_empty() {
+        return Err(FieldErrors(errors));
+    }
+    Ok(Technician {
+        name: name.unwrap_or_default(),
+        email: email.filter(|e| !e.is_empty()),
+        phone: phone.filter(|p| !p.is_empty()),
+    })
+}
+
+/// Longest address a Salesforce Email field holds.
+pub const MAX_EMAIL_CHARS: usize = 80;
+
+/// Why `s` is not an address a Salesforce Email field accepts, or `None`.
+///
+/// Salesforce checks `local@domain` with ASCII only: the local part of
+/// letters, digits and ``!#$%&'*+/=?^_`{|}~.-`` (no leading, trailing or
+/// double dot, at most 64), a domain of dot-separated labels of letters,
+/// digits and hyphens with at least one dot, and 80 characters in all.
+/// Checking the same here means the technician hears of `a@b@c` at Review,
+/// not from the CRM after approval.
+pub fn email_problem(s: &str) -> Option<String> {
+    if s.chars().any(char::is_whitespace) {
+        return Some("remove the spaces".into());
+    }
+    let n = s.chars().count();
+    if n > MAX_EMAIL_CHARS {
+        return Some(format!(
+            "it is {n} characters and the CRM keeps at most {MAX_EMAIL_CHARS}"
+        ));
+    }
+    let ats = s.matches('@').count();
+    if ats == 0 {
+        return Some("it needs an @ between the name and the domain".into());
+    }
+    if ats > 1 {
+        return Some("it has more than one @; keep one".into());
+    }
+    let (local, domain) = s.split_once('@')?;
+    if let Some(c) = s.chars().find(|c| !c.is_ascii()) {
+        return Some(format!(
+            "{c:?} is not a character the CRM accepts in an address"
+        ));
+    }
+    if local.is_empty() {
+        return Some("put the name before the @".into());
+    }
+    if local.len() > 64 {
+        return Some("the part before the @ is over 64 characters".into());
+    }
+    const LOCAL_EXTRA: &str = "!#$%&'*+/=?^_`{|}~.-";
+    if let Some(c) = local
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && !LOCAL_EXTRA.contains(*c))
+    {
+        return Some(format!("{c:?} cannot be part of an address"));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Some(
+            "the part before the @ cannot start or end with a dot, or have two in a row".into(),
+        );
+    }
+    if domain.is_empty() {
+        return Some("put the domain, such as example.com, after the @".into());
+    }
+    if !domain.contains('.') {
+        return Some("the part after the @ needs a dot, as in example.com".into());
+    }
+    for label in domain.split('.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !label.starts_with('-')
+            && !label.ends_with('-');
+        if !ok {
+            return Some(format!(
+                "{domain:?} is not a domain: use letters, digits, hyphens and single dots"
+            ));
+        }
+    }
+    if domain
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Some(format!(
+            "{domain:?} does not end in a domain name such as .com"
+        ));
+    }
+    None
+}
+
+/// Why `s` is not a phone number, or `None`: 6 to 20 digits, with spaces,
+/// a leading `+`, `( ) - .` and an extension after `x` allowed.
+pub fn phone_problem(s: &str) -> Option<String> {
+    if let Some(c) = s
+        .chars()
+        .find(|&c| !c.is_ascii_digit() && !" +-().x".contains(c))
+    {
+        return Some(format!(
+            "{c:?} cannot be part of it; use digits, spaces, + ( ) - . and x for an extension"
+        ));
+    }
+    if s.rfind('+').is_some_and(|i| i > 0) {
+        return Some("a + may only come first".into());
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    if !(6..=20).contains(&digits) {
+        return Some(format!(
+            "it has {digits} digits; a phone number has 6 to 20"
+        ));
+    }
+    None
 }
 
 /// `YYYY-MM-DD`, a real calendar day.
@@ -370,6 +536,166 @@ mod tests {
         pairs.push(("SuppliedPhone", FieldValue::text("+44 (0)20 7946-0958")));
         pairs.push(("AssetId", FieldValue::text("02i5g00000AbCdEAAV")));
         assert!(draft(&pairs).validate(&schema()).is_ok());
+    }
+
+    #[test]
+    fn emails_are_checked_as_salesforce_does() {
+        for good in [
+            "dana@example.com",
+            "dana.okafor+pumps@plant-3.example.co.uk",
+            "o'neil@example.ie",
+            "x@b.io",
+        ] {
+            assert_eq!(email_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("a@b@c", "more than one @"),
+            ("a@b@c.com", "more than one @"),
+            ("dana at example.com", "spaces"),
+            ("dana@example", "needs a dot"),
+            ("@example.com", "before the @"),
+            ("dana@", "after the @"),
+            ("dana.@example.com", "dot"),
+            ("da..na@example.com", "dot"),
+            ("dana@exa_mple.com", "not a domain"),
+            ("dana@-example.com", "not a domain"),
+            ("dana@example..com", "not a domain"),
+            ("dana@10.0.0.1", "domain name"),
+            ("dána@example.com", "not a character"),
+            ("dana(x)@example.com", "cannot be part"),
+            ("danaexample.com", "needs an @"),
+        ] {
+            let problem = email_problem(bad).unwrap_or_default();
+            assert!(problem.contains(why), "{bad}: {problem:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(70));
+        assert!(
+            email_problem(&long)
+                .unwrap_or_default()
+                .contains("at most 80")
+        );
+    }
+
+    #[test]
+    fn phones_are_digits_with_a_little_punctuation() {
+        for good in ["+44 (0)20 7946-0958", "0113 496 0000 x 12", "555.123.4567"] {
+            assert_eq!(phone_problem(good), None, "{good}");
+        }
+        for bad in [
+            "call me",
+            "12345",
+            "44+ 20 7946 0958",
+            "0113/496 0000",
+            &"1".repeat(21),
+        ] {
+            assert!(phone_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_double_at_email_is_refused_at_review() {
+        let mut pairs = minimal();
+        pairs.push(("SuppliedEmail", FieldValue::text("a@b@c")));
+        let errors = draft(&pairs).validate(&schema()).unwrap_err();
+        assert_eq!(
+            errors.get("SuppliedEmail"),
+            Some(
+                "Your email must be an email address such as name@example.com: \
+                 it has more than one @; keep one."
+            )
+        );
+    }
+
+    #[test]
+    fn invisible_and_control_characters_never_reach_a_valid_case() {
+        let mut pairs = minimal();
+        pairs.push((
+            "Subject",
+            FieldValue::text("Pump\u{0} \u{202E}P-12\u{202C} leak\u{200B}ing"),
+        ));
+        pairs.push((
+            "Description",
+            FieldValue::text("line one\r\nline\u{7} two\u{2066}"),
+        ));
+        pairs.push((
+            "SuppliedName",
+            FieldValue::text("\u{FEFF}Dana Okafor\u{200F}"),
+        ));
+        let valid = draft(&pairs).validate(&schema()).unwrap();
+        assert_eq!(
+            valid.get("Subject"),
+            Some(&FieldValue::text("Pump P-12 leaking"))
+        );
+        assert_eq!(
+            valid.get("Description"),
+            Some(&FieldValue::text("line one\nline two"))
+        );
+        assert_eq!(
+            valid.get("SuppliedName"),
+            Some(&FieldValue::text("Dana Okafor"))
+        );
+    }
+
+    #[test]
+    fn only_invisible_characters_is_no_value() {
+        let mut pairs = minimal();
+        pairs.push(("Subject", FieldValue::text("\u{200B}\u{202E}\u{0}")));
+        let errors = draft(&pairs).validate(&schema()).unwrap_err();
+        assert_eq!(errors.get("Subject"), Some("Subject is required."));
+    }
+
+    #[test]
+    fn a_line_break_in_a_single_line_field_says_what_to_fix() {
+        let mut pairs = minimal();
+        pairs.push(("Subject", FieldValue::text("Pump P-12\nleaking")));
+        let errors = draft(&pairs).validate(&schema()).unwrap_err();
+        assert_eq!(
+            errors.get("Subject"),
+            Some("Subject must be a single line: replace the line break with a space or a comma.")
+        );
+    }
+
+    #[test]
+    fn technician_details_are_checked_like_case_fields() {
+        let t = Technician {
+            name: " Dana\u{202E} Okafor\u{0} ".into(),
+            email: Some(" dana@example.com ".into()),
+            phone: Some("  ".into()),
+        };
+        let clean = validate_technician(&t, &schema()).unwrap();
+        assert_eq!(clean.name, "Dana Okafor");
+        assert_eq!(clean.email.as_deref(), Some("dana@example.com"));
+        assert_eq!(clean.phone, None);
+
+        let t = Technician {
+            name: "Dana\nOkafor".into(),
+            email: Some("a@b@c".into()),
+            phone: Some("call me".into()),
+        };
+        let errors = validate_technician(&t, &schema()).unwrap_err();
+        assert!(
+            errors
+                .get("SuppliedName")
+                .unwrap_or_default()
+                .contains("single line")
+        );
+        assert!(
+            errors
+                .get("SuppliedEmail")
+                .unwrap_or_default()
+                .contains("more than one @")
+        );
+        assert!(
+            errors
+                .get("SuppliedPhone")
+                .unwrap_or_default()
+                .starts_with("Your phone must be")
+        );
+
+        let mut bare = schema();
+        bare.fields.retain(|f| f.hints.is_empty());
+        let errors = validate_technician(&t, &bare).unwrap_err();
+        assert!(errors.get("technician.email").is_some(), "{errors:?}");
     }
 
     #[test]

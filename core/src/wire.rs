@@ -303,12 +303,35 @@ pub struct ApiError {
 /// The short reference for an intake: its id's last 40 random bits in
 /// Crockford base32, `FC-XXXX-XXXX`. Deterministic, so a replay shows the same.
 pub fn intake_reference(id: &Uuid) -> String {
-    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let bytes = id.as_bytes();
     let mut n: u64 = 0;
     for b in &bytes[11..16] {
         n = (n << 8) | u64::from(*b);
     }
+    reference_of(n)
+}
+
+/// The `attempt`-th reference an intake may get: attempt 0 is
+/// [`intake_reference`]; the next ones, used only when an earlier one is
+/// already taken (ids can be crafted to collide), mix the whole id with the
+/// attempt number (SplitMix64's finaliser), so they are still deterministic
+/// but no longer the same 40 bits.
+pub fn intake_reference_candidate(id: &Uuid, attempt: u32) -> String {
+    if attempt == 0 {
+        return intake_reference(id);
+    }
+    let v = id.as_u128();
+    let mut z = (v as u64) ^ ((v >> 64) as u64).rotate_left(29) ^ u64::from(attempt);
+    z = z.wrapping_add(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    reference_of(z & ((1 << 40) - 1))
+}
+
+/// `FC-XXXX-XXXX` for 40 bits.
+fn reference_of(n: u64) -> String {
+    const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut s = String::from("FC-");
     for i in (0..8).rev() {
         s.push(CROCKFORD[((n >> (i * 5)) & 31) as usize] as char);
@@ -373,6 +396,20 @@ mod tests {
         assert_ne!(intake_reference(&a), intake_reference(&b));
         assert_eq!(intake_reference(&a).len(), "FC-XXXX-XXXX".len());
         assert!(intake_reference(&a).starts_with("FC-"));
+    }
+
+    #[test]
+    fn further_reference_candidates_differ_and_are_stable() {
+        let a = Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0001);
+        assert_eq!(intake_reference_candidate(&a, 0), intake_reference(&a));
+        let all: std::collections::BTreeSet<String> =
+            (0..8).map(|k| intake_reference_candidate(&a, k)).collect();
+        assert_eq!(all.len(), 8, "{all:?}");
+        assert_eq!(
+            intake_reference_candidate(&a, 3),
+            intake_reference_candidate(&a, 3)
+        );
+        assert!(all.iter().all(|r| r.len() == 12 && r.starts_with("FC-")));
     }
 
     #[test]

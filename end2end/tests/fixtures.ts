@@ -102,7 +102,7 @@ export async function submitByApi(
   priority = 'High',
   notes = `${subject}: leaking at the seal, pressure 3.2 bar`,
 ) {
-  const id = crypto.randomUUID();
+  const id = uuidV7();
   const response = await request.put(`/api/v1/intakes/${id}`, {
     data: {
       id,
@@ -150,4 +150,20 @@ export async function approveByApi(
     data: { revision: intake.revision },
   });
   expect(approved.status()).toBe(200);
+}
+
+/**
+ * A UUID version 7, as the app makes an intake id (the server refuses any
+ * other version): 48 bits of Unix milliseconds, then random bits.
+ */
+export function uuidV7(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) {
+    bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -52,7 +52,7 @@ test('the review engine loads after first paint and the review behaves as it alw
   // Problems appear and go as the technician types.
   await page.getByLabel('Your email').fill('dana at example');
   const email = fieldOf(page, 'Your email');
-  await expect(email.getByRole('alert')).toContainText("doesn't look like an email address");
+  await expect(email.getByRole('alert')).toContainText('must be an email address such as name@example.com');
   await expect(page.getByLabel('Your email')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByRole('heading', { name: 'Fix 1 thing before you submit' })).toBeVisible();
   await page.getByLabel('Your email').fill('dana@example.com');

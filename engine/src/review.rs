@@ -436,6 +436,35 @@ mod tests {
     }
 
     #[test]
+    fn a_double_at_email_and_a_line_break_are_refused_at_review() {
+        let c = ctx();
+        let mut d = Input {
+            notes: "pump leaking".into(),
+            technician: Technician {
+                name: "Dana".into(),
+                email: Some("a@b@c".into()),
+                phone: None,
+            },
+            ..Input::default()
+        };
+        edit(&mut d, "Subject", FieldValue::text("Pump\nleaking"));
+        let r = review(&c, &d);
+        let errors = problems(&c, &r, None);
+        assert!(
+            errors
+                .get("SuppliedEmail")
+                .is_some_and(|m| m.contains("more than one @")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .get("Subject")
+                .is_some_and(|m| m.contains("single line")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn default_proposals_keep_their_origin_and_confidence_is_clamped() {
         let schema = CaseSchema::salesforce_default();
         let mut p = proposal(&[("Type", "Other", Source::Default)]);

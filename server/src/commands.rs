@@ -6,6 +6,7 @@
 //! point); logs go to stderr.
 
 use fieldcase_core::AssetToken;
+use fieldcase_core::text::printable;
 
 use std::sync::Arc;
 
@@ -114,6 +115,8 @@ async fn users_add(
             "{email:?} is not an e-mail address; give the address the person signs in with"
         )));
     }
+    let name = crate::http::users::person_name(name.unwrap_or(email))
+        .map_err(|problem| StartupError::Usage(format!("{problem} Nothing was made.")))?;
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("Password: ")
             .map_err(StartupError::io("reading the password"))?;
@@ -139,8 +142,7 @@ async fn users_add(
         .await
         .map_err(|e| StartupError::Usage(e.to_string()))?;
     let store = open_store(config).await?;
-    let name = name.unwrap_or(email);
-    let Some(user) = store.create_user(email, name, role, &hash).await? else {
+    let Some(user) = store.create_user(email, &name, role, &hash).await? else {
         return Err(StartupError::Usage(format!(
             "{email} has an account already; nothing was changed"
         )));
@@ -175,7 +177,14 @@ async fn users_list(config: &Config) -> Result<(), StartupError> {
     }
     for u in users {
         let state = if u.active { "" } else { " (disabled)" };
-        println!("{}  {}  {}{state}", u.email, u.role.as_str(), u.name);
+        // Names and addresses stored before text hygiene existed may still
+        // hold bidi or control characters: shown escaped, never raw.
+        println!(
+            "{}  {}  {}{state}",
+            printable(&u.email),
+            u.role.as_str(),
+            printable(&u.name)
+        );
     }
     Ok(())
 }
@@ -203,7 +212,7 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
             i.reference,
             i.status.as_str(),
             i.created_at,
-            i.asset_name,
+            printable(&i.asset_name),
             i.id
         );
         if let Some(fields) = i.fields.as_object() {
@@ -211,7 +220,7 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
                 let value = value
                     .as_str()
                     .map_or_else(|| value.to_string(), str::to_owned);
-                println!("  {name}: {value}");
+                println!("  {name}: {}", printable(&value));
             }
         }
         for sha in &i.photos {

@@ -29,6 +29,8 @@ pub mod http;
 pub mod limits;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
+/// Location and device metadata left out of the photos sent to the CRM, losslessly.
+pub mod photo_strip;
 /// Private files: the data folder `0700`, what is in it `0600`.
 pub mod private_fs;
 /// QR links in upper case (compact alphanumeric codes) and their SVG.

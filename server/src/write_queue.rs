@@ -144,12 +144,16 @@ impl Worker {
         let mut photos = Vec::new();
         for (n, p) in intake.photos.iter().enumerate() {
             match tokio::fs::read(self.files.photo_path(&p.sha256)).await {
+                // Sent without location or device metadata: the Checksum
+                // (MD5) is of these bytes, the SHA-256 in PathOnClient stays
+                // the stored original's, so a file already on the case is
+                // still recognised either way.
                 Ok(bytes) => photos.push(PhotoFile::new(
                     &intake.reference,
                     n + 1,
                     &p.sha256,
                     &p.content_type,
-                    bytes,
+                    crate::photo_strip::strip(&bytes),
                 )),
                 Err(e) => {
                     tracing::error!(intake_id = id, sha256 = %p.sha256, error = %e, "a photo's file is missing");

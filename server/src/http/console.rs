@@ -410,8 +410,8 @@ async fn edit(
     let mut changes: Vec<(String, Option<FieldValue>, Option<FieldValue>)> = Vec::new();
     let mut unknown = fieldcase_core::FieldErrors::default();
     for (name, value) in &body.fields {
-        match state.schema.field(name) {
-            Some(def) if def.is_editable() => {}
+        let def = match state.schema.field(name) {
+            Some(def) if def.is_editable() => def,
             Some(def) => {
                 unknown.0.insert(
                     name.clone(),
@@ -429,8 +429,14 @@ async fn edit(
                 );
                 continue;
             }
-        }
-        let value = value.clone().filter(|v| !v.is_blank());
+        };
+        // Compared and recorded as it will be stored: cleaned of invisible
+        // and control characters, trimmed (a value `check_value` refuses is
+        // kept as sent, for `validate` below to name).
+        let value = value
+            .clone()
+            .filter(|v| !v.is_blank())
+            .map(|v| fieldcase_core::validate::check_value(def, &v).unwrap_or(v));
         let before = draft.get(name).cloned();
         if before == value {
             continue;
@@ -509,6 +515,10 @@ fn decision_text(to: IntakeStatus, text: &str) -> Result<String> {
             "the technician reads it on their link, so say why it cannot go on.",
         )
     };
+    // Multi-line, cleaned of invisible and control characters: the
+    // technician's link shows it and the CLI prints it.
+    let text =
+        fieldcase_core::text::clean(text, fieldcase_core::text::Lines::Multi).unwrap_or_default();
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::unprocessable(

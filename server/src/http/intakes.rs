@@ -24,9 +24,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
-use fieldcase_core::validate::check_value;
+use fieldcase_core::text::{self, Lines};
+use fieldcase_core::validate::{check_value, validate_technician};
 use fieldcase_core::wire::{
-    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, Technician, intake_reference,
+    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, intake_reference,
 };
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
@@ -44,9 +45,6 @@ use crate::store::{
 
 /// Notes and fields of a few tens of thousands of characters fit easily.
 const BODY_LIMIT: usize = 1024 * 1024;
-
-/// Longest technician detail accepted, in characters.
-const MAX_TECHNICIAN_CHARS: usize = 255;
 
 /// This module's part of the API description (`/api/v1/openapi.json`).
 #[derive(utoipa::OpenApi)]
@@ -76,7 +74,7 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 201, description = "A new intake (or a returned one's new revision), waiting for review.", body = IntakeReceipt),
         (status = 200, description = "This id was submitted with this content before: the same receipt, `replayed`.", body = IntakeReceipt),
-        (status = 400, description = "The id in the path is not a UUID or differs from the body's.", body = ApiError),
+        (status = 400, description = "The id in the path is not a UUID version 7 (`bad_intake_id`) or differs from the body's (`intake_id_mismatch`).", body = ApiError),
         (status = 404, description = "The body's asset code is not active (`asset_inactive`).", body = ApiError),
         (status = 409, description = "This id was submitted before with different content (`intake_conflict`).", body = ApiError),
         (status = 422, description = "A field, the notes, the technician's details or a photo must change; `fields` says which and how.", body = ApiError),
@@ -89,7 +87,7 @@ async fn submit(
     Json(mut submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
     state.rate_limits.submission_from(address)?;
-    let id = parse_id(&raw_id)?;
+    let id = IntakeId::parse_new(&raw_id).map_err(|m| Error::bad_request("bad_intake_id", m))?;
     if submission.id != id.uuid() {
         return Err(Error::bad_request(
             "intake_id_mismatch",
@@ -102,6 +100,17 @@ async fn submit(
     for sha in &mut submission.photos {
         *sha = sha.trim().to_ascii_lowercase();
     }
+    // Text hygiene before anything is hashed, stored or structured: the
+    // notes lose invisible and control characters; the technician's details
+    // are checked like case fields (the fields themselves in `validate`).
+    submission.notes = text::clean(&submission.notes, Lines::Multi).unwrap_or_default();
+    let technician_problems = match validate_technician(&submission.technician, &state.schema) {
+        Ok(clean) => {
+            submission.technician = clean;
+            None
+        }
+        Err(errors) => Some(errors),
+    };
     let request_hash = request_hash(&submission)?;
 
     // The token first: nothing about a stored intake (not even that a
@@ -124,7 +133,9 @@ async fn submit(
         }
     }
     check_notes(&submission.notes, state.limits.max_notes_chars)?;
-    check_technician(&submission.technician)?;
+    if let Some(errors) = technician_problems {
+        return Err(Error::validation(&state.schema, errors));
+    }
     check_photos(&state, &asset, &submission.photos).await?;
 
     let mut draft = submission.fields.clone();
@@ -168,7 +179,7 @@ async fn submit(
             return replay(current, &request_hash);
         }
         tx.commit().await?;
-        tracing::info!(intake_id = %id, reference, "returned intake resubmitted");
+        tracing::info!(intake_id = %id, "returned intake resubmitted");
     } else {
         let new = NewIntake {
             id,
@@ -192,7 +203,7 @@ async fn submit(
                 }),
             },
         };
-        if store::insert_intake(&mut tx, &new).await?.is_none() {
+        let Some(reference) = store::insert_intake(&mut tx, &new).await? else {
             // A racing twin got there first.
             tx.rollback().await?;
             let existing = state
@@ -204,7 +215,7 @@ async fn submit(
                 return Err(Error::AssetInactive);
             }
             return replay(existing, &request_hash);
-        }
+        };
         store::audit::record_in(
             &mut tx,
             &Actor::system(),
@@ -360,26 +371,6 @@ fn check_notes(notes: &str, max: u32) -> Result<()> {
                 n - max
             ),
         ));
-    }
-    Ok(())
-}
-
-fn check_technician(t: &Technician) -> Result<()> {
-    let details = [
-        ("name", Some(&t.name)),
-        ("email", t.email.as_ref()),
-        ("phone", t.phone.as_ref()),
-    ];
-    for (what, value) in details {
-        let n = value.map_or(0, |v| v.chars().count());
-        if n > MAX_TECHNICIAN_CHARS {
-            return Err(Error::unprocessable(
-                "technician_too_long",
-                format!(
-                    "Your {what} is {n} characters; the limit is {MAX_TECHNICIAN_CHARS}. Shorten it."
-                ),
-            ));
-        }
     }
     Ok(())
 }

@@ -212,6 +212,14 @@ fn shared_answers(path: &str, method: &HttpMethod, op: &mut Operation) {
             )),
         );
     }
+    // Every request, its body included, has a time limit (`crate::limits`).
+    add(
+        "408",
+        error(
+            "The request took longer than the server allows (`request_timeout`); nothing was \
+             kept of it.",
+        ),
+    );
     add(
         "500",
         error("Something went wrong on the server (`internal`)."),

@@ -17,6 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use fieldcase_core::console::{ActorKind, Invitation, Invite, Role, StaffUser, UserChange};
+use fieldcase_core::text::{self, Lines};
 use fieldcase_core::wire::ApiError;
 use rand::RngCore;
 use serde_json::json;
@@ -62,13 +63,34 @@ async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<StaffU
     Ok(Json(state.store.list_users().await?))
 }
 
-/// A plausible e-mail address: something@something.something, no spaces.
+/// Longest staff display name, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// A staff member's display name as stored: one line, cleaned of invisible
+/// and control characters (the console, the audit log and `users list`
+/// print it), trimmed, 1 to [`MAX_NAME_CHARS`] characters. `Err` says what to fix.
+pub fn person_name(raw: &str) -> std::result::Result<String, String> {
+    let name =
+        text::clean(raw, Lines::Single).map_err(|problem| problem.message("The person's name"))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "Enter the person's name (at most {MAX_NAME_CHARS} characters)."
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A plausible e-mail address: something@something.something, one `@`, no
+/// spaces, nothing invisible.
 pub fn plausible_email(email: &str) -> bool {
     let email = email.trim();
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
     !local.is_empty()
+        && !domain.contains('@')
+        && text::is_clean(email, Lines::Single)
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
@@ -101,13 +123,10 @@ async fn invite(
             "Enter the person's e-mail address, such as ann@example.com.".into(),
         );
     }
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        problems.0.insert(
-            "name".into(),
-            "Enter the person's name (at most 80 characters).".into(),
-        );
-    }
+    let name = person_name(&body.name).unwrap_or_else(|message| {
+        problems.0.insert("name".into(), message);
+        String::new()
+    });
     if !problems.is_empty() {
         return Err(Error::Validation {
             message: "Check the highlighted fields.".into(),
@@ -129,7 +148,7 @@ async fn invite(
         .create_invitation(
             &invitation_hash(&token),
             &body.email,
-            name,
+            &name,
             body.role,
             &admin.id,
             &expires_at,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use fieldcase_core::IntakeId;
-use fieldcase_core::wire::{IntakeStatus, Technician};
+use fieldcase_core::wire::{IntakeStatus, Technician, intake_reference_candidate};
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 
@@ -89,9 +89,20 @@ const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.r
      i.crm_case_number, i.crm_case_url, i.problems_json \
      FROM intakes i";
 
+/// How many references an intake tries before giving up: the first is
+/// derived from its id's last 40 random bits, the next ones from the whole id
+/// (`intake_reference_candidate`). Two honest ids share the first with odds
+/// of 1 in 2^40; more than a few in a row only happens on purpose.
+const REFERENCE_ATTEMPTS: u32 = 16;
+
 /// Insert an intake with its photos and its first event, in the caller's
-/// transaction. `None` when the id exists (a retry, or a racing twin):
-/// nothing was written, and the caller compares with the stored intake.
+/// transaction; `Some(reference)` with the short reference it got. `None`
+/// when the id exists (a retry, or a racing twin): nothing was written, and
+/// the caller compares with the stored intake.
+///
+/// A reference already taken by another intake (a crafted id can collide on
+/// purpose) is not a failure: the next candidate is tried, so the intake is
+/// stored under another reference instead of failing for ever.
 ///
 /// The insert is the transaction's first statement, so SQLite takes the write
 /// lock before reading anything: racing twins queue on the lock
@@ -99,38 +110,59 @@ const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.r
 pub async fn insert_intake(
     tx: &mut super::Tx,
     new: &NewIntake<'_>,
-) -> Result<Option<()>, sqlx::Error> {
+) -> Result<Option<String>, sqlx::Error> {
     let tx = tx.conn();
     let id = new.id.to_string();
     let at = now();
-    let done = sqlx::query(
-        "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
-         proposal_json, technician_name, technician_email, technician_phone, request_hash, \
-         created_at, updated_at, subject, priority, priority_rank, hazard) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
-         ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(new.reference)
-    .bind(new.asset_id)
-    .bind(new.status.as_str())
-    .bind(new.notes)
-    .bind(new.fields_json)
-    .bind(new.proposal_json)
-    .bind(&new.technician.name)
-    .bind(&new.technician.email)
-    .bind(&new.technician.phone)
-    .bind(new.request_hash)
-    .bind(&at)
-    .bind(&at)
-    .bind(&new.keys.subject)
-    .bind(&new.keys.priority)
-    .bind(new.keys.priority_rank)
-    .bind(i64::from(new.keys.hazard))
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(None);
+    let mut reference = new.reference.to_owned();
+    let mut attempt = 0;
+    loop {
+        // `DO NOTHING` for either unique key (id or reference); which one
+        // it was is told by looking for the id.
+        let done = sqlx::query(
+            "INSERT INTO intakes (id, reference, asset_id, status, notes, fields_json, \
+             proposal_json, technician_name, technician_email, technician_phone, request_hash, \
+             created_at, updated_at, subject, priority, priority_rank, hazard) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&reference)
+        .bind(new.asset_id)
+        .bind(new.status.as_str())
+        .bind(new.notes)
+        .bind(new.fields_json)
+        .bind(new.proposal_json)
+        .bind(&new.technician.name)
+        .bind(&new.technician.email)
+        .bind(&new.technician.phone)
+        .bind(new.request_hash)
+        .bind(&at)
+        .bind(&at)
+        .bind(&new.keys.subject)
+        .bind(&new.keys.priority)
+        .bind(new.keys.priority_rank)
+        .bind(i64::from(new.keys.hazard))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            break;
+        }
+        let twin: Option<i64> = sqlx::query_scalar("SELECT 1 FROM intakes WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if twin.is_some() {
+            return Ok(None);
+        }
+        attempt += 1;
+        if attempt >= REFERENCE_ATTEMPTS {
+            return Err(sqlx::Error::Protocol(format!(
+                "no free reference for intake {id} after {REFERENCE_ATTEMPTS} attempts"
+            )));
+        }
+        tracing::warn!(intake_id = %id, taken = %reference, "intake reference taken; trying another");
+        reference = intake_reference_candidate(&new.id.uuid(), attempt);
     }
     for (position, sha) in new.photos.iter().enumerate() {
         sqlx::query("INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)")
@@ -141,7 +173,7 @@ pub async fn insert_intake(
             .await?;
     }
     insert_event(tx, &id, &new.event).await?;
-    Ok(Some(()))
+    Ok(Some(reference))
 }
 
 /// Move an intake to `to` if its status is one of `from`; false otherwise.

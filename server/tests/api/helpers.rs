@@ -219,6 +219,36 @@ impl TestOrg {
         ))
         .await
     }
+
+    /// The bytes of a file (a `ContentVersion`) as the org received them.
+    pub async fn file_bytes(&self, version_id: &str) -> Vec<u8> {
+        let token: Value = self
+            .http
+            .post(format!("{}/services/oauth2/token", self.base))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", ORG_CLIENT_ID),
+                ("client_secret", ORG_CLIENT_SECRET),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token json");
+        let response = self
+            .http
+            .get(format!(
+                "{}/services/data/v64.0/sobjects/ContentVersion/{version_id}/VersionData",
+                self.base
+            ))
+            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .send()
+            .await
+            .expect("VersionData");
+        assert_eq!(response.status(), 200);
+        response.bytes().await.expect("file bytes").to_vec()
+    }
 }
 
 /// A fieldcase configured for a fresh demo org (not yet connected), with

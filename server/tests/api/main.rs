@@ -12,6 +12,7 @@ mod authz;
 mod console;
 mod crash;
 mod handoff;
+mod input;
 mod intakes;
 mod leaks;
 mod leases;
