@@ -94,6 +94,11 @@ pub enum AssetAttr {
 pub enum SystemValue {
     /// The intake's id: the external-ID key that makes CRM writes exactly-once.
     IntakeKey,
+    /// The intake's reference (`FC-XXXX-XXXX`), the one the technician was
+    /// told to quote, so a dispatcher finds the case by it. Written from the
+    /// stored intake (a crafted id may have made the server pick another
+    /// candidate), never from the draft.
+    IntakeReference,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -350,8 +350,12 @@ impl CaseDraft {
         for def in &schema.fields {
             let value = if let Some(attr) = def.from_asset {
                 asset.attr(attr).map(FieldValue::text)
-            } else if let Some(SystemValue::IntakeKey) = def.system {
-                Some(FieldValue::text(intake_id.to_string()))
+            } else if let Some(system) = def.system {
+                match system {
+                    SystemValue::IntakeKey => Some(FieldValue::text(intake_id.to_string())),
+                    // Known only once stored: the CRM write fills it.
+                    SystemValue::IntakeReference => None,
+                }
             } else if !def.technician_visible {
                 def.default.clone()
             } else {

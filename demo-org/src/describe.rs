@@ -5,7 +5,7 @@
 //! so the describe a client reads is the contract the org enforces. Case carries
 //! Salesforce's standard fields plus fieldcase's custom fields from
 //! `core/schemas/case.json` (`Error_Code__c`, `Meter_Reading__c`,
-//! `Safety_Hazard__c`, `Intake_Key__c`) and one demo-only field,
+//! `Safety_Hazard__c`, `Intake_Key__c`, `Intake_Reference__c`) and one demo-only field,
 //! `External_Ref__c`: an external ID that is *not* unique, so the
 //! "300 Multiple Choices" answer of an upsert can be exercised.
 
@@ -477,6 +477,7 @@ fn case() -> SObjectDef {
             .len(36)
             .external_id()
             .unique(),
+        FieldDef::new("Intake_Reference__c", "fieldcase reference", String).len(20),
         FieldDef::new("External_Ref__c", "External reference", String)
             .len(64)
             .external_id(),

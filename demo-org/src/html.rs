@@ -230,7 +230,7 @@ async fn home_html(org: &Org) -> Result<String> {
     } else {
         b.push_str(
             "<table><thead><tr><th>Case</th><th>Subject</th><th>Priority</th><th>Type</th><th>Status</th>\
-             <th>Asset</th><th>Intake key</th><th>Created</th><th>Files</th></tr></thead><tbody>",
+             <th>Asset</th><th>Reference</th><th>Created</th><th>Files</th></tr></thead><tbody>",
         );
         for c in &cases {
             let asset = c
@@ -246,7 +246,7 @@ async fn home_html(org: &Org) -> Result<String> {
                 ty = opt(c, "Type"),
                 status = opt(c, "Status"),
                 asset = asset.unwrap_or_default(),
-                key = opt(c, "Intake_Key__c"),
+                key = opt(c, "Intake_Reference__c"),
                 created = when(c, "CreatedDate"),
                 files = files_per.get(c.id.as_str()).copied().unwrap_or(0),
             ));

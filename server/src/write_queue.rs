@@ -173,6 +173,7 @@ impl Worker {
         }
         let write = CaseWrite {
             intake_id: id,
+            reference: &intake.reference,
             schema: &self.schema,
             values: &values,
             links: AssetLinks {

@@ -11,7 +11,7 @@ async fn pages_show_cases_and_their_files_without_scripts() {
     let org = spawn_org().await;
     let t = org.token().await;
     let case = org
-        .create_case(&t, json!({"Subject": "Air handler <noisy>", "Priority": "High", "Type": "Mechanical", "AssetId": fieldcase_demo_org::AIR_HANDLER_AHU3_ASSET_ID, "Intake_Key__c": "page-1"}))
+        .create_case(&t, json!({"Subject": "Air handler <noisy>", "Priority": "High", "Type": "Mechanical", "AssetId": fieldcase_demo_org::AIR_HANDLER_AHU3_ASSET_ID, "Intake_Key__c": "page-1", "Intake_Reference__c": "FC-PAGE-0001"}))
         .await;
     let form = Form::new()
         .part(
@@ -54,7 +54,7 @@ async fn pages_show_cases_and_their_files_without_scripts() {
         "Mechanical",
         "New",
         "Air handler AHU-3",
-        "page-1",
+        "FC-PAGE-0001",
         "Northwind Foods",
         "02i000000000001AAA",
     ] {

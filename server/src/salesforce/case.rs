@@ -51,20 +51,29 @@ pub struct AssetLinks<'a> {
 
 /// Map an intake's validated fields onto the Case by the case schema:
 /// asset-filled fields from the asset as it is now, the system key from the
-/// intake id, everything else from the stored values. Fields no longer in
+/// intake id and the reference from the stored intake (what the technician
+/// was told to quote), everything else from the stored values. Fields no longer in
 /// the schema are left out.
 pub fn case_fields(
     schema: &CaseSchema,
     values: &BTreeMap<String, FieldValue>,
     links: &AssetLinks<'_>,
     intake_id: &str,
+    reference: &str,
 ) -> Result<CaseFields, String> {
     let mut key_field = None;
     let mut body = Map::new();
     for def in &schema.fields {
-        if def.system == Some(SystemValue::IntakeKey) {
-            key_field = Some(def.name.clone());
-            continue;
+        match def.system {
+            Some(SystemValue::IntakeKey) => {
+                key_field = Some(def.name.clone());
+                continue;
+            }
+            Some(SystemValue::IntakeReference) => {
+                body.insert(def.name.clone(), Value::String(reference.to_owned()));
+                continue;
+            }
+            None => {}
         }
         if def.name.eq_ignore_ascii_case("Id") {
             continue;
@@ -529,7 +538,7 @@ mod tests {
     }
 
     #[test]
-    fn the_case_body_follows_the_schema_and_never_holds_the_key() {
+    fn the_case_body_follows_the_schema_carries_the_reference_and_never_holds_the_key() {
         let schema = CaseSchema::salesforce_default();
         let mut values = BTreeMap::new();
         values.insert("Subject".to_owned(), FieldValue::text("Leak"));
@@ -537,6 +546,10 @@ mod tests {
         values.insert("Intake_Key__c".to_owned(), FieldValue::text("forged"));
         values.insert("AssetId".to_owned(), FieldValue::text("02iOLD"));
         values.insert("Gone__c".to_owned(), FieldValue::text("not in the schema"));
+        values.insert(
+            "Intake_Reference__c".to_owned(),
+            FieldValue::text("FC-FORGED"),
+        );
         let links = AssetLinks {
             asset_id: Some("02i000000000001AAA"),
             account_id: None,
@@ -546,13 +559,19 @@ mod tests {
             &values,
             &links,
             "0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e",
+            "FC-0B3C-4D5E",
         )
         .unwrap();
         assert_eq!(f.key_field, "Intake_Key__c");
         assert_eq!(f.key, "0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e");
         assert_eq!(
             Value::Object(f.body),
-            json!({"Subject": "Leak", "Safety_Hazard__c": true, "AssetId": "02i000000000001AAA"})
+            json!({
+                "Subject": "Leak",
+                "Safety_Hazard__c": true,
+                "AssetId": "02i000000000001AAA",
+                "Intake_Reference__c": "FC-0B3C-4D5E"
+            })
         );
     }
 

@@ -237,6 +237,8 @@ pub struct CaseWritten {
 #[derive(Debug, Clone)]
 pub struct CaseWrite<'a> {
     pub intake_id: &'a str,
+    /// The reference the technician was told (`FC-XXXX-XXXX`).
+    pub reference: &'a str,
     pub schema: &'a CaseSchema,
     pub values: &'a BTreeMap<String, FieldValue>,
     pub links: AssetLinks<'a>,
@@ -672,8 +674,14 @@ impl Salesforce {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<bool, sqlx::Error>>,
     {
-        let fields = case::case_fields(write.schema, write.values, &write.links, write.intake_id)
-            .map_err(|message| {
+        let fields = case::case_fields(
+            write.schema,
+            write.values,
+            &write.links,
+            write.intake_id,
+            write.reference,
+        )
+        .map_err(|message| {
             SalesforceError::Rejected(vec![SfError {
                 code: "SCHEMA_WITHOUT_INTAKE_KEY".into(),
                 message,

@@ -311,6 +311,7 @@ mod tests {
             field("AssetId", "reference", json!({"referenceTo": ["Asset"]})),
             field("AccountId", "reference", json!({"referenceTo": ["Account"]})),
             field("Intake_Key__c", "string", json!({"length": 36, "externalId": true})),
+            field("Intake_Reference__c", "string", json!({"length": 20})),
             field("External_Ref__c", "string", json!({"length": 64, "externalId": true})),
             field("Site_Contact__c", "string", json!({"length": 80})),
             field("Region__c", "picklist", json!({"nillable": false, "picklistValues": picklist(&["North", "South"], None), "restrictedPicklist": true})),
@@ -335,6 +336,11 @@ mod tests {
         assert_eq!(
             s.field("Intake_Key__c").unwrap().system,
             current.field("Intake_Key__c").unwrap().system
+        );
+        assert_eq!(
+            s.field("Intake_Reference__c").unwrap().system,
+            Some(fieldcase_core::schema::SystemValue::IntakeReference),
+            "the reference stays the system's to fill"
         );
         let region = s.field("Region__c").unwrap();
         assert!(region.required && region.restricted);

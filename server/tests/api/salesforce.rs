@@ -93,8 +93,8 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
 
     let cases = org
         .query(&format!(
-            "SELECT Id, CaseNumber, Subject, AssetId, AccountId, Intake_Key__c, Origin, Priority \
-             FROM Case WHERE Intake_Key__c = '{id}'"
+            "SELECT Id, CaseNumber, Subject, AssetId, AccountId, Intake_Key__c, \
+             Intake_Reference__c, Origin, Priority FROM Case WHERE Intake_Key__c = '{id}'"
         ))
         .await;
     assert_eq!(cases.len(), 1);
@@ -106,6 +106,9 @@ async fn connecting_through_the_web_server_flow_writes_the_waiting_case_with_its
     assert_eq!(case["AccountId"], NORTHWIND_FOODS_ACCOUNT_ID);
     assert_eq!(case["Origin"], "Web");
     assert_eq!(case["Priority"], "High");
+    // The reference the technician was told to quote finds the case.
+    assert_eq!(case["Intake_Reference__c"], receipt["reference"]);
+    assert!(receipt["reference"].as_str().unwrap().starts_with("FC-"));
     let files = org.case_files(case_id).await;
     assert_eq!(files.len(), 2);
 
