@@ -173,9 +173,8 @@ impl TestOrg {
         self.stats().await[what].as_u64().expect("a count")
     }
 
-    /// SOQL through the REST API, as the integration user. (Counts as an
-    /// API call: measure calls before querying.)
-    pub async fn query(&self, soql: &str) -> Vec<Value> {
+    /// An access token of the integration user (client credentials).
+    async fn access_token(&self) -> String {
         let token: Value = self
             .http
             .post(format!("{}/services/oauth2/token", self.base))
@@ -190,6 +189,16 @@ impl TestOrg {
             .json()
             .await
             .expect("token json");
+        token["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// SOQL through the REST API, as the integration user. (Counts as an
+    /// API call: measure calls before querying.)
+    pub async fn query(&self, soql: &str) -> Vec<Value> {
+        let token = self.access_token().await;
         let url = reqwest::Url::parse_with_params(
             &format!("{}/services/data/v64.0/query", self.base),
             &[("q", soql)],
@@ -198,7 +207,7 @@ impl TestOrg {
         let answer: Value = self
             .http
             .get(url)
-            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .bearer_auth(&token)
             .send()
             .await
             .expect("query")
@@ -222,27 +231,14 @@ impl TestOrg {
 
     /// The bytes of a file (a `ContentVersion`) as the org received them.
     pub async fn file_bytes(&self, version_id: &str) -> Vec<u8> {
-        let token: Value = self
-            .http
-            .post(format!("{}/services/oauth2/token", self.base))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", ORG_CLIENT_ID),
-                ("client_secret", ORG_CLIENT_SECRET),
-            ])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("token json");
+        let token = self.access_token().await;
         let response = self
             .http
             .get(format!(
                 "{}/services/data/v64.0/sobjects/ContentVersion/{version_id}/VersionData",
                 self.base
             ))
-            .bearer_auth(token["access_token"].as_str().expect("access token"))
+            .bearer_auth(&token)
             .send()
             .await
             .expect("VersionData");
