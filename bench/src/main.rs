@@ -244,6 +244,41 @@ fn references(html: &str) -> Vec<String> {
     out
 }
 
+/// The scripts and WebAssembly a JS file at `url` (a path) loads as soon as
+/// it runs: every quoted `.js` / `.wasm` path in it — absolute, or relative
+/// like wasm-bindgen's `./snippets/…` imports, resolved against `url` — but
+/// not those behind a dynamic `import(` or a `Worker(`, which load on demand.
+fn loaded_at_start(js: &str, url: &str) -> Vec<String> {
+    let dir = &url[..url.rfind('/').map_or(0, |i| i + 1)];
+    let mut out = Vec::new();
+    for quote in ['\'', '"', '`'] {
+        let pieces: Vec<&str> = js.split(quote).collect();
+        for (i, piece) in pieces.iter().enumerate().skip(1) {
+            let path_like = (piece.ends_with(".js") || piece.ends_with(".wasm"))
+                && !piece.contains(char::is_whitespace);
+            if !path_like {
+                continue;
+            }
+            // The code just ahead of the opening quote.
+            let lead = pieces[i - 1].trim_end();
+            if lead.ends_with("import(") || lead.ends_with("Worker(") {
+                continue;
+            }
+            let path = if piece.starts_with('/') && !piece.starts_with("//") {
+                (*piece).to_owned()
+            } else if let Some(rest) = piece.strip_prefix("./") {
+                format!("{dir}{rest}")
+            } else {
+                continue;
+            };
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
 /// Every value of attribute `name` in `html`.
 fn attr_values(html: &str, name: &str) -> Vec<String> {
     let pattern = format!("{name}=");
@@ -318,14 +353,9 @@ async fn wire(base: &str, token: &AssetToken) -> Result<()> {
                 .await?
                 .text()
                 .await?;
-            for quote in ['\'', '"'] {
-                for piece in plain
-                    .split(quote)
-                    .filter(|p| p.starts_with('/') && (p.ends_with(".js") || p.ends_with(".wasm")))
-                {
-                    if !refs.iter().any(|o| o == piece) {
-                        refs.push(piece.to_owned());
-                    }
+            for piece in loaded_at_start(&plain, &r) {
+                if !refs.contains(&piece) {
+                    refs.push(piece);
                 }
             }
         }
@@ -487,5 +517,18 @@ mod tests {
             Some("/fieldcase-engine-4.wasm")
         );
         assert_eq!(deferred_engine("<html></html>"), None);
+    }
+
+    #[test]
+    fn a_script_counts_what_it_loads_at_once_not_on_demand() {
+        let glue = r#"import * as s0 from './snippets/app-1/js/store.js';const e="can't";let w=new URL("/app-3_bg.wasm",import.meta.url);const later=()=>import('./shrink.js');new Worker("/worker.js");"#;
+        assert_eq!(
+            loaded_at_start(glue, "/app-3.js"),
+            ["/snippets/app-1/js/store.js", "/app-3_bg.wasm"]
+        );
+        assert_eq!(
+            loaded_at_start("import init from '/app-3.js'", "/boot-2.js"),
+            ["/app-3.js"]
+        );
     }
 }
