@@ -544,6 +544,7 @@ fn asset_not_yours() -> Error {
 #[utoipa::path(
     get,
     path = "/api/v1/embed/assets",
+    operation_id = "embed_assets",
     tag = "embed",
     security(("embed_session" = [])),
     responses(
@@ -563,6 +564,7 @@ async fn assets(
 #[utoipa::path(
     post,
     path = "/api/v1/embed/assets/{asset}/photos",
+    operation_id = "embed_upload_photo",
     tag = "embed",
     security(("embed_session" = [])),
     params(("asset" = String, Path, description = "One of the session's assets (`EmbedAsset.id`).")),
@@ -593,6 +595,7 @@ async fn upload(
 #[utoipa::path(
     put,
     path = "/api/v1/embed/intakes/{id}",
+    operation_id = "embed_submit",
     tag = "embed",
     security(("embed_session" = [])),
     params(("id" = String, Path, format = Uuid, description = "The intake's id, made by the page before the first attempt (UUID v7); the same as `id` in the body.")),

@@ -141,6 +141,7 @@ fn parse_portal_id(raw: &str) -> Result<Uuid> {
 #[utoipa::path(
     get,
     path = "/api/v1/admin/portals",
+    operation_id = "list_portals",
     tag = "admin",
     security(("session_cookie" = [])),
     responses(
@@ -155,6 +156,7 @@ async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<Portal
 #[utoipa::path(
     post,
     path = "/api/v1/admin/portals",
+    operation_id = "register_portal",
     tag = "admin",
     security(("session_cookie" = [])),
     request_body = NewPortal,
@@ -176,6 +178,7 @@ async fn create(
 #[utoipa::path(
     post,
     path = "/api/v1/admin/portals/{id}/rotate",
+    operation_id = "rotate_portal_secret",
     tag = "admin",
     security(("session_cookie" = [])),
     params(("id" = String, Path, format = Uuid, description = "The portal's id.")),
@@ -215,6 +218,7 @@ async fn rotate(
 #[utoipa::path(
     post,
     path = "/api/v1/admin/portals/{id}/disable",
+    operation_id = "disable_portal",
     tag = "admin",
     security(("session_cookie" = [])),
     params(("id" = String, Path, format = Uuid, description = "The portal's id.")),
