@@ -161,6 +161,12 @@ pub mod path {
     pub fn user(id: &Uuid) -> String {
         format!("{API_PREFIX}/admin/users/{id}")
     }
+    pub fn portals() -> String {
+        format!("{API_PREFIX}/admin/portals")
+    }
+    pub fn portal_action(id: &Uuid, action: &str) -> String {
+        format!("{API_PREFIX}/admin/portals/{id}/{action}")
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -170,6 +176,7 @@ pub use calls::*;
 mod calls {
     use fieldcase_core::CaseSchema;
     use fieldcase_core::console::*;
+    use fieldcase_core::embed::{NewPortal, Portal, PortalSecret};
     use gloo_net::http::{Request, RequestBuilder};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
@@ -253,6 +260,18 @@ mod calls {
     }
     pub async fn change_user(id: &Uuid, body: &UserChange) -> Result<StaffUser, Failure> {
         patch(&path::user(id), body).await
+    }
+    pub async fn portals() -> Result<Vec<Portal>, Failure> {
+        get(&path::portals()).await
+    }
+    pub async fn add_portal(body: &NewPortal) -> Result<PortalSecret, Failure> {
+        post(&path::portals(), body).await
+    }
+    pub async fn rotate_portal(id: &Uuid) -> Result<PortalSecret, Failure> {
+        post(&path::portal_action(id, "rotate"), &serde_json::json!({})).await
+    }
+    pub async fn disable_portal(id: &Uuid) -> Result<Portal, Failure> {
+        post(&path::portal_action(id, "disable"), &serde_json::json!({})).await
     }
 }
 

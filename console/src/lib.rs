@@ -8,6 +8,7 @@
 //! - [`time`]: RFC 3339 instants, relative ages ("3 h") and short dates;
 //! - [`select`]: the queue's keyboard selection (j/k, Enter, a, r);
 //! - [`edit`]: the intake's field inputs, their validation and what changed;
+//! - [`portal`]: the portals page's snippet, token claims and Salesforce steps;
 //! - [`text`]: titles, confirmations and the history's sentences.
 //!
 //! Browser-only (wasm32): [`browser`] (title, EventSource, clipboard, dialogs)
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod edit;
 pub mod highlight;
+pub mod portal;
 pub mod query;
 pub mod select;
 pub mod text;

@@ -353,10 +353,24 @@ pub struct IntakeDetail {
     pub related: Vec<RelatedIntake>,
     /// The intake's audit trail, oldest first.
     pub history: Vec<AuditEntry>,
+    /// Where it came from when not through an asset's link: a customer, via
+    /// a portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<IntakeOrigin>,
     /// RFC 3339.
     pub submitted_at: String,
     /// RFC 3339.
     pub updated_at: String,
+}
+
+/// An intake a customer submitted through a portal's embedded form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntakeOrigin {
+    pub portal_id: Uuid,
+    pub portal_name: String,
+    /// The customer's id in the portal.
+    pub customer: String,
 }
 
 /// `PATCH /console/intakes/{id}`: change some fields. A `null` value clears one.

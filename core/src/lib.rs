@@ -5,6 +5,8 @@
 
 /// What the dispatcher console and the technician's submissions list exchange with the server.
 pub mod console;
+/// Embedding the form in a customer portal: portals, their origins, the embed API's types.
+pub mod embed;
 /// Typed ids: `IntakeId`, `Sha256`, parsed once where they enter.
 pub mod ids;
 /// The declarative description of the CRM object a case becomes.

@@ -1,6 +1,6 @@
 //! What each subcommand does: `serve` (the default), `assets list`,
 //! `assets revoke <TOKEN>`, `intakes list [--json]`,
-//! `schema import [--apply] [--out PATH]`.
+//! `schema import [--apply] [--out PATH]`, `portals add|list|disable`.
 //!
 //! These print to stdout for the operator (links carry tokens: that is their
 //! point); logs go to stderr.
@@ -11,8 +11,8 @@ use fieldcase_core::text::printable;
 use std::sync::Arc;
 
 use crate::config::{
-    AssetsCommand, Command, Config, IMPORTED_SCHEMA_FILE, IntakesCommand, SchemaCommand,
-    UsersCommand,
+    AssetsCommand, Command, Config, IMPORTED_SCHEMA_FILE, IntakesCommand, PortalsCommand,
+    SchemaCommand, UsersCommand,
 };
 use crate::salesforce::schema_import;
 use crate::startup::{
@@ -33,7 +33,90 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         Command::Schema(SchemaCommand::Import { apply, out }) => {
             schema_import(&config, apply, out).await
         }
+        Command::Portals(PortalsCommand::Add { name, origins }) => {
+            portals_add(&config, &name, origins).await
+        }
+        Command::Portals(PortalsCommand::List) => portals_list(&config).await,
+        Command::Portals(PortalsCommand::Disable { id }) => portals_disable(&config, &id).await,
     }
+}
+
+/// Who the audit log names for a change made with the CLI.
+fn operator() -> crate::store::Actor {
+    crate::store::Actor::new(fieldcase_core::console::ActorKind::Admin, "command line")
+}
+
+async fn portals_add(
+    config: &Config,
+    name: &str,
+    origins: Vec<String>,
+) -> Result<(), StartupError> {
+    let store = open_store(config).await?;
+    let body = fieldcase_core::embed::NewPortal {
+        name: name.to_owned(),
+        origins,
+    };
+    let made = crate::http::portals::register(&store, &operator(), &body)
+        .await
+        .map_err(|e| StartupError::Usage(format!("{} Nothing was made.", problems(&e))))?;
+    let public_url = config.public_url(config.addr);
+    println!(
+        "Portal {} — {}\n  id:      {}\n  origins: {}\n  secret:  {}\n  (the secret is shown \
+         this once; the portal's server signs embed tokens with it, HS256)\n  iframe:  \
+         {public_url}/embed/{}?origin=<ORIGIN>&t=<TOKEN>",
+        printable(&made.portal.name),
+        "enabled",
+        made.portal.id,
+        made.portal.origins.join(" "),
+        made.secret,
+        made.portal.id,
+    );
+    Ok(())
+}
+
+/// An error's message with its field problems, for the terminal.
+fn problems(e: &crate::error::Error) -> String {
+    match e {
+        crate::error::Error::Validation { message, fields } => {
+            let detail: Vec<String> = fields.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!("{message} {}", detail.join(" "))
+        }
+        e => e.public_message(),
+    }
+}
+
+async fn portals_list(config: &Config) -> Result<(), StartupError> {
+    let store = open_store(config).await?;
+    let portals = store.list_portals().await?;
+    if portals.is_empty() {
+        println!("No portals yet. Register one with `fieldcase portals add`.");
+    }
+    for p in portals {
+        let state = if p.enabled { "enabled" } else { "disabled" };
+        println!(
+            "{} — {} ({state})\n  origins: {}",
+            p.id,
+            printable(&p.name),
+            p.origins.join(" ")
+        );
+    }
+    Ok(())
+}
+
+async fn portals_disable(config: &Config, id: &str) -> Result<(), StartupError> {
+    let id: uuid::Uuid = id.parse().map_err(|_| {
+        StartupError::Usage(format!("{id:?} is not a portal id; see `portals list`"))
+    })?;
+    let store = open_store(config).await?;
+    let portal = crate::http::portals::disable_portal(&store, &operator(), &id)
+        .await
+        .map_err(|e| StartupError::Usage(problems(&e)))?;
+    println!(
+        "Portal {} — {} is disabled.",
+        portal.id,
+        printable(&portal.name)
+    );
+    Ok(())
 }
 
 async fn serve(config: &Config) -> Result<(), StartupError> {

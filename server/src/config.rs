@@ -550,6 +550,31 @@ pub enum Command {
     /// The case schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Customer portals that embed the intake form.
+    #[command(subcommand)]
+    Portals(PortalsCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum PortalsCommand {
+    /// Register a portal and print its shared secret (shown this once; the
+    /// portal's server signs embed tokens with it).
+    Add {
+        /// The portal's name, shown to staff (e.g. "Customer support portal").
+        #[arg(long)]
+        name: String,
+        /// An origin the portal is served from, e.g. https://portal.example.com
+        /// (repeat for several).
+        #[arg(long = "origin", required = true)]
+        origins: Vec<String>,
+    },
+    /// Print every portal with its origins and whether it is enabled.
+    List,
+    /// Disable a portal: its tokens and open forms stop working at once.
+    Disable {
+        /// The portal's id, as `portals list` prints it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -15,6 +15,8 @@ pub mod config;
 pub mod demo;
 /// Trunk's dist/ made CSP-clean (no inline script) and precompressed.
 pub mod dist;
+/// Embed tokens signed by customer portals, and the embed sessions we sign.
+pub mod embed;
 /// The one error type, and the one `ApiError` body shape of every failure.
 pub mod error;
 /// `FIELDCASE_FAILPOINT`: abort at a named point, for crash tests.

@@ -40,6 +40,8 @@ use crate::http::AppState;
 
 /// The route whose requests carry photos (and so get the upload timeout).
 pub const UPLOAD_ROUTE: &str = "/api/v1/assets/{token}/photos";
+/// The embedded form's photo uploads (the same timeout).
+pub const EMBED_UPLOAD_ROUTE: &str = "/api/v1/embed/assets/{asset}/photos";
 
 /// Timeouts and the in-flight cap, read by the middleware.
 #[derive(Debug)]
@@ -118,7 +120,7 @@ pub async fn request_timeout(State(state): State<AppState>, req: Request, next: 
         && req
             .extensions()
             .get::<MatchedPath>()
-            .is_some_and(|p| p.as_str() == UPLOAD_ROUTE);
+            .is_some_and(|p| p.as_str() == UPLOAD_ROUTE || p.as_str() == EMBED_UPLOAD_ROUTE);
     let limit = if upload {
         state.request_limits.upload_timeout
     } else {

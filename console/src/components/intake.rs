@@ -332,6 +332,7 @@ pub fn Intake() -> impl IntoView {
             </div>
             <p class="meta">
                 "Submitted "{time::short_datetime(&d.submitted_at)}" by "{d.technician.name.clone()}
+                {d.origin.clone().map(|o| format!(" (customer via portal {})", o.portal_name))}
                 {d.technician.email.clone().map(|e| format!(" · {e}"))}
                 {d.technician.phone.clone().map(|p| format!(" · {p}"))}
                 " · revision "{d.revision}

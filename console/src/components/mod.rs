@@ -21,6 +21,7 @@ use crate::{browser, text};
 
 mod audit;
 mod intake;
+mod portals;
 mod queue;
 mod users;
 
@@ -144,6 +145,10 @@ pub fn App() -> impl IntoView {
                         path=path!("/users")
                         view=|| view! { <Staff admin=true><users::Users /></Staff> }
                     />
+                    <Route
+                        path=path!("/portals")
+                        view=|| view! { <Staff admin=true><portals::Portals /></Staff> }
+                    />
                 </Routes>
             </main>
         </Router>
@@ -180,6 +185,7 @@ fn Header() -> impl IntoView {
                             {admin.then(|| view! {
                                 <a href="/console/audit">"Audit log"</a>
                                 <a href="/console/users">"Users"</a>
+                                <a href="/console/portals">"Portals"</a>
                                 <a href="/admin/salesforce" rel="external">"Salesforce"</a>
                             })}
                         </nav>

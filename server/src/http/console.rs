@@ -257,6 +257,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
         approved_hash: r.approved_hash,
         related,
         history,
+        origin: r.origin,
         submitted_at: r.submitted_at,
         updated_at: r.updated_at,
     })

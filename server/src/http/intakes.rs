@@ -84,7 +84,7 @@ async fn submit(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     Path(raw_id): Path<String>,
-    Json(mut submission): Json<IntakeSubmission>,
+    Json(submission): Json<IntakeSubmission>,
 ) -> Result<(StatusCode, Json<IntakeReceipt>)> {
     state.rate_limits.submission_from(address)?;
     let id = IntakeId::parse_new(&raw_id).map_err(|m| Error::bad_request("bad_intake_id", m))?;
@@ -97,6 +97,34 @@ async fn submit(
             ),
         ));
     }
+    // The token first: nothing about a stored intake (not even that a
+    // replay matches) is told to someone without its asset's link.
+    let asset = state.active_asset_for(&submission.asset_token).await?;
+    let (status, receipt) = accept(&state, id, &asset, submission, None).await?;
+    Ok((status, Json(receipt)))
+}
+
+/// Who an intake comes from when it is not a technician with the asset's
+/// link: a customer, through a portal.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ViaPortal<'a> {
+    pub portal_id: &'a str,
+    pub portal_name: &'a str,
+    /// The customer's id in the portal (the embed token's `sub`).
+    pub customer: &'a str,
+}
+
+/// Store a submission for `asset` (already reached through a link or an
+/// embed session), idempotently: everything after the caller's proof of
+/// access is the same for a technician and a customer.
+pub(super) async fn accept(
+    state: &AppState,
+    id: IntakeId,
+    asset: &ActiveAsset,
+    mut submission: IntakeSubmission,
+    via: Option<ViaPortal<'_>>,
+) -> Result<(StatusCode, IntakeReceipt)> {
+    state.rate_limits.submission_to(&asset.id)?;
     for sha in &mut submission.photos {
         *sha = sha.trim().to_ascii_lowercase();
     }
@@ -112,18 +140,15 @@ async fn submit(
         Err(errors) => Some(errors),
     };
     let request_hash = request_hash(&submission)?;
-
-    // The token first: nothing about a stored intake (not even that a
-    // replay matches) is told to someone without its asset's link.
-    let asset = state.active_asset_for(&submission.asset_token).await?;
-    state.rate_limits.submission_to(&asset.id)?;
+    let portal_id = via.map(|v| v.portal_id);
     // A retry of something already stored is answered from the store; a
     // returned intake, amended, becomes its next revision.
     let existing = state.store.intake(&id).await?;
     if let Some(existing) = &existing {
-        if existing.asset_id != asset.id {
-            // Another asset's link: answered as an inactive code is, so an
-            // id taken elsewhere tells nothing (no reference, no receipt).
+        if existing.asset_id != asset.id || existing.portal_id.as_deref() != portal_id {
+            // Another asset's link (or another way in): answered as an
+            // inactive code is, so an id taken elsewhere tells nothing (no
+            // reference, no receipt).
             return Err(Error::AssetInactive);
         }
         let amendable =
@@ -136,7 +161,7 @@ async fn submit(
     if let Some(errors) = technician_problems {
         return Err(Error::validation(&state.schema, errors));
     }
-    check_photos(&state, &asset, &submission.photos).await?;
+    check_photos(state, asset, &submission.photos).await?;
 
     let mut draft = submission.fields.clone();
     draft.apply_context(&state.schema, &asset.view, &id.uuid());
@@ -144,13 +169,24 @@ async fn submit(
         .validate(&state.schema)
         .map_err(|errors| Error::validation(&state.schema, errors))?;
 
-    let proposal = propose(&state.schema, &asset, &submission);
+    let proposal = propose(&state.schema, asset, &submission);
     let changed = changed_fields(&state.schema, &proposal, &valid);
     let keys = QueueKeys::of(&state.schema, valid.fields());
     let fields_json = to_json(valid.fields())?;
     let proposal_json = to_json(&proposal)?;
     let reference = intake_reference(&id.uuid());
-    let technician = Actor::new(ActorKind::Technician, submission.technician.name.trim());
+    // A customer has no actor kind of their own yet (the audit table's
+    // CHECK lists the kinds): a person without an account, named with
+    // the portal they came through.
+    let actor_name = match via {
+        Some(v) => format!(
+            "{} (customer via portal {})",
+            submission.technician.name.trim(),
+            v.portal_name
+        ),
+        None => submission.technician.name.trim().to_owned(),
+    };
+    let technician = Actor::new(ActorKind::Technician, actor_name);
     let mut tx = state.store.begin().await?;
 
     if existing.is_some() {
@@ -197,11 +233,22 @@ async fn submit(
                 actor_kind: ActorKind::Technician,
                 actor: technician.name.clone(),
                 kind: "submitted",
-                detail: json!({
-                    "changed_fields": changed,
-                    "photo_count": submission.photos.len(),
-                }),
+                detail: match via {
+                    Some(v) => json!({
+                        "changed_fields": changed,
+                        "photo_count": submission.photos.len(),
+                        "portal": { "id": v.portal_id, "name": v.portal_name },
+                    }),
+                    None => json!({
+                        "changed_fields": changed,
+                        "photo_count": submission.photos.len(),
+                    }),
+                },
             },
+            portal: via.map(|v| store::PortalOrigin {
+                portal_id: v.portal_id,
+                customer: v.customer,
+            }),
         };
         let Some(reference) = store::insert_intake(&mut tx, &new).await? else {
             // A racing twin got there first.
@@ -211,7 +258,7 @@ async fn submit(
                 .intake(&id)
                 .await?
                 .ok_or_else(|| Error::Internal("an intake vanished after a conflict".into()))?;
-            if existing.asset_id != asset.id {
+            if existing.asset_id != asset.id || existing.portal_id.as_deref() != portal_id {
                 return Err(Error::AssetInactive);
             }
             return replay(existing, &request_hash);
@@ -236,13 +283,13 @@ async fn submit(
             "intake submitted for review"
         );
     }
-    console::announce(&state, &id).await;
+    console::announce(state, &id).await;
     let record = state
         .store
         .intake(&id)
         .await?
         .ok_or_else(|| Error::Internal("a committed intake is missing".into()))?;
-    Ok((StatusCode::CREATED, Json(to_receipt(&record, false)?)))
+    Ok((StatusCode::CREATED, to_receipt(&record, false)?))
 }
 
 /// `GET /api/v1/intakes/{id}`: staff only (the technician reads through
@@ -323,10 +370,10 @@ fn request_hash(submission: &IntakeSubmission) -> Result<String> {
     Ok(hex::encode(Sha256::digest(&canonical)))
 }
 
-fn replay(existing: IntakeRecord, request_hash: &str) -> Result<(StatusCode, Json<IntakeReceipt>)> {
+fn replay(existing: IntakeRecord, request_hash: &str) -> Result<(StatusCode, IntakeReceipt)> {
     if existing.request_hash == request_hash {
         tracing::info!(intake_id = %existing.id, "intake submission replayed");
-        Ok((StatusCode::OK, Json(to_receipt(&existing, true)?)))
+        Ok((StatusCode::OK, to_receipt(&existing, true)?))
     } else {
         tracing::info!(intake_id = %existing.id, "intake id reused with different content");
         Err(Error::IntakeConflict {
@@ -360,7 +407,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Internal(format!("json: {e}")))
 }
 
-fn check_notes(notes: &str, max: u32) -> Result<()> {
+pub(super) fn check_notes(notes: &str, max: u32) -> Result<()> {
     let n = notes.chars().count();
     let max = max as usize;
     if n > max {
@@ -429,7 +476,11 @@ async fn check_photos(state: &AppState, asset: &ActiveAsset, photos: &[String]) 
 
 /// The server's own structuring of the notes, kept for the audit trail. It
 /// only informs the record, so a fault in it must not lose a submission.
-fn propose(schema: &CaseSchema, asset: &ActiveAsset, submission: &IntakeSubmission) -> Proposal {
+pub(super) fn propose(
+    schema: &CaseSchema,
+    asset: &ActiveAsset,
+    submission: &IntakeSubmission,
+) -> Proposal {
     let context = Context {
         asset: &asset.view,
         technician: &submission.technician,

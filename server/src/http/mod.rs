@@ -15,6 +15,9 @@
 //! | *      | `/api/v1/admin/users…`, `/api/v1/admin/invitations` | [`users`] |
 //! | GET    | `/api/v1/admin/audit[.csv]`       | [`audit`]       |
 //! | GET    | `/api/v1/admin/salesforce`        | [`admin`]       |
+//! | *      | `/api/v1/admin/portals…`          | [`portals`]     |
+//! | GET    | `/embed/{portal}`, `/embed/*.js`, `/embed/embed.css` | [`embed`] |
+//! | *      | `/api/v1/embed/…` (embed session) | [`embed`]       |
 //! | GET    | `/api/v1/openapi.json`            | [`openapi`]     |
 //! | GET    | `/admin/salesforce[/callback]`    | [`admin`]       |
 //! | POST   | `/admin/salesforce/connect[-client-credentials]` | [`admin`] |
@@ -61,6 +64,8 @@ pub mod assets;
 pub mod audit;
 /// The dispatchers' queue, intake page, decisions and live updates.
 pub mod console;
+/// The intake form embedded in a customer portal: its page and its API.
+pub mod embed;
 /// Extractors whose rejections speak [`fieldcase_core::wire::ApiError`].
 pub mod extract;
 /// Reviewed intakes: submit (idempotently) and read back the receipt.
@@ -69,6 +74,8 @@ pub mod intakes;
 pub mod openapi;
 /// Photo uploads, judged by content and stored under their hash.
 pub mod photos;
+/// Admins register customer portals (origins, a shared secret).
+pub mod portals;
 /// Staff sign-in and sign-out, and accepting an invitation.
 pub mod session;
 /// The built app: precompressed files, deep links, the "not built yet" page.
@@ -77,11 +84,13 @@ pub mod static_files;
 pub mod users;
 
 /// The policy the built app runs under: no inline script or style anywhere;
-/// `wasm-unsafe-eval` lets the app's own WebAssembly compile.
+/// `wasm-unsafe-eval` lets the app's own WebAssembly compile. Nothing of ours
+/// frames another page of ours: only the embed page (its own policy, in
+/// [`embed`]) may be framed, and only by its portal's origins.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; \
      connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'self'";
+     frame-ancestors 'none'";
 
 /// Powerful features: the camera for our own origin only (the app takes
 /// photos), nothing else.
@@ -147,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(audit::router())
         .merge(admin::api_router())
+        .merge(portals::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::same_origin,
@@ -155,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::api_router())
         .merge(photos::router(&state.limits))
         .merge(intakes::router())
+        .merge(embed::router(&state.limits))
         .merge(openapi::router())
         .merge(staff_api)
         .layer(SetResponseHeaderLayer::overriding(

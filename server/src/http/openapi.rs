@@ -25,7 +25,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
-use super::{AppState, admin, assets, audit, console, intakes, photos, session, users};
+use super::{
+    AppState, admin, assets, audit, console, embed, intakes, photos, portals, session, users,
+};
 
 /// The root of the description: what is not any one module's.
 #[derive(OpenApi)]
@@ -51,7 +53,8 @@ use super::{AppState, admin, assets, audit, console, intakes, photos, session, u
         (name = "technician", description = "Through an asset's link: no account, the token is the capability."),
         (name = "session", description = "Staff sign-in, sign-out and invitations."),
         (name = "console", description = "The dispatchers' queue and decisions (dispatcher or admin)."),
-        (name = "admin", description = "Accounts, the audit log and the CRM connection (admin)."),
+        (name = "admin", description = "Accounts, the audit log, the CRM connection and customer portals (admin)."),
+        (name = "embed", description = "The form embedded in a customer portal: an embed session (`Authorization: Bearer`, from the embed page) is the capability."),
         (name = "meta", description = "This description.")
     )
 )]
@@ -69,6 +72,8 @@ pub fn description() -> utoipa::openapi::OpenApi {
         users::Api::openapi(),
         audit::Api::openapi(),
         admin::Api::openapi(),
+        portals::Api::openapi(),
+        embed::Api::openapi(),
     ] {
         doc.merge(part);
     }
@@ -107,6 +112,7 @@ async fn description_json() -> impl IntoResponse {
 pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
 
 const SESSION_SCHEME: &str = "session_cookie";
+const EMBED_SCHEME: &str = "embed_session";
 
 /// The answers shared by many operations, and the session cookie's scheme.
 fn add_shared_answers(doc: &mut utoipa::openapi::OpenApi) {
@@ -117,6 +123,18 @@ fn add_shared_answers(doc: &mut utoipa::openapi::OpenApi) {
             "fieldcase_session",
             "Set by `POST /api/v1/session` (and by accepting an invitation); HttpOnly, SameSite=Lax.",
         ))),
+    );
+    components.add_security_scheme(
+        EMBED_SCHEME,
+        SecurityScheme::Http(
+            utoipa::openapi::security::HttpBuilder::new()
+                .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+                .description(Some(
+                    "The embed session the embed page (`GET /embed/{portal}` with a portal's \
+                     signed token) carries; two hours.",
+                ))
+                .build(),
+        ),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [
@@ -134,7 +152,8 @@ fn add_shared_answers(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 fn shared_answers(path: &str, method: &HttpMethod, op: &mut Operation) {
-    let staff = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let embed = path.starts_with("/api/v1/embed/");
+    let staff = !embed && op.security.as_ref().is_some_and(|s| !s.is_empty());
     let admin = path.starts_with("/api/v1/admin/");
     let state_changing = !matches!(method, HttpMethod::Get);
     // The same-origin rule guards every staff route group (sign-in too).
@@ -185,6 +204,15 @@ fn shared_answers(path: &str, method: &HttpMethod, op: &mut Operation) {
             error("Nobody is signed in, or the session ended (`sign_in_required`)."),
         );
     }
+    if embed {
+        add(
+            "401",
+            error(
+                "No embed session, or it ended or its portal was disabled \
+                 (`embed_session_required`): reload the embed page.",
+            ),
+        );
+    }
     if staff_group && state_changing {
         add(
             "403",
@@ -204,7 +232,7 @@ fn shared_answers(path: &str, method: &HttpMethod, op: &mut Operation) {
     // invitation, which signs in); the technician's link per token and address.
     let signs_in = matches!(method, HttpMethod::Post)
         && (path == "/api/v1/session" || path == "/api/v1/invitations/accept");
-    if technician || signs_in {
+    if technician || signs_in || embed {
         add(
             "429",
             retry(error(

@@ -37,15 +37,19 @@ pub struct Api;
 /// The upload's body as the description shows it.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // only its schema is used
-struct PhotoUpload {
+pub(super) struct PhotoUpload {
     /// The photo's bytes (JPEG, PNG or WebP); one per request.
     #[schema(value_type = String, format = Binary)]
     photo: Vec<u8>,
 }
 
+/// The body limit of a photo upload: the photo and its multipart framing.
+pub(super) fn upload_body_limit(limits: &Limits) -> usize {
+    usize::try_from(limits.max_photo_bytes.saturating_add(MULTIPART_MARGIN)).unwrap_or(usize::MAX)
+}
+
 pub fn router(limits: &Limits) -> Router<AppState> {
-    let body_limit = usize::try_from(limits.max_photo_bytes.saturating_add(MULTIPART_MARGIN))
-        .unwrap_or(usize::MAX);
+    let body_limit = upload_body_limit(limits);
     Router::new()
         .route("/api/v1/assets/{token}/photos", post(upload))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -119,6 +123,18 @@ async fn upload(
 ) -> Result<(StatusCode, Json<PhotoReceipt>)> {
     state.rate_limits.upload_from(address)?;
     let asset = state.active_asset(&token).await?;
+    let receipt = store_upload(&state, &asset, &headers, multipart).await?;
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+/// Receive, judge and store one photo for `asset` (reached through its link
+/// or an embed session), within the asset's hourly byte quota.
+pub(super) async fn store_upload(
+    state: &AppState,
+    asset: &crate::store::ActiveAsset,
+    headers: &HeaderMap,
+    multipart: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<PhotoReceipt> {
     let limit = state.limits.max_photo_bytes;
     let request_length = headers
         .get(header::CONTENT_LENGTH)
@@ -165,7 +181,7 @@ async fn upload(
         let receipt = known.receipt();
         state.store.record_photo(&receipt, &asset.id).await?;
         tracing::info!(asset_id = %asset.id, sha256 = %receipt.sha256, "photo already stored");
-        return Ok((StatusCode::CREATED, Json(receipt)));
+        return Ok(receipt);
     }
 
     let info = {
@@ -202,7 +218,7 @@ async fn upload(
         content_type = receipt.content_type,
         "photo stored"
     );
-    Ok((StatusCode::CREATED, Json(receipt)))
+    Ok(receipt)
 }
 
 /// Run photo work off the async threads.

@@ -95,6 +95,16 @@ const ASSET_COLUMNS: &str = "a.id, t.sealed_token, a.name, a.serial_number, a.mo
      a.site, a.location, a.install_date, a.crm_asset_id, a.crm_account_id, t.revoked_at";
 
 impl Store {
+    /// A stored (sealed) asset token, opened.
+    pub(super) fn open_asset_token(&self, sealed: &str) -> Result<AssetToken, sqlx::Error> {
+        let plain = self
+            .key
+            .open(ASSET_TOKEN, sealed)
+            .map_err(|e| sqlx::Error::Decode(format!("stored asset token: {e}").into()))?;
+        AssetToken::parse(&plain)
+            .map_err(|e| sqlx::Error::Decode(format!("stored asset token: {e}").into()))
+    }
+
     /// The index a token's row is found by.
     fn token_index(&self, token: &str) -> String {
         self.key.index(ASSET_TOKEN, token)

@@ -29,6 +29,15 @@ pub struct NewIntake<'a> {
     /// What the queue sorts and filters on, from the fields.
     pub keys: &'a super::QueueKeys,
     pub event: NewEvent,
+    /// Submitted by a customer through a portal (`None`: an asset's link).
+    pub portal: Option<PortalOrigin<'a>>,
+}
+
+/// The portal an intake came through, and the customer (the token's `sub`).
+#[derive(Debug, Clone, Copy)]
+pub struct PortalOrigin<'a> {
+    pub portal_id: &'a str,
+    pub customer: &'a str,
 }
 
 /// The stored intake, as much as a receipt needs.
@@ -47,6 +56,8 @@ pub struct IntakeRecord {
     pub crm_case_url: Option<String>,
     /// What the CRM refused: a JSON object, field API name → message.
     pub problems_json: Option<String>,
+    /// The portal it was submitted through, if any.
+    pub portal_id: Option<String>,
 }
 
 /// Everything about an intake, for `intakes list`.
@@ -86,7 +97,7 @@ struct ListingRow {
 
 const RECORD_SELECT: &str = "SELECT i.id, i.reference, i.asset_id, i.status, i.request_hash, \
      i.created_at, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count, \
-     i.crm_case_number, i.crm_case_url, i.problems_json \
+     i.crm_case_number, i.crm_case_url, i.problems_json, i.portal_id \
      FROM intakes i";
 
 /// How many references an intake tries before giving up: the first is
@@ -169,6 +180,14 @@ pub async fn insert_intake(
             .bind(&id)
             .bind(sha)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(origin) = new.portal {
+        sqlx::query("UPDATE intakes SET portal_id = $1, portal_customer = $2 WHERE id = $3")
+            .bind(origin.portal_id)
+            .bind(origin.customer)
+            .bind(&id)
             .execute(&mut *tx)
             .await?;
     }

@@ -23,6 +23,8 @@ pub mod intakes;
 pub mod lease;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
+/// Customer portals that embed the form, their sealed secrets.
+pub mod portals;
 /// Review before create: the queue, revisions, decisions, approval's hash.
 pub mod review;
 /// The Salesforce connection (tokens sealed) and pending authorisations.
@@ -36,8 +38,11 @@ pub use assets::{ActiveAsset, AssetListing, NewAsset};
 pub use audit::{Actor, AuditSlice, NewEvent, insert_event};
 pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};
 pub use handoffs::{DeliveryOutcome, DeliveryState};
-pub use intakes::{ActorKind, IntakeListing, IntakeRecord, NewIntake, insert_intake, set_status};
+pub use intakes::{
+    ActorKind, IntakeListing, IntakeRecord, NewIntake, PortalOrigin, insert_intake, set_status,
+};
 pub use photos::PhotoRecord;
+pub use portals::PortalKey;
 pub use review::{Guarded, QueueFilter, QueueKeys, ReviewIntake, content_hash};
 pub use salesforce::{NewConnection, StoredConnection};
 pub use users::Account;

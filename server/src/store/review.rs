@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use fieldcase_core::console::{AssetSummary, IntakePhoto, QueueRow, RelatedIntake};
+use fieldcase_core::console::{AssetSummary, IntakeOrigin, IntakePhoto, QueueRow, RelatedIntake};
 use fieldcase_core::wire::{IntakeStatus, Technician};
 use fieldcase_core::{CaseSchema, FieldErrors, FieldValue, IntakeId};
 use serde_json::json;
@@ -142,6 +142,8 @@ pub struct ReviewIntake {
     pub case_number: Option<String>,
     pub case_url: Option<String>,
     pub approved_hash: Option<String>,
+    /// The portal a customer submitted it through, if any.
+    pub origin: Option<IntakeOrigin>,
     pub submitted_at: String,
     pub updated_at: String,
 }
@@ -174,6 +176,9 @@ struct ReviewRow {
     approved_hash: Option<String>,
     created_at: String,
     updated_at: String,
+    portal_id: Option<String>,
+    portal_name: Option<String>,
+    portal_customer: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -644,8 +649,10 @@ impl Store {
              a.serial_number, a.model, a.account_name, a.site, a.location, i.notes, \
              i.fields_json, i.proposal_json, i.technician_name, i.technician_email, \
              i.technician_phone, i.problems_json, i.crm_messages_json, i.reason, i.question, \
-             i.crm_case_number, i.crm_case_url, i.approved_hash, i.created_at, i.updated_at \
-             FROM intakes i JOIN assets a ON a.id = i.asset_id WHERE i.id = $1",
+             i.crm_case_number, i.crm_case_url, i.approved_hash, i.created_at, i.updated_at, \
+             i.portal_id, po.name AS portal_name, i.portal_customer \
+             FROM intakes i JOIN assets a ON a.id = i.asset_id \
+             LEFT JOIN portals po ON po.id = i.portal_id WHERE i.id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -707,6 +714,14 @@ impl Store {
             case_number: r.crm_case_number,
             case_url: r.crm_case_url,
             approved_hash: r.approved_hash,
+            origin: match (r.portal_id, r.portal_name) {
+                (Some(id), Some(name)) => Some(IntakeOrigin {
+                    portal_id: uuid_of(&id)?,
+                    portal_name: name,
+                    customer: r.portal_customer.unwrap_or_default(),
+                }),
+                _ => None,
+            },
             submitted_at: r.created_at,
             updated_at: r.updated_at,
         }))

@@ -1,5 +1,6 @@
 //! The authorization matrix: every route × {anonymous, asset-link holder,
-//! holder of another asset's link, dispatcher, admin}, in one table. A route
+//! holder of another asset's link, dispatcher, admin, customer with an embed
+//! session}, in one table. A route
 //! in `server/src/http/` that has no row here fails [`every_route_has_a_row`],
 //! so no route ships unjudged.
 //! (The MCP client joins as a sixth column when the MCP server lands.)
@@ -28,6 +29,12 @@ pub(crate) enum Rule {
     Admin,
     /// An admin's HTML page: others are sent to sign in (303), dispatchers 403.
     AdminPage,
+    /// The embed page: the form (200) only with a portal's signed token in
+    /// the URL; without one, a page saying so (never the form).
+    EmbedToken,
+    /// The embed API: only with an embed session (`Authorization: Bearer`,
+    /// from the embed page); others 401.
+    EmbedSession,
 }
 
 /// (method, route template as in the router, rule).
@@ -89,6 +96,22 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
         "/admin/salesforce/connect-client-credentials",
         Rule::AdminPage,
     ),
+    ("GET", "/api/v1/admin/portals", Rule::Admin),
+    ("POST", "/api/v1/admin/portals", Rule::Admin),
+    ("POST", "/api/v1/admin/portals/{id}/rotate", Rule::Admin),
+    ("POST", "/api/v1/admin/portals/{id}/disable", Rule::Admin),
+    // The embed page's files: portals' pages load resize.js.
+    ("GET", "/embed/resize.js", Rule::Open),
+    ("GET", "/embed/embed.js", Rule::Open),
+    ("GET", "/embed/embed.css", Rule::Open),
+    ("GET", "/embed/{portal}", Rule::EmbedToken),
+    ("GET", "/api/v1/embed/assets", Rule::EmbedSession),
+    (
+        "POST",
+        "/api/v1/embed/assets/{asset}/photos",
+        Rule::EmbedSession,
+    ),
+    ("PUT", "/api/v1/embed/intakes/{id}", Rule::EmbedSession),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +122,9 @@ enum Who {
     OtherLink,
     Dispatcher,
     Admin,
+    /// A customer in a portal: a portal's signed embed token for the page,
+    /// the embed session it gives for the API; no asset link, no account.
+    Customer,
 }
 
 /// Every `.route("…"` literal in the HTTP modules.
@@ -143,6 +169,13 @@ struct Fixture {
     user: Uuid,
     dispatcher: StaffSession,
     admin: StaffSession,
+    /// A registered portal (its id is also what `{id}` of the portal routes
+    /// becomes), an embed token it signed, the session that token's page
+    /// carries, and an asset of that session.
+    portal: String,
+    embed_token: String,
+    embed_session: String,
+    asset_id: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -162,7 +195,49 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .parse()
         .unwrap();
+    let made = admin
+        .post(
+            "/api/v1/admin/portals",
+            &json!({ "name": "Matrix portal", "origins": ["https://portal.example.com"] }),
+        )
+        .await;
+    assert_eq!(made.status(), 201);
+    let made: serde_json::Value = made.json().await.unwrap();
+    let portal = made["portal"]["id"].as_str().unwrap().to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let embed_token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({ "iss": portal, "sub": "c-1", "account": "Northwind Foods",
+                 "iat": now, "exp": now + 600 }),
+        &jsonwebtoken::EncodingKey::from_secret(made["secret"].as_str().unwrap().as_bytes()),
+    )
+    .unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/embed/{portal}?t={embed_token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page.find("data-session=\"").unwrap() + "data-session=\"".len();
+    let embed_session = page[at..at + page[at..].find('"').unwrap()].to_owned();
+    let asset_id = app
+        .store
+        .active_asset(&fieldcase_core::AssetToken::parse(&app.pump()).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     Fixture {
+        portal,
+        embed_token,
+        embed_session,
+        asset_id,
         token: app.pump(),
         other: app
             .links
@@ -182,7 +257,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 /// The token `who` brings.
 fn token_of(f: &Fixture, who: Who) -> String {
     match who {
-        Who::Anonymous => "AAAAAAAAAAAAAAAAAAAA".to_owned(),
+        Who::Anonymous | Who::Customer => "AAAAAAAAAAAAAAAAAAAA".to_owned(),
         Who::OtherLink => f.other.clone(),
         _ => f.token.clone(),
     }
@@ -196,6 +271,11 @@ fn concrete(template: &str, f: &Fixture, who: Who) -> String {
         .replace("{*path}", "queue")
         .replace("{sha256}", &f.sha256)
         .replace("/users/{id}", &format!("/users/{}", f.user))
+        // Another portal's id (none): rotating or disabling the fixture's
+        // portal would end the customer's session for the rows after.
+        .replace("/portals/{id}", &format!("/portals/{}", Uuid::nil()))
+        .replace("{portal}", &f.portal)
+        .replace("{asset}", &f.asset_id)
         .replace("{id}", &f.intake.to_string())
 }
 
@@ -211,11 +291,18 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
             Uuid::now_v7()
         };
         crate::helpers::submission(id, &token_of(f, who), &[])
+    } else if template == "/api/v1/embed/intakes/{id}" {
+        json!({ "id": Uuid::now_v7(), "asset_id": f.asset_id, "notes": "The pump leaks.",
+                "name": "Kim Lee" })
     } else {
         json!({})
     };
-    let path = if method == Method::PUT {
+    let path = if template == "/api/v1/intakes/{id}" && method == Method::PUT {
         format!("/api/v1/intakes/{}", body["id"].as_str().unwrap())
+    } else if template == "/api/v1/embed/intakes/{id}" {
+        format!("/api/v1/embed/intakes/{}", body["id"].as_str().unwrap())
+    } else if template == "/embed/{portal}" && who == Who::Customer {
+        format!("{path}?t={}", f.embed_token)
     } else {
         path
     };
@@ -238,6 +325,13 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
             .client
             .request(method.clone(), app.url(&path))
             .header("origin", &app.address),
+        // The embed page is served from our origin: its script's requests
+        // are same-origin, and carry the session as a bearer token.
+        Who::Customer => app
+            .client
+            .request(method.clone(), app.url(&path))
+            .header("origin", &app.address)
+            .header("authorization", format!("Bearer {}", f.embed_session)),
     };
     let request = if template.ends_with("/photos") && method == Method::POST {
         let part = reqwest::multipart::Part::bytes(crate::helpers::png(9, 9))
@@ -270,10 +364,19 @@ async fn every_route_answers_each_kind_of_caller_as_the_matrix_says() {
             Who::OtherLink,
             Who::Dispatcher,
             Who::Admin,
+            Who::Customer,
         ] {
             let status = call(&app, &f, who, method, template).await;
             let ok = match (rule, who) {
                 (Rule::Open, _) => allowed(status),
+                (Rule::EmbedToken, Who::Customer) => status == 200,
+                (Rule::EmbedToken, _) => status != 200,
+                (Rule::EmbedSession, Who::Customer) => allowed(status) && status != 404,
+                (Rule::EmbedSession, _) => status == 401,
+                // A customer holds no asset link and no account.
+                (Rule::Link | Rule::OwnLink, Who::Customer) => status == 404,
+                (Rule::Staff | Rule::Admin, Who::Customer) => status == 401,
+                (Rule::AdminPage, Who::Customer) => status == 303,
                 (Rule::Link, Who::Anonymous) => status == 404,
                 (Rule::Link, _) => allowed(status),
                 (Rule::OwnLink, Who::Anonymous | Who::OtherLink) => status == 404,

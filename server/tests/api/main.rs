@@ -11,6 +11,7 @@ mod auth;
 mod authz;
 mod console;
 mod crash;
+mod embed;
 mod handoff;
 mod input;
 mod intakes;

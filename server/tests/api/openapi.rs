@@ -100,7 +100,20 @@ fn staff_operations_need_the_session_cookie_and_every_failure_is_the_one_error_b
                     && p == path
                     && matches!(rule, crate::authz::Rule::Staff | crate::authz::Rule::Admin)
             });
-            assert_eq!(secured, staff, "{method} {path}: security");
+            // An embed route: the embed session (a bearer token), not the cookie.
+            let embed = MATRIX.iter().any(|(m, p, rule)| {
+                m.eq_ignore_ascii_case(method)
+                    && p == path
+                    && matches!(rule, crate::authz::Rule::EmbedSession)
+            });
+            assert_eq!(secured, staff || embed, "{method} {path}: security");
+            if embed {
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{ "embed_session": [] }]),
+                    "{method} {path}"
+                );
+            }
             for (status, response) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert_eq!(

@@ -12,7 +12,7 @@ fn assert_security_headers(response: &reqwest::Response) {
         "{csp}"
     );
     assert!(
-        csp.contains("frame-ancestors 'self'") && csp.contains("object-src 'none'"),
+        csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
         "{csp}"
     );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
