@@ -109,3 +109,41 @@ test('submitted offline: queued at once, then sent by itself exactly once when t
   await page.waitForTimeout(6_000);
   expect(mine()).toHaveLength(1);
 });
+
+test("an asset's link never opened on this phone, opened offline: notes and photos now, its details when the connection returns", async ({
+  page,
+  context,
+  assets,
+  intakesFor,
+}) => {
+  // The app itself was opened before (another asset), so the phone has it.
+  await openInControl(page, assets[ASSET]);
+  const unseen = assets['Backup generator G-1'];
+  const notes = `alarm 305 on start, battery 11.2 V ${Date.now()}`;
+  const mine = () => intakesFor(unseen.name).filter((i) => i.notes === notes);
+
+  await context.setOffline(true);
+  await page.goto(`/a/${unseen.token}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Equipment details not loaded yet' })).toBeVisible();
+  await expect(page.getByText("the details load when you're back online")).toBeVisible();
+  await writeNotes(page, notes);
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
+  await page.screenshot({ path: `/tmp/shots-wip-offline/unseen-${test.info().project.name}.png`, fullPage: true });
+
+  // The review needs the asset's details: it says so, and waits.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'your work is saved on this phone' })).toBeVisible();
+  await page.getByRole('button', { name: 'Back to notes' }).click();
+
+  // Back online: the details arrive by themselves, nothing typed is lost.
+  await context.setOffline(false);
+  await expect(page.getByRole('heading', { level: 1, name: unseen.name })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByLabel('Subject').fill('Backup generator G-1 does not start, alarm 305');
+  await page.getByRole('button', { name: 'Submit case' }).click();
+  // The photo taken offline goes with it.
+  await expect.poll(() => mine().length, { timeout: 20_000 }).toBe(1);
+  expect(mine()[0].photos).toHaveLength(1);
+});

@@ -30,6 +30,12 @@ fn fetch(load: RwSignal<Load>, token: String) {
     spawn_local(async move {
         let next = match api::intake_context(&token).await {
             Ok(ctx) => Load::Ready(ctx, offline::load_draft(&token).await),
+            // Never opened on this phone, and no connection: write notes and
+            // take photos now; the context comes when the connection does.
+            Err(Failure::Offline) => match AssetToken::parse(&token) {
+                Ok(t) => Load::Ready(Ctx::unseen(t), offline::load_draft(&token).await),
+                Err(_) => Load::Inactive,
+            },
             Err(f) if f.status() == Some(404) => Load::Inactive,
             Err(f) => Load::Failed(f.message().to_owned()),
         };
@@ -121,6 +127,8 @@ pub struct Flow {
     /// The browser refused to save (storage full or blocked).
     pub unsaved: RwSignal<bool>,
     pub engine: RwSignal<Engine>,
+    /// Opened offline, never seen before: the asset's context is still to come.
+    unseen: RwSignal<bool>,
     /// The technician's recent submissions on this asset (empty until loaded).
     recent: RwSignal<Vec<Summary>>,
     /// The returned intake being fetched to answer.
@@ -131,8 +139,9 @@ pub struct Flow {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Screen {
-    /// With the returned intake being answered, if any.
-    Notes(Option<Uuid>),
+    /// With the returned intake being answered, if any; and whether the
+    /// asset's context is still to come (drawn again when it comes).
+    Notes(Option<Uuid>, bool),
     Review,
     Done,
 }
@@ -153,6 +162,7 @@ impl Flow {
         };
         let tech = draft::technician_from_saved(browser::load(draft::TECHNICIAN_KEY).as_deref());
         let photos = photo_items(&token, &d, 0);
+        let unseen = ctx.is_unseen();
         let flow = Flow {
             next_photo: StoredValue::new(photos.len() as u32),
             ctx: StoredValue::new(ctx),
@@ -168,6 +178,7 @@ impl Flow {
             send_error: RwSignal::new(None),
             server_errors: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
+            unseen: RwSignal::new(unseen),
             engine: RwSignal::new(Engine::Loading),
             recent: RwSignal::new(Vec::new()),
             answering: RwSignal::new(None),
@@ -184,6 +195,12 @@ impl Flow {
             },
             std::time::Duration::ZERO,
         );
+        // An asset opened offline: its context as soon as the connection returns.
+        let _ = window_event_listener(leptos::ev::online, move |_| {
+            if flow.unseen.get_untracked() {
+                flow.start_engine();
+            }
+        });
         // Autosave: every change, as it happens.
         Effect::new(move |_| {
             flow.draft.track();
@@ -239,10 +256,26 @@ impl Flow {
         self.ctx.with_value(|c| c.token().to_owned())
     }
 
-    /// Fetch the review engine and give it the context (again after a failure).
+    /// Fetch the review engine and give it the context (again after a
+    /// failure), first fetching the context of an asset opened offline.
     pub fn start_engine(self) {
-        self.engine.set(Engine::Loading);
+        if !self.unseen.get_untracked() {
+            self.engine.set(Engine::Loading);
+        }
         spawn_local(async move {
+            if self.unseen.get_untracked() {
+                let Ok(ctx) = api::intake_context(&self.token()).await else {
+                    // Again in a while (and on `online`) until it comes.
+                    self.engine.set(Engine::Failed);
+                    set_timeout(
+                        move || self.start_engine(),
+                        std::time::Duration::from_secs(5),
+                    );
+                    return;
+                };
+                self.ctx.set_value(ctx);
+                self.unseen.set(false);
+            }
             let ready = engine::load().await.is_ok()
                 && self
                     .ctx
@@ -269,7 +302,10 @@ impl Flow {
         } else if self.draft.with(|d| d.reviewing) {
             Screen::Review
         } else {
-            Screen::Notes(self.draft.with(|d| d.amend.as_ref().and(d.intake_id)))
+            Screen::Notes(
+                self.draft.with(|d| d.amend.as_ref().and(d.intake_id)),
+                self.unseen.get(),
+            )
         }
     }
 
@@ -585,7 +621,7 @@ fn FlowView(ctx: Ctx, saved: Option<String>) -> impl IntoView {
     let f = Flow::new(ctx, saved);
     let screen = Memo::new(move |_| f.screen());
     move || match screen.get() {
-        Screen::Notes(amending) => EitherOf3::A(notes_screen(f, amending)),
+        Screen::Notes(amending, _) => EitherOf3::A(notes_screen(f, amending)),
         Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
         Screen::Done => EitherOf3::C(done_screen(f)),
     }
@@ -720,6 +756,7 @@ pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
         site.push_str(" — ");
         site.push_str(l);
     }
+    let unseen = a.name == crate::context::UNSEEN_NAME;
     let installed = a.install_date.clone().map(|d| {
         view! {
             <div>
@@ -732,7 +769,10 @@ pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
         <section class="asset" aria-labelledby="asset-name">
             <p class="eyebrow">"Equipment"</p>
             <h1 id="asset-name">{a.name.clone()}</h1>
-            <dl class="facts">
+            <p class="hint" hidden=!unseen>
+                "No connection, and this link was not opened on this phone before. Write your notes and take photos now: they're saved on this phone, and the details load when you're back online."
+            </p>
+            <dl class="facts" hidden=unseen>
                 <div>
                     <dt>"Model"</dt>
                     <dd>{a.model.clone()}</dd>
