@@ -25,31 +25,34 @@ enum Load {
     Failed(String),
 }
 
-fn fetch(load: RwSignal<Load>, token: String) {
+fn fetch(load: RwSignal<Load>, token: AssetToken) {
     load.set(Load::Loading);
     spawn_local(async move {
-        let next = match api::intake_context(&token).await {
-            Ok(ctx) => Load::Ready(ctx, offline::load_draft(&token).await),
+        let t = token.as_str();
+        let ctx = match api::intake_context(t).await {
+            Ok(ctx) => ctx,
             // Never opened on this phone, and no connection: write notes and
             // take photos now; the context comes when the connection does.
-            Err(Failure::Offline) => match AssetToken::parse(&token) {
-                Ok(t) => Load::Ready(Ctx::unseen(t), offline::load_draft(&token).await),
-                Err(_) => Load::Inactive,
-            },
-            Err(f) if f.status() == Some(404) => Load::Inactive,
-            Err(f) => Load::Failed(f.message().to_owned()),
+            Err(Failure::Offline) => Ctx::unseen(token.clone()),
+            Err(f) => {
+                load.set(if f.status() == Some(404) {
+                    Load::Inactive
+                } else {
+                    Load::Failed(f.message().to_owned())
+                });
+                return;
+            }
         };
-        load.set(next);
+        load.set(Load::Ready(ctx, offline::load_draft(t).await));
     });
 }
 
 #[component]
 pub fn Intake(token: AssetToken) -> impl IntoView {
     let load = RwSignal::new(Load::Loading);
-    let token = token.to_string();
     fetch(load, token.clone());
     // The service worker, the outbox and the status: after first paint.
-    let context = api::asset_path(&token, "");
+    let context = api::asset_path(token.as_str(), "");
     set_timeout(
         move || offline::start(&context),
         std::time::Duration::from_millis(50),
@@ -195,12 +198,6 @@ impl Flow {
             },
             std::time::Duration::ZERO,
         );
-        // An asset opened offline: its context as soon as the connection returns.
-        let _ = window_event_listener(leptos::ev::online, move |_| {
-            if flow.unseen.get_untracked() {
-                flow.start_engine();
-            }
-        });
         // Autosave: every change, as it happens.
         Effect::new(move |_| {
             flow.draft.track();
@@ -265,7 +262,7 @@ impl Flow {
         spawn_local(async move {
             if self.unseen.get_untracked() {
                 let Ok(ctx) = api::intake_context(&self.token()).await else {
-                    // Again in a while (and on `online`) until it comes.
+                    // Again in a while, until the connection brings it.
                     self.engine.set(Engine::Failed);
                     set_timeout(
                         move || self.start_engine(),
