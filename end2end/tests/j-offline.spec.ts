@@ -147,3 +147,36 @@ test("an asset's link never opened on this phone, opened offline: notes and phot
   await expect.poll(() => mine().length, { timeout: 20_000 }).toBe(1);
   expect(mine()[0].photos).toHaveLength(1);
 });
+
+test('a draft an older version saved in localStorage moves to IndexedDB once, and nothing of it is lost', async ({
+  page,
+  assets,
+}) => {
+  const asset = assets['Chiller CH-2'];
+  await openAsset(page, asset);
+  const notes = `compressor short-cycling, saved by an older version ${Date.now()}`;
+  const key = `fieldcase.draft.${asset.token.toUpperCase()}`;
+  // What the app used to write: the draft's JSON in localStorage, nothing in IndexedDB.
+  await page.evaluate(
+    async ([key, notes, token]) => {
+      const db: IDBDatabase = await new Promise((ok, no) => {
+        const r = indexedDB.open('fieldcase', 1);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => no(r.error);
+      });
+      await new Promise((ok) => {
+        const t = db.transaction('drafts', 'readwrite');
+        t.objectStore('drafts').delete(token);
+        t.oncomplete = ok;
+      });
+      localStorage.setItem(key, JSON.stringify({ notes, edits: { Priority: 'High' }, photos: [], intake_id: null, reviewing: false }));
+    },
+    [key, notes, asset.token.toUpperCase()],
+  );
+  await page.reload();
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), key)).toBeNull();
+  // Moved, not copied: a reload reads it from IndexedDB.
+  await page.reload();
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+});
