@@ -40,12 +40,20 @@ const chromium = {
   ],
 };
 
-// The technician's flows run at phone and desktop size; the dispatcher
+// The technician's flows run at phone (Pixel 7 and 360×640) and desktop size; the dispatcher
 // console's flows (console-*.spec.ts) at desktop and tablet size.
 const CONSOLE_SPECS = /console-.*\.spec\.ts$/;
 const targets = [
   { name: 'phone', device: devices['Pixel 7'], port: basePort + 1, ignore: CONSOLE_SPECS, match: undefined },
   { name: 'desktop', device: devices['Desktop Chrome'], port: basePort + 2, ignore: undefined, match: undefined },
+  // A small, cheap phone: the technician's flows must fit 360×640 too.
+  {
+    name: 'small-phone',
+    device: { ...devices['Pixel 7'], viewport: { width: 360, height: 640 }, screen: { width: 360, height: 640 } },
+    port: basePort + 4,
+    ignore: CONSOLE_SPECS,
+    match: undefined,
+  },
   {
     name: 'tablet',
     device: { ...devices['Galaxy Tab S4 landscape'], defaultBrowserType: 'chromium' as const },

@@ -22,6 +22,9 @@ pub struct Asset {
     pub install_date: Option<String>,
 }
 
+/// The card's title for an asset whose context is still to come.
+pub const UNSEEN_NAME: &str = "Equipment details not loaded yet";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ctx {
     pub asset: Asset,
@@ -97,6 +100,35 @@ impl Ctx {
     pub fn token(&self) -> &str {
         self.asset.token.as_str()
     }
+
+    /// An asset whose link was opened offline and never before on this
+    /// phone: the technician writes notes and takes photos while its context
+    /// waits for the connection (the server's default limits meanwhile; the
+    /// server checks the real ones again). No context text for the engine.
+    pub fn unseen(token: AssetToken) -> Ctx {
+        let blank = String::new;
+        Ctx {
+            asset: Asset {
+                token,
+                name: UNSEEN_NAME.to_owned(),
+                serial_number: blank(),
+                model: blank(),
+                account_name: blank(),
+                site: blank(),
+                location: None,
+                install_date: None,
+            },
+            limits: Limits::default(),
+            detail_max: [None; 3],
+            editable: Vec::new(),
+            json: blank(),
+        }
+    }
+
+    /// Made by [`Ctx::unseen`]: the real context is still to come.
+    pub fn is_unseen(&self) -> bool {
+        self.json.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +201,18 @@ pub(crate) mod tests {
                 .any(|n| n == "AssetId" || n == "SuppliedName")
         );
         assert_eq!(c.json, text);
+    }
+
+    #[test]
+    fn an_unseen_asset_waits_for_its_context_and_never_passes_for_one() {
+        let token = AssetToken::parse("ABCDEFGHJKMNPQRSTVWX").unwrap();
+        let unseen = Ctx::unseen(token.clone());
+        assert!(unseen.is_unseen());
+        assert_eq!(unseen.token(), token.as_str());
+        assert_eq!(unseen.limits, Limits::default());
+        assert!(unseen.editable.is_empty());
+        let text = serde_json::to_string(&sample()).unwrap();
+        assert!(!Ctx::parse(&text).unwrap().is_unseen());
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //!
 //! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs),
 //! [`engine`] (the review engine, a second WebAssembly module fetched after
-//! first paint: `fieldcase-engine`) and the thin Leptos components in
-//! `components`.
+//! first paint: `fieldcase-engine`), [`offline`] (the draft, its photos and
+//! the outbox in IndexedDB, through `js/offline.js`, loaded after first
+//! paint) and the thin Leptos components in `components`.
 
 pub mod api;
 pub mod context;
@@ -29,3 +30,5 @@ pub mod browser;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod engine;
+#[cfg(target_arch = "wasm32")]
+pub mod offline;

@@ -25,7 +25,7 @@ test('a double tap on Submit sends one intake', async ({ page, assets, intakesFo
   expect(intakesFor(ASSET).length - before).toBe(1);
 });
 
-test('offline at Submit: the work is kept, and Retry sends it once', async ({
+test('offline at Submit: queued on the phone, and sent by itself once the connection returns', async ({
   page,
   context,
   assets,
@@ -37,17 +37,20 @@ test('offline at Submit: the work is kept, and Retry sends it once', async ({
 
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'your work is saved on this phone' })).toBeVisible();
-  await expect(page.getByLabel('Subject')).toHaveValue('fan vibration at high speed, bearing noise');
+  await expect(page.getByRole('heading', { level: 1, name: 'Queued — will send by itself' })).toBeVisible();
+  const connection = page.getByRole('region', { name: 'Connection' });
+  await expect(connection).toContainText('1 waiting to send');
   expect(intakesFor(ASSET).length - before).toBe(0);
 
+  // No tap: the connection returning is enough, and it is sent once.
   await context.setOffline(false);
-  await page.getByRole('button', { name: 'Retry' }).click();
-  await expect(page.getByRole('heading', { name: 'Sent for review' })).toBeVisible();
-  expect(intakesFor(ASSET).length - before).toBe(1);
+  await expect.poll(() => intakesFor(ASSET).length - before, { timeout: 20_000 }).toBe(1);
+  const [sent] = intakesFor(ASSET).slice(before);
+  expect(sent.fields.Subject).toBe('fan vibration at high speed, bearing noise');
+  await expect(connection).toContainText(`sent, reference ${sent.reference}`);
 });
 
-test('an answer lost on the way back: after a reload, Submit again makes no second intake', async ({
+test('an answer lost on the way back: the phone sends it again by itself, and no second intake is made', async ({
   page,
   assets,
   intakesFor,
@@ -66,19 +69,18 @@ test('an answer lost on the way back: after a reload, Submit again makes no seco
     { times: 1 },
   );
   await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'your work is saved on this phone' })).toBeVisible();
-  expect(intakesFor(ASSET).length - before).toBe(1);
+  await expect(page.getByRole('heading', { level: 1, name: 'Queued — will send by itself' })).toBeVisible();
 
-  // The technician reloads: still on the review, everything there.
-  await page.reload();
-  await expect(page.getByRole('heading', { level: 1, name: 'Check the case' })).toBeVisible();
-  await expect(page.getByLabel('Subject')).toHaveValue('damper actuator stuck half open');
-
-  await page.getByRole('button', { name: 'Submit case' }).click();
-  await expect(page.getByRole('heading', { name: 'Sent for review' })).toBeVisible();
-  const reference = (await page.locator('#reference').textContent())?.trim();
-
+  // The queue sends it again with the same intake id: the server answers
+  // with the receipt it gave the first time.
+  const connection = page.getByRole('region', { name: 'Connection' });
+  await expect(connection).toContainText(/sent, reference FC-/, { timeout: 20_000 });
   const added = intakesFor(ASSET).slice(before);
   expect(added).toHaveLength(1);
-  expect(intakesFor(ASSET).some((i) => i.reference === reference)).toBe(true);
+  await expect(connection).toContainText(`sent, reference ${added[0].reference}`);
+
+  // A reload does not send it a third time.
+  await page.reload();
+  await expect(connection).toContainText(`sent, reference ${added[0].reference}`);
+  expect(intakesFor(ASSET).slice(before)).toHaveLength(1);
 });

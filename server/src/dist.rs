@@ -3,10 +3,14 @@
 //! 1. Trunk boots the app from an *inline* `<script type="module">`, which a
 //!    CSP without `'unsafe-inline'` blocks. [`rewrite_index`] moves each inline
 //!    script into `boot-<hash>.js` and points the tag at it.
-//! 2. [`compress_all`] writes `.br` (quality 11) and `.gz` (best) copies beside
+//! 2. [`write_service_worker`] writes `sw.js` from the template `app/js/sw.js`
+//!    with this release's file list and version (a hash of the files'
+//!    contents), so each release is a new service worker that caches exactly
+//!    its own files.
+//! 3. [`compress_all`] writes `.br` (quality 11) and `.gz` (best) copies beside
 //!    each text-like file, so `ServeDir` can send them precompressed.
 //!
-//! Both are idempotent: a second run finds nothing to do.
+//! All are idempotent: a second run finds nothing to do.
 
 use std::fs;
 use std::io::{self, Write};
@@ -40,6 +44,7 @@ pub struct Prepared {
 /// separately (compression in the background); tests run this.
 pub fn prepare_dist(dist: &Path) -> io::Result<Prepared> {
     let boot_scripts = rewrite_index(dist, "/")?;
+    write_service_worker(dist)?;
     remove_stale_compressed(dist)?;
     let compressed = compress_all(dist)?;
     Ok(Prepared {
@@ -140,6 +145,75 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
         .as_bytes()
         .windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// The service worker's template (`app/js/sw.js`); its `"__FIELDCASE_RELEASE__"`
+/// becomes `{"version":…,"files":[…]}`.
+const SW_TEMPLATE: &str = include_str!("../../app/js/sw.js");
+const SW_PLACEHOLDER: &str = "\"__FIELDCASE_RELEASE__\"";
+/// The worker's own file: not part of the release it lists.
+pub const SW_FILE: &str = "sw.js";
+
+/// The release a service worker caches: every file of `dist` (not the
+/// compressed copies, not the worker), as URL paths, sorted; and its version,
+/// the first 16 hex digits of a SHA-256 over each path and its content's
+/// SHA-256, so any changed byte is a new release.
+pub fn release(dist: &Path) -> io::Result<(String, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dist.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name.contains(".tmp-") {
+                continue;
+            }
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && !name.ends_with(".br")
+                && !name.ends_with(".gz")
+                && !(dir == dist && name == SW_FILE)
+            {
+                let rel = path
+                    .strip_prefix(dist)
+                    .map_err(io::Error::other)?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push((format!("/{rel}"), path));
+            }
+        }
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    for (url, path) in &files {
+        hasher.update(url.as_bytes());
+        hasher.update([0]);
+        hasher.update(Sha256::digest(fs::read(path)?));
+    }
+    let version = hex::encode(hasher.finalize())[..16].to_owned();
+    Ok((version, files.into_iter().map(|(url, _)| url).collect()))
+}
+
+/// The service worker's text for a release.
+pub fn service_worker(version: &str, files: &[String]) -> String {
+    let release = serde_json::json!({ "version": version, "files": files });
+    SW_TEMPLATE.replacen(SW_PLACEHOLDER, &release.to_string(), 1)
+}
+
+/// Write `dist/sw.js` for the release in `dist` (only when it changed, so its
+/// compressed copies stay valid); returns the release's version.
+pub fn write_service_worker(dist: &Path) -> io::Result<String> {
+    let (version, files) = release(dist)?;
+    let text = service_worker(&version, &files);
+    let path = dist.join(SW_FILE);
+    if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        write_atomically(&path, text.as_bytes())?;
+    }
+    Ok(version)
 }
 
 /// Delete compressed copies older than their source, so a stale one is never
@@ -334,8 +408,9 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
             "{js}"
         );
 
-        // html, js, wasm, svg and the boot script: a .br and a .gz each; not the png.
-        assert_eq!(first.compressed, 10);
+        // html, js, wasm, svg, the boot script and the service worker: a .br
+        // and a .gz each; not the png.
+        assert_eq!(first.compressed, 12);
         assert!(dist.path().join("icons/icon.svg.br").exists());
         assert!(!dist.path().join("icons/photo.png.br").exists());
         let br = fs::read(dist.path().join("index.html.br")).unwrap();
@@ -358,7 +433,65 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let svg = dist.path().join("icons/icon.svg");
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&svg, "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>").unwrap();
-        assert_eq!(prepare_dist(dist.path()).unwrap().compressed, 2);
+        // The svg, and the service worker of what is now a new release.
+        assert_eq!(prepare_dist(dist.path()).unwrap().compressed, 4);
+    }
+
+    fn release_of(sw: &str) -> (String, Vec<String>) {
+        let json = sw
+            .split("const RELEASE = ")
+            .nth(1)
+            .and_then(|r| r.split(";\n").next())
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        let files = v["files"].as_array().unwrap();
+        (
+            v["version"].as_str().unwrap().to_owned(),
+            files
+                .iter()
+                .map(|f| f.as_str().unwrap().to_owned())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn the_service_worker_lists_the_release_and_changes_with_any_byte() {
+        let dist = fake_dist();
+        prepare_dist(dist.path()).unwrap();
+        let sw = fs::read_to_string(dist.path().join(SW_FILE)).unwrap();
+        let (version, files) = release_of(&sw);
+        assert!(sw.contains("importScripts('/offline.js')"), "the template");
+        let boot = &files.iter().find(|f| f.starts_with("/boot-")).unwrap();
+        assert_eq!(
+            files,
+            vec![
+                boot.to_string(),
+                "/fieldcase-app-3f2a8c1d9e7b6a50.js".to_owned(),
+                "/fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm".to_owned(),
+                "/icons/icon.svg".to_owned(),
+                "/icons/photo.png".to_owned(),
+                "/index.html".to_owned(),
+            ],
+            "every file, not the compressed copies nor the worker itself"
+        );
+        // The same release: the same worker, not rewritten.
+        let before = fs::metadata(dist.path().join(SW_FILE))
+            .unwrap()
+            .modified()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(write_service_worker(dist.path()).unwrap(), version);
+        let after = fs::metadata(dist.path().join(SW_FILE))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(before, after);
+        // One byte of a file without a hashed name: a new release.
+        fs::write(dist.path().join("icons/photo.png"), [1u8; 64]).unwrap();
+        let next = write_service_worker(dist.path()).unwrap();
+        assert_ne!(next, version);
+        let (v2, files2) = release_of(&fs::read_to_string(dist.path().join(SW_FILE)).unwrap());
+        assert_eq!((v2, files2), (next, files));
     }
 
     #[test]

@@ -419,6 +419,11 @@ async fn prepare_dist(dir: PathBuf, base: &'static str) -> Option<PathBuf> {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || {
             let boot = dist::rewrite_index(&dir, base)?;
+            // The technician app's service worker (the console has none).
+            if base == "/" {
+                let version = dist::write_service_worker(&dir)?;
+                tracing::info!(%version, "service worker written for this release");
+            }
             dist::remove_stale_compressed(&dir)?;
             Ok::<_, std::io::Error>(boot)
         })

@@ -13,34 +13,50 @@ use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
 use crate::review::{OP_CONTEXT, OP_REVIEW};
 use crate::submissions::{self, Summary};
-use crate::{browser, engine, review};
+use crate::{browser, engine, offline, review};
 use uuid::Uuid;
 
 #[derive(Clone, PartialEq)]
 enum Load {
     Loading,
-    Ready(Ctx),
+    /// The context, and the draft saved on this phone (its text).
+    Ready(Ctx, Option<String>),
     Inactive,
     Failed(String),
 }
 
-fn fetch(load: RwSignal<Load>, token: String) {
+fn fetch(load: RwSignal<Load>, token: AssetToken) {
     load.set(Load::Loading);
     spawn_local(async move {
-        let next = match api::intake_context(&token).await {
-            Ok(ctx) => Load::Ready(ctx),
-            Err(f) if f.status() == Some(404) => Load::Inactive,
-            Err(f) => Load::Failed(f.message().to_owned()),
+        let t = token.as_str();
+        let ctx = match api::intake_context(t).await {
+            Ok(ctx) => ctx,
+            // Never opened on this phone, and no connection: write notes and
+            // take photos now; the context comes when the connection does.
+            Err(Failure::Offline) => Ctx::unseen(token.clone()),
+            Err(f) => {
+                load.set(if f.status() == Some(404) {
+                    Load::Inactive
+                } else {
+                    Load::Failed(f.message().to_owned())
+                });
+                return;
+            }
         };
-        load.set(next);
+        load.set(Load::Ready(ctx, offline::load_draft(t).await));
     });
 }
 
 #[component]
 pub fn Intake(token: AssetToken) -> impl IntoView {
     let load = RwSignal::new(Load::Loading);
-    let token = token.to_string();
     fetch(load, token.clone());
+    // The service worker, the outbox and the status: after first paint.
+    let context = api::asset_path(token.as_str(), "");
+    set_timeout(
+        move || offline::start(&context),
+        std::time::Duration::from_millis(50),
+    );
     move || match load.get() {
         Load::Loading => EitherOf4::A(view! {
             <main class="page" aria-busy="true">
@@ -64,7 +80,7 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
                 </main>
             })
         }
-        Load::Ready(ctx) => EitherOf4::D(view! { <FlowView ctx /> }),
+        Load::Ready(ctx, saved) => EitherOf4::D(view! { <FlowView ctx saved /> }),
     }
 }
 
@@ -105,6 +121,8 @@ pub struct Flow {
     next_photo: StoredValue<u32>,
     pub photo_notice: RwSignal<Option<String>>,
     pub done: RwSignal<Option<(Receipt, bool)>>,
+    /// Submitted without a connection: queued on this phone, sent by itself.
+    pub queued: RwSignal<bool>,
     pub sending: RwSignal<bool>,
     pub send_error: RwSignal<Option<Failure>>,
     /// The server's messages from the last refused Submit: `(field, message)`.
@@ -112,6 +130,8 @@ pub struct Flow {
     /// The browser refused to save (storage full or blocked).
     pub unsaved: RwSignal<bool>,
     pub engine: RwSignal<Engine>,
+    /// Opened offline, never seen before: the asset's context is still to come.
+    unseen: RwSignal<bool>,
     /// The technician's recent submissions on this asset (empty until loaded).
     recent: RwSignal<Vec<Summary>>,
     /// The returned intake being fetched to answer.
@@ -122,17 +142,17 @@ pub struct Flow {
 
 #[derive(Clone, Copy, PartialEq)]
 enum Screen {
-    /// With the returned intake being answered, if any.
-    Notes(Option<Uuid>),
+    /// With the returned intake being answered, if any; and whether the
+    /// asset's context is still to come (drawn again when it comes).
+    Notes(Option<Uuid>, bool),
     Review,
     Done,
 }
 
 impl Flow {
-    fn new(ctx: Ctx) -> Flow {
+    fn new(ctx: Ctx, saved: Option<String>) -> Flow {
         let token = ctx.token().to_owned();
         let key = draft::draft_key(&ctx.asset.token);
-        let saved = browser::load(&key);
         let d = match Draft::from_saved(saved.as_deref()) {
             Ok(d) => d,
             Err(raw) => {
@@ -145,6 +165,7 @@ impl Flow {
         };
         let tech = draft::technician_from_saved(browser::load(draft::TECHNICIAN_KEY).as_deref());
         let photos = photo_items(&token, &d, 0);
+        let unseen = ctx.is_unseen();
         let flow = Flow {
             next_photo: StoredValue::new(photos.len() as u32),
             ctx: StoredValue::new(ctx),
@@ -155,10 +176,12 @@ impl Flow {
             files: StoredValue::new_local(Vec::new()),
             photo_notice: RwSignal::new(None),
             done: RwSignal::new(None),
+            queued: RwSignal::new(false),
             sending: RwSignal::new(false),
             send_error: RwSignal::new(None),
             server_errors: RwSignal::new(Vec::new()),
             unsaved: RwSignal::new(false),
+            unseen: RwSignal::new(unseen),
             engine: RwSignal::new(Engine::Loading),
             recent: RwSignal::new(Vec::new()),
             answering: RwSignal::new(None),
@@ -171,6 +194,7 @@ impl Flow {
             move || {
                 flow.load_recent();
                 flow.start_engine();
+                flow.restore_photos();
             },
             std::time::Duration::ZERO,
         );
@@ -190,28 +214,65 @@ impl Flow {
         flow
     }
 
+    /// Save the draft in the phone's storage (IndexedDB, by offline.js,
+    /// which says so in the status panel when the browser refuses).
     fn save_draft(self) {
-        let ok = self.key.with_value(|key| {
-            self.draft.with_untracked(|d| {
-                if d.is_empty() {
-                    browser::remove(key);
-                    true
-                } else {
-                    browser::save(key, &d.to_json())
-                }
-            })
+        let text = self
+            .draft
+            .with_untracked(|d| (!d.is_empty()).then(|| d.to_json()));
+        offline::save_draft(&self.token(), text.as_deref());
+    }
+
+    /// The draft's photos kept on this phone that it does not show (not
+    /// uploaded yet: chosen offline, or the page closed mid-upload): shown
+    /// from their Blob and uploaded again. A kept photo's key in the phone's
+    /// storage is its `blob:` thumbnail, or its hash once uploaded.
+    fn restore_photos(self) {
+        let token = self.token();
+        spawn_local(async move {
+            let mut batch = Vec::new();
+            for (thumb, file) in offline::pending_photos(&token).await {
+                let id = self.next_photo.get_value();
+                self.next_photo.set_value(id + 1);
+                self.photos.update(|ps| {
+                    ps.push(PhotoItem {
+                        id,
+                        thumb,
+                        bytes: file.size() as u64,
+                        state: PhotoState::Uploading,
+                    })
+                });
+                self.files.update_value(|fs| fs.push((id, file)));
+                batch.push(id);
+            }
+            self.upload(batch).await;
         });
-        self.unsaved.set(!ok);
     }
 
     pub fn token(self) -> String {
         self.ctx.with_value(|c| c.token().to_owned())
     }
 
-    /// Fetch the review engine and give it the context (again after a failure).
+    /// Fetch the review engine and give it the context (again after a
+    /// failure), first fetching the context of an asset opened offline.
     pub fn start_engine(self) {
-        self.engine.set(Engine::Loading);
+        if !self.unseen.get_untracked() {
+            self.engine.set(Engine::Loading);
+        }
         spawn_local(async move {
+            if self.unseen.get_untracked() {
+                let Ok(ctx) = api::intake_context(&self.token()).await else {
+                    // Again in a while, until the connection brings it.
+                    self.engine.set(Engine::Failed);
+                    set_timeout(
+                        move || self.start_engine(),
+                        std::time::Duration::from_secs(5),
+                    );
+                    return;
+                };
+                self.ctx.set_value(ctx);
+                self.unseen.set(false);
+            }
             let ready = engine::load().await.is_ok()
                 && self
                     .ctx
@@ -233,12 +294,15 @@ impl Flow {
     }
 
     fn screen(self) -> Screen {
-        if self.done.with(Option::is_some) {
+        if self.done.with(Option::is_some) || self.queued.get() {
             Screen::Done
         } else if self.draft.with(|d| d.reviewing) {
             Screen::Review
         } else {
-            Screen::Notes(self.draft.with(|d| d.amend.as_ref().and(d.intake_id)))
+            Screen::Notes(
+                self.draft.with(|d| d.amend.as_ref().and(d.intake_id)),
+                self.unseen.get(),
+            )
         }
     }
 
@@ -397,6 +461,7 @@ impl Flow {
                 bytes: size,
                 state: PhotoState::Uploading,
             };
+            offline::keep_photo(&self.token(), &item.thumb, &file);
             self.photos.update(|ps| ps.push(item));
             self.files.update_value(|fs| fs.push((id, file)));
             batch.push(id);
@@ -432,6 +497,10 @@ impl Flow {
                         self.photo_notice
                             .set(Some("That photo is already attached.".to_owned()));
                     } else {
+                        let thumb = self.photos.with_untracked(|ps| {
+                            ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone())
+                        });
+                        offline::photo_uploaded(&token, &thumb.unwrap_or_default(), &sha256);
                         self.draft.update(|d| {
                             d.add_photo(SavedPhoto {
                                 sha256: sha256.clone(),
@@ -466,17 +535,49 @@ impl Flow {
             .photos
             .with_untracked(|ps| ps.iter().find(|p| p.id == id).cloned());
         if let Some(p) = item {
-            if let PhotoState::Done(sha) = &p.state {
-                self.draft.update(|d| d.remove_photo(sha));
-            }
+            let key = match &p.state {
+                PhotoState::Done(sha) => {
+                    self.draft.update(|d| d.remove_photo(sha));
+                    sha
+                }
+                _ => &p.thumb,
+            };
+            offline::drop_photo(&self.token(), key);
             browser::revoke_object_url(&p.thumb);
         }
         self.photos.update(|ps| ps.retain(|p| p.id != id));
         self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
     }
 
+    /// Photos not uploaded for want of a connection, each with its Blob on
+    /// this phone: the outbox can send them with the intake.
+    pub fn photos_wait_for_connection(self) -> bool {
+        self.photos.with_untracked(|ps| {
+            ps.iter().all(|p| match &p.state {
+                PhotoState::Done(_) => true,
+                PhotoState::Failed { retry, .. } => *retry && p.thumb.starts_with("blob:"),
+                PhotoState::Uploading => false,
+            })
+        })
+    }
+
+    /// Submit without a connection: queue the intake (its id, the body, the
+    /// draft's photos) on this phone; offline.js sends it by itself.
+    pub async fn queue(self, id: Uuid, body: &str) -> bool {
+        let (token, asset) = self
+            .ctx
+            .with_value(|c| (c.token().to_owned(), c.asset.name.clone()));
+        if !offline::queue(&token, &id, body, &asset).await {
+            return false;
+        }
+        self.queued.set(true);
+        self.reset();
+        true
+    }
+
     /// Submitted: show the receipt, start a fresh draft, keep the technician.
     pub fn finish(self, receipt: Receipt, changed_after_sending: bool) {
+        self.queued.set(false);
         self.done.set(Some((receipt, changed_after_sending)));
         self.reset();
         self.load_recent();
@@ -486,6 +587,7 @@ impl Flow {
     fn reset(self) {
         self.draft.update(Draft::clear);
         self.save_draft();
+        offline::clear_draft_photos(&self.token());
         let old = self
             .photos
             .with_untracked(|ps| ps.iter().map(|p| p.thumb.clone()).collect::<Vec<_>>());
@@ -512,11 +614,11 @@ impl Flow {
 }
 
 #[component]
-fn FlowView(ctx: Ctx) -> impl IntoView {
-    let f = Flow::new(ctx);
+fn FlowView(ctx: Ctx, saved: Option<String>) -> impl IntoView {
+    let f = Flow::new(ctx, saved);
     let screen = Memo::new(move |_| f.screen());
     move || match screen.get() {
-        Screen::Notes(amending) => EitherOf3::A(notes_screen(f, amending)),
+        Screen::Notes(amending, _) => EitherOf3::A(notes_screen(f, amending)),
         Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
         Screen::Done => EitherOf3::C(done_screen(f)),
     }
@@ -651,6 +753,7 @@ pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
         site.push_str(" — ");
         site.push_str(l);
     }
+    let unseen = a.name == crate::context::UNSEEN_NAME;
     let installed = a.install_date.clone().map(|d| {
         view! {
             <div>
@@ -663,7 +766,10 @@ pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
         <section class="asset" aria-labelledby="asset-name">
             <p class="eyebrow">"Equipment"</p>
             <h1 id="asset-name">{a.name.clone()}</h1>
-            <dl class="facts">
+            <p class="hint" hidden=!unseen>
+                "No connection, and this link was not opened on this phone before. Write your notes and take photos now: they're saved on this phone, and the details load when you're back online."
+            </p>
+            <dl class="facts" hidden=unseen>
                 <div>
                     <dt>"Model"</dt>
                     <dd>{a.model.clone()}</dd>
@@ -733,7 +839,8 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
     alt.push_str(&n);
     let mut remove = String::from("Remove photo ");
     remove.push_str(&n);
-    let failed = matches!(p.state, PhotoState::Failed { .. });
+    // A photo waiting for a connection is on this phone: show it.
+    let failed = matches!(p.state, PhotoState::Failed { retry: false, .. });
     let thumb = if failed {
         Either::Left(view! { <span class="thumb broken" aria-hidden="true">"!"</span> })
     } else {
@@ -877,7 +984,33 @@ fn notes_screen(f: Flow, amending: Option<Uuid>) -> impl IntoView {
     }
 }
 
+/// Submitted without a connection: it is on this phone and sends by itself
+/// (the status panel, `#net`, shows it waiting, then its reference).
+fn queued_screen(f: Flow) -> impl IntoView {
+    view! {
+        <main class="page done">
+            <h1>"Queued — will send by itself"</h1>
+            <p class="lead">
+                "Your report is saved on this phone and will be sent as soon as there is a connection, even if you close this page. Its reference shows above once it is sent."
+            </p>
+            <button
+                type="button"
+                class="btn primary"
+                on:click=move |_| {
+                    f.queued.set(false);
+                    browser::scroll_to_top();
+                }
+            >
+                "Report another issue on this asset"
+            </button>
+        </main>
+    }
+}
+
 fn done_screen(f: Flow) -> impl IntoView {
+    if f.queued.get_untracked() {
+        return queued_screen(f).into_any();
+    }
     let Some((receipt, changed)) = f.done.get_untracked() else {
         return ().into_any();
     };

@@ -24,6 +24,8 @@ pub fn App() -> impl IntoView {
         <header class="bar">
             <span class="brand">"fieldcase"</span>
         </header>
+        // Online or not, reports waiting to send: drawn by offline.js.
+        <section id="net" class="net" aria-label="Connection" aria-live="polite" hidden></section>
         {screen}
     }
 }

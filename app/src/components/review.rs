@@ -77,7 +77,9 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             return;
         }
         let (uploading, failed) = f.photo_problems();
-        if uploading + failed > 0 {
+        // Photos that wait for a connection go with the queued intake.
+        let queue_now = failed > 0 && f.photos_wait_for_connection();
+        if uploading + failed > 0 && !queue_now {
             let message = if uploading > 0 {
                 "Wait until the photos finish uploading, then submit."
             } else {
@@ -101,7 +103,18 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
         f.sending.set(true);
         let token = f.token();
         spawn_local(async move {
-            let result = match api::submit(&id, &body).await {
+            // No connection (or photos waiting for one): queued on this
+            // phone in one IndexedDB transaction, sent by itself later.
+            let result = if queue_now {
+                Err(Failure::Offline)
+            } else {
+                api::submit(&id, &body).await
+            };
+            if matches!(result, Err(Failure::Offline)) && f.queue(id, &body).await {
+                f.sending.set(false);
+                return;
+            }
+            let result = match result {
                 // Already submitted under this id (with other content): fetch what was kept.
                 Err(Failure::Api { status: 409, error }) => match api::intake(&token, &id).await {
                     Ok(receipt) => Ok((receipt, true)),

@@ -152,3 +152,65 @@ async fn without_a_built_app_the_api_still_works() {
     let response = app.get("/api/v1/nope").await;
     assert_api_error(&body_json(response).await, "not_found");
 }
+
+/// The technician app works offline through a service worker made for each
+/// release: revalidated on every load (so a new release is seen at the next
+/// open), listing exactly the release's files, the boot script the server
+/// wrote included, and nothing the browser would not load.
+#[tokio::test]
+async fn the_service_worker_caches_this_release_and_is_always_revalidated() {
+    let app = spawn_app().await;
+    let response = app.get("/sw.js").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let sw = response.text().await.unwrap();
+    assert!(
+        !sw.contains("__FIELDCASE_RELEASE__"),
+        "the release is filled in"
+    );
+    let release = sw
+        .split("const RELEASE = ")
+        .nth(1)
+        .and_then(|r| r.split(";\n").next())
+        .unwrap_or_else(|| panic!("no release in the worker: {sw}"));
+    let release: serde_json::Value = serde_json::from_str(release).unwrap();
+    let version = release["version"].as_str().unwrap();
+    assert_eq!(version.len(), 16, "{version}");
+    let files: Vec<&str> = release["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    let html = app.get("/").await.text().await.unwrap();
+    let boot = html
+        .split("<script type=\"module\" src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    for f in [
+        "/index.html",
+        boot,
+        "/fieldcase-app-0123456789abcdef.js",
+        "/fieldcase-app-0123456789abcdef_bg.wasm",
+        "/main-5a7c1e2f3b4d6e80.css",
+    ] {
+        assert!(files.contains(&f), "{f} missing from {files:?}");
+    }
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with(".br") || f.ends_with(".gz") || *f == "/sw.js"),
+        "{files:?}"
+    );
+    // Every file it lists is served.
+    for f in &files {
+        assert_eq!(app.get(f).await.status(), 200, "{f}");
+    }
+}

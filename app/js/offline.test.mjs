@@ -1,0 +1,49 @@
+// The pure parts of offline.js (node --test app/js/): what the status panel
+// says, when the outbox tries again, what an answer means, and the body sent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+createRequire(import.meta.url)('./offline.js');
+const o = globalThis.fcOffline;
+
+test('the status line says online or not, what waits and when the last one was sent', () => {
+  const at = new Date(2026, 10, 30, 14, 2).getTime();
+  const items = [{ state: 'waiting' }, { state: 'sending' }, { state: 'sent' }, { state: 'refused' }];
+  assert.equal(o.statusLine(false, items, at), 'Offline · 2 waiting to send · last sent 14:02');
+  assert.equal(o.statusLine(true, [], null), 'Online');
+  assert.equal(o.statusLine(true, [{ state: 'sent' }], at), 'Online · last sent 14:02');
+});
+
+test('each queued item says where it stands', () => {
+  const now = new Date(2026, 10, 30, 9, 0).getTime();
+  const next = new Date(2026, 10, 30, 9, 5).getTime();
+  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next }, now), 'Pump P-12: waiting to send, next try at 09:05.');
+  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next: 0 }, now), 'Pump P-12: waiting to send.');
+  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'sending' }, now), 'Pump P-12: sending…');
+  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'sent', reference: 'FC-7K3M-9QXD' }, now), 'Pump P-12: sent, reference FC-7K3M-9QXD.');
+  assert.equal(o.itemLine({ asset: '', state: 'refused', error: 'The code is not active.' }, now), 'Report: not sent — The code is not active.');
+});
+
+test('retries back off from 5 s to 5 min, with jitter', () => {
+  assert.equal(o.backoff(0, 0.5), 5000);
+  assert.equal(o.backoff(1, 0.5), 10000);
+  assert.equal(o.backoff(6, 0.5), 300000);
+  assert.equal(o.backoff(40, 0.5), 300000);
+  assert.equal(o.backoff(0, 0), 4000);
+  assert.equal(o.backoff(0, 1), 6000);
+});
+
+test('only a missing answer or a server asking to wait is tried again', () => {
+  for (const s of [200, 201]) assert.equal(o.outcome(s), 'ok');
+  for (const s of [0, 408, 429, 500, 502, 503, 504]) assert.equal(o.outcome(s), 'retry');
+  for (const s of [400, 404, 409, 413, 422]) assert.equal(o.outcome(s), 'refused');
+});
+
+test("the photos uploaded from the outbox join the body's, once each, in order", () => {
+  const body = JSON.stringify({ id: 'x', photos: ['aa'], notes: 'n' });
+  assert.deepEqual(JSON.parse(o.withPhotos(body, ['bb', 'aa', 'cc', null])), { id: 'x', photos: ['aa', 'bb', 'cc'], notes: 'n' });
+  // The same photos again: the same body, so a resend is the same PUT.
+  assert.equal(o.withPhotos(body, ['bb', 'cc']), o.withPhotos(body, ['bb', 'cc']));
+  assert.deepEqual(JSON.parse(o.withPhotos('{"id":"y"}', [])).photos, []);
+});

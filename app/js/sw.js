@@ -1,0 +1,165 @@
+// fieldcase's service worker: the template. The server writes dist/sw.js
+// from it at start-up (server/src/dist.rs, write_service_worker), putting
+// this release's file list and version (a hash of the files' contents) in
+// place of RELEASE below, so every release is a new worker.
+//
+// - install: the whole release (index.html, boot and app JS, the app's and
+//   the engine's WebAssembly, CSS, public/…) into cache "fieldcase-<version>";
+// - activate: takes over at once, and deletes the caches of releases no open
+//   page was started from (a page still running the previous release keeps
+//   its files until it is gone);
+// - /a/{token} and /: network first (a short timeout), else the cached
+//   index.html of this same release, whose files are all in the same cache;
+// - GET /api/v1/assets/{token}: network first, the last good answer kept, so
+//   an asset opened before opens offline with its context; its photos'
+//   thumbnails from the cache once seen;
+// - sync: sends the outbox (offline.js, the same code the page runs).
+'use strict';
+const RELEASE = "__FIELDCASE_RELEASE__";
+importScripts('/offline.js');
+
+const PREFIX = 'fieldcase-';
+const CACHE = PREFIX + RELEASE.version;
+const DATA = PREFIX + 'data';
+const META = PREFIX + 'meta';
+const NAVIGATION_TIMEOUT_MS = 3500;
+const API_TIMEOUT_MS = 5000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(RELEASE.files.map((f) => new Request(f, { cache: 'no-cache' })));
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      await self.clients.claim();
+      await cleanUp();
+    })(),
+  );
+});
+
+/** Which release each open page was started from: {clientId: version}. */
+async function pages() {
+  const res = await (await caches.open(META)).match('/__pages');
+  return res ? res.json() : {};
+}
+
+async function remember(clientId) {
+  if (!clientId) return;
+  const map = await pages();
+  map[clientId] = RELEASE.version;
+  await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
+}
+
+/** Delete the caches of releases no open page uses (never this one's). */
+async function cleanUp() {
+  const open = new Set((await self.clients.matchAll({ includeUncontrolled: true })).map((c) => c.id));
+  const map = await pages();
+  const inUse = new Set([RELEASE.version]);
+  for (const [id, version] of Object.entries(map)) {
+    if (open.has(id)) inUse.add(version);
+    else delete map[id];
+  }
+  await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
+  for (const name of await caches.keys()) {
+    if (name === DATA || name === META || !name.startsWith(PREFIX)) continue;
+    if (!inUse.has(name.slice(PREFIX.length))) await caches.delete(name);
+  }
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function navigation(event) {
+  try {
+    const res = await withTimeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
+    event.waitUntil(remember(event.resultingClientId));
+    return res;
+  } catch (_) {
+    const index = await (await caches.open(CACHE)).match('/index.html');
+    if (!index) throw _;
+    event.waitUntil(remember(event.resultingClientId).then(cleanUp));
+    return index;
+  }
+}
+
+async function context(request) {
+  const cache = await caches.open(DATA);
+  try {
+    const res = await withTimeout(fetch(request), API_TIMEOUT_MS);
+    if (res.ok) await cache.put(request, res.clone());
+    else if (res.status === 404) await cache.delete(request);
+    return res;
+  } catch (e) {
+    const kept = await cache.match(request);
+    if (kept) return kept;
+    throw e;
+  }
+}
+
+async function thumbnail(request) {
+  const cache = await caches.open(DATA);
+  const kept = await cache.match(request);
+  if (kept) return kept;
+  const res = await fetch(request);
+  if (res.ok) await cache.put(request, res.clone());
+  return res;
+}
+
+/** A file of a release: this one's, or the release the asking page runs. */
+async function file(request) {
+  const kept = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
+  return kept || fetch(request);
+}
+
+const FILES = new Set(RELEASE.files);
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const path = url.pathname;
+  if (request.mode === 'navigate') {
+    if (path === '/' || /^\/a\/[^/]+$/.test(path)) event.respondWith(navigation(event));
+    return;
+  }
+  if (/^\/api\/v1\/assets\/[^/]+$/.test(path)) {
+    event.respondWith(context(request));
+  } else if (/^\/api\/v1\/assets\/[^/]+\/photos\/[0-9a-f]{64}\/thumb$/.test(path)) {
+    event.respondWith(thumbnail(request));
+  } else if (FILES.has(path) || (!path.startsWith('/console/') && /\.(js|wasm|css|svg)$/.test(path))) {
+    event.respondWith(file(request));
+  }
+});
+
+// Background Sync: the browser wakes this worker when the connection is
+// back, even with the page closed. Still waiting afterwards: a rejection,
+// so the browser tries again later.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== self.fcOffline.SYNC_TAG) return;
+  event.waitUntil(
+    self.fcOffline.send(true).then((empty) => {
+      if (!empty) throw new Error('still waiting');
+    }),
+  );
+});

@@ -1,0 +1,182 @@
+import { test, expect, openAsset, writeNotes, PHOTO, type DemoLink } from './fixtures';
+import type { Page } from '@playwright/test';
+
+// Offline: the service worker, the draft and its photos in IndexedDB, the
+// outbox. Shares its asset with other specs: its intakes are told apart by
+// their notes.
+const ASSET = 'Forklift FL-07';
+
+/** The service worker of this release controls the page (it does after the first visit's install). */
+async function workerInControl(page: Page) {
+  await expect
+    .poll(() => page.evaluate(() => navigator.serviceWorker?.controller?.state ?? 'none'), { timeout: 20_000 })
+    .toBe('activated');
+}
+
+/** The connection panel above every screen. */
+const status = (page: Page) => page.getByRole('region', { name: 'Connection' });
+
+async function openInControl(page: Page, asset: DemoLink) {
+  await openAsset(page, asset);
+  await workerInControl(page);
+}
+
+test('offline, a reload opens the app, the asset and the draft, photos included', async ({
+  page,
+  context,
+  assets,
+}) => {
+  await openInControl(page, assets[ASSET]);
+  const notes = `mast chain slack, offline reload ${Date.now()}`;
+  await writeNotes(page, notes, 'Sam Ortiz');
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByText('Attached')).toBeVisible();
+
+  await context.setOffline(true);
+  // A photo taken with no signal: it cannot upload, and it must not vanish.
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByRole('img', { name: 'Photo 2' })).toBeVisible();
+  await expect(status(page)).toContainText('Offline');
+
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: ASSET })).toBeVisible();
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+  await expect(page.getByLabel('Your name')).toHaveValue('Sam Ortiz');
+  for (const name of ['Photo 1', 'Photo 2']) {
+    const img = page.getByRole('img', { name });
+    await expect(img).toBeVisible();
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  }
+  await page.screenshot({ path: `/tmp/shots-wip-offline/offline-reload-${test.info().project.name}.png`, fullPage: true });
+
+  // The review engine was cached too: the review opens offline.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByLabel('Subject')).toBeVisible();
+  await context.setOffline(false);
+});
+
+test('submitted offline: queued at once, then sent by itself exactly once when the connection returns', async ({
+  page,
+  context,
+  assets,
+  intakesFor,
+}) => {
+  await openInControl(page, assets[ASSET]);
+  const notes = `forks drift down under load, hydraulic seep ${Date.now()}`;
+  const mine = () => intakesFor(ASSET).filter((i) => i.notes === notes);
+  await writeNotes(page, notes);
+
+  await context.setOffline(true);
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByLabel('Subject').fill('Forklift FL-07 forks drift down under load');
+
+  // Tap → queued: timed in the page, from the tap to the confirmation.
+  await page.evaluate(() => {
+    const w = window as unknown as { tap?: number; queued?: number };
+    document.addEventListener('click', () => (w.tap ??= performance.now()), { capture: true });
+    new MutationObserver(() => {
+      if (document.querySelector('h1')?.textContent?.startsWith('Queued')) w.queued ??= performance.now();
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole('button', { name: 'Submit case' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Queued — will send by itself' })).toBeVisible();
+  const ms = await page.evaluate(() => {
+    const w = window as unknown as { tap: number; queued: number };
+    return w.queued - w.tap;
+  });
+  console.log(`tap → queued: ${ms.toFixed(0)} ms`);
+  expect(ms).toBeLessThanOrEqual(100);
+  await expect(status(page)).toContainText('Offline · 1 waiting to send');
+  await expect(status(page)).toContainText(`${ASSET}: waiting to send`);
+  await page.screenshot({ path: `/tmp/shots-wip-offline/queued-${test.info().project.name}.png`, fullPage: true });
+
+  // Still offline after a reload: still queued, nothing sent.
+  await page.reload();
+  await expect(status(page)).toContainText('1 waiting to send');
+  expect(mine()).toHaveLength(0);
+
+  // The connection returns; nobody taps anything.
+  await context.setOffline(false);
+  await expect.poll(() => mine().length, { timeout: 20_000 }).toBe(1);
+  const [intake] = mine();
+  expect(intake.photos).toHaveLength(1);
+  await expect(status(page)).toContainText(`${ASSET}: sent, reference ${intake.reference}.`);
+  await expect(status(page)).toContainText(/Online · last sent \d\d:\d\d/);
+
+  // The outbox keeps trying on a timer: nothing more arrives.
+  await page.waitForTimeout(6_000);
+  expect(mine()).toHaveLength(1);
+});
+
+test("an asset's link never opened on this phone, opened offline: notes and photos now, its details when the connection returns", async ({
+  page,
+  context,
+  assets,
+  intakesFor,
+}) => {
+  // The app itself was opened before (another asset), so the phone has it.
+  await openInControl(page, assets[ASSET]);
+  const unseen = assets['Backup generator G-1'];
+  const notes = `alarm 305 on start, battery 11.2 V ${Date.now()}`;
+  const mine = () => intakesFor(unseen.name).filter((i) => i.notes === notes);
+
+  await context.setOffline(true);
+  await page.goto(`/a/${unseen.token}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Equipment details not loaded yet' })).toBeVisible();
+  await expect(page.getByText("the details load when you're back online")).toBeVisible();
+  await writeNotes(page, notes);
+  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
+  await page.screenshot({ path: `/tmp/shots-wip-offline/unseen-${test.info().project.name}.png`, fullPage: true });
+
+  // The review needs the asset's details: it says so, and waits.
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'your work is saved on this phone' })).toBeVisible();
+  await page.getByRole('button', { name: 'Back to notes' }).click();
+
+  // Back online: the details arrive by themselves, nothing typed is lost.
+  await context.setOffline(false);
+  await expect(page.getByRole('heading', { level: 1, name: unseen.name })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+  await page.getByRole('button', { name: 'Review' }).click();
+  await page.getByLabel('Subject').fill('Backup generator G-1 does not start, alarm 305');
+  await page.getByRole('button', { name: 'Submit case' }).click();
+  // The photo taken offline goes with it.
+  await expect.poll(() => mine().length, { timeout: 20_000 }).toBe(1);
+  expect(mine()[0].photos).toHaveLength(1);
+});
+
+test('a draft an older version saved in localStorage moves to IndexedDB once, and nothing of it is lost', async ({
+  page,
+  assets,
+}) => {
+  const asset = assets['Chiller CH-2'];
+  await openAsset(page, asset);
+  const notes = `compressor short-cycling, saved by an older version ${Date.now()}`;
+  const key = `fieldcase.draft.${asset.token.toUpperCase()}`;
+  // What the app used to write: the draft's JSON in localStorage, nothing in IndexedDB.
+  await page.evaluate(
+    async ([key, notes, token]) => {
+      const db: IDBDatabase = await new Promise((ok, no) => {
+        const r = indexedDB.open('fieldcase', 1);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => no(r.error);
+      });
+      await new Promise((ok) => {
+        const t = db.transaction('drafts', 'readwrite');
+        t.objectStore('drafts').delete(token);
+        t.oncomplete = ok;
+      });
+      localStorage.setItem(key, JSON.stringify({ notes, edits: { Priority: 'High' }, photos: [], intake_id: null, reviewing: false }));
+    },
+    [key, notes, asset.token.toUpperCase()],
+  );
+  await page.reload();
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), key)).toBeNull();
+  // Moved, not copied: a reload reads it from IndexedDB.
+  await page.reload();
+  await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
+});
