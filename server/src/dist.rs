@@ -171,13 +171,11 @@ pub fn release(dist: &Path) -> io::Result<(String, Vec<String>)> {
             if name.starts_with('.') || name.contains(".tmp-") {
                 continue;
             }
+            let compressed = name.ends_with(".br") || name.ends_with(".gz");
+            let the_worker = dir == dist && name == SW_FILE;
             if kind.is_dir() {
                 stack.push(path);
-            } else if kind.is_file()
-                && !name.ends_with(".br")
-                && !name.ends_with(".gz")
-                && !(dir == dist && name == SW_FILE)
-            {
+            } else if kind.is_file() && !compressed && !the_worker {
                 let rel = path
                     .strip_prefix(dist)
                     .map_err(io::Error::other)?
