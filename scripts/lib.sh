@@ -105,11 +105,12 @@ ensure_chromium() {
 }
 
 # Real peers for the contract and delivery tests: a standard Salesforce
-# client library, an SMTP server and schemathesis, from PyPI, in a venv under target/.
+# client library, an SMTP server and schemathesis, from PyPI, in a venv under
+# target/; Pillow makes and reads the photo tests' 12 MP JPEG.
 ensure_python_deps() {
   local venv="$ROOT/target/py"
-  if ! "$venv/bin/python" -c 'import simple_salesforce, aiosmtpd, schemathesis' 2>/dev/null; then
-    say "installing the Python test peers (simple-salesforce, aiosmtpd, schemathesis)"
+  if ! "$venv/bin/python" -c 'import simple_salesforce, aiosmtpd, schemathesis, PIL' 2>/dev/null; then
+    say "installing the Python test peers (simple-salesforce, aiosmtpd, schemathesis, pillow)"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r requirements-test.txt
   fi

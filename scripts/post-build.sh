@@ -15,6 +15,9 @@
 #    environment), offline when Trunk is.
 # 2. Release builds: wasm-bindgen's JS glue minified with terser, and its
 #    integrity hash in index.html updated (scripts/minify-js.mjs).
+# 3. The photo pipeline (app/js/photos.js): hashed, named in index.html as
+#    <meta name="fieldcase-photos">, loaded by the app on the first photo
+#    (scripts/photos-js.mjs; minified in release builds).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,3 +65,6 @@ if [ -n "$release" ]; then
   [ -f "$root/node_modules/terser/package.json" ] || { say "terser missing (run npm ci)"; exit 1; }
   node "$root/scripts/minify-js.mjs" "$staging"
 fi
+
+# 3. The photo pipeline.
+node "$root/scripts/photos-js.mjs" "$staging" "${TRUNK_PUBLIC_URL:-/}" ${release:+--minify}

@@ -230,15 +230,6 @@ mod browser {
         )
     }
 
-    /// `POST /assets/{token}/photos`, one file per request: the receipt's hash and size.
-    pub async fn upload_photo(token: &str, file: &web_sys::File) -> Result<(String, u64), Failure> {
-        let form = web_sys::FormData::new().map_err(|_| Failure::Offline)?;
-        form.append_with_blob_and_filename("photo", file, &file.name())
-            .map_err(|_| Failure::Offline)?;
-        let body = send("POST", &asset_path(token, "/photos"), Some(&form), false).await;
-        read(body, read_photo_receipt)
-    }
-
     /// `PUT /intakes/{id}` with the submission (JSON text from the review engine).
     pub async fn submit(id: &uuid::Uuid, submission: &str) -> Result<Receipt, Failure> {
         let body = JsValue::from_str(submission);

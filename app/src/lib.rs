@@ -8,6 +8,8 @@
 //! - [`review`]: the review engine's answers, read for the review screen;
 //! - [`submissions`]: the technician's submissions on an asset (recent list,
 //!   a returned one to amend, the receipt's words, ages);
+//! - [`photos`]: the photos of a draft: states, at most three uploads at
+//!   once, retries (their browser side: `app/js/photos.js`, loaded on demand);
 //! - [`api`]: the API client (its error mapping is pure; the calls are browser-only).
 //!
 //! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs),
@@ -20,6 +22,7 @@ pub mod api;
 pub mod context;
 pub mod draft;
 pub mod json;
+pub mod photos;
 pub mod review;
 pub mod route;
 pub mod submissions;

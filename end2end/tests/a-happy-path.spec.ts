@@ -25,7 +25,7 @@ test('a technician reports a leaking pump, checks the case and gets a reference'
   await expect(card.getByText(/Leeds plant/)).toBeVisible();
 
   await writeNotes(page, 'pump leaking bad at the seal, 3.2 bar, E-42, smoke near motor');
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(PHOTO);
   await expect(page.getByText('Attached')).toBeVisible();
   await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
 

@@ -10,7 +10,7 @@ test('a file that is not a photo is refused with the reason, and nothing typed i
   const notes = 'mast chain slack, hydraulic fluid dripping under the left fork';
   await writeNotes(page, notes);
 
-  await page.getByLabel('Add photos').setInputFiles(NOT_A_PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(NOT_A_PHOTO);
   await expect(page.getByRole('alert')).toContainText('That file is not a photo we can read');
   await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
   await expect(page.getByLabel('Your name')).toHaveValue('Dana Okafor');
@@ -19,7 +19,7 @@ test('a file that is not a photo is refused with the reason, and nothing typed i
   await expect(page.getByRole('alert')).toHaveCount(0);
 
   // A real photo still goes through.
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(PHOTO);
   await expect(page.getByText('Attached')).toBeVisible();
   await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
 });

@@ -28,10 +28,11 @@ test('at 360×640 nothing scrolls sideways and the main buttons are easy to tap'
     page,
     'generator failed to start on weekly test, battery voltage 11.2 V, alarm code F07, fuel smell near the day tank',
   );
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(PHOTO);
   await expect(page.getByText('Attached')).toBeVisible();
   await expectNoSideways(page);
-  await expectTappable(page.getByText('Add photos', { exact: true }));
+  await expectTappable(page.getByText('Take photo', { exact: true }));
+  await expectTappable(page.getByText('Choose from gallery', { exact: true }));
   await expectTappable(page.getByRole('button', { name: 'Remove photo 1' }));
   await expectTappable(page.getByRole('button', { name: 'Review' }));
   await expectTappable(page.getByLabel('What did you find?'));

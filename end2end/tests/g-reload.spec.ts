@@ -10,7 +10,7 @@ test('a reload in the middle of a report keeps notes, photos, details and edits'
   const notes = 'door drops 20cm after closing, limit switch loose, motor hums';
   await writeNotes(page, notes, 'Alex Kim');
   await page.getByLabel('Your phone').fill('+44 20 7946 0958');
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(PHOTO);
   await expect(page.getByText('Attached')).toBeVisible();
 
   await page.reload();

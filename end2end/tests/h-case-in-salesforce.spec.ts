@@ -7,7 +7,7 @@ const ASSET = 'Backup generator G-1';
 
 async function submitGeneratorReport(page: import('@playwright/test').Page, marker: string) {
   await writeNotes(page, `generator wont start on weekly test, alarm 305, battery 11.2 V (${marker})`);
-  await page.getByLabel('Add photos').setInputFiles(PHOTO);
+  await page.getByLabel('Choose from gallery').setInputFiles(PHOTO);
   await expect(page.getByText('Attached')).toBeVisible();
   await page.getByRole('button', { name: 'Review' }).click();
   const subject = `Generator G-1 no start, alarm 305 (${marker})`;

@@ -13,7 +13,7 @@ use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
 use crate::review::{OP_CONTEXT, OP_REVIEW};
 use crate::submissions::{self, Summary};
-use crate::{browser, engine, offline, review};
+use crate::{browser, engine, offline, photos, review};
 use uuid::Uuid;
 
 #[derive(Clone, PartialEq)]
@@ -84,22 +84,7 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
     }
 }
 
-/// A chosen photo, on this screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PhotoItem {
-    pub id: u32,
-    /// `blob:` URL of the chosen file, or the server's thumbnail.
-    pub thumb: String,
-    pub bytes: u64,
-    pub state: PhotoState,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PhotoState {
-    Uploading,
-    Done(String),
-    Failed { message: String, retry: bool },
-}
+pub use crate::photos::{PhotoItem, PhotoState};
 
 /// The review engine, fetched after the first paint.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -117,7 +102,8 @@ pub struct Flow {
     pub draft: RwSignal<Draft>,
     pub tech: RwSignal<Technician>,
     pub photos: RwSignal<Vec<PhotoItem>>,
-    files: StoredValue<Vec<(u32, web_sys::File)>, LocalStorage>,
+    /// Each photo's bytes: the chosen file, then the shrunk one to send.
+    files: StoredValue<Vec<(u32, web_sys::Blob)>, LocalStorage>,
     next_photo: StoredValue<u32>,
     pub photo_notice: RwSignal<Option<String>>,
     pub done: RwSignal<Option<(Receipt, bool)>>,
@@ -230,22 +216,16 @@ impl Flow {
     fn restore_photos(self) {
         let token = self.token();
         spawn_local(async move {
-            let mut batch = Vec::new();
             for (thumb, file) in offline::pending_photos(&token).await {
                 let id = self.next_photo.get_value();
                 self.next_photo.set_value(id + 1);
-                self.photos.update(|ps| {
-                    ps.push(PhotoItem {
-                        id,
-                        thumb,
-                        bytes: file.size() as u64,
-                        state: PhotoState::Uploading,
-                    })
-                });
-                self.files.update_value(|fs| fs.push((id, file)));
-                batch.push(id);
+                self.photos
+                    .update(|ps| ps.push(PhotoItem::new(id, thumb, file.size() as u64)));
+                self.files.update_value(|fs| fs.push((id, file.into())));
+                // Made smaller (again: a no-op in effect when it already
+                // was), then uploaded, like a photo just chosen.
+                spawn_local(self.work(id));
             }
-            self.upload(batch).await;
         });
     }
 
@@ -411,10 +391,7 @@ impl Flow {
     /// Photos still uploading, and photos that failed.
     pub fn photo_problems(self) -> (usize, usize) {
         self.photos.with(|ps| {
-            let up = ps
-                .iter()
-                .filter(|p| p.state == PhotoState::Uploading)
-                .count();
+            let up = ps.iter().filter(|p| p.pending()).count();
             let failed = ps
                 .iter()
                 .filter(|p| matches!(p.state, PhotoState::Failed { .. }))
@@ -436,98 +413,221 @@ impl Flow {
         });
     }
 
+    fn blob(self, id: u32) -> Option<web_sys::Blob> {
+        self.files
+            .with_value(|fs| fs.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()))
+    }
+
+    /// Photos chosen: listed at once (thumbnail from the file), each made
+    /// smaller on the phone, then uploaded.
     fn add_files(self, list: web_sys::FileList) {
         let limits = self.ctx.with_value(|c| c.limits);
-        let mut batch = Vec::new();
         let mut notices: Vec<String> = Vec::new();
         for i in 0..list.length() {
             let Some(file) = list.get(i) else { continue };
-            let size = file.size() as u64;
-            let (count, total) = self.photos.with_untracked(|ps| {
-                let kept = ps
-                    .iter()
-                    .filter(|p| !matches!(p.state, PhotoState::Failed { .. }));
-                (kept.clone().count(), kept.map(|p| p.bytes).sum::<u64>())
+            let count = self.photos.with_untracked(|ps| {
+                ps.iter()
+                    .filter(|p| !matches!(p.state, PhotoState::Failed { .. }))
+                    .count()
             });
-            if let Err(m) = draft::check_photo(&limits, count, total, &file.name(), size) {
+            // How many here; how big once made smaller, after.
+            if let Err(m) = draft::check_photo(&limits, count, 0, &file.name(), 0) {
                 notices.push(m);
                 continue;
             }
             let id = self.next_photo.get_value();
             self.next_photo.set_value(id + 1);
-            let item = PhotoItem {
-                id,
-                thumb: browser::object_url(&file),
-                bytes: size,
-                state: PhotoState::Uploading,
-            };
+            let item = PhotoItem::new(id, browser::object_url(&file), file.size() as u64);
+            // On this phone from the start, as chosen; replaced by the
+            // smaller copy once it is made.
             offline::keep_photo(&self.token(), &item.thumb, &file);
             self.photos.update(|ps| ps.push(item));
-            self.files.update_value(|fs| fs.push((id, file)));
-            batch.push(id);
+            self.files
+                .update_value(|fs| fs.push((id, file.clone().into())));
+            spawn_local(self.work(id));
         }
         self.photo_notice
             .set((!notices.is_empty()).then(|| notices.join(" ")));
-        if !batch.is_empty() {
-            spawn_local(self.upload(batch));
+    }
+
+    /// One photo's next step, as one task: shrink and hash it (then queue
+    /// it, or say why not), or upload it. A dropped connection sends it again
+    /// by itself after a pause (the server stores by hash: twice is once).
+    async fn work(self, id: u32) {
+        let Some(file) = self.blob(id) else { return };
+        let state = self
+            .photos
+            .with_untracked(|ps| ps.iter().find(|p| p.id == id).map(|p| p.state.clone()));
+        if state == Some(PhotoState::Sending) {
+            let mut bar = String::from("up-");
+            bar.push_str(&id.to_string());
+            let result = photos::js::upload(&self.token(), &file, &bar).await;
+            if self.has_photo(id) {
+                self.sent(id, result);
+            }
+        } else {
+            self.prepare(id, &file).await;
+        }
+        self.pump();
+    }
+
+    async fn prepare(self, id: u32, file: &web_sys::Blob) {
+        let result = photos::js::prepare(file).await;
+        if !self.has_photo(id) {
+            return; // removed meanwhile
+        }
+        let ready = match result {
+            Ok(ready) => ready,
+            Err(_) => {
+                // photos.js could not be fetched (no connection yet).
+                self.set_photo(
+                    id,
+                    PhotoState::Failed {
+                        message:
+                            "Couldn't get this photo ready. Check the connection, then tap Retry."
+                                .to_owned(),
+                        retry: true,
+                    },
+                );
+                return;
+            }
+        };
+        let limits = self.ctx.with_value(|c| c.limits);
+        let (others, same) = self.photos.with_untracked(|ps| {
+            let others = ps
+                .iter()
+                .filter(|p| p.id != id && !matches!(p.state, PhotoState::Failed { .. }))
+                .map(|p| p.bytes)
+                .sum::<u64>();
+            (others, photos::same_as_another(ps, id, &ready.sha256))
+        });
+        let problem = if same {
+            Some("That photo is already attached.".to_owned())
+        } else {
+            draft::check_photo(&limits, 0, others, "This photo", ready.bytes).err()
+        };
+        if let Some(m) = problem {
+            self.remove_photo(id);
+            self.photo_notice.set(Some(m));
+            return;
+        }
+        let thumb = self
+            .photos
+            .with_untracked(|ps| ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone()));
+        offline::keep_photo(&self.token(), &thumb.unwrap_or_default(), &ready.blob);
+        self.files.update_value(|fs| {
+            if let Some(f) = fs.iter_mut().find(|(i, _)| *i == id) {
+                f.1 = ready.blob;
+            }
+        });
+        self.photos.update(|ps| {
+            if let Some(p) = ps.iter_mut().find(|p| p.id == id) {
+                p.sha256 = ready.sha256;
+                p.bytes = ready.bytes;
+                p.state = PhotoState::Waiting;
+            }
+        });
+    }
+
+    /// Start the waiting photos that fit in the upload slots.
+    fn pump(self) {
+        for id in self.photos.with_untracked(|ps| photos::to_start(ps)) {
+            self.set_photo(id, PhotoState::Sending);
+            spawn_local(self.work(id));
         }
     }
 
-    /// Upload one file at a time: kinder to a weak signal than all at once.
-    async fn upload(self, ids: Vec<u32>) {
-        let token = self.token();
-        for id in ids {
-            let file = self
-                .files
-                .with_value(|fs| fs.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()));
-            let Some(file) = file else { continue };
-            let result = api::upload_photo(&token, &file).await;
-            if !self.has_photo(id) {
-                continue; // removed while uploading
-            }
-            match result {
-                Ok((sha256, bytes)) => {
-                    let duplicate = self.photos.with_untracked(|ps| {
-                        ps.iter()
-                            .any(|p| p.id != id && p.state == PhotoState::Done(sha256.clone()))
+    fn sent(self, id: u32, result: Result<(String, u64), Failure>) {
+        match result {
+            Ok((sha256, bytes)) => {
+                let duplicate = self.photos.with_untracked(|ps| {
+                    ps.iter()
+                        .any(|p| p.id != id && p.state == PhotoState::Done(sha256.clone()))
+                });
+                self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
+                if duplicate {
+                    self.remove_photo(id);
+                    self.photo_notice
+                        .set(Some("That photo is already attached.".to_owned()));
+                } else {
+                    self.draft.update(|d| {
+                        d.add_photo(SavedPhoto {
+                            sha256: sha256.clone(),
+                            bytes,
+                        })
                     });
-                    self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
-                    if duplicate {
-                        self.remove_photo(id);
-                        self.photo_notice
-                            .set(Some("That photo is already attached.".to_owned()));
-                    } else {
-                        let thumb = self.photos.with_untracked(|ps| {
-                            ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone())
-                        });
-                        offline::photo_uploaded(&token, &thumb.unwrap_or_default(), &sha256);
-                        self.draft.update(|d| {
-                            d.add_photo(SavedPhoto {
-                                sha256: sha256.clone(),
-                                bytes,
-                            })
-                        });
-                        self.set_photo(id, PhotoState::Done(sha256));
-                    }
+                    let thumb = self.photos.with_untracked(|ps| {
+                        ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone())
+                    });
+                    offline::photo_uploaded(&self.token(), &thumb.unwrap_or_default(), &sha256);
+                    self.set_photo(id, PhotoState::Done(sha256));
                 }
-                Err(e) => {
-                    let retry =
-                        matches!(e, Failure::Offline) || e.status().is_some_and(|s| s >= 500);
-                    self.set_photo(
+            }
+            Err(e) if photos::retryable(&e) => {
+                let mut attempt = 0;
+                self.photos.update(|ps| {
+                    if let Some(p) = ps.iter_mut().find(|p| p.id == id) {
+                        p.attempts += 1;
+                        attempt = p.attempts;
+                    }
+                });
+                match photos::retry_after(attempt) {
+                    Some(ms) => {
+                        self.set_photo(id, PhotoState::Paused);
+                        set_timeout(
+                            move || {
+                                let paused = self.photos.with_untracked(|ps| {
+                                    ps.iter()
+                                        .any(|p| p.id == id && p.state == PhotoState::Paused)
+                                });
+                                if paused {
+                                    self.set_photo(id, PhotoState::Waiting);
+                                    self.pump();
+                                }
+                            },
+                            std::time::Duration::from_millis(ms.into()),
+                        );
+                    }
+                    None => self.set_photo(
                         id,
                         PhotoState::Failed {
                             message: e.message().to_owned(),
-                            retry,
+                            retry: true,
                         },
-                    );
+                    ),
                 }
             }
+            Err(e) => self.set_photo(
+                id,
+                PhotoState::Failed {
+                    message: e.message().to_owned(),
+                    retry: false,
+                },
+            ),
         }
     }
 
+    /// Try this photo again now: upload it, or first make it smaller when
+    /// that is what failed.
     pub fn retry_photo(self, id: u32) {
-        self.set_photo(id, PhotoState::Uploading);
-        spawn_local(self.upload(vec![id]));
+        let prepared = self
+            .photos
+            .with_untracked(|ps| ps.iter().any(|p| p.id == id && !p.sha256.is_empty()));
+        self.photos.update(|ps| {
+            if let Some(p) = ps.iter_mut().find(|p| p.id == id) {
+                p.attempts = 0;
+                p.state = if prepared {
+                    PhotoState::Waiting
+                } else {
+                    PhotoState::Preparing
+                };
+            }
+        });
+        if prepared {
+            self.pump();
+        } else {
+            spawn_local(self.work(id));
+        }
     }
 
     pub fn remove_photo(self, id: u32) {
@@ -549,14 +649,19 @@ impl Flow {
         self.files.update_value(|fs| fs.retain(|(i, _)| *i != id));
     }
 
-    /// Photos not uploaded for want of a connection, each with its Blob on
-    /// this phone: the outbox can send them with the intake.
+    /// Every photo is uploaded, or made smaller and waiting (for its turn, a
+    /// retry or a connection) with its Blob on this phone: the outbox can
+    /// send them with the intake, so Submit need not wait. A photo still
+    /// being made smaller is not ready (its kept Blob is the original).
     pub fn photos_wait_for_connection(self) -> bool {
         self.photos.with_untracked(|ps| {
             ps.iter().all(|p| match &p.state {
                 PhotoState::Done(_) => true,
+                PhotoState::Preparing => false,
                 PhotoState::Failed { retry, .. } => *retry && p.thumb.starts_with("blob:"),
-                PhotoState::Uploading => false,
+                PhotoState::Waiting | PhotoState::Sending | PhotoState::Paused => {
+                    p.thumb.starts_with("blob:")
+                }
             })
         })
     }
@@ -630,10 +735,9 @@ fn photo_items(token: &str, d: &Draft, first: u32) -> Vec<PhotoItem> {
         .iter()
         .zip(first..)
         .map(|(p, id)| PhotoItem {
-            id,
-            thumb: api::thumb_path(token, &p.sha256),
-            bytes: p.bytes,
+            sha256: p.sha256.clone(),
             state: PhotoState::Done(p.sha256.clone()),
+            ..PhotoItem::new(id, api::thumb_path(token, &p.sha256), p.bytes)
         })
         .collect()
 }
@@ -841,6 +945,7 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
     remove.push_str(&n);
     // A photo waiting for a connection is on this phone: show it.
     let failed = matches!(p.state, PhotoState::Failed { retry: false, .. });
+    let text = p.status().to_owned();
     let thumb = if failed {
         Either::Left(view! { <span class="thumb broken" aria-hidden="true">"!"</span> })
     } else {
@@ -855,14 +960,24 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
             />
         })
     };
-    // One shape for every state: the line, and Retry when it may help.
-    let (class, role, text, retry) = match p.state {
-        PhotoState::Uploading => ("status", None, "Uploading…".to_owned(), false),
-        PhotoState::Done(_) => ("status ok", None, "Attached".to_owned(), false),
-        PhotoState::Failed { message, retry } => ("err", Some("alert"), message, retry),
+    // One shape for every state: the line, a progress bar while sending,
+    // and Retry when it may help.
+    let (class, role, retry) = match p.state {
+        PhotoState::Done(_) => ("status ok", None, false),
+        PhotoState::Failed { retry, .. } => ("err", Some("alert"), retry),
+        _ => ("status", None, false),
     };
+    let bar = (p.state == PhotoState::Sending).then(|| {
+        let mut label = String::from("Upload of photo ");
+        label.push_str(&n);
+        let mut bar = String::from("up-");
+        bar.push_str(&id.to_string());
+        // photos.js moves it as the bytes go.
+        view! { <progress id=bar class="bar" aria-label=label></progress> }
+    });
     let status = view! {
         <p class=class role=role>{text}</p>
+        {bar}
         {retry.then(|| {
             view! {
                 <button type="button" class="btn small" on:click=move |_| f.retry_photo(id)>
@@ -887,6 +1002,15 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
     }
 }
 
+/// Files chosen with either photo button.
+fn chosen(f: Flow, ev: &web_sys::Event) {
+    let input = event_target::<web_sys::HtmlInputElement>(ev);
+    if let Some(list) = input.files() {
+        f.add_files(list);
+    }
+    input.set_value("");
+}
+
 fn photos_section(f: Flow) -> impl IntoView {
     let limits = f.ctx.with_value(|c| c.limits);
     let mut hint = String::from("Up to ");
@@ -908,24 +1032,30 @@ fn photos_section(f: Flow) -> impl IntoView {
                 }}
             </ul>
             {move || f.photo_notice.get().map(|m| view! { <p class="err" role="alert">{m}</p> })}
-            <label class="btn secondary file-btn" for="photo-input">
-                "Add photos"
-            </label>
-            <input
-                id="photo-input"
-                class="visually-hidden"
-                type="file"
-                accept="image/*"
-                capture="environment"
-                multiple
-                on:change=move |ev| {
-                    let input = event_target::<web_sys::HtmlInputElement>(&ev);
-                    if let Some(list) = input.files() {
-                        f.add_files(list);
-                    }
-                    input.set_value("");
-                }
-            />
+            <div class="photo-btns">
+                <label class="btn secondary file-btn" for="photo-camera">
+                    "Take photo"
+                </label>
+                <input
+                    id="photo-camera"
+                    class="visually-hidden"
+                    type="file"
+                    accept="image/*"
+                    capture="environment"
+                    on:change=move |ev| chosen(f, &ev)
+                />
+                <label class="btn secondary file-btn" for="photo-input">
+                    "Choose from gallery"
+                </label>
+                <input
+                    id="photo-input"
+                    class="visually-hidden"
+                    type="file"
+                    accept="image/*"
+                    multiple
+                    on:change=move |ev| chosen(f, &ev)
+                />
+            </div>
             <p class="hint">{hint}</p>
         </section>
     }

@@ -77,11 +77,12 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             return;
         }
         let (uploading, failed) = f.photo_problems();
-        // Photos that wait for a connection go with the queued intake.
-        let queue_now = failed > 0 && f.photos_wait_for_connection();
+        // Photos still uploading, or waiting for a connection, go with the
+        // queued intake: it is sent once they are up.
+        let queue_now = uploading + failed > 0 && f.photos_wait_for_connection();
         if uploading + failed > 0 && !queue_now {
             let message = if uploading > 0 {
-                "Wait until the photos finish uploading, then submit."
+                "Wait a moment: the photos are being made smaller, then submit."
             } else {
                 "A photo did not upload: go back to your notes and retry or remove it."
             };
