@@ -31,34 +31,44 @@ else
   release='' profile=dev dir=debug
 fi
 
-# 1. The engine.
-args=(build --target wasm32-unknown-unknown --profile "$profile"
-      --manifest-path "$root/engine/Cargo.toml" --bin fieldcase-engine)
-case "${TRUNK_OFFLINE:-}" in true | 1) args+=(--offline) ;; esac
-cargo "${args[@]}"
+# 1. The engine, and the QR decoder (scanner/: fetched by the "code not
+#    active" page, public/code.js, only when Scan is tapped in a browser
+#    without BarcodeDetector; named by <meta name="fieldcase-scanner">).
+#    Both the same way: no JS glue, a hashed name, a <meta> in index.html.
+build_module() {
+  local crate="$1" bin="fieldcase-$1"
+  local args=(build --target wasm32-unknown-unknown --profile "$profile"
+              --manifest-path "$root/$crate/Cargo.toml" --bin "$bin")
+  case "${TRUNK_OFFLINE:-}" in true | 1) args+=(--offline) ;; esac
+  cargo "${args[@]}"
 
-built="$target_dir/wasm32-unknown-unknown/$dir/fieldcase-engine.wasm"
-out="$staging/fieldcase-engine.wasm"
-if [ -n "$release" ]; then
-  # The same wasm-opt Trunk uses: on PATH (scripts/lib.sh puts npm's
-  # binaryen first), else npm's, else the one Trunk keeps in its cache.
-  opt="$(command -v wasm-opt || true)"
-  [ -n "$opt" ] || opt="$root/node_modules/.bin/wasm-opt"
-  [ -x "$opt" ] || opt="$HOME/.cache/trunk/wasm-opt-version_132/bin/wasm-opt"
-  [ -x "$opt" ] || { say "no wasm-opt found (run npm ci)"; exit 1; }
-  "$opt" -Oz --strip-debug --strip-producers "$built" -o "$out"
-else
-  cp "$built" "$out"
-fi
+  local built="$target_dir/wasm32-unknown-unknown/$dir/$bin.wasm"
+  local out="$staging/$bin.wasm"
+  if [ -n "$release" ]; then
+    # The same wasm-opt Trunk uses: on PATH (scripts/lib.sh puts npm's
+    # binaryen first), else npm's, else the one Trunk keeps in its cache.
+    local opt
+    opt="$(command -v wasm-opt || true)"
+    [ -n "$opt" ] || opt="$root/node_modules/.bin/wasm-opt"
+    [ -x "$opt" ] || opt="$HOME/.cache/trunk/wasm-opt-version_132/bin/wasm-opt"
+    [ -x "$opt" ] || { say "no wasm-opt found (run npm ci)"; exit 1; }
+    "$opt" -Oz --strip-debug --strip-producers "$built" -o "$out"
+  else
+    cp "$built" "$out"
+  fi
 
-hash="$(sha256sum "$out" | cut -c1-16)"
-name="fieldcase-engine-$hash.wasm"
-mv "$out" "$staging/$name"
-url="${TRUNK_PUBLIC_URL:-/}$name"
-sed -i "s|</head>|<meta name=\"fieldcase-engine\" content=\"$url\"></head>|" "$staging/index.html"
-grep -q "fieldcase-engine\" content=\"$url\"" "$staging/index.html" ||
-  { say "could not write the engine's URL into index.html"; exit 1; }
-say "engine $name ($(wc -c <"$staging/$name") bytes)"
+  local hash name url
+  hash="$(sha256sum "$out" | cut -c1-16)"
+  name="$bin-$hash.wasm"
+  mv "$out" "$staging/$name"
+  url="${TRUNK_PUBLIC_URL:-/}$name"
+  sed -i "s|</head>|<meta name=\"$bin\" content=\"$url\"></head>|" "$staging/index.html"
+  grep -q "$bin\" content=\"$url\"" "$staging/index.html" ||
+    { say "could not write the $crate's URL into index.html"; exit 1; }
+  say "$crate $name ($(wc -c <"$staging/$name") bytes)"
+}
+build_module engine
+build_module scanner
 
 # 2. The JS glue.
 if [ -n "$release" ]; then

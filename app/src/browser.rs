@@ -64,14 +64,23 @@ pub fn revoke_object_url(url: &str) {
     }
 }
 
-/// Move keyboard focus (and the screen) to an element.
+/// Move keyboard focus (and the screen) to an element, opening the fold
+/// (`<details>`) it is in.
 pub fn focus(id: &str) {
     if let Some(el) = window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = el.focus();
+        open_fold(&el);
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+fn open_fold(el: &web_sys::Element) {
+    if let Ok(Some(fold)) = el.closest("details") {
+        let _ = fold.set_attribute("open", "");
     }
 }
 
@@ -205,10 +214,111 @@ pub fn patch_review(prev: &crate::review::Answer, next: &crate::review::Answer) 
             }
             if !state.err.is_empty() {
                 let _ = src.insert_adjacent_html("beforebegin", &state.err);
+                // Nothing wrong stays folded away.
+                open_fold(&control);
             }
         }
         if old.map(|o| o.src.as_str()) != Some(state.src.as_str()) {
             src.set_inner_html(&state.src);
         }
+    }
+}
+
+/// Is this element on the page?
+pub fn has_element(id: &str) -> bool {
+    element(id).is_some()
+}
+
+/// Take an element off the page (the server's first paint, once the app
+/// draws the same thing).
+pub fn remove_element(id: &str) {
+    if let Some(e) = element(id) {
+        e.remove();
+    }
+}
+
+pub fn set_title(title: &str) {
+    if let Some(d) = window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
+/// Say a status change through the page's one `aria-live` region.
+pub fn announce(text: &str) {
+    if let Some(live) = element("live") {
+        // Emptied first, so the same words said twice are said twice.
+        live.set_text_content(None);
+        live.set_text_content(Some(text));
+    }
+}
+
+// History, through `Reflect` rather than web-sys's `History` binding: it
+// reuses imports the first load already has (every byte counts).
+fn history() -> Option<wasm_bindgen::JsValue> {
+    let w: wasm_bindgen::JsValue = window()?.into();
+    js_sys::Reflect::get(&w, &"history".into()).ok()
+}
+
+fn history_call(method: &str, args: &js_sys::Array) {
+    if let Some(h) = history()
+        && let Some(f) = js_sys::Reflect::get(&h, &method.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    {
+        let _ = f.apply(&h, args);
+    }
+}
+
+/// The current history entry's screen (`history.state`), if it is one of ours.
+pub fn history_state() -> Option<String> {
+    js_sys::Reflect::get(&history()?, &"state".into())
+        .ok()?
+        .as_string()
+}
+
+/// A new history entry for a screen (`pushState`), or the current one
+/// relabelled (`replaceState`); `None` is the first screen.
+pub fn history_set(screen: Option<&str>, replace: bool) {
+    let state = screen.map_or(wasm_bindgen::JsValue::NULL, Into::into);
+    let args = js_sys::Array::of2(&state, &"".into());
+    history_call(if replace { "replaceState" } else { "pushState" }, &args);
+}
+
+pub fn history_back() {
+    history_call("back", &js_sys::Array::new());
+}
+
+/// Run `f` when the browser is idle (`requestIdleCallback`, at most
+/// `timeout_ms` later), or after `timeout_ms` where it has no such thing.
+pub fn when_idle(f: impl FnOnce() + 'static, timeout_ms: i32) {
+    let Some(w) = window() else { return };
+    let cb = wasm_bindgen::closure::Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&w, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(idle) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &timeout_ms.into());
+            let _ = idle.call2(&w, &cb, &options);
+        }
+        None => {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                cb.unchecked_ref::<js_sys::Function>(),
+                timeout_ms,
+            );
+        }
+    }
+}
+
+/// Load and run a module script (`<script type="module" src>`).
+pub fn load_script(src: &str) {
+    let Some(d) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let (Ok(s), Some(body)) = (d.create_element("script"), d.body()) {
+        let _ = s.set_attribute("type", "module");
+        let _ = s.set_attribute("src", src);
+        let _ = body.append_child(&s);
     }
 }

@@ -95,6 +95,26 @@ impl AssetToken {
     }
 }
 
+/// Another code, typed or scanned: the form of the "code not active" page,
+/// the same markup from the server (`inactive_page`) and the app (its
+/// `inactive` screen), driven by `public/code.js` (loaded beside it; no
+/// inline script), so both look and work the same.
+pub const CODE_ENTRY_HTML: &str = "<form class=\"card\" id=\"code-form\" novalidate>\
+<label for=\"code\">Type the 20-character code printed under the QR</label>\
+<input id=\"code\" name=\"code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" \
+spellcheck=\"false\" maxlength=\"80\" aria-describedby=\"code-err\">\
+<p class=\"err\" id=\"code-err\" role=\"alert\" hidden></p>\
+<button type=\"submit\" class=\"btn primary\">Open</button>\
+</form>\
+<div class=\"scan\">\
+<button type=\"button\" class=\"btn secondary\" id=\"scan-btn\" hidden>Scan a code</button>\
+<div id=\"scanner\" hidden>\
+<video id=\"scan-video\" muted playsinline aria-label=\"Camera\"></video>\
+<button type=\"button\" class=\"btn secondary\" id=\"scan-stop\">Stop scanning</button>\
+</div>\
+<p id=\"scan-status\" role=\"status\"></p>\
+</div>";
+
 impl fmt::Display for AssetToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -60,7 +60,7 @@ test('a technician reports a leaking pump, checks the case and gets a reference'
   const reference = (await page.locator('#reference').textContent())?.trim() ?? '';
   expect(reference).toMatch(/^FC-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await expect(page.getByText('Quote this reference to your dispatcher')).toBeVisible();
-  await expect(page.getByText('1 photo attached.')).toBeVisible();
+  await expect(page.getByText('1 photo sent')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('submitted.png') });
 
   expect(problems).toEqual([]);

@@ -49,7 +49,9 @@ test('the review engine loads after first paint and the review behaves as it alw
   await expect(page.getByLabel('Safety hazard')).toBeChecked({ checked: !was });
   await expect(fieldOf(page, 'Safety hazard')).toContainText('Edited by you');
 
-  // Problems appear and go as the technician types.
+  // Problems appear and go as the technician types (their details are
+  // folded on one line: "change" opens them).
+  await page.getByText('change', { exact: true }).click();
   await page.getByLabel('Your email').fill('dana at example');
   const email = fieldOf(page, 'Your email');
   await expect(email.getByRole('alert')).toContainText('must be an email address such as name@example.com');

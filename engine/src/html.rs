@@ -270,6 +270,44 @@ pub fn field(out: &mut String, def: &FieldDef, shown: &Shown) {
     out.push_str("</p></div>");
 }
 
+/// Fields folded under a `<details class="{class}">` whose summary is
+/// `summary` (HTML); open when one of them has a message, so nothing wrong
+/// is ever hidden. The app opens a closed fold too when a message appears
+/// in it later, or when the summary sends the focus into it.
+pub fn fold(out: &mut String, class: &str, summary: &str, fields: &[&(&FieldDef, Shown)]) {
+    out.push_str("<details");
+    attr(out, "class", class);
+    if fields.iter().any(|(_, s)| !s.err.is_empty()) {
+        out.push_str(" open");
+    }
+    out.push_str("><summary>");
+    out.push_str(summary);
+    out.push_str("</summary>");
+    for (def, shown) in fields {
+        field(out, def, shown);
+    }
+    out.push_str("</details>");
+}
+
+/// The technician's details on one line, for the fold's summary: "Sent as
+/// Dana Okafor · dana@example.com · change".
+pub fn technician_line(t: &fieldcase_core::wire::Technician) -> String {
+    let mut out = String::from("<span class=\"who\">Sent as ");
+    if t.name.is_empty() {
+        out.push_str("<strong>(your name is missing)</strong>");
+    } else {
+        out.push_str("<strong>");
+        escape(&mut out, &t.name);
+        out.push_str("</strong>");
+    }
+    for d in [&t.email, &t.phone].into_iter().flatten() {
+        out.push_str(" · ");
+        escape(&mut out, d);
+    }
+    out.push_str("</span> <span class=\"change\">change</span>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use fieldcase_core::CaseSchema;
@@ -296,6 +334,43 @@ mod tests {
             err: String::new(),
             src: "From the asset".into(),
         }
+    }
+
+    #[test]
+    fn folds_open_on_a_message_and_the_details_fit_one_line() {
+        let (reason, code) = (
+            def("Reason", FieldType::Text),
+            def("Error_Code__c", FieldType::Text),
+        );
+        let a = (&reason, shown("x"));
+        let mut b = (&code, shown("y"));
+        let mut out = String::new();
+        fold(&mut out, "more", "More details", &[&a, &b]);
+        assert!(
+            out.starts_with(
+                "<details class=\"more\"><summary>More details</summary><div class=\"field\">"
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with("</div></details>"), "{out}");
+        b.1.err = err_html("Error_Code__c", Some("Too long."));
+        let mut out = String::new();
+        fold(&mut out, "more", "More details", &[&a, &b]);
+        assert!(
+            out.starts_with("<details class=\"more\" open><summary>"),
+            "{out}"
+        );
+
+        let t = fieldcase_core::wire::Technician {
+            name: "Dana <O>".into(),
+            email: Some("d@example.com".into()),
+            phone: None,
+        };
+        assert_eq!(
+            technician_line(&t),
+            "<span class=\"who\">Sent as <strong>Dana &lt;O&gt;</strong> · d@example.com</span> <span class=\"change\">change</span>"
+        );
+        assert!(technician_line(&Default::default()).contains("(your name is missing)"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod highlight;
 pub mod html;
 pub mod review;
 
+use fieldcase_core::schema::Hint;
 use fieldcase_core::wire::IntakeContext;
 use fieldcase_core::{FieldErrors, FieldValue};
 use serde::Serialize;
@@ -224,16 +225,48 @@ pub fn review_answer(ctx: &IntakeContext, input: &Input) -> ReviewOut {
     }
 }
 
-/// [`OP_RENDER`]'s HTML: the summary's place, then every editable field.
+/// [`OP_RENDER`]'s HTML, triage first: the summary's place; the fields a
+/// dispatcher triages by (subject, priority, type, safety hazard: by their
+/// schema hints); the technician's own details on one line, folded; every
+/// other field folded under "More details". A fold with a message in it is
+/// open.
 pub fn render(ctx: &IntakeContext, input: &Input) -> String {
     let w = work(ctx, input);
     let mut out = String::from("<div id=\"review-summary\">");
     out.push_str(&html::summary_html(&summary(w.ctx, &w.errors)));
     out.push_str("</div>");
-    for (def, shown) in &w.fields {
+    let (mut triage, rest): (Vec<_>, Vec<_>) = w
+        .fields
+        .iter()
+        .partition(|(def, _)| triage_rank(def).is_some());
+    triage.sort_by_key(|(def, _)| triage_rank(def));
+    let (mine, more): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|(def, _)| review::Detail::of(def).is_some());
+    for (def, shown) in &triage {
         html::field(&mut out, def, shown);
     }
+    if !mine.is_empty() {
+        let line = html::technician_line(&review::clean_technician(&input.technician));
+        html::fold(&mut out, "mine", &line, &mine);
+    }
+    if !more.is_empty() {
+        html::fold(&mut out, "more", "More details", &more);
+    }
     out
+}
+
+/// Where a field shows at the top of the review, if it does: what a
+/// dispatcher triages by, in this order.
+fn triage_rank(def: &fieldcase_core::FieldDef) -> Option<usize> {
+    [
+        Hint::Subject,
+        Hint::Priority,
+        Hint::Type,
+        Hint::SafetyHazard,
+    ]
+    .into_iter()
+    .position(|h| def.has_hint(h))
 }
 
 /// The problems as the review's summary lists them.
@@ -380,6 +413,51 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("id=\"f-SuppliedName\" aria-describedby=\"f-SuppliedName-err f-SuppliedName-src\" aria-invalid=\"true\" data-detail=\"name\""), "{html}");
+    }
+
+    #[test]
+    fn the_review_is_drawn_triage_first() {
+        let mut s = Session::default();
+        call(&mut s, OP_CONTEXT, &ctx_json());
+        let at = |html: &str, needle: &str| {
+            html.find(needle)
+                .unwrap_or_else(|| panic!("{needle} missing: {html}"))
+        };
+        let input = r#"{"notes":"pump leaking at the seal, smoke near motor, E-42","technician":{"name":"Sam Lee","email":"sam@example.com"}}"#;
+        let html = call(&mut s, OP_RENDER, input)["html"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let subject = at(&html, "id=\"f-Subject\"");
+        let priority = at(&html, "id=\"f-Priority\"");
+        let kind = at(&html, "id=\"f-Type\"");
+        let hazard = at(&html, "id=\"f-Safety_Hazard__c\"");
+        let mine = at(
+            &html,
+            "<details class=\"mine\"><summary><span class=\"who\">Sent as <strong>Sam Lee</strong> · sam@example.com</span>",
+        );
+        let name = at(&html, "id=\"f-SuppliedName\"");
+        let more = at(
+            &html,
+            "<details class=\"more\"><summary>More details</summary>",
+        );
+        let reason = at(&html, "id=\"f-Reason\"");
+        let code = at(&html, "id=\"f-Error_Code__c\"");
+        let notes = at(&html, "id=\"f-Description\"");
+        assert!(
+            subject < priority && priority < kind && kind < hazard,
+            "{html}"
+        );
+        assert!(hazard < mine && mine < name && name < more, "{html}");
+        assert!(more < notes && more < reason && more < code, "{html}");
+
+        // A message in a folded field opens its fold.
+        let input = r#"{"notes":"pump leaking","technician":{"name":""}}"#;
+        let html = call(&mut s, OP_RENDER, input)["html"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(html.contains("<details class=\"mine\" open><summary><span class=\"who\">Sent as <strong>(your name is missing)</strong>"), "{html}");
     }
 
     #[test]

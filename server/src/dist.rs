@@ -319,10 +319,142 @@ pub fn is_hashed_name(path: &str) -> bool {
     })
 }
 
+/// What the server's own pages borrow from the built app's index.html: its
+/// stylesheet (hashed name) and the QR decoder's URL, so a "code not active"
+/// page looks like the app and can scan.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PageAssets {
+    pub stylesheet: Option<String>,
+    pub scanner: Option<String>,
+}
+
+impl PageAssets {
+    pub fn from_index(html: &str) -> PageAssets {
+        PageAssets {
+            stylesheet: tag_attr(html, "link", ("rel", "stylesheet"), "href"),
+            scanner: tag_attr(html, "meta", ("name", "fieldcase-scanner"), "content"),
+        }
+    }
+}
+
+/// The value of `attr` on the first `<tag …>` whose attribute `is.0` is
+/// `is.1`. Trunk's minifier leaves values unquoted where it can, so values
+/// are read quoted (either quote) or bare.
+fn tag_attr(html: &str, tag: &str, is: (&str, &str), attr: &str) -> Option<String> {
+    let open = format!("<{tag}");
+    let mut rest = html;
+    while let Some(start) = find_ascii_ci(rest, &open) {
+        let after = &rest[start + open.len()..];
+        let end = after.find('>')?;
+        let attrs = attributes(&after[..end]);
+        let get = |name: &str| {
+            attrs
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        if after.starts_with(|c: char| c.is_ascii_whitespace())
+            && get(is.0).is_some_and(|v| v.eq_ignore_ascii_case(is.1))
+            && let Some(v) = get(attr)
+        {
+            return Some(v.to_owned());
+        }
+        rest = &after[end..];
+    }
+    None
+}
+
+/// `name=value` pairs of a tag's inside (`"…"`, `'…'` or bare values;
+/// a name alone has an empty value).
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+    while !rest.is_empty() {
+        let name_end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].to_owned();
+        rest = rest[name_end..].trim_start();
+        let mut value = String::new();
+        if let Some(v) = rest.strip_prefix('=') {
+            let v = v.trim_start();
+            let (val, tail) = match v.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = &v[1..];
+                    let close = inner.find(q).unwrap_or(inner.len());
+                    (&inner[..close], inner.get(close + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let end = v.find(|c: char| c.is_ascii_whitespace()).unwrap_or(v.len());
+                    (&v[..end], &v[end..])
+                }
+            };
+            value = val.to_owned();
+            rest = tail;
+        }
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+    }
+    out
+}
+
+/// `html` with `fragment` inserted right after the opening `<body…>` tag
+/// (unchanged when there is none).
+pub fn insert_after_body(html: &str, fragment: &str) -> String {
+    let Some(at) =
+        find_ascii_ci(html, "<body").and_then(|i| html[i..].find('>').map(|j| i + j + 1))
+    else {
+        return html.to_owned();
+    };
+    let mut out = String::with_capacity(html.len() + fragment.len());
+    out.push_str(&html[..at]);
+    out.push_str(fragment);
+    out.push_str(&html[at..]);
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_borrow_the_stylesheet_and_the_scanner_from_the_index() {
+        let html = "<html><head><link rel=\"modulepreload\" href=\"/a.js\">\
+                    <link rel=\"stylesheet\" href=\"/main-0123456789abcdef.css\" integrity=\"x\">\
+                    <meta name=\"fieldcase-scanner\" content=\"/fieldcase-scanner-0123456789abcdef.wasm\"></head>\
+                    <BODY class=\"x\"><noscript>no</noscript></BODY></html>";
+        assert_eq!(
+            PageAssets::from_index(html),
+            PageAssets {
+                stylesheet: Some("/main-0123456789abcdef.css".into()),
+                scanner: Some("/fieldcase-scanner-0123456789abcdef.wasm".into()),
+            }
+        );
+        assert_eq!(
+            PageAssets::from_index("<html></html>"),
+            PageAssets::default()
+        );
+        // Trunk's minified index.html: bare values, any order.
+        let minified = "<title>fieldcase</title><link href=/public/favicon.svg rel=icon>\
+                        <link href=/main-2dc2e3ee0a1d4a74.css integrity=sha384-bmH8/x+y rel=stylesheet>\
+                        <linkx rel=stylesheet href=/no.css>\
+                        <meta name=\"fieldcase-scanner\" content=\"/s.wasm\"></head><body>";
+        assert_eq!(
+            PageAssets::from_index(minified),
+            PageAssets {
+                stylesheet: Some("/main-2dc2e3ee0a1d4a74.css".into()),
+                scanner: Some("/s.wasm".into()),
+            }
+        );
+        assert!(
+            insert_after_body(html, "<p>card</p>")
+                .contains("<BODY class=\"x\"><p>card</p><noscript>")
+        );
+        assert_eq!(insert_after_body("<p>", "x"), "<p>");
+    }
 
     #[test]
     fn a_bundle_served_under_a_path_gets_its_boot_script_there() {

@@ -57,30 +57,42 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
         move || offline::start(&context),
         std::time::Duration::from_millis(50),
     );
-    move || match load.get() {
-        Load::Loading => EitherOf4::A(view! {
-            <main class="page" aria-busy="true">
-                <p class="lead loading">"Loading the equipment…"</p>
-            </main>
-        }),
-        Load::Inactive => EitherOf4::B(super::inactive()),
-        Load::Failed(message) => {
-            let token = token.clone();
-            EitherOf4::C(view! {
-                <main class="page">
-                    <h1>"Can't load this equipment"</h1>
-                    <p class="lead" role="alert">{message}</p>
-                    <button
-                        type="button"
-                        class="btn primary"
-                        on:click=move |_| fetch(load, token.clone())
-                    >
-                        "Try again"
-                    </button>
-                </main>
-            })
+    // The server's first paint (the asset's card) shows until the app has
+    // the context, then the app's own screen takes its place in the same
+    // frame: no flash, no layout shift.
+    let first_paint = browser::has_element("first-paint");
+    move || {
+        let load_now = load.get();
+        if load_now != Load::Loading {
+            browser::remove_element("first-paint");
         }
-        Load::Ready(ctx, saved) => EitherOf4::D(view! { <FlowView ctx saved /> }),
+        match load_now {
+            Load::Loading => EitherOf4::A((!first_paint).then(|| {
+                view! {
+                    <main class="page" aria-busy="true">
+                        <p class="lead loading">"Loading the equipment…"</p>
+                    </main>
+                }
+            })),
+            Load::Inactive => EitherOf4::B(super::inactive()),
+            Load::Failed(message) => {
+                let token = token.clone();
+                EitherOf4::C(view! {
+                    <main class="page">
+                        <h1>"Can't load this equipment"</h1>
+                        <p class="lead" role="alert">{message}</p>
+                        <button
+                            type="button"
+                            class="btn primary"
+                            on:click=move |_| fetch(load, token.clone())
+                        >
+                            "Try again"
+                        </button>
+                    </main>
+                })
+            }
+            Load::Ready(ctx, saved) => EitherOf4::D(view! { <FlowView ctx saved /> }),
+        }
     }
 }
 
@@ -118,6 +130,9 @@ pub struct Flow {
     pub engine: RwSignal<Engine>,
     /// Opened offline, never seen before: the asset's context is still to come.
     unseen: RwSignal<bool>,
+    engine_started: StoredValue<bool>,
+    /// What the confirmation names: the subject and priority sent.
+    pub sent: StoredValue<(String, String)>,
     /// The technician's recent submissions on this asset (empty until loaded).
     recent: RwSignal<Vec<Summary>>,
     /// The returned intake being fetched to answer.
@@ -169,21 +184,25 @@ impl Flow {
             unsaved: RwSignal::new(false),
             unseen: RwSignal::new(unseen),
             engine: RwSignal::new(Engine::Loading),
+            engine_started: StoredValue::new(false),
+            sent: StoredValue::new(Default::default()),
             recent: RwSignal::new(Vec::new()),
             answering: RwSignal::new(None),
             answer_error: RwSignal::new(None),
         };
-        // The review engine and the recent submissions: after the first
-        // paint, so they never delay it, and long before the technician has
-        // written their notes.
+        // The recent submissions and the photos kept on this phone after
+        // the first paint; the review engine when the browser is idle
+        // (within 3 s), so it never competes with the first load, and long
+        // before the technician has written their notes (Review starts it at
+        // once if it has not started yet).
         set_timeout(
             move || {
                 flow.load_recent();
-                flow.start_engine();
                 flow.restore_photos();
             },
             std::time::Duration::ZERO,
         );
+        browser::when_idle(move || flow.ensure_engine(), 3000);
         // Autosave: every change, as it happens.
         Effect::new(move |_| {
             flow.draft.track();
@@ -233,9 +252,17 @@ impl Flow {
         self.ctx.with_value(|c| c.token().to_owned())
     }
 
+    /// Fetch the review engine unless that has already started.
+    fn ensure_engine(self) {
+        if !self.engine_started.get_value() {
+            self.start_engine();
+        }
+    }
+
     /// Fetch the review engine and give it the context (again after a
     /// failure), first fetching the context of an asset opened offline.
     pub fn start_engine(self) {
+        self.engine_started.set_value(true);
         if !self.unseen.get_untracked() {
             self.engine.set(Engine::Loading);
         }
@@ -366,8 +393,31 @@ impl Flow {
     }
 
     pub fn set_reviewing(self, reviewing: bool) {
+        if reviewing {
+            self.ensure_engine();
+        }
         self.draft.update(|d| d.reviewing = reviewing);
         browser::scroll_to_top();
+    }
+
+    /// Back or Forward in the browser (Android's Back button): the screen
+    /// of that history entry (see [`history_key`]).
+    fn popped(self, state: Option<String>) {
+        let done = self.done.with_untracked(Option::is_some);
+        let reviewing = self.draft.with_untracked(|d| d.reviewing);
+        match state.as_deref() {
+            None => {
+                if done {
+                    self.done.set(None);
+                    browser::scroll_to_top();
+                }
+                if reviewing {
+                    self.set_reviewing(false);
+                }
+            }
+            Some(REVIEW_ENTRY) if !done && !reviewing => self.set_reviewing(true),
+            _ => {}
+        }
     }
 
     /// A person changed a field on the review screen.
@@ -708,6 +758,26 @@ impl Flow {
         browser::scroll_to_top();
     }
 
+    /// The document's title on a screen.
+    fn title(self, screen: Screen) -> String {
+        let mut t = match screen {
+            Screen::Notes(..) => String::new(),
+            Screen::Review => String::from("Check the case · "),
+            Screen::Done => {
+                let words = self.done.with_untracked(|d| {
+                    d.as_ref()
+                        .map(|(r, _)| submissions::receipt_words(r.status).0)
+                });
+                let mut s = String::from(words.unwrap_or("Sent"));
+                s.push_str(" · ");
+                s
+            }
+        };
+        self.ctx.with_value(|c| t.push_str(&c.asset.name));
+        t.push_str(" · fieldcase");
+        t
+    }
+
     /// The id for this intake, made once and saved before the first attempt.
     pub fn intake_id(self) -> uuid::Uuid {
         let mut id = None;
@@ -718,10 +788,56 @@ impl Flow {
     }
 }
 
+const REVIEW_ENTRY: &str = "review";
+const DONE_ENTRY: &str = "done";
+
+/// The history entry a screen has: the notes are the page's own entry, the
+/// review and the confirmation each push one, so Back returns to the
+/// previous screen instead of leaving the app.
+fn history_key(screen: Screen) -> Option<&'static str> {
+    match screen {
+        Screen::Notes(..) => None,
+        Screen::Review => Some(REVIEW_ENTRY),
+        Screen::Done => Some(DONE_ENTRY),
+    }
+}
+
+/// Keep the browser's history in step with the screen shown.
+fn sync_history(screen: Screen, first: bool) {
+    let want = history_key(screen);
+    let have = browser::history_state();
+    if want == have.as_deref() {
+        return;
+    }
+    match (want, have.is_some()) {
+        // Left by the app's own buttons: the entry goes as Back would.
+        // (At start, e.g. reloaded after sending, just relabel it.)
+        (None, _) if !first => browser::history_back(),
+        (want, replace) => browser::history_set(want, replace),
+    }
+}
+
 #[component]
 fn FlowView(ctx: Ctx, saved: Option<String>) -> impl IntoView {
     let f = Flow::new(ctx, saved);
     let screen = Memo::new(move |_| f.screen());
+    // Each screen: its title, its history entry, and (after the first) the
+    // keyboard focus on its heading, so a screen reader starts there.
+    Effect::new(move |prev: Option<Screen>| {
+        let s = screen.get();
+        browser::set_title(&f.title(s));
+        sync_history(s, prev.is_none());
+        if prev.is_some_and(|p| p != s) {
+            let heading = match s {
+                Screen::Notes(..) => "asset-name",
+                Screen::Review => "review-h",
+                Screen::Done => "done-h",
+            };
+            set_timeout(move || browser::focus(heading), std::time::Duration::ZERO);
+        }
+        s
+    });
+    let _ = window_event_listener_untyped("popstate", move |_| f.popped(browser::history_state()));
     move || match screen.get() {
         Screen::Notes(amending, _) => EitherOf3::A(notes_screen(f, amending)),
         Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
@@ -869,7 +985,7 @@ pub fn asset_card(a: &Asset) -> impl IntoView + use<> {
     view! {
         <section class="asset" aria-labelledby="asset-name">
             <p class="eyebrow">"Equipment"</p>
-            <h1 id="asset-name">{a.name.clone()}</h1>
+            <h1 id="asset-name" tabindex="-1">{a.name.clone()}</h1>
             <p class="hint" hidden=!unseen>
                 "No connection, and this link was not opened on this phone before. Write your notes and take photos now: they're saved on this phone, and the details load when you're back online."
             </p>
@@ -1154,17 +1270,22 @@ fn done_screen(f: Flow) -> impl IntoView {
         view! { <p>{s}</p> }
     });
     let photos = match receipt.photo_count {
-        0 => "No photos attached.".to_owned(),
-        1 => "1 photo attached.".to_owned(),
+        0 => "None".to_owned(),
+        1 => "1 photo sent".to_owned(),
         n => {
             let mut s = n.to_string();
-            s.push_str(" photos attached.");
+            s.push_str(" photos sent");
             s
         }
     };
+    let asset = f.ctx.with_value(|c| c.asset.name.clone());
+    let (subject, priority) = f.sent.get_value();
+    let fact = |dt: &'static str, dd: String| {
+        (!dd.is_empty()).then(|| view! { <div><dt>{dt}</dt><dd>{dd}</dd></div> })
+    };
     view! {
         <main class="page done">
-            <h1>{heading}</h1>
+            <h1 id="done-h" tabindex="-1">{heading}</h1>
             <p class="lead">{lead}</p>
             <p class="reference" id="reference">
                 {receipt.reference.clone()}
@@ -1177,7 +1298,12 @@ fn done_screen(f: Flow) -> impl IntoView {
             >
                 {move || if copied.get() { "Copied" } else { "Copy reference" }}
             </button>
-            <p>{photos}</p>
+            <dl class="facts sent" aria-label="What was sent">
+                {fact("Equipment", asset)}
+                {fact("Priority", priority)}
+                {fact("Subject", subject)}
+                {fact("Photos", photos)}
+            </dl>
             {changed.then(|| view! {
                 <p class="alert">
                     "This report had already reached the office before your last changes; they are not in it. Tell your dispatcher what changed."

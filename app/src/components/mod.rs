@@ -20,13 +20,23 @@ pub fn App() -> impl IntoView {
         Route::BadToken => EitherOf4::C(inactive()),
         Route::NotFound => EitherOf4::D(not_found()),
     };
+    // On an asset's link the server already drew the bar and the asset's
+    // card (first paint without WebAssembly): the bar stays, the card is
+    // replaced by the app's own once it has the context (`intake`).
+    let bar = (!browser::has_element("first-bar")).then(|| {
+        view! {
+            <header class="bar">
+                <span class="brand">"fieldcase"</span>
+            </header>
+        }
+    });
     view! {
-        <header class="bar">
-            <span class="brand">"fieldcase"</span>
-        </header>
+        {bar}
         // Online or not, reports waiting to send: drawn by offline.js.
         <section id="net" class="net" aria-label="Connection" aria-live="polite" hidden></section>
         {screen}
+        // The one region status changes are announced through.
+        <p id="live" class="visually-hidden" role="status" aria-live="polite"></p>
     }
 }
 
@@ -86,12 +96,22 @@ fn Landing() -> impl IntoView {
     }
 }
 
-/// An unknown, retired or malformed code. Says nothing about which.
+/// An unknown, retired or malformed code. Says nothing about which. The
+/// same page as the server's for such a link (`inactive_page` in
+/// `server/src/http/assets.rs`): type or scan another code (the core's
+/// markup, and `public/code.js`, loaded only here).
 pub fn inactive() -> impl IntoView {
+    browser::set_title("Code not active");
+    // Run once the form is on the page (a script drawn by the view would not run).
+    set_timeout(
+        || browser::load_script("/public/code.js"),
+        std::time::Duration::ZERO,
+    );
     view! {
         <main class="page">
-            <h1>"This code is not active"</h1>
+            <h1 tabindex="-1">"Code not active"</h1>
             <p class="lead">"This code is not active — ask your dispatcher."</p>
+            <div class="code-entry" inner_html=fieldcase_core::token::CODE_ENTRY_HTML></div>
         </main>
     }
 }

@@ -101,7 +101,13 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             f.send_error.set(Some(Failure::unreadable()));
             return;
         };
+        // What the confirmation names.
+        f.sent.set_value(answer.with_untracked(|a| {
+            let text = |name: &str| a.field(name).map(|s| s.text.clone()).unwrap_or_default();
+            (text("Subject"), text("Priority"))
+        }));
         f.sending.set(true);
+        browser::announce("Submitting the case…");
         let token = f.token();
         spawn_local(async move {
             // No connection (or photos waiting for one): queued on this
@@ -149,7 +155,7 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
 
     view! {
         <main class="page review">
-            <h1>"Check the case"</h1>
+            <h1 id="review-h" tabindex="-1">"Check the case"</h1>
             <p class="lead">
                 "For " <strong>{for_line}</strong> ". Nothing is sent until you press Submit."
             </p>

@@ -21,11 +21,14 @@ use axum::routing::get;
 use fieldcase_core::AssetToken;
 use fieldcase_core::CaseDraft;
 use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
-use fieldcase_core::wire::{ApiError, IntakeContext, PhotoReceipt};
+use fieldcase_core::wire::{ApiError, AssetView, IntakeContext, PhotoReceipt};
+use sha2::{Digest, Sha256};
 
 use super::AppState;
+use super::admin::escape;
 use super::extract::{Json, Path};
 use super::static_files;
+use crate::dist::{PageAssets, insert_after_body};
 use crate::error::{ASSET_INACTIVE_MESSAGE, Error, Result};
 use crate::qr;
 
@@ -150,25 +153,30 @@ async fn context(
     }))
 }
 
-/// `GET /a/{token}`: the app, or the "not active" page.
+/// `GET /a/{token}`: the app with the asset's card already in its HTML (the
+/// first paint needs no WebAssembly), or the "not active" page.
 async fn page(
     State(state): State<AppState>,
     path: std::result::Result<Path<String>, Error>,
     req: Request,
 ) -> Response {
     let Ok(Path(token)) = path else {
-        return inactive_page();
+        return inactive_page(&state).await;
     };
     match state.active_asset(&token).await {
-        Ok(_) => static_files::index(&state, req).await,
-        Err(Error::AssetInactive) => inactive_page(),
+        Ok(asset) => app_with_card(&state, &asset.view, req).await,
+        Err(Error::AssetInactive) => inactive_page(&state).await,
         Err(e) => {
             tracing::error!(error = %e, "asset page: lookup failed");
+            let assets = page_assets(&state).await;
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CACHE_CONTROL, "no-store")],
                 Html(page_html(
+                    &assets,
                     "Something went wrong",
                     "Something went wrong on the server. Scan the code again in a minute.",
+                    "",
                 )),
             )
                 .into_response()
@@ -178,10 +186,13 @@ async fn page(
 
 /// `GET /A/{token}`: QR codes carry the link in upper case; send the browser
 /// to the canonical lower-case path.
-async fn upper_case_page(path: std::result::Result<Path<String>, Error>) -> Response {
+async fn upper_case_page(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<String>, Error>,
+) -> Response {
     match path.ok().and_then(|Path(raw)| AssetToken::parse(&raw).ok()) {
         Some(token) => Redirect::temporary(&token.link_path()).into_response(),
-        None => inactive_page(),
+        None => inactive_page(&state).await,
     }
 }
 
@@ -203,21 +214,158 @@ async fn qr_svg(State(state): State<AppState>, Path(file): Path<String>) -> Resu
         .into_response())
 }
 
-/// The page for a code that is not active: no script, nothing about any asset.
-pub fn inactive_page() -> Response {
+/// The page for a code that is not active: nothing about any asset; a field
+/// to type the code on the label and a "Scan a code" button (`/public/code.js`,
+/// a static file: no inline script). The app's own "not active" screen
+/// (`app/src/components/mod.rs`, `inactive`) draws the same markup.
+pub async fn inactive_page(state: &AppState) -> Response {
+    let assets = page_assets(state).await;
     (
         StatusCode::NOT_FOUND,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(page_html("Code not active", ASSET_INACTIVE_MESSAGE)),
+        Html(page_html(
+            &assets,
+            "Code not active",
+            ASSET_INACTIVE_MESSAGE,
+            &code_entry(),
+        )),
     )
         .into_response()
 }
 
-/// A minimal standalone page (works without the built app).
-pub fn page_html(title: &str, text: &str) -> String {
+/// Type or scan another code: the core's form (the app's `inactive` screen
+/// draws the same), and its script.
+fn code_entry() -> String {
+    let mut out = String::from("<div class=\"code-entry\">");
+    out.push_str(fieldcase_core::token::CODE_ENTRY_HTML);
+    out.push_str("</div>\n<script type=\"module\" src=\"/public/code.js\"></script>");
+    out
+}
+
+/// The stylesheet and scanner of the built app (none without one).
+pub async fn page_assets(state: &AppState) -> PageAssets {
+    match &state.dist {
+        Some(dist) => tokio::fs::read_to_string(dist.join("index.html"))
+            .await
+            .map(|html| PageAssets::from_index(&html))
+            .unwrap_or_default(),
+        None => PageAssets::default(),
+    }
+}
+
+/// The one shell of the server's own pages: the app's stylesheet and top
+/// bar, a heading, a lead paragraph, then `more`. `title` is plain text;
+/// `lead` and `more` are HTML written by us (never anyone's input).
+pub fn page_html(assets: &PageAssets, title: &str, lead: &str, more: &str) -> String {
+    let title = escape(title);
+    let mut head = String::new();
+    if let Some(css) = &assets.stylesheet {
+        head.push_str(&format!(
+            "<link rel=\"stylesheet\" href=\"{}\">\n",
+            escape(css)
+        ));
+    }
+    if let Some(wasm) = &assets.scanner {
+        head.push_str(&format!(
+            "<meta name=\"fieldcase-scanner\" content=\"{}\">\n",
+            escape(wasm)
+        ));
+    }
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n</head>\n<body>\n<h1>{title}</h1>\n<p>{text}</p>\n</body>\n</html>\n"
+         <meta name=\"theme-color\" content=\"#0f3d5e\">\n\
+         <link rel=\"icon\" href=\"/public/favicon.svg\" type=\"image/svg+xml\">\n\
+         {head}<title>{title}</title>\n</head>\n<body>\n\
+         <header class=\"bar\"><span class=\"brand\">fieldcase</span></header>\n\
+         <main class=\"page\">\n<h1 tabindex=\"-1\">{title}</h1>\n<p class=\"lead\">{lead}</p>\n{more}\n</main>\n\
+         </body>\n</html>\n"
     )
+}
+
+/// The asset's card as the app draws it (`asset_card` in
+/// `app/src/components/intake.rs`: same elements, classes and text), inside
+/// the `<main>` the app replaces once it has the context.
+pub fn first_paint_html(a: &AssetView) -> String {
+    let mut site = a.site.clone();
+    if let Some(l) = &a.location {
+        site.push_str(" — ");
+        site.push_str(l);
+    }
+    let fact = |dt: &str, dd: &str| format!("<div><dt>{dt}</dt><dd>{}</dd></div>", escape(dd));
+    let mut facts = String::new();
+    facts.push_str(&fact("Model", &a.model));
+    facts.push_str(&fact("Serial", &a.serial_number));
+    facts.push_str(&fact("Account", &a.account_name));
+    facts.push_str(&fact("Site", &site));
+    if let Some(d) = &a.install_date {
+        facts.push_str(&fact("Installed", d));
+    }
+    format!(
+        "<header class=\"bar\" id=\"first-bar\"><span class=\"brand\">fieldcase</span></header>\
+         <main class=\"page\" id=\"first-paint\"><section class=\"asset\" aria-labelledby=\"asset-name\">\
+         <p class=\"eyebrow\">Equipment</p><h1 id=\"asset-name\" tabindex=\"-1\">{}</h1>\
+         <dl class=\"facts\">{facts}</dl></section></main>",
+        escape(&a.name)
+    )
+}
+
+/// The app's index.html with the asset's card in its body and the asset in
+/// its title; brotli when the browser takes it, revalidated by its ETag.
+async fn app_with_card(state: &AppState, a: &AssetView, req: Request) -> Response {
+    let Some(dist) = &state.dist else {
+        return static_files::index(state, req).await;
+    };
+    let Ok(html) = tokio::fs::read_to_string(dist.join("index.html")).await else {
+        return static_files::index(state, req).await;
+    };
+    let mut title = String::from("<title>");
+    title.push_str(&escape(&a.name));
+    title.push_str(" · fieldcase</title>");
+    let html = insert_after_body(&html, &first_paint_html(a)).replacen(
+        "<title>fieldcase</title>",
+        &title,
+        1,
+    );
+    let etag = format!(
+        "\"{}\"",
+        &hex::encode(Sha256::digest(html.as_bytes()))[..16]
+    );
+    let headers = [
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::VARY, "accept-encoding".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    let brotli = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("br")));
+    if brotli {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 9,
+            ..Default::default()
+        };
+        if brotli::BrotliCompress(&mut html.as_bytes(), &mut out, &params).is_ok() {
+            return (
+                headers,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CONTENT_ENCODING, "br"),
+                ],
+                out,
+            )
+                .into_response();
+        }
+    }
+    (headers, Html(html)).into_response()
 }

@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 use super::AppState;
-use super::assets::page_html;
+use super::assets::{page_assets, page_html};
 use crate::dist::is_hashed_name;
 use crate::error::Error;
 
@@ -45,9 +45,11 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CACHE_CONTROL, "no-store")],
             Html(page_html(
+                &page_assets(&state).await,
                 "Console not built",
                 "The dispatcher console has not been built. Run scripts/run (or scripts/test), \
                  which builds it into dist-console/.",
+                "",
             )),
         )
             .into_response();
@@ -141,10 +143,12 @@ fn not_built() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::CACHE_CONTROL, "no-store")],
         Html(page_html(
+            &crate::dist::PageAssets::default(),
             "App not built",
             "The fieldcase app has not been built yet. Run <code>trunk build --release</code> \
              in <code>app/</code> (it writes <code>dist/</code>), or point <code>--dist</code> at \
              the built files, then restart the server.",
+            "",
         )),
     )
         .into_response()

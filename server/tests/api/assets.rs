@@ -1,6 +1,7 @@
 //! `GET /api/v1/assets/{token}`, the `/a/{token}` page and the QR label.
 
 use fieldcase_core::AssetToken;
+use fieldcase_server::store::NewAsset;
 use serde_json::json;
 
 use crate::helpers::{assert_api_error, body_json, spawn_app};
@@ -119,7 +120,20 @@ async fn the_link_page_says_not_active_and_nothing_else() {
             html.contains("This code is not active — ask your dispatcher."),
             "{html}"
         );
-        assert!(!html.contains("<script"), "no script: {html}");
+        // The app's look (its stylesheet), a field for the code on the label
+        // and a Scan button; the only script is the page's static file (no
+        // inline script: the CSP forbids it).
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"/main-5a7c1e2f3b4d6e80.css\">"),
+            "{html}"
+        );
+        assert!(html.contains("<label for=\"code\">"), "{html}");
+        assert!(html.contains(">Scan a code</button>"), "{html}");
+        assert_eq!(html.matches("<script").count(), 1, "{html}");
+        assert!(
+            html.contains("<script type=\"module\" src=\"/public/code.js\"></script>"),
+            "{html}"
+        );
         assert!(
             !html.contains("Forklift") && !html.contains("Contoso"),
             "no asset info: {html}"
@@ -174,4 +188,82 @@ async fn the_qr_label_is_an_svg_of_the_upper_case_link() {
         404,
         "needs .svg"
     );
+}
+
+#[tokio::test]
+async fn the_link_page_paints_the_asset_card_before_any_webassembly() {
+    let app = spawn_app().await;
+    let token = AssetToken::from_random_bytes([7; 12]);
+    let new = NewAsset {
+        name: "Pump <P-9> & \"co\"".into(),
+        serial_number: "SN-<1>".into(),
+        model: "Grundfos CR 10".into(),
+        account_name: "O'Brien & Sons".into(),
+        site: "Plant 2".into(),
+        location: Some("Bay <3>".into()),
+        install_date: Some("2021-03-04".into()),
+        crm_asset_id: None,
+        crm_account_id: None,
+    };
+    app.store.create_asset(&new, &token).await.unwrap();
+
+    let response = app.get(&format!("/a/{token}")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let html = response.text().await.unwrap();
+    // In the body, before the app's own markup, every text escaped.
+    let card = "<h1 id=\"asset-name\" tabindex=\"-1\">Pump &lt;P-9&gt; &amp; &quot;co&quot;</h1>";
+    assert!(html.contains(card), "{html}");
+    assert!(
+        html.find(card).unwrap() < html.find("fake fieldcase app").unwrap(),
+        "{html}"
+    );
+    for fact in [
+        "<dt>Model</dt><dd>Grundfos CR 10</dd>",
+        "<dt>Serial</dt><dd>SN-&lt;1&gt;</dd>",
+        "<dt>Account</dt><dd>O&#39;Brien &amp; Sons</dd>",
+        "<dt>Site</dt><dd>Plant 2 — Bay &lt;3&gt;</dd>",
+        "<dt>Installed</dt><dd>2021-03-04</dd>",
+    ] {
+        assert!(html.contains(fact), "{fact}: {html}");
+    }
+    assert!(
+        html.contains("<title>Pump &lt;P-9&gt; &amp; &quot;co&quot; · fieldcase</title>"),
+        "{html}"
+    );
+    assert!(!html.contains("<P-9>"), "{html}");
+
+    // Brotli when the browser takes it (it is the first load), and a repeat
+    // visit costs a 304.
+    let response = app
+        .client
+        .get(app.url(&format!("/a/{token}")))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "br");
+    let br = response.bytes().await.unwrap();
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &br[..], &mut plain).unwrap();
+    assert_eq!(String::from_utf8(plain).unwrap(), html);
+    let response = app
+        .client
+        .get(app.url(&format!("/a/{token}")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 304);
+
+    // Another asset, another card: nothing of this one.
+    let other = app
+        .get(&format!("/a/{}", app.pump()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(other.contains("Feed pump P-12"), "{other}");
+    assert!(!other.contains("P-9"), "{other}");
 }

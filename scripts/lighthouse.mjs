@@ -1,0 +1,93 @@
+// Lighthouse, mobile preset (its default: a mid-range phone, simulated slow
+// 4G), against an asset's link on a running server; `scripts/bench
+// lighthouse` runs it. Usage: node scripts/lighthouse.mjs URL [RUNS]
+//
+// Prints the median of RUNS (3) cold runs: performance, accessibility, best
+// practices, LCP, TBT and CLS; then one repeat visit on the same browser
+// (cache kept): the bytes it fetched over the network, per file.
+//
+// Debian's Chromium (CHROME_PATH, default /usr/bin/chromium), never a
+// downloaded one.
+import lighthouse from 'lighthouse';
+import * as chromeLauncher from 'chrome-launcher';
+
+const [url, runsArg] = process.argv.slice(2);
+if (!url) {
+  console.error('usage: node scripts/lighthouse.mjs URL [RUNS]');
+  process.exit(2);
+}
+const runs = Number(runsArg ?? 3);
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+  chromeFlags: [
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+  ],
+});
+
+const flags = {
+  port: chrome.port,
+  output: 'json',
+  logLevel: 'error',
+  onlyCategories: ['performance', 'accessibility', 'best-practices'],
+};
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+try {
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const { lhr } = await lighthouse(url, flags);
+    if (lhr.runtimeError) throw new Error(lhr.runtimeError.message);
+    const score = (c) => Math.round(lhr.categories[c].score * 100);
+    const audit = (a) => lhr.audits[a].numericValue;
+    results.push({
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      bestPractices: score('best-practices'),
+      lcp: audit('largest-contentful-paint'),
+      tbt: audit('total-blocking-time'),
+      cls: audit('cumulative-layout-shift'),
+      lhr,
+    });
+  }
+  const m = (k) => median(results.map((r) => r[k]));
+  console.log(`lighthouse ${results[0].lhr.lighthouseVersion}, mobile preset, median of ${runs}:`);
+  console.log(`  performance     ${m('performance')}   (target ≥ 98)`);
+  console.log(`  accessibility   ${m('accessibility')}  (target 100)`);
+  console.log(`  best practices  ${m('bestPractices')}  (target 100)`);
+  console.log(`  LCP             ${(m('lcp') / 1000).toFixed(2)} s  (target ≤ 1.2 s)`);
+  console.log(`  TBT             ${Math.round(m('tbt'))} ms  (target ≤ 50 ms)`);
+  console.log(`  CLS             ${m('cls').toFixed(3)}  (target 0)`);
+  // What fell short, from the last run: the audits to read.
+  const last = results[results.length - 1].lhr;
+  for (const [id, cat] of Object.entries(last.categories)) {
+    for (const ref of cat.auditRefs) {
+      const a = last.audits[ref.id];
+      if (ref.weight > 0 && a.score !== null && a.score < 1 && id !== 'performance') {
+        console.log(`  ${id}: ${a.id}: ${a.title}`);
+      }
+    }
+  }
+
+  // A repeat visit: the same browser, its cache kept.
+  const { lhr } = await lighthouse(url, { ...flags, disableStorageReset: true });
+  const requests = lhr.audits['network-requests'].details.items;
+  let total = 0;
+  console.log('repeat visit, bytes over the network:');
+  for (const r of requests) {
+    total += r.transferSize ?? 0;
+    if (r.transferSize > 0) {
+      console.log(`  ${String(r.transferSize).padStart(7)} B  ${r.statusCode}  ${new URL(r.url).pathname.replace(/\/a\/[^/]+$/, '/a/{token}')}`);
+    }
+  }
+  console.log(`  ${String(total).padStart(7)} B  in all (target: the HTML only)`);
+} finally {
+  await chrome.kill();
+}
