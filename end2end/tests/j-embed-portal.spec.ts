@@ -156,7 +156,8 @@ test.describe('embedded in a customer portal', () => {
     expect(mine[0].photos).toHaveLength(1);
     expect(mine[0].technician.name).toBe('Kim Lee');
     await page.goto(`/console/intakes/${mine[0].id}`);
-    await expect(page.getByText(`(customer via portal ${portalName})`)).toBeVisible();
+    await expect(page.locator('.meta')).toContainText(`by Kim Lee (customer via portal ${portalName})`);
+    await expect(page.locator('.actor', { hasText: `Kim Lee (customer via portal ${portalName})` })).toBeVisible();
   });
 
   test('another site cannot frame the form, and a bad token shows a clear page', async ({ page, baseURL }) => {
