@@ -132,7 +132,7 @@
     var label = p.li.querySelector(".photo-state");
     label.textContent =
       p.state === "uploading" ? WORDS.uploading : p.state === "done" ? WORDS.uploaded : WORDS.uploadFailed + (p.error || "");
-    p.li.className = "photo " + p.state;
+    p.li.className = "photo photo-" + p.state;
   }
   function upload(p) {
     var asset = assetId();
