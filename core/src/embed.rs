@@ -77,10 +77,7 @@ pub struct EmbedSubmission {
 
 /// Why an origin is refused.
 pub fn origin_problem(origin: &str) -> Option<String> {
-    match parse_origin(origin) {
-        Ok(_) => None,
-        Err(e) => Some(e),
-    }
+    parse_origin(origin).err()
 }
 
 /// An origin as browsers send it: lower-case scheme and host, the port only

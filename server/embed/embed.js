@@ -59,11 +59,26 @@
   }
   if (main.getAttribute("data-accent")) setTheme({ accent: main.getAttribute("data-accent") });
 
-  if (main.getAttribute("data-state") === "error") {
-    var text = main.querySelector(".problem-text");
-    post({ type: "error", code: main.getAttribute("data-code"), message: text ? text.textContent : "" });
-    post({ type: "ready", state: "error" });
+  // The parent's helper may load after this page said `ready`: it says
+  // `hello`, and is told again.
+  var state = main.getAttribute("data-state");
+  function announce() {
+    lastHeight = 0;
+    if (state === "error") {
+      var text = main.querySelector(".problem-text");
+      post({ type: "error", code: main.getAttribute("data-code"), message: text ? text.textContent : "" });
+    }
+    post({ type: "ready", state: state });
     sendHeight();
+  }
+  window.addEventListener("message", function (event) {
+    if (event.origin !== parentOrigin || event.source !== window.parent) return;
+    var d = event.data;
+    if (d && d.source === "fieldcase-parent" && d.type === "hello" && state !== "done") announce();
+  });
+
+  if (state === "error") {
+    announce();
     return;
   }
 
@@ -117,7 +132,7 @@
     var label = p.li.querySelector(".photo-state");
     label.textContent =
       p.state === "uploading" ? WORDS.uploading : p.state === "done" ? WORDS.uploaded : WORDS.uploadFailed + (p.error || "");
-    p.li.className = "photo " + p.state;
+    p.li.className = "photo photo-" + p.state;
   }
   function upload(p) {
     var asset = assetId();
@@ -254,10 +269,10 @@
     section.hidden = false;
     status.textContent = "";
     document.getElementById("done-heading").focus();
+    state = "done";
     post({ type: "submitted", reference: receipt.reference, id: receipt.id });
     sendHeight();
   }
 
-  post({ type: "ready", state: "form" });
-  sendHeight();
+  announce();
 })();

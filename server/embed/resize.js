@@ -76,5 +76,18 @@
     });
   });
 
-  window.fieldcaseEmbed = { prefill: prefill, theme: theme };
+  // The form says `ready` when it loads, which may be before this script
+  // ran: ask each form to say it again (now, and whenever a frame loads).
+  function hello(iframe) {
+    var origin = originOf(iframe);
+    if (origin && iframe.contentWindow) {
+      iframe.contentWindow.postMessage({ source: "fieldcase-parent", type: "hello" }, origin);
+    }
+  }
+  frames().forEach(function (iframe) {
+    hello(iframe);
+    iframe.addEventListener("load", function () { hello(iframe); });
+  });
+
+  window.fieldcaseEmbed = { prefill: prefill, theme: theme, hello: hello };
 })();

@@ -61,11 +61,10 @@ async fn portals_add(
         .map_err(|e| StartupError::Usage(format!("{} Nothing was made.", problems(&e))))?;
     let public_url = config.public_url(config.addr);
     println!(
-        "Portal {} — {}\n  id:      {}\n  origins: {}\n  secret:  {}\n  (the secret is shown \
+        "Portal {} — enabled\n  id:      {}\n  origins: {}\n  secret:  {}\n  (the secret is shown \
          this once; the portal's server signs embed tokens with it, HS256)\n  iframe:  \
          {public_url}/embed/{}?origin=<ORIGIN>&t=<TOKEN>",
         printable(&made.portal.name),
-        "enabled",
         made.portal.id,
         made.portal.origins.join(" "),
         made.secret,
