@@ -110,7 +110,6 @@ pub enum Engine {
 #[derive(Clone, Copy)]
 pub struct Flow {
     pub ctx: StoredValue<Ctx>,
-    key: StoredValue<String>,
     pub draft: RwSignal<Draft>,
     pub tech: RwSignal<Technician>,
     pub photos: RwSignal<Vec<PhotoItem>>,
@@ -170,7 +169,6 @@ impl Flow {
         let flow = Flow {
             next_photo: StoredValue::new(photos.len() as u32),
             ctx: StoredValue::new(ctx),
-            key: StoredValue::new(key),
             draft: RwSignal::new(d),
             tech: RwSignal::new(tech),
             photos: RwSignal::new(photos),
