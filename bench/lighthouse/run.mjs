@@ -1,6 +1,6 @@
 // Lighthouse, mobile preset (its default: a mid-range phone, simulated slow
 // 4G), against an asset's link on a running server; `scripts/bench
-// lighthouse` runs it. Usage: node scripts/lighthouse.mjs URL [RUNS]
+// lighthouse` runs it. Usage: node bench/lighthouse/run.mjs URL [RUNS]
 //
 // Prints the median of RUNS (3) cold runs: performance, accessibility, best
 // practices, LCP, TBT and CLS; then one repeat visit on the same browser
@@ -13,7 +13,7 @@ import * as chromeLauncher from 'chrome-launcher';
 
 const [url, runsArg] = process.argv.slice(2);
 if (!url) {
-  console.error('usage: node scripts/lighthouse.mjs URL [RUNS]');
+  console.error('usage: node bench/lighthouse/run.mjs URL [RUNS]');
   process.exit(2);
 }
 const runs = Number(runsArg ?? 3);
