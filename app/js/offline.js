@@ -230,17 +230,26 @@
    * offline.
    */
   async function photoUploaded(token, key, sha) {
-    if (self.caches) {
-      self.caches
-        .open('fieldcase-data')
-        .then((c) => c.add(API + '/assets/' + token + '/photos/' + sha + '/thumb'))
-        .catch(() => {});
-    }
     try {
+      let blob = null;
       await tx('photos', 'readwrite', async (s) => {
         const p = await done(s.get(token + '/' + key));
-        if (p) await done(s.put(Object.assign(p, { sha }), token + '/' + key));
+        if (p) {
+          blob = p.blob;
+          await done(s.put(Object.assign(p, { sha }), token + '/' + key));
+        }
       });
+      // The photo's thumbnail, for an offline reload: the phone's own copy,
+      // cached at once (no second download, so no race with a signal that
+      // drops just after the upload).
+      if (self.caches && blob) {
+        const url = API + '/assets/' + token + '/photos/' + sha + '/thumb';
+        const headers = { 'content-type': blob.type || 'image/jpeg' };
+        self.caches
+          .open('fieldcase-data')
+          .then((c) => c.put(url, new Response(blob, { headers })))
+          .catch(() => {});
+      }
       return true;
     } catch (_) {
       return false;
@@ -474,13 +483,17 @@
     const list = await items();
     const lastSent = await get('meta', 'lastSent').catch(() => null);
     const online = self.navigator.onLine;
-    el.hidden = false;
+    const shown = list.filter((i) => i.state !== 'sent' || i.sentAt > Date.now() - 3600000);
+    const waiting = list.some((i) => i.state !== 'sent');
+    // Online with nothing waiting, never sent, nothing wrong: nothing to say,
+    // and the review's first fields keep the room.
+    el.hidden = online && !shown.length && !lastSent && !unsaved && !nearlyFull;
+    if (el.hidden) return el.replaceChildren();
     el.className = online ? 'net' : 'net offline';
     const line = self.document.createElement('p');
     line.className = 'net-line';
     line.textContent = statusLine(online, list, lastSent);
     const parts = [line];
-    const shown = list.filter((i) => i.state !== 'sent' || i.sentAt > Date.now() - 3600000);
     if (shown.length) {
       const ul = self.document.createElement('ul');
       ul.className = 'net-items';
@@ -497,7 +510,8 @@
     for (const [text, alert] of [
       [unsaved ? NOT_SAVING : '', true],
       [nearlyFull ? NEARLY_FULL : '', true],
-      [persisted ? '' : NOT_PERSISTED, false],
+      // Only while there is work on the phone that the browser could clear.
+      [persisted || (online && !waiting) ? '' : NOT_PERSISTED, false],
     ]) {
       if (!text) continue;
       const w = self.document.createElement('p');

@@ -26,15 +26,20 @@ test('review puts triage first, marks what the engine is unsure of, and folds th
   await expect(page.getByRole('heading', { level: 1, name: 'Check the case' })).toBeVisible();
   await page.screenshot({ path: '/tmp/shots-wip-screens/review.png' });
 
-  // Subject, Priority, Type and Safety hazard, in that order, on the first screen.
+  // Subject, Priority, Type and Safety hazard, in that order, on the first
+  // screen of a phone like the Pixel 7 (and a desktop); on a 640-pixel-tall
+  // phone, Subject and Priority on it and the other two next.
   const viewport = page.viewportSize()!;
+  const onFirstScreen = viewport.height >= 700 ? 4 : 2;
   let last = 0;
-  for (const label of ['Subject', 'Priority', 'Type', 'Safety hazard']) {
+  for (const [i, label] of ['Subject', 'Priority', 'Type', 'Safety hazard'].entries()) {
     const control = page.getByLabel(label);
     await expect(control).toBeVisible();
     const box = (await control.boundingBox())!;
     expect(box.y, `${label} below the one before`).toBeGreaterThan(last);
-    expect(box.y + box.height, `${label} on the first screen`).toBeLessThanOrEqual(viewport.height);
+    if (i < onFirstScreen) {
+      expect(box.y + box.height, `${label} on the first screen`).toBeLessThanOrEqual(viewport.height);
+    }
     last = box.y;
   }
   // "might be smoke?": High, but unsure — and it shows.
@@ -52,11 +57,12 @@ test('review puts triage first, marks what the engine is unsure of, and folds th
   await page.getByText('Sent as Dana Okafor').click();
   await expect(page.getByLabel('Your name')).toHaveValue('Dana Okafor');
 
-  // The whole review is about one phone screen (plus the buttons).
+  // The whole review is about one phone screen (plus the buttons); on a
+  // 640-pixel-tall phone, under two (it was 2.5 on a Pixel 7 before triage).
   await page.getByText('More details').click();
   await page.getByText('Sent as Dana Okafor').click();
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  expect(height).toBeLessThanOrEqual(viewport.height * 1.5);
+  expect(height).toBeLessThanOrEqual(viewport.height * (viewport.height >= 700 ? 1.5 : 2));
 
   // A problem in a folded field opens its fold, from the summary too.
   await page.getByText('Sent as Dana Okafor').click();
