@@ -461,6 +461,17 @@ impl Flow {
         });
     }
 
+    /// A photo's thumbnail URL: its key among the photos kept on the phone
+    /// until it is uploaded.
+    fn thumb(self, id: u32) -> String {
+        self.photos.with_untracked(|ps| {
+            ps.iter()
+                .find(|p| p.id == id)
+                .map(|p| p.thumb.clone())
+                .unwrap_or_default()
+        })
+    }
+
     fn blob(self, id: u32) -> Option<web_sys::Blob> {
         self.files
             .with_value(|fs| fs.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()))
@@ -559,10 +570,7 @@ impl Flow {
             self.photo_notice.set(Some(m));
             return;
         }
-        let thumb = self
-            .photos
-            .with_untracked(|ps| ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone()));
-        offline::keep_photo(&self.token(), &thumb.unwrap_or_default(), &ready.blob);
+        offline::keep_photo(&self.token(), &self.thumb(id), &ready.blob);
         self.files.update_value(|fs| {
             if let Some(f) = fs.iter_mut().find(|(i, _)| *i == id) {
                 f.1 = ready.blob;
@@ -604,10 +612,7 @@ impl Flow {
                             bytes,
                         })
                     });
-                    let thumb = self.photos.with_untracked(|ps| {
-                        ps.iter().find(|p| p.id == id).map(|p| p.thumb.clone())
-                    });
-                    offline::photo_uploaded(&self.token(), &thumb.unwrap_or_default(), &sha256);
+                    offline::photo_uploaded(&self.token(), &self.thumb(id), &sha256);
                     self.set_photo(id, PhotoState::Done(sha256));
                 }
             }
