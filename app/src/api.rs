@@ -6,6 +6,7 @@
 //! host; the calls themselves exist only in the browser.
 
 use fieldcase_core::wire::IntakeStatus;
+use fieldcase_i18n::t;
 
 use crate::json::{self, Json};
 
@@ -21,8 +22,9 @@ pub struct ApiError {
 }
 
 /// Said whenever the server could not be reached.
-pub const OFFLINE_MESSAGE: &str =
-    "You're offline or the server can't be reached — your work is saved on this phone; try again.";
+pub const OFFLINE_MESSAGE: &str = t!(
+    "You're offline or the server can't be reached — your work is saved on this phone; try again."
+);
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,14 +135,18 @@ fn fallback_code(status: u16) -> &'static str {
 /// A sentence for answers without a readable body (a proxy's error page…).
 fn fallback_message(status: u16) -> &'static str {
     match status {
-        404 => "The server doesn't know this page.",
-        413 => "That is too large for the server to accept.",
+        404 => t!("The server doesn't know this page."),
+        413 => t!("That is too large for the server to accept."),
         429 => {
-            "The server is busy; wait a minute, then try again. Your work is saved on this phone."
+            t!(
+                "The server is busy; wait a minute, then try again. Your work is saved on this phone."
+            )
         }
         502..=504 => OFFLINE_MESSAGE,
         _ => {
-            "Something went wrong on the server; your work is saved on this phone — try again in a moment."
+            t!(
+                "Something went wrong on the server; your work is saved on this phone — try again in a moment."
+            )
         }
     }
 }

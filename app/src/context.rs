@@ -23,7 +23,7 @@ pub struct Asset {
 }
 
 /// The card's title for an asset whose context is still to come.
-pub const UNSEEN_NAME: &str = "Equipment details not loaded yet";
+pub const UNSEEN_NAME: &str = fieldcase_i18n::t!("Equipment details not loaded yet");
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ctx {

@@ -15,9 +15,11 @@
 
 use fieldcase_core::AssetToken;
 use fieldcase_core::wire::{Limits, Technician};
+use fieldcase_i18n::t;
 use uuid::Uuid;
 
 use crate::json::{self, Json, Obj};
+use crate::text::fill;
 
 /// `localStorage` key of the technician's remembered details.
 pub const TECHNICIAN_KEY: &str = "fieldcase.technician";
@@ -385,39 +387,32 @@ pub fn check_photo(
     bytes: u64,
 ) -> Result<(), String> {
     if photos_so_far >= limits.max_photos as usize {
-        let mut m = String::from("You can attach up to ");
-        m.push_str(&limits.max_photos.to_string());
-        m.push_str(" photos; remove one to add ");
-        m.push_str(name);
-        m.push('.');
-        return Err(m);
+        return Err(fill(
+            t!("You can attach up to {} photos; remove one to add {}."),
+            &[&limits.max_photos.to_string(), name],
+        ));
     }
     if bytes > limits.max_photo_bytes {
-        let mut m = String::from(name);
-        m.push_str(" is ");
-        m.push_str(&megabytes(bytes));
-        m.push_str("; a photo can be at most ");
-        m.push_str(&megabytes(limits.max_photo_bytes));
-        m.push_str(". Take it again at a lower resolution.");
-        return Err(m);
+        return Err(fill(
+            t!("{} is {}; a photo can be at most {}. Take it again at a lower resolution."),
+            &[name, &megabytes(bytes), &megabytes(limits.max_photo_bytes)],
+        ));
     }
     if bytes_so_far.saturating_add(bytes) > limits.max_intake_photo_bytes {
-        let mut m = String::from("The photos would add up to more than ");
-        m.push_str(&megabytes(limits.max_intake_photo_bytes));
-        m.push_str("; remove one before adding ");
-        m.push_str(name);
-        m.push('.');
-        return Err(m);
+        return Err(fill(
+            t!("The photos would add up to more than {}; remove one before adding {}."),
+            &[&megabytes(limits.max_intake_photo_bytes), name],
+        ));
     }
     Ok(())
 }
 
-/// `12.3 MB` (MiB, one decimal), without float formatting.
+/// `12.3 MB` (MiB, one decimal; `12,3 MB` in Spanish), without float formatting.
 pub fn megabytes(bytes: u64) -> String {
     let tenths = (bytes.saturating_mul(10) + (1 << 19)) >> 20;
     let mut s = (tenths / 10).to_string();
     if !tenths.is_multiple_of(10) {
-        s.push('.');
+        s.push_str(&crate::text::decimal("."));
         s.push_str(&(tenths % 10).to_string());
     }
     s.push_str(" MB");

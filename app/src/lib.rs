@@ -10,6 +10,8 @@
 //!   a returned one to amend, the receipt's words, ages);
 //! - [`photos`]: the photos of a draft: states, at most three uploads at
 //!   once, retries (their browser side: `app/js/photos.js`, loaded on demand);
+//! - [`text`]: sentences with slots and numbers in the build's language
+//!   (`fieldcase_i18n::t!`: the app is built once per language);
 //! - [`api`]: the API client (its error mapping is pure; the calls are browser-only).
 //!
 //! Browser-only (wasm32): [`browser`] (localStorage, ids, object URLs),
@@ -26,6 +28,7 @@ pub mod photos;
 pub mod review;
 pub mod route;
 pub mod submissions;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

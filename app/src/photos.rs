@@ -70,11 +70,11 @@ impl PhotoItem {
     /// What the photo's line says (and, for the progress bar, whether it shows).
     pub fn status(&self) -> &str {
         match &self.state {
-            PhotoState::Preparing => "Making it smaller…",
-            PhotoState::Waiting => "Waiting to upload…",
-            PhotoState::Sending => "Uploading…",
-            PhotoState::Paused => "Connection lost; trying again…",
-            PhotoState::Done(_) => "Attached",
+            PhotoState::Preparing => fieldcase_i18n::t!("Making it smaller…"),
+            PhotoState::Waiting => fieldcase_i18n::t!("Waiting to upload…"),
+            PhotoState::Sending => fieldcase_i18n::t!("Uploading…"),
+            PhotoState::Paused => fieldcase_i18n::t!("Connection lost; trying again…"),
+            PhotoState::Done(_) => fieldcase_i18n::t!("Attached"),
             PhotoState::Failed { message, .. } => message,
         }
     }

@@ -5,6 +5,7 @@
 //! (see `json.rs`), tested against serde's output of the core types.
 
 use fieldcase_core::wire::{IntakeStatus, Technician};
+use fieldcase_i18n::t;
 use uuid::Uuid;
 
 use crate::draft::{self, SavedPhoto};
@@ -108,25 +109,36 @@ pub fn receipt_words(status: IntakeStatus) -> (&'static str, &'static str) {
     use IntakeStatus::*;
     match status {
         Submitted | InReview => (
-            "Sent for review",
-            "A dispatcher checks it before it becomes a case. Quote this reference to your dispatcher:",
+            t!("Sent for review"),
+            t!(
+                "A dispatcher checks it before it becomes a case. Quote this reference to your dispatcher:"
+            ),
         ),
         Approved | Writing => (
-            "Approved",
-            "A dispatcher approved it; the case is being created. Quote this reference to your dispatcher:",
+            t!("Approved"),
+            t!(
+                "A dispatcher approved it; the case is being created. Quote this reference to your dispatcher:"
+            ),
         ),
-        Written => ("Case created", "Quote this reference to your dispatcher:"),
+        Written => (
+            t!("Case created"),
+            t!("Quote this reference to your dispatcher:"),
+        ),
         NeedsAttention => (
-            "Sent",
-            "The office is sorting out a problem with it. Quote this reference to your dispatcher:",
+            t!("Sent"),
+            t!(
+                "The office is sorting out a problem with it. Quote this reference to your dispatcher:"
+            ),
         ),
         Rejected => (
-            "Rejected",
-            "A dispatcher rejected this report. Quote this reference to your dispatcher:",
+            t!("Rejected"),
+            t!("A dispatcher rejected this report. Quote this reference to your dispatcher:"),
         ),
         Returned => (
-            "Returned with a question",
-            "A dispatcher has a question about it; it's on this equipment's page. Quote this reference to your dispatcher:",
+            t!("Returned with a question"),
+            t!(
+                "A dispatcher has a question about it; it's on this equipment's page. Quote this reference to your dispatcher:"
+            ),
         ),
     }
 }
@@ -186,15 +198,13 @@ pub fn age(t: &str, now_ms: f64) -> String {
     };
     let secs = (now_ms / 1000.0) as i64 - then;
     let (n, unit) = match secs {
-        ..60 => return "just now".to_owned(),
-        60..3600 => (secs / 60, " min ago"),
-        3600..86_400 => (secs / 3600, " h ago"),
-        86_400..172_800 => return "yesterday".to_owned(),
-        _ => (secs / 86_400, " days ago"),
+        ..60 => return t!("just now").to_owned(),
+        60..3600 => (secs / 60, t!("{} min ago")),
+        3600..86_400 => (secs / 3600, t!("{} h ago")),
+        86_400..172_800 => return t!("yesterday").to_owned(),
+        _ => (secs / 86_400, t!("{} days ago")),
     };
-    let mut s = n.to_string();
-    s.push_str(unit);
-    s
+    crate::text::fill(unit, &[&n.to_string()])
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! mark the buttons.
 
 use fieldcase_core::schema::{FieldDef, FieldType};
+use fieldcase_i18n::t;
 
 use crate::review::{Detail, Origin, Proposed};
 
@@ -79,16 +80,16 @@ pub fn src_html(def: &FieldDef, p: Option<&Proposed>, quote: &str) -> String {
     let mut out = String::new();
     let Some(p) = p else { return out };
     let lead = match &p.origin {
-        Origin::Notes(_) if quote.is_empty() => "From your notes. ",
-        Origin::Notes(_) => "From your notes: ",
-        Origin::Asset => "From the asset",
-        Origin::Technician => "From your details",
-        Origin::Default => "Default — nothing in the notes set this",
-        Origin::Edited => "Edited by you ",
+        Origin::Notes(_) if quote.is_empty() => t!("From your notes. "),
+        Origin::Notes(_) => t!("From your notes: "),
+        Origin::Asset => t!("From the asset"),
+        Origin::Technician => t!("From your details"),
+        Origin::Default => t!("Default — nothing in the notes set this"),
+        Origin::Edited => t!("Edited by you "),
         Origin::Empty => match (Detail::of(def), def.required) {
-            (Some(_), true) => "Remembered on this phone once you type it.",
-            (Some(_), false) => "Optional.",
-            (None, _) => "Nothing in your notes set this.",
+            (Some(_), true) => t!("Remembered on this phone once you type it."),
+            (Some(_), false) => t!("Optional."),
+            (None, _) => t!("Nothing in your notes set this."),
         },
     };
     out.push_str(lead);
@@ -100,15 +101,15 @@ pub fn src_html(def: &FieldDef, p: Option<&Proposed>, quote: &str) -> String {
                 out.push_str("</q> ");
             }
             out.push_str(if p.confidence < 0.5 {
-                "<span class=\"badge unsure\">unsure</span>"
+                t!("<span class=\"badge unsure\">unsure</span>")
             } else {
-                "<span class=\"badge\">likely</span>"
+                t!("<span class=\"badge\">likely</span>")
             });
         }
         Origin::Edited => {
             out.push_str("<button type=\"button\" class=\"link\"");
             attr(&mut out, "data-revert", &def.name);
-            out.push_str(">Use the suggestion</button>");
+            out.push_str(t!(">Use the suggestion</button>"));
         }
         _ => {}
     }
@@ -124,11 +125,10 @@ pub fn summary_html(items: &[(String, String)]) -> String {
     }
     out.push_str("<div class=\"summary\" id=\"summary\" role=\"alert\" tabindex=\"-1\"><h2>");
     if items.len() == 1 {
-        out.push_str("Fix 1 thing before you submit");
+        out.push_str(t!("Fix 1 thing before you submit"));
     } else {
-        out.push_str("Fix ");
-        out.push_str(&items.len().to_string());
-        out.push_str(" things before you submit");
+        let n = items.len().to_string();
+        out.push_str(&t!("Fix {} things before you submit").replacen("{}", &n, 1));
     }
     out.push_str("</h2><ul>");
     for (field, message) in items {
@@ -159,7 +159,7 @@ pub fn field(out: &mut String, def: &FieldDef, shown: &Shown) {
     label.push('>');
     escape(&mut label, &def.label);
     if def.required {
-        label.push_str("<span class=\"req\"> (required)</span>");
+        label.push_str(t!("<span class=\"req\"> (required)</span>"));
     }
     label.push_str("</label>");
 
@@ -292,9 +292,9 @@ pub fn fold(out: &mut String, class: &str, summary: &str, fields: &[&(&FieldDef,
 /// The technician's details on one line, for the fold's summary: "Sent as
 /// Dana Okafor · dana@example.com · change".
 pub fn technician_line(t: &fieldcase_core::wire::Technician) -> String {
-    let mut out = String::from("<span class=\"who\">Sent as ");
+    let mut out = String::from(t!("<span class=\"who\">Sent as "));
     if t.name.is_empty() {
-        out.push_str("<strong>(your name is missing)</strong>");
+        out.push_str(t!("<strong>(your name is missing)</strong>"));
     } else {
         out.push_str("<strong>");
         escape(&mut out, &t.name);
@@ -304,7 +304,7 @@ pub fn technician_line(t: &fieldcase_core::wire::Technician) -> String {
         out.push_str(" · ");
         escape(&mut out, d);
     }
-    out.push_str("</span> <span class=\"change\">change</span>");
+    out.push_str(t!("</span> <span class=\"change\">change</span>"));
     out
 }
 

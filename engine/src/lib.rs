@@ -251,7 +251,7 @@ pub fn render(ctx: &IntakeContext, input: &Input) -> String {
         html::fold(&mut out, "mine", &line, &mine);
     }
     if !more.is_empty() {
-        html::fold(&mut out, "more", "More details", &more);
+        html::fold(&mut out, "more", fieldcase_i18n::t!("More details"), &more);
     }
     out
 }
@@ -277,9 +277,9 @@ fn summary(ctx: &IntakeContext, errors: &FieldErrors) -> Vec<(String, String)> {
                 if d.is_editable() {
                     (d.name.clone(), m.to_owned())
                 } else {
-                    let mut s = String::from(
-                        "This equipment's record has a problem (tell your dispatcher): ",
-                    );
+                    let mut s = String::from(fieldcase_i18n::t!(
+                        "This equipment's record has a problem (tell your dispatcher): "
+                    ));
                     s.push_str(m);
                     (String::new(), s)
                 }

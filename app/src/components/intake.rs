@@ -2,6 +2,7 @@
 
 use fieldcase_core::AssetToken;
 use fieldcase_core::wire::{IntakeStatus, Technician};
+use fieldcase_i18n::{t, view};
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +14,7 @@ use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
 use crate::review::{OP_CONTEXT, OP_REVIEW};
 use crate::submissions::{self, Summary};
+use crate::text::fill;
 use crate::{browser, engine, offline, photos, review};
 use uuid::Uuid;
 
@@ -328,7 +330,11 @@ impl Flow {
         let unsent = self
             .draft
             .with_untracked(|d| d.intake_id != Some(id) && !d.is_empty());
-        if unsent && !browser::confirm("Replace the report you have not sent yet with this one?") {
+        if unsent
+            && !browser::confirm(t!(
+                "Replace the report you have not sent yet with this one?"
+            ))
+        {
             return;
         }
         self.answer_error.set(None);
@@ -340,10 +346,10 @@ impl Flow {
             match result {
                 Ok(d) if d.summary.status == IntakeStatus::Returned => self.start_amend(&d),
                 Ok(d) => {
-                    let mut m = d.summary.reference;
-                    m.push_str(" is no longer waiting for your answer: ");
-                    m.push_str(d.summary.status.label());
-                    m.push('.');
+                    let m = fill(
+                        t!("{} is no longer waiting for your answer: {}."),
+                        &[&d.summary.reference, d.summary.status.label()],
+                    );
                     self.answer_error.set(Some(m));
                     self.load_recent();
                 }
@@ -383,9 +389,9 @@ impl Flow {
 
     /// Stop answering a returned intake: it stays returned, the draft is new.
     fn discard_amend(self) {
-        if browser::confirm(
-            "Discard your changes? The report stays with the dispatcher's question.",
-        ) {
+        if browser::confirm(t!(
+            "Discard your changes? The report stays with the dispatcher's question."
+        )) {
             self.reset();
         }
     }
@@ -542,9 +548,10 @@ impl Flow {
                 self.set_photo(
                     id,
                     PhotoState::Failed {
-                        message:
+                        message: t!(
                             "Couldn't get this photo ready. Check the connection, then tap Retry."
-                                .to_owned(),
+                        )
+                        .to_owned(),
                         retry: true,
                     },
                 );
@@ -561,9 +568,9 @@ impl Flow {
             (others, photos::same_as_another(ps, id, &ready.sha256))
         });
         let problem = if same {
-            Some("That photo is already attached.".to_owned())
+            Some(t!("That photo is already attached.").to_owned())
         } else {
-            draft::check_photo(&limits, 0, others, "This photo", ready.bytes).err()
+            draft::check_photo(&limits, 0, others, t!("This photo"), ready.bytes).err()
         };
         if let Some(m) = problem {
             self.remove_photo(id);
@@ -604,7 +611,7 @@ impl Flow {
                 if duplicate {
                     self.remove_photo(id);
                     self.photo_notice
-                        .set(Some("That photo is already attached.".to_owned()));
+                        .set(Some(t!("That photo is already attached.").to_owned()));
                 } else {
                     self.draft.update(|d| {
                         d.add_photo(SavedPhoto {
@@ -765,13 +772,13 @@ impl Flow {
     fn title(self, screen: Screen) -> String {
         let mut t = match screen {
             Screen::Notes(..) => String::new(),
-            Screen::Review => String::from("Check the case · "),
+            Screen::Review => String::from(t!("Check the case · ")),
             Screen::Done => {
                 let words = self.done.with_untracked(|d| {
                     d.as_ref()
                         .map(|(r, _)| submissions::receipt_words(r.status).0)
                 });
-                let mut s = String::from(words.unwrap_or("Sent"));
+                let mut s = String::from(words.unwrap_or(t!("Sent")));
                 s.push_str(" · ");
                 s
             }
@@ -897,9 +904,9 @@ const RECENT_SHOWN: usize = 5;
 fn recent_row(f: Flow, s: Summary, now: f64, answering: Option<Uuid>) -> impl IntoView {
     let id = s.id;
     let (note_label, note) = match s.status {
-        IntakeStatus::Rejected => ("Reason: ", s.reason),
-        IntakeStatus::Returned => ("Question: ", s.question),
-        IntakeStatus::Written => ("Case ", s.case_number),
+        IntakeStatus::Rejected => (t!("Reason: "), s.reason),
+        IntakeStatus::Returned => (t!("Question: "), s.question),
+        IntakeStatus::Written => (t!("Case "), s.case_number),
         _ => ("", None),
     };
     let tone = match s.status {
@@ -909,12 +916,11 @@ fn recent_row(f: Flow, s: Summary, now: f64, answering: Option<Uuid>) -> impl In
         _ => "st",
     };
     let action = (s.status == IntakeStatus::Returned).then(|| {
-        let mut label = String::from("Answer and resend ");
-        label.push_str(&s.reference);
+        let label = fill(t!("Answer and resend {}"), &[&s.reference]);
         let text = if answering == Some(id) {
-            "Opening…"
+            t!("Opening…")
         } else {
-            "Answer and resend"
+            t!("Answer and resend")
         };
         view! {
             <button
@@ -1058,10 +1064,8 @@ fn detail_input(
 fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
     let id = p.id;
     let n = (n + 1).to_string();
-    let mut alt = String::from("Photo ");
-    alt.push_str(&n);
-    let mut remove = String::from("Remove photo ");
-    remove.push_str(&n);
+    let alt = fill(t!("Photo {}"), &[&n]);
+    let remove = fill(t!("Remove photo {}"), &[&n]);
     // A photo waiting for a connection is on this phone: show it.
     let failed = matches!(p.state, PhotoState::Failed { retry: false, .. });
     let text = p.status().to_owned();
@@ -1087,8 +1091,7 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
         _ => ("status", None, false),
     };
     let bar = (p.state == PhotoState::Sending).then(|| {
-        let mut label = String::from("Upload of photo ");
-        label.push_str(&n);
+        let label = fill(t!("Upload of photo {}"), &[&n]);
         let mut bar = String::from("up-");
         bar.push_str(&id.to_string());
         // photos.js moves it as the bytes go.
@@ -1132,11 +1135,13 @@ fn chosen(f: Flow, ev: &web_sys::Event) {
 
 fn photos_section(f: Flow) -> impl IntoView {
     let limits = f.ctx.with_value(|c| c.limits);
-    let mut hint = String::from("Up to ");
-    hint.push_str(&limits.max_photos.to_string());
-    hint.push_str(" photos, each up to ");
-    hint.push_str(&draft::megabytes(limits.max_photo_bytes));
-    hint.push('.');
+    let hint = fill(
+        t!("Up to {} photos, each up to {}."),
+        &[
+            &limits.max_photos.to_string(),
+            &draft::megabytes(limits.max_photo_bytes),
+        ],
+    );
     view! {
         <section class="card" aria-labelledby="photos-h">
             <h2 id="photos-h">"Photos"</h2>
@@ -1220,9 +1225,9 @@ fn notes_screen(f: Flow, amending: Option<Uuid>) -> impl IntoView {
             <section class="card" aria-labelledby="you-h">
                 <h2 id="you-h">"Your details"</h2>
                 <p class="hint">"Remembered on this phone for next time."</p>
-                {detail_input(f, Detail::Name, "tech-name", "Your name", "text", "name")}
-                {detail_input(f, Detail::Email, "tech-email", "Your email", "email", "email")}
-                {detail_input(f, Detail::Phone, "tech-phone", "Your phone", "tel", "tel")}
+                {detail_input(f, Detail::Name, "tech-name", t!("Your name"), "text", "name")}
+                {detail_input(f, Detail::Email, "tech-email", t!("Your email"), "email", "email")}
+                {detail_input(f, Detail::Phone, "tech-phone", t!("Your phone"), "tel", "tel")}
             </section>
             <div class="actions">
                 <button type="button" class="btn primary" on:click=move |_| f.set_reviewing(true)>
@@ -1267,19 +1272,13 @@ fn done_screen(f: Flow) -> impl IntoView {
     let reference = receipt.reference.clone();
     let (heading, lead) = submissions::receipt_words(receipt.status);
     let case = receipt.case_number.map(|n| {
-        let mut s = String::from("Case ");
-        s.push_str(&n);
-        s.push('.');
+        let s = fill(t!("Case {}."), &[&n]);
         view! { <p>{s}</p> }
     });
     let photos = match receipt.photo_count {
-        0 => "None".to_owned(),
-        1 => "1 photo sent".to_owned(),
-        n => {
-            let mut s = n.to_string();
-            s.push_str(" photos sent");
-            s
-        }
+        0 => t!("None").to_owned(),
+        1 => t!("1 photo sent").to_owned(),
+        n => fill(t!("{} photos sent"), &[&n.to_string()]),
     };
     let asset = f.ctx.with_value(|c| c.asset.name.clone());
     let (subject, priority) = f.sent.get_value();
@@ -1299,13 +1298,13 @@ fn done_screen(f: Flow) -> impl IntoView {
                 class="btn secondary"
                 on:click=move |_| copied.set(browser::copy_text(&reference))
             >
-                {move || if copied.get() { "Copied" } else { "Copy reference" }}
+                {move || if copied.get() { t!("Copied") } else { t!("Copy reference") }}
             </button>
-            <dl class="facts sent" aria-label="What was sent">
-                {fact("Equipment", asset)}
-                {fact("Priority", priority)}
-                {fact("Subject", subject)}
-                {fact("Photos", photos)}
+            <dl class="facts sent" aria-label=t!("What was sent")>
+                {fact(t!("Equipment"), asset)}
+                {fact(t!("Priority"), priority)}
+                {fact(t!("Subject"), subject)}
+                {fact(t!("Photos"), photos)}
             </dl>
             {changed.then(|| view! {
                 <p class="alert">

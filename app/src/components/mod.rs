@@ -2,6 +2,7 @@
 //! `intake`, and every decision is made by the pure modules.
 
 use fieldcase_core::AssetToken;
+use fieldcase_i18n::{t, view};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
@@ -33,7 +34,7 @@ pub fn App() -> impl IntoView {
     view! {
         {bar}
         // Online or not, reports waiting to send: drawn by offline.js.
-        <section id="net" class="net" aria-label="Connection" aria-live="polite" hidden></section>
+        <section id="net" class="net" aria-label=t!("Connection") aria-live="polite" hidden></section>
         {screen}
         // The one region status changes are announced through.
         <p id="live" class="visually-hidden" role="status" aria-live="polite"></p>
@@ -55,7 +56,7 @@ fn Landing() -> impl IntoView {
         match AssetToken::parse(&typed) {
             Ok(t) => browser::navigate(&t.link_path()),
             Err(e) => {
-                let mut m = String::from("That code doesn't look right: ");
+                let mut m = String::from(t!("That code doesn't look right: "));
                 m.push_str(&e.to_string());
                 m.push('.');
                 error.set(Some(m));
@@ -101,7 +102,7 @@ fn Landing() -> impl IntoView {
 /// `server/src/http/assets.rs`): type or scan another code (the core's
 /// markup, and `public/code.js`, loaded only here).
 pub fn inactive() -> impl IntoView {
-    browser::set_title("Code not active");
+    browser::set_title(t!("Code not active"));
     // Run once the form is on the page (a script drawn by the view would not run).
     set_timeout(
         || browser::load_script("/public/code.js"),

@@ -7,6 +7,7 @@
 //! only what changed (a field's message and source line, the summary). One
 //! listener on the fields' container takes every edit and click.
 
+use fieldcase_i18n::{t, view};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +16,7 @@ use super::intake::{Engine, Flow, PhotoState};
 use crate::api::{self, Failure};
 use crate::browser;
 use crate::review::{self, Answer, OP_RENDER, OP_REVIEW, OP_SUBMISSION};
+use crate::text::fill;
 
 fn field_id(name: &str) -> String {
     let mut id = String::from("f-");
@@ -24,7 +26,7 @@ fn field_id(name: &str) -> String {
 
 /// Said when the engine gave no usable answer (it should not happen).
 const BROKEN: &str =
-    "Something went wrong checking this case; go back to your notes and try again.";
+    t!("Something went wrong checking this case; go back to your notes and try again.");
 
 /// The engine's review of the draft as it stands; re-run on every change.
 fn answer(f: Flow) -> Answer {
@@ -82,9 +84,9 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
         let queue_now = uploading + failed > 0 && f.photos_wait_for_connection();
         if uploading + failed > 0 && !queue_now {
             let message = if uploading > 0 {
-                "Wait a moment: the photos are being made smaller, then submit."
+                t!("Wait a moment: the photos are being made smaller, then submit.")
             } else {
-                "A photo did not upload: go back to your notes and retry or remove it."
+                t!("A photo did not upload: go back to your notes and retry or remove it.")
             };
             f.send_error.set(Some(Failure::Api {
                 status: 0,
@@ -107,7 +109,7 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
             (text("Subject"), text("Priority"))
         }));
         f.sending.set(true);
-        browser::announce("Submitting the case…");
+        browser::announce(t!("Submitting the case…"));
         let token = f.token();
         spawn_local(async move {
             // No connection (or photos waiting for one): queued on this
@@ -187,7 +189,7 @@ pub fn ReviewScreen(f: Flow) -> impl IntoView {
                             aria-busy=sending.then_some("true")
                             on:click=move |_| submit()
                         >
-                            {if sending { "Submitting…" } else { "Submit case" }}
+                            {if sending { t!("Submitting…") } else { t!("Submit case") }}
                         </button>
                     })
                 }}
@@ -273,13 +275,13 @@ fn photos_summary(f: Flow) -> impl IntoView {
         .map(|p| p.thumb.clone())
         .collect();
     let (uploading, failed) = f.photo_problems();
-    let mut title = String::from("Photos: ");
-    title.push_str(&done.len().to_string());
-    title.push_str(" attached");
+    let title = fill(t!("Photos: {} attached"), &[&done.len().to_string()]);
     let warning = if uploading > 0 {
-        Some("Some photos are still uploading.")
+        Some(t!("Some photos are still uploading."))
     } else if failed > 0 {
-        Some("A photo did not upload: go back to your notes to retry or remove it.")
+        Some(t!(
+            "A photo did not upload: go back to your notes to retry or remove it."
+        ))
     } else {
         None
     };
