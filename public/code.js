@@ -9,6 +9,20 @@
 
 const LEN = 20;
 
+// The page's words: English here, the page's language from the
+// <meta name="fieldcase-words"> the server writes into a page that is not
+// in English (server/src/i18n.rs; the keys are what its t() calls are given).
+const WORDS = (() => {
+  try {
+    return JSON.parse(document.querySelector('meta[name="fieldcase-words"]').content);
+  } catch (_) {
+    return {};
+  }
+})();
+const t = (english) => WORDS[english] || english;
+/** `template` with each `{}` replaced, in order, by the next of `parts`. */
+const fill = (template, ...parts) => template.replace(/\{\}/g, () => String(parts.shift() ?? ''));
+
 /** A code typed, pasted or scanned → `{ token }` or `{ error }` (what to fix). */
 export function readCode(raw) {
   let text = String(raw ?? '').trim();
@@ -16,16 +30,22 @@ export function readCode(raw) {
   const link = /\/a\/([^/?#\s]+)/i.exec(text);
   if (link) text = link[1];
   const code = text.replace(/[\s-]+/g, '').toUpperCase();
-  if (!code) return { error: 'Type the code printed under the QR.' };
+  if (!code) return { error: t('Type the code printed under the QR.') };
   const n = [...code].length;
   if (n !== LEN) {
-    return { error: `That code doesn't look right: an asset code has ${LEN} characters; this one has ${n}.` };
+    return {
+      error: fill(t("That code doesn't look right: an asset code has {} characters; this one has {}."), LEN, n),
+    };
   }
   const bad = /[^A-Z2-7]/.exec(code);
   if (bad) {
-    const hint = { 0: ' (the letter O?)', 1: ' (the letter I?)', 8: ' (the letter B?)' }[bad[0]] ?? '';
+    const hint = { 0: t(' (the letter O?)'), 1: t(' (the letter I?)'), 8: t(' (the letter B?)') }[bad[0]] ?? '';
     return {
-      error: `That code doesn't look right: an asset code uses only letters and the digits 2–7; “${bad[0]}” is not one of them${hint}.`,
+      error: fill(
+        t("That code doesn't look right: an asset code uses only letters and the digits 2–7; “{}” is not one of them{}."),
+        bad[0],
+        hint,
+      ),
     };
   }
   return { token: code };
@@ -64,7 +84,7 @@ function bindForm() {
   if (navigator.mediaDevices?.getUserMedia) {
     scan.hidden = false;
     scan.addEventListener('click', startScan);
-    $('scan-stop').addEventListener('click', () => stopScan('Scanning stopped.'));
+    $('scan-stop').addEventListener('click', () => stopScan(t('Scanning stopped.')));
   }
 }
 
@@ -80,7 +100,7 @@ async function startScan() {
   const video = $('scan-video');
   box.hidden = false;
   $('scan-btn').hidden = true;
-  say('Starting the camera…');
+  say(t('Starting the camera…'));
   try {
     stream = await navigator.mediaDevices.getUserMedia({
       video: { facingMode: 'environment' },
@@ -89,8 +109,8 @@ async function startScan() {
   } catch (e) {
     stopScan(
       e && e.name === 'NotAllowedError'
-        ? 'The camera is blocked for this page. Allow it in the browser, or type the code.'
-        : 'No camera could be opened. Type the code instead.',
+        ? t('The camera is blocked for this page. Allow it in the browser, or type the code.')
+        : t('No camera could be opened. Type the code instead.'),
     );
     return;
   }
@@ -100,10 +120,10 @@ async function startScan() {
   try {
     detect = await detector();
   } catch {
-    stopScan('This browser cannot read QR codes. Type the code instead.');
+    stopScan(t('This browser cannot read QR codes. Type the code instead.'));
     return;
   }
-  say('Point the camera at the QR code on the label.');
+  say(t('Point the camera at the QR code on the label.'));
   $('scan-stop').focus();
   const tick = async () => {
     if (!stream) return;
@@ -116,11 +136,11 @@ async function startScan() {
     if (text) {
       const r = readCode(text);
       if (r.token) {
-        stopScan('Code found. Opening…');
+        stopScan(t('Code found. Opening…'));
         open(r.token);
         return;
       }
-      say('That QR code is not a fieldcase label. Try another one.');
+      say(t('That QR code is not a fieldcase label. Try another one.'));
     }
     timer = setTimeout(tick, 250);
   };

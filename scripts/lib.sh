@@ -134,6 +134,19 @@ build_app() {
   fi
   env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
     trunk build --release --skip-version-check 2>&1 | grep -vE '^\s*$' | tail -n 3
+  # The app is built once per language (fieldcase-i18n puts the language's
+  # words into the code): English is dist/index.html; each other language is
+  # built aside, then its index (dist/index.<lang>.html) and the files only
+  # it has (its WebAssembly, glue, engine) join dist/ (scripts/languages.mjs).
+  local lang
+  for lang in es; do
+    say "building the app in '$lang'"
+    rm -rf "$WASM_TARGET_DIR/dist-$lang"
+    env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true FIELDCASE_LANG="$lang" \
+      trunk build --release --skip-version-check --dist "$WASM_TARGET_DIR/dist-$lang" 2>&1 |
+      grep -vE '^\s*$' | tail -n 3
+    node "$ROOT/scripts/languages.mjs" "$ROOT/dist" "$WASM_TARGET_DIR/dist-$lang" "$lang"
+  done
 }
 
 # The dispatcher console (console/): its own bundle in dist-console/, served

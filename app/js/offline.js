@@ -25,6 +25,20 @@
   const SYNC_TAG = 'fieldcase-outbox';
   const API = '/api/v1';
 
+  // The page's words: English here, the page's language from the
+  // <meta name="fieldcase-words"> the server writes into a page that is not
+  // in English (server/src/i18n.rs; the keys are what its t() calls are given).
+  const WORDS = (() => {
+    try {
+      return JSON.parse(self.document.querySelector('meta[name="fieldcase-words"]').content);
+    } catch (_) {
+      return {};
+    }
+  })();
+  const t = (english) => WORDS[english] || english;
+  /** `template` with each `{}` replaced, in order, by the next of `parts`. */
+  const fill = (template, ...parts) => template.replace(/\{\}/g, () => String(parts.shift() ?? ''));
+
   // ---------------------------------------------------------------- pure
 
   /** Delay before the next try after `tries` failed ones: 5 s doubling to 5 min, ±20 % jitter. */
@@ -41,27 +55,28 @@
 
   /** The status line: "Offline · 2 waiting to send · last sent 14:02". */
   function statusLine(online, items, lastSent) {
-    const parts = [online ? 'Online' : 'Offline'];
+    const parts = [online ? t('Online') : t('Offline')];
     const waiting = items.filter((i) => i.state === 'waiting' || i.state === 'sending').length;
-    if (waiting) parts.push(waiting + ' waiting to send');
-    if (lastSent) parts.push('last sent ' + clock(lastSent));
+    if (waiting) parts.push(fill(t('{} waiting to send'), waiting));
+    if (lastSent) parts.push(fill(t('last sent {}'), clock(lastSent)));
     return parts.join(' · ');
   }
 
   /** One queued intake, as a person reads it. */
   function itemLine(item, now) {
-    const what = item.asset || 'Report';
+    const what = item.asset || t('Report');
     switch (item.state) {
       case 'sent':
-        return what + ': sent, reference ' + item.reference + '.';
+        return fill(t('{}: sent, reference {}.'), what, item.reference);
       case 'sending':
-        return what + ': sending…';
+        return fill(t('{}: sending…'), what);
       case 'refused':
-        return what + ': not sent — ' + item.error;
+        return fill(t('{}: not sent — {}'), what, item.error);
       default: {
-        let s = what + ': waiting to send';
-        if (item.next && item.next > now) s += ', next try at ' + clock(item.next);
-        return s + '.';
+        if (item.next && item.next > now) {
+          return fill(t('{}: waiting to send, next try at {}.'), what, clock(item.next));
+        }
+        return fill(t('{}: waiting to send.'), what);
       }
     }
   }
@@ -177,8 +192,9 @@
     }
   }
 
-  const NOT_SAVING =
-    'This browser is not saving your work (its storage is full or blocked). Keep this page open until you submit.';
+  const NOT_SAVING = t(
+    'This browser is not saving your work (its storage is full or blocked). Keep this page open until you submit.',
+  );
   let unsaved = false;
 
   /**
@@ -473,8 +489,8 @@
     if (self.document) render();
   }
 
-  const NEARLY_FULL = "This phone's storage for fieldcase is nearly full: send or remove photos before adding more.";
-  const NOT_PERSISTED = 'This browser may clear saved work when the phone runs low on space: send your reports when you can.';
+  const NEARLY_FULL = t("This phone's storage for fieldcase is nearly full: send or remove photos before adding more.");
+  const NOT_PERSISTED = t('This browser may clear saved work when the phone runs low on space: send your reports when you can.');
   let persisted = true;
   let nearlyFull = false;
   async function render() {
@@ -550,7 +566,9 @@
     const nav = self.navigator;
     if (nav.serviceWorker) {
       try {
-        await nav.serviceWorker.register('/sw.js', { scope: '/' });
+        // In the page's language: the worker keeps that build (sw.js).
+        const lang = self.document.documentElement.lang || 'en';
+        await nav.serviceWorker.register('/sw.js?lang=' + encodeURIComponent(lang), { scope: '/' });
       } catch (_) {}
       // The first visit: the worker was not there when the page read the
       // asset's context, so keep it now for opening this asset offline.

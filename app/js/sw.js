@@ -4,7 +4,10 @@
 // place of RELEASE below, so every release is a new worker.
 //
 // - install: the whole release (index.html, boot and app JS, the app's and
-//   the engine's WebAssembly, CSS, public/…) into cache "fieldcase-<version>";
+//   the engine's WebAssembly, CSS, public/…) into cache "fieldcase-<version>":
+//   the files every language shares, and those of this worker's language
+//   (`sw.js?lang=es`, registered by the page in its language: each language
+//   is its own build, RELEASE.langs);
 // - activate: takes over at once, and deletes the caches of releases no open
 //   page was started from (a page still running the previous release keeps
 //   its files until it is gone);
@@ -18,6 +21,10 @@
 const RELEASE = "__FIELDCASE_RELEASE__";
 importScripts('/offline.js');
 
+/** This worker's language: its own index and files, beside the shared ones. */
+const MINE = (RELEASE.langs || {})[new URL(self.location).searchParams.get('lang')] ||
+  (RELEASE.langs || {}).en || { index: '/index.html', files: [] };
+
 const PREFIX = 'fieldcase-';
 const CACHE = PREFIX + RELEASE.version;
 const DATA = PREFIX + 'data';
@@ -29,7 +36,8 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      await cache.addAll(RELEASE.files.map((f) => new Request(f, { cache: 'no-cache' })));
+      const files = RELEASE.files.concat(MINE.files);
+      await cache.addAll(files.map((f) => new Request(f, { cache: 'no-cache' })));
       await self.skipWaiting();
     })(),
   );
@@ -95,7 +103,7 @@ async function navigation(event) {
     event.waitUntil(remember(event.resultingClientId));
     return res;
   } catch (_) {
-    const index = await (await caches.open(CACHE)).match('/index.html');
+    const index = await (await caches.open(CACHE)).match(MINE.index);
     if (!index) throw _;
     event.waitUntil(remember(event.resultingClientId).then(cleanUp));
     return index;
@@ -131,7 +139,7 @@ async function file(request) {
   return kept || fetch(request);
 }
 
-const FILES = new Set(RELEASE.files);
+const FILES = new Set(RELEASE.files.concat(MINE.files));
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

@@ -254,10 +254,12 @@ mod browser {
     }
 
     /// `GET /assets/{token}/intakes`: the technician's recent submissions here.
-    pub async fn submissions(token: &str) -> Result<Vec<crate::submissions::Summary>, Failure> {
+    /// `GET /assets/{token}/intakes`: the JSON as it came (the review engine
+    /// reads and draws it: `OP_RECENT`).
+    pub async fn submissions(token: &str) -> Result<String, Failure> {
         read(
             send("GET", &asset_path(token, "/intakes"), None, false).await,
-            crate::submissions::read_summaries,
+            |body| crate::json::parse(body).and_then(|v| v.arr().map(|_| body.to_owned())),
         )
     }
 

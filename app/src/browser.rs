@@ -172,6 +172,16 @@ pub fn edited(
     Some((name, detail, value))
 }
 
+/// The `attr` of the element clicked, or of its nearest ancestor that has it
+/// (the recent list's `data-answer` buttons).
+pub fn closest_data(ev: &web_sys::Event, attr: &str) -> Option<String> {
+    let el: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let mut selector = String::from("[");
+    selector.push_str(attr);
+    selector.push(']');
+    el.closest(&selector).ok()??.get_attribute(attr)
+}
+
 /// A click on one of the review's own buttons: `(true, id)` to focus a field
 /// (the summary), `(false, field)` to give a field back to the proposal.
 pub fn clicked(ev: &web_sys::Event) -> Option<(bool, String)> {

@@ -11,6 +11,7 @@ pub const OP_CONTEXT: u32 = 1;
 pub const OP_REVIEW: u32 = 2;
 pub const OP_SUBMISSION: u32 = 3;
 pub const OP_RENDER: u32 = 4;
+pub const OP_RECENT: u32 = 5;
 
 /// One field's state on the review.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +93,7 @@ mod tests {
     fn the_operations_are_the_engines() {
         assert_eq!(OP_CONTEXT, fieldcase_engine::OP_CONTEXT);
         assert_eq!(OP_REVIEW, fieldcase_engine::OP_REVIEW);
+        assert_eq!(OP_RECENT, fieldcase_engine::OP_RECENT);
         assert_eq!(OP_SUBMISSION, fieldcase_engine::OP_SUBMISSION);
         assert_eq!(OP_RENDER, fieldcase_engine::OP_RENDER);
     }

@@ -48,24 +48,6 @@ fn read_summary(v: &Json) -> Option<Summary> {
     })
 }
 
-/// `GET /assets/{token}/intakes`. A row this app cannot read (a status
-/// from a newer server) is left out rather than losing the whole list.
-pub fn read_summaries(body: &str) -> Option<Vec<Summary>> {
-    let v = json::parse(body)?;
-    Some(v.arr()?.iter().filter_map(read_summary).collect())
-}
-
-/// The list as the asset screen shows it: the ones waiting for the
-/// technician's answer first, then the rest as the server sent them
-/// (newest first).
-pub fn ordered(list: Vec<Summary>) -> Vec<Summary> {
-    let (mut first, rest): (Vec<_>, Vec<_>) = list
-        .into_iter()
-        .partition(|s| s.status == IntakeStatus::Returned);
-    first.extend(rest);
-    first
-}
-
 /// A submission as it was sent (with the dispatchers' edits), to amend.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
@@ -143,70 +125,6 @@ pub fn receipt_words(status: IntakeStatus) -> (&'static str, &'static str) {
     }
 }
 
-/// An RFC 3339 time (`2025-01-31T09:05:00Z`, `…09:05:00.123+01:00`) as
-/// seconds since 1970, without a date crate.
-pub fn unix_seconds(t: &str) -> Option<i64> {
-    let b = t.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = b.get(r)?;
-        s.iter().try_fold(0i64, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
-        })
-    };
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
-        || b.get(13) != Some(&b':')
-        || b.get(16) != Some(&b':')
-    {
-        return None;
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, s) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-    }
-    let offset = match b.get(i)? {
-        b'Z' | b'z' if i + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let m = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
-            if *sign == b'+' { m * 60 } else { -m * 60 }
-        }
-        _ => return None,
-    };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((mo + 9) % 12) + 2) / 5 + d - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + s - offset)
-}
-
-/// How long ago, in a few words: "just now", "5 min ago", "3 h ago",
-/// "yesterday", "4 days ago". Empty when the time is unreadable.
-pub fn age(t: &str, now_ms: f64) -> String {
-    let Some(then) = unix_seconds(t) else {
-        return String::new();
-    };
-    let secs = (now_ms / 1000.0) as i64 - then;
-    let (n, unit) = match secs {
-        ..60 => return t!("just now").to_owned(),
-        60..3600 => (secs / 60, t!("{} min ago")),
-        3600..86_400 => (secs / 3600, t!("{} h ago")),
-        86_400..172_800 => return t!("yesterday").to_owned(),
-        _ => (secs / 86_400, t!("{} days ago")),
-    };
-    crate::text::fill(unit, &[&n.to_string()])
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
@@ -267,9 +185,12 @@ pub(crate) mod tests {
         list[6].reason = Some("Duplicate of FC-0000-0001.".into());
         list[7].question = Some("Which seal?".into());
         list[4].case_number = Some("00001027".into());
-        let text = serde_json::to_string(&list).unwrap();
-        let read = read_summaries(&text).unwrap();
-        assert_eq!(read.len(), IntakeStatus::ALL.len());
+        let read: Vec<Summary> = list
+            .iter()
+            .map(|s| {
+                read_summary(&json::parse(&serde_json::to_string(s).unwrap()).unwrap()).unwrap()
+            })
+            .collect();
         for (ours, theirs) in read.iter().zip(&list) {
             assert_eq!(ours.id, theirs.id);
             assert_eq!(ours.reference, theirs.reference);
@@ -281,38 +202,7 @@ pub(crate) mod tests {
             assert_eq!(ours.case_number, theirs.case_number);
         }
         assert_eq!(read[7].status, IntakeStatus::Returned);
-        assert_eq!(read_summaries("[]"), Some(Vec::new()));
-        assert_eq!(read_summaries("{}"), None);
-        assert_eq!(read_summaries("<html>"), None);
-    }
-
-    #[test]
-    fn an_unreadable_row_is_left_out_not_the_list() {
-        let mut v = serde_json::to_value(vec![
-            summary(1, IntakeStatus::Submitted),
-            summary(2, IntakeStatus::Written),
-        ])
-        .unwrap();
-        v[0]["status"] = "archived".into();
-        let read = read_summaries(&v.to_string()).unwrap();
-        assert_eq!(read.len(), 1);
-        assert_eq!(read[0].status, IntakeStatus::Written);
-    }
-
-    #[test]
-    fn returned_ones_come_first_then_newest_first() {
-        let text = serde_json::to_string(&vec![
-            summary(1, IntakeStatus::Submitted),
-            summary(2, IntakeStatus::Returned),
-            summary(3, IntakeStatus::Written),
-            summary(4, IntakeStatus::Returned),
-        ])
-        .unwrap();
-        let ids: Vec<u128> = ordered(read_summaries(&text).unwrap())
-            .iter()
-            .map(|s| s.id.as_u128())
-            .collect();
-        assert_eq!(ids, [2, 4, 1, 3]);
+        assert_eq!(read_summary(&json::parse("{}").unwrap()), None);
     }
 
     #[test]
@@ -354,41 +244,5 @@ pub(crate) mod tests {
             assert!(lead.contains("Quote this reference"), "{st:?}");
         }
         assert_eq!(receipt_words(IntakeStatus::Written).0, "Case created");
-    }
-
-    #[test]
-    fn times_and_ages() {
-        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(unix_seconds("2000-03-01T00:00:00Z"), Some(951_868_800));
-        assert_eq!(unix_seconds("2025-03-01T10:00:00Z"), Some(1_740_823_200));
-        assert_eq!(
-            unix_seconds("2025-03-01T11:00:00.123456+01:00"),
-            Some(1_740_823_200)
-        );
-        assert_eq!(
-            unix_seconds("2025-03-01T09:30:00-00:30"),
-            Some(1_740_823_200)
-        );
-        for bad in [
-            "",
-            "2025-03-01",
-            "2025-13-01T00:00:00Z",
-            "2025-03-01T00:00:00",
-            "2025-03-01T00:00:00Zjunk",
-            "2025-03-01T0a:00:00Z",
-            "2025-03-01T00:00:00+0100",
-        ] {
-            assert_eq!(unix_seconds(bad), None, "{bad}");
-        }
-        let t = "2025-03-01T10:00:00Z";
-        let at = |secs: i64| (1_740_823_200 + secs) as f64 * 1000.0;
-        assert_eq!(age(t, at(-30)), "just now");
-        assert_eq!(age(t, at(59)), "just now");
-        assert_eq!(age(t, at(60)), "1 min ago");
-        assert_eq!(age(t, at(3599)), "59 min ago");
-        assert_eq!(age(t, at(3 * 3600 + 5)), "3 h ago");
-        assert_eq!(age(t, at(30 * 3600)), "yesterday");
-        assert_eq!(age(t, at(4 * 86_400 + 7)), "4 days ago");
-        assert_eq!(age("soon", at(0)), "");
     }
 }

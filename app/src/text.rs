@@ -34,6 +34,16 @@ pub fn decimal(number: &str) -> String {
     }
 }
 
+/// The language switcher's link (`?lang=`, which the server remembers):
+/// the other language's tag and its name in itself.
+pub fn other_language() -> (&'static str, &'static str) {
+    if fieldcase_i18n::lang!() == "es" {
+        ("en", "English")
+    } else {
+        ("es", "Español")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

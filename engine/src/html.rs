@@ -34,7 +34,8 @@ pub fn escape(out: &mut String, s: &str) {
     }
 }
 
-fn attr(out: &mut String, name: &str, value: &str) {
+/// ` name="value"`, the value escaped.
+pub fn attr(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");

@@ -22,6 +22,7 @@
 
 pub mod highlight;
 pub mod html;
+pub mod recent;
 pub mod review;
 
 use fieldcase_core::schema::Hint;
@@ -40,6 +41,8 @@ pub const OP_REVIEW: u32 = 2;
 pub const OP_SUBMISSION: u32 = 3;
 /// Draw the review's fields as they stand.
 pub const OP_RENDER: u32 = 4;
+/// The technician's recent reports on the asset, drawn (`recent::RecentInput` → `{html}`).
+pub const OP_RECENT: u32 = 5;
 
 /// How far around a highlighted span the review quotes the notes.
 const QUOTE_CONTEXT: usize = 40;
@@ -129,6 +132,13 @@ impl Session {
             OP_REVIEW => self.with_input(input, |c, i| to_json(&review_answer(c, i))),
             OP_RENDER => self.with_input(input, |c, i| to_json(&Html { html: render(c, i) })),
             OP_SUBMISSION => self.with_input(input, submission_out),
+            OP_RECENT => serde_json::from_str::<recent::RecentInput>(input)
+                .map_err(|_| "unreadable input")
+                .and_then(|i| {
+                    to_json(&Html {
+                        html: recent::recent_html(&i),
+                    })
+                }),
             _ => Err("unknown operation"),
         };
         answer.unwrap_or_else(|error| to_json(&Error { error }).unwrap_or_default())

@@ -6,20 +6,30 @@
 (function () {
   "use strict";
 
-  // Every word this script shows, in one place for the translation pass.
+  // Every word this script shows, in one place: English here, the page's
+  // language from the <meta name="fieldcase-words"> the server writes into
+  // a page that is not in English (server/src/i18n.rs; the keys are what
+  // its t() calls are given).
+  var TRANSLATED = {};
+  try {
+    TRANSLATED = JSON.parse(document.querySelector('meta[name="fieldcase-words"]').content);
+  } catch (e) {}
+  function t(english) {
+    return TRANSLATED[english] || english;
+  }
   var WORDS = {
-    uploading: "Uploading…",
-    uploaded: "Added",
-    uploadFailed: "Not added: ",
-    remove: "Remove",
-    photoOf: "Photo: ",
-    sending: "Sending your report…",
-    waitPhotos: "Wait until the photos are added, then send again.",
-    chooseAsset: "Choose the equipment the problem is on.",
-    describe: "Describe what is wrong.",
-    giveName: "Enter your name.",
-    offline: "Your report could not be sent: check your connection, then send again. Nothing you typed is lost.",
-    sessionEnded: "This form has been open too long. Reload the page and send your report again.",
+    uploading: t("Uploading…"),
+    uploaded: t("Added"),
+    uploadFailed: t("Not added: "),
+    remove: t("Remove"),
+    photoOf: t("Photo: "),
+    sending: t("Sending your report…"),
+    waitPhotos: t("Wait until the photos are added, then send again."),
+    chooseAsset: t("Choose the equipment the problem is on."),
+    describe: t("Describe what is wrong."),
+    giveName: t("Enter your name."),
+    offline: t("Your report could not be sent: check your connection, then send again. Nothing you typed is lost."),
+    sessionEnded: t("This form has been open too long. Reload the page and send your report again."),
   };
 
   var main = document.getElementById("embed");

@@ -3,10 +3,14 @@
 //! 1. Trunk boots the app from an *inline* `<script type="module">`, which a
 //!    CSP without `'unsafe-inline'` blocks. [`rewrite_index`] moves each inline
 //!    script into `boot-<hash>.js` and points the tag at it.
+//!    There is one index per language (`index.html`, `index.es.html`: the
+//!    app is built once per language); each gets the same treatment, and a
+//!    non-English one the words its scripts show (`i18n::words_meta`).
 //! 2. [`write_service_worker`] writes `sw.js` from the template `app/js/sw.js`
 //!    with this release's file list and version (a hash of the files'
 //!    contents), so each release is a new service worker that caches exactly
-//!    its own files.
+//!    its own files: the ones every language shares, and those of the
+//!    language of the page that registered it (`sw.js?lang=es`).
 //! 3. [`compress_all`] writes `.br` (quality 11) and `.gz` (best) copies beside
 //!    each text-like file, so `ServeDir` can send them precompressed.
 //!
@@ -18,6 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
+
+use crate::i18n::Lang;
 
 /// Extensions worth compressing.
 const COMPRESSIBLE: &[&str] = &[
@@ -58,16 +64,29 @@ pub fn prepare_dist(dist: &Path) -> io::Result<Prepared> {
 /// app, `/console/` for the console). Returns the names of the files written
 /// (empty when there was nothing to do).
 pub fn rewrite_index(dist: &Path, base: &str) -> io::Result<Vec<String>> {
-    let index = dist.join("index.html");
-    let html = fs::read_to_string(&index)?;
-    let (rewritten, scripts) = extract_inline_scripts(&html, base);
     let mut names = Vec::new();
-    for (name, body) in &scripts {
-        write_atomically(&dist.join(name), body.as_bytes())?;
-        names.push(name.clone());
-    }
-    if !scripts.is_empty() {
-        write_atomically(&index, rewritten.as_bytes())?;
+    for lang in Lang::ALL {
+        let index = dist.join(lang.index_file());
+        let html = match fs::read_to_string(&index) {
+            Ok(html) => html,
+            // Only English is always built.
+            Err(e) if lang != Lang::En && e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let (mut rewritten, scripts) = extract_inline_scripts(&html, base);
+        for (name, body) in &scripts {
+            write_atomically(&dist.join(name), body.as_bytes())?;
+            names.push(name.clone());
+        }
+        // The status panel's and the "code not active" screen's words.
+        let words = crate::i18n::words_meta(lang, &[crate::i18n::OFFLINE_JS, crate::i18n::CODE_JS]);
+        let has_words = rewritten.contains("name=\"fieldcase-words\"");
+        if !words.is_empty() && !has_words {
+            rewritten = rewritten.replacen("</head>", &(words + "</head>"), 1);
+        }
+        if rewritten != html {
+            write_atomically(&index, rewritten.as_bytes())?;
+        }
     }
     Ok(names)
 }
@@ -154,11 +173,97 @@ const SW_PLACEHOLDER: &str = "\"__FIELDCASE_RELEASE__\"";
 /// The worker's own file: not part of the release it lists.
 pub const SW_FILE: &str = "sw.js";
 
-/// The release a service worker caches: every file of `dist` (not the
-/// compressed copies, not the worker), as URL paths, sorted; and its version,
-/// the first 16 hex digits of a SHA-256 over each path and its content's
-/// SHA-256, so any changed byte is a new release.
-pub fn release(dist: &Path) -> io::Result<(String, Vec<String>)> {
+/// A release as its service worker sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// A hash of every file of every language.
+    pub version: String,
+    /// The files every language uses.
+    pub files: Vec<String>,
+    /// Per language (when more than one is built): its index and the files
+    /// only it uses (its WebAssembly, glue, engine…).
+    pub langs: std::collections::BTreeMap<&'static str, LangFiles>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LangFiles {
+    pub index: String,
+    pub files: Vec<String>,
+}
+
+/// [`all_files`], split by language: a file that only one language's index
+/// names (or is) belongs to that language.
+pub fn release(dist: &Path) -> io::Result<Release> {
+    let (version, all) = all_files(dist)?;
+    let mut named = Vec::new();
+    for lang in Lang::ALL {
+        let index = format!("/{}", lang.index_file());
+        if let Ok(html) = fs::read_to_string(dist.join(lang.index_file())) {
+            let mut refs: Vec<String> = local_urls(&html)
+                .into_iter()
+                .filter(|u| all.contains(u))
+                .collect();
+            refs.push(index.clone());
+            named.push((lang, index, refs));
+        }
+    }
+    let mut langs = std::collections::BTreeMap::new();
+    if named.len() > 1 {
+        for (lang, index, refs) in &named {
+            let only: Vec<String> = refs
+                .iter()
+                .filter(|u| {
+                    named
+                        .iter()
+                        .all(|(other, _, theirs)| other == lang || !theirs.contains(u))
+                })
+                .cloned()
+                .collect();
+            langs.insert(
+                lang.code(),
+                LangFiles {
+                    index: index.clone(),
+                    files: only,
+                },
+            );
+        }
+    }
+    let files = all
+        .into_iter()
+        .filter(|f| !langs.values().any(|l| l.files.contains(f)))
+        .collect();
+    Ok(Release {
+        version,
+        files,
+        langs,
+    })
+}
+
+/// The local URLs (`/…`) an HTML page names in `href`, `src` or `content`.
+fn local_urls(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=", "src=", "content="] {
+        for part in html.split(attr).skip(1) {
+            let value = match part.chars().next() {
+                Some(q @ ('"' | '\'')) => part[1..].split(q).next().unwrap_or_default(),
+                _ => part
+                    .split(|c: char| c.is_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or_default(),
+            };
+            if value.starts_with('/') && !value.starts_with("//") {
+                out.push(value.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Every file of `dist` (not the compressed copies, not the worker), as URL
+/// paths, sorted; and the release's version, the first 16 hex digits of a
+/// SHA-256 over each path and its content's SHA-256, so any changed byte is
+/// a new release.
+fn all_files(dist: &Path) -> io::Result<(String, Vec<String>)> {
     let mut files = Vec::new();
     let mut stack = vec![dist.to_owned()];
     while let Some(dir) = stack.pop() {
@@ -197,21 +302,25 @@ pub fn release(dist: &Path) -> io::Result<(String, Vec<String>)> {
 }
 
 /// The service worker's text for a release.
-pub fn service_worker(version: &str, files: &[String]) -> String {
-    let release = serde_json::json!({ "version": version, "files": files });
-    SW_TEMPLATE.replacen(SW_PLACEHOLDER, &release.to_string(), 1)
+pub fn service_worker(release: &Release) -> String {
+    let json = serde_json::json!({
+        "version": release.version,
+        "files": release.files,
+        "langs": release.langs,
+    });
+    SW_TEMPLATE.replacen(SW_PLACEHOLDER, &json.to_string(), 1)
 }
 
 /// Write `dist/sw.js` for the release in `dist` (only when it changed, so its
 /// compressed copies stay valid); returns the release's version.
 pub fn write_service_worker(dist: &Path) -> io::Result<String> {
-    let (version, files) = release(dist)?;
-    let text = service_worker(&version, &files);
+    let release = release(dist)?;
+    let text = service_worker(&release);
     let path = dist.join(SW_FILE);
     if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
         write_atomically(&path, text.as_bytes())?;
     }
-    Ok(version)
+    Ok(release.version)
 }
 
 /// Delete compressed copies older than their source, so a stale one is never
@@ -574,6 +683,7 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
             .and_then(|r| r.split(";\n").next())
             .unwrap();
         let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["langs"], serde_json::json!({}), "one language built");
         let files = v["files"].as_array().unwrap();
         (
             v["version"].as_str().unwrap().to_owned(),
@@ -622,6 +732,54 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         assert_ne!(next, version);
         let (v2, files2) = release_of(&fs::read_to_string(dist.path().join(SW_FILE)).unwrap());
         assert_eq!((v2, files2), (next, files));
+    }
+
+    #[test]
+    fn with_two_languages_each_keeps_its_own_files_and_gets_its_words() {
+        let dist = fake_dist();
+        let es = "<!doctype html><html lang=\"es\"><head>\
+            <link rel=\"modulepreload\" href=\"/fieldcase-app-0000aaaa1111bbbb.js\">\
+            <meta name=\"fieldcase-engine\" content=\"/fieldcase-engine-2222cccc3333dddd.wasm\">\
+            </head><body></body></html>";
+        fs::write(dist.path().join("index.es.html"), es).unwrap();
+        fs::write(dist.path().join("fieldcase-app-0000aaaa1111bbbb.js"), "es").unwrap();
+        fs::write(
+            dist.path().join("fieldcase-engine-2222cccc3333dddd.wasm"),
+            "es",
+        )
+        .unwrap();
+        prepare_dist(dist.path()).unwrap();
+        let release = release(dist.path()).unwrap();
+        let es = &release.langs["es"];
+        assert_eq!(es.index, "/index.es.html");
+        assert_eq!(
+            es.files,
+            vec![
+                "/fieldcase-app-0000aaaa1111bbbb.js",
+                "/fieldcase-engine-2222cccc3333dddd.wasm",
+                "/index.es.html"
+            ]
+        );
+        let en = &release.langs["en"];
+        assert!(en.files.contains(&"/index.html".to_owned()));
+        assert!(
+            en.files
+                .contains(&"/fieldcase-app-3f2a8c1d9e7b6a50_bg.wasm".to_owned())
+        );
+        assert!(
+            release.files.contains(&"/icons/icon.svg".to_owned()),
+            "named by neither index: shared"
+        );
+        assert!(!release.files.iter().any(|f| f.contains("index")));
+        // The Spanish page carries its scripts' words; the English none.
+        let es_html = fs::read_to_string(dist.path().join("index.es.html")).unwrap();
+        assert_eq!(es_html.matches("name=\"fieldcase-words\"").count(), 1);
+        let en_html = fs::read_to_string(dist.path().join("index.html")).unwrap();
+        assert!(!en_html.contains("fieldcase-words"));
+        // Idempotent.
+        prepare_dist(dist.path()).unwrap();
+        let again = fs::read_to_string(dist.path().join("index.es.html")).unwrap();
+        assert_eq!(again, es_html);
     }
 
     #[test]

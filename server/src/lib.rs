@@ -26,6 +26,8 @@ pub mod failpoint;
 pub mod handoff;
 /// The HTTP surface: the router, one module per resource, extractors.
 pub mod http;
+/// The pages' language: the app's build per language, and the server's words.
+pub mod i18n;
 /// Limits on what one client may ask: requests in flight, timeouts, rate
 /// limits and quotas on the asset link's routes, the photo decoding budget.
 pub mod limits;

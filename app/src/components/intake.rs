@@ -12,8 +12,9 @@ use crate::api::{self, Failure, Receipt};
 use crate::context::{Asset, Ctx};
 use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
-use crate::review::{OP_CONTEXT, OP_REVIEW};
-use crate::submissions::{self, Summary};
+use crate::json::Obj;
+use crate::review::{OP_CONTEXT, OP_RECENT, OP_REVIEW};
+use crate::submissions;
 use crate::text::fill;
 use crate::{browser, engine, offline, photos, review};
 use uuid::Uuid;
@@ -134,8 +135,9 @@ pub struct Flow {
     engine_started: StoredValue<bool>,
     /// What the confirmation names: the subject and priority sent.
     pub sent: StoredValue<(String, String)>,
-    /// The technician's recent submissions on this asset (empty until loaded).
-    recent: RwSignal<Vec<Summary>>,
+    /// The technician's recent submissions on this asset, as the server's
+    /// JSON (none until loaded).
+    recent: RwSignal<Option<String>>,
     /// The returned intake being fetched to answer.
     answering: RwSignal<Option<Uuid>>,
     /// Why "Answer and resend" did not open it.
@@ -186,7 +188,7 @@ impl Flow {
             engine: RwSignal::new(Engine::Loading),
             engine_started: StoredValue::new(false),
             sent: StoredValue::new(Default::default()),
-            recent: RwSignal::new(Vec::new()),
+            recent: RwSignal::new(None),
             answering: RwSignal::new(None),
             answer_error: RwSignal::new(None),
         };
@@ -319,7 +321,7 @@ impl Flow {
         let token = self.token();
         spawn_local(async move {
             if let Ok(list) = api::submissions(&token).await {
-                self.recent.set(submissions::ordered(list));
+                self.recent.set(Some(list));
             }
         });
     }
@@ -868,83 +870,34 @@ fn photo_items(token: &str, d: &Draft, first: u32) -> Vec<PhotoItem> {
         .collect()
 }
 
-/// The technician's recent submissions here, under the asset card: the ones
-/// waiting for their answer first, a few at most. Drawn again as a whole
-/// when anything in it changes (it is short).
+/// The technician's recent submissions here, under the asset card, drawn
+/// by the review engine (`OP_RECENT`: none of it in the first load) once
+/// both it and the list are here; drawn again as a whole when anything in
+/// it changes (it is short). One listener answers a returned one's button.
 fn recent_section(f: Flow) -> impl IntoView {
     move || {
-        let list = f.recent.get();
-        if list.is_empty() {
+        let list = f.recent.get()?;
+        if f.engine.get() != Engine::Ready {
             return None;
         }
-        let now = js_sys::Date::now();
-        let answering = f.answering.get();
-        let rows = list
-            .into_iter()
-            .take(RECENT_SHOWN)
-            .map(|s| recent_row(f, s, now, answering))
-            .collect_view();
-        let error = f
-            .answer_error
-            .get()
-            .map(|m| view! { <p class="err">{m}</p> });
-        Some(view! {
-            <section class="card recent" aria-labelledby="recent-h">
-                <h2 id="recent-h">"Your recent reports here"</h2>
-                <ul class="subs">{rows}</ul>
-                {error}
-            </section>
-        })
-    }
-}
-
-/// Rows of the recent list on the asset screen (compact on a phone).
-const RECENT_SHOWN: usize = 5;
-
-fn recent_row(f: Flow, s: Summary, now: f64, answering: Option<Uuid>) -> impl IntoView {
-    let id = s.id;
-    let (note_label, note) = match s.status {
-        IntakeStatus::Rejected => (t!("Reason: "), s.reason),
-        IntakeStatus::Returned => (t!("Question: "), s.question),
-        IntakeStatus::Written => (t!("Case "), s.case_number),
-        _ => ("", None),
-    };
-    let tone = match s.status {
-        IntakeStatus::Returned | IntakeStatus::NeedsAttention => "st warn",
-        IntakeStatus::Rejected => "st bad",
-        IntakeStatus::Written => "st good",
-        _ => "st",
-    };
-    let action = (s.status == IntakeStatus::Returned).then(|| {
-        let label = fill(t!("Answer and resend {}"), &[&s.reference]);
-        let text = if answering == Some(id) {
-            t!("Opening…")
-        } else {
-            t!("Answer and resend")
-        };
-        view! {
-            <button
-                type="button"
-                class="btn small"
-                aria-label=label
-                disabled=answering.is_some()
-                on:click=move |_| f.answer(id)
-            >
-                {text}
-            </button>
+        let mut input = String::new();
+        let mut o = Obj::new(&mut input);
+        o.raw("list", &list);
+        o.raw("now", &js_sys::Date::now().to_string());
+        if let Some(id) = f.answering.get() {
+            o.str("answering", draft::uuid_str(&id, &mut [0; 36]));
         }
-    });
-    view! {
-        <li class="sub">
-            <p class="sub-head">
-                <span class="sub-ref">{s.reference}</span>
-                <span class=tone>{s.status.label()}</span>
-                <span class="sub-age">{submissions::age(&s.submitted_at, now)}</span>
-            </p>
-            <p class="sub-subject">{s.subject}</p>
-            {note.map(|n| view! { <p class="sub-note"><strong>{note_label}</strong>{n}</p> })}
-            {action}
-        </li>
+        o.opt_str("error", f.answer_error.get().as_deref());
+        o.end();
+        let html = engine::call(OP_RECENT, &input).and_then(|a| review::parse_render(&a))?;
+        let click = move |ev: leptos::ev::MouseEvent| {
+            if let Some(id) =
+                browser::closest_data(&ev, "data-answer").and_then(|id| Uuid::try_parse(&id).ok())
+            {
+                f.answer(id);
+            }
+        };
+        Some(view! { <div inner_html=html on:click=click></div> })
     }
 }
 

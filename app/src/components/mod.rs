@@ -25,9 +25,13 @@ pub fn App() -> impl IntoView {
     // card (first paint without WebAssembly): the bar stays, the card is
     // replaced by the app's own once it has the context (`intake`).
     let bar = (!browser::has_element("first-bar")).then(|| {
+        let (code, name) = crate::text::other_language();
+        let mut href = String::from("?lang=");
+        href.push_str(code);
         view! {
             <header class="bar">
                 <span class="brand">"fieldcase"</span>
+                <a class="lang" href=href hreflang=code lang=code>{name}</a>
             </header>
         }
     });

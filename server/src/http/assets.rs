@@ -30,6 +30,7 @@ use super::extract::{Json, Path};
 use super::static_files;
 use crate::dist::{PageAssets, insert_after_body};
 use crate::error::{ASSET_INACTIVE_MESSAGE, Error, Result};
+use crate::i18n::{CODE_JS, Lang, switcher_html, tr, words_meta};
 use crate::qr;
 
 /// This module's part of the API description (`/api/v1/openapi.json`).
@@ -160,12 +161,13 @@ async fn page(
     path: std::result::Result<Path<String>, Error>,
     req: Request,
 ) -> Response {
+    let lang = Lang::of(req.headers());
     let Ok(Path(token)) = path else {
-        return inactive_page(&state).await;
+        return inactive_page(&state, lang).await;
     };
     match state.active_asset(&token).await {
-        Ok(asset) => app_with_card(&state, &asset.view, req).await,
-        Err(Error::AssetInactive) => inactive_page(&state).await,
+        Ok(asset) => app_with_card(&state, &asset.view, lang, req).await,
+        Err(Error::AssetInactive) => inactive_page(&state, lang).await,
         Err(e) => {
             tracing::error!(error = %e, "asset page: lookup failed");
             let assets = page_assets(&state).await;
@@ -173,9 +175,13 @@ async fn page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 [(header::CACHE_CONTROL, "no-store")],
                 Html(page_html(
+                    lang,
                     &assets,
-                    "Something went wrong",
-                    "Something went wrong on the server. Scan the code again in a minute.",
+                    tr(lang, "Something went wrong"),
+                    tr(
+                        lang,
+                        "Something went wrong on the server. Scan the code again in a minute.",
+                    ),
                     "",
                 )),
             )
@@ -188,11 +194,12 @@ async fn page(
 /// to the canonical lower-case path.
 async fn upper_case_page(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     path: std::result::Result<Path<String>, Error>,
 ) -> Response {
     match path.ok().and_then(|Path(raw)| AssetToken::parse(&raw).ok()) {
         Some(token) => Redirect::temporary(&token.link_path()).into_response(),
-        None => inactive_page(&state).await,
+        None => inactive_page(&state, Lang::of(&headers)).await,
     }
 }
 
@@ -218,15 +225,19 @@ async fn qr_svg(State(state): State<AppState>, Path(file): Path<String>) -> Resu
 /// to type the code on the label and a "Scan a code" button (`/public/code.js`,
 /// a static file: no inline script). The app's own "not active" screen
 /// (`app/src/components/mod.rs`, `inactive`) draws the same markup.
-pub async fn inactive_page(state: &AppState) -> Response {
+pub async fn inactive_page(state: &AppState, lang: Lang) -> Response {
     let assets = page_assets(state).await;
     (
         StatusCode::NOT_FOUND,
-        [(header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::VARY, "accept-language, cookie"),
+        ],
         Html(page_html(
+            lang,
             &assets,
-            "Code not active",
-            ASSET_INACTIVE_MESSAGE,
+            tr(lang, "Code not active"),
+            tr(lang, ASSET_INACTIVE_MESSAGE),
             &code_entry(),
         )),
     )
@@ -254,9 +265,10 @@ pub async fn page_assets(state: &AppState) -> PageAssets {
 }
 
 /// The one shell of the server's own pages: the app's stylesheet and top
-/// bar, a heading, a lead paragraph, then `more`. `title` is plain text;
-/// `lead` and `more` are HTML written by us (never anyone's input).
-pub fn page_html(assets: &PageAssets, title: &str, lead: &str, more: &str) -> String {
+/// bar (with the language switcher), a heading, a lead paragraph, then
+/// `more`. `title` is plain text; `lead` and `more` are HTML written by us
+/// (never anyone's input), already in `lang`.
+pub fn page_html(lang: Lang, assets: &PageAssets, title: &str, lead: &str, more: &str) -> String {
     let title = escape(title);
     let mut head = String::new();
     if let Some(css) = &assets.stylesheet {
@@ -265,6 +277,8 @@ pub fn page_html(assets: &PageAssets, title: &str, lead: &str, more: &str) -> St
             escape(css)
         ));
     }
+    // The "code not active" form's script speaks the page's language.
+    head.push_str(&words_meta(lang, &[CODE_JS]));
     if let Some(wasm) = &assets.scanner {
         head.push_str(&format!(
             "<meta name=\"fieldcase-scanner\" content=\"{}\">\n",
@@ -272,21 +286,23 @@ pub fn page_html(assets: &PageAssets, title: &str, lead: &str, more: &str) -> St
         ));
     }
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"theme-color\" content=\"#0f3d5e\">\n\
          <link rel=\"icon\" href=\"/public/favicon.svg\" type=\"image/svg+xml\">\n\
          {head}<title>{title}</title>\n</head>\n<body>\n\
-         <header class=\"bar\"><span class=\"brand\">fieldcase</span></header>\n\
+         <header class=\"bar\"><span class=\"brand\">fieldcase</span>{switcher}</header>\n\
          <main class=\"page\">\n<h1 tabindex=\"-1\">{title}</h1>\n<p class=\"lead\">{lead}</p>\n{more}\n</main>\n\
-         </body>\n</html>\n"
+         </body>\n</html>\n",
+        code = lang.code(),
+        switcher = switcher_html(lang),
     )
 }
 
 /// The asset's card as the app draws it (`asset_card` in
 /// `app/src/components/intake.rs`: same elements, classes and text), inside
 /// the `<main>` the app replaces once it has the context.
-pub fn first_paint_html(a: &AssetView) -> String {
+pub fn first_paint_html(a: &AssetView, lang: Lang) -> String {
     let mut site = a.site.clone();
     if let Some(l) = &a.location {
         site.push_str(" — ");
@@ -294,35 +310,37 @@ pub fn first_paint_html(a: &AssetView) -> String {
     }
     let fact = |dt: &str, dd: &str| format!("<div><dt>{dt}</dt><dd>{}</dd></div>", escape(dd));
     let mut facts = String::new();
-    facts.push_str(&fact("Model", &a.model));
-    facts.push_str(&fact("Serial", &a.serial_number));
-    facts.push_str(&fact("Account", &a.account_name));
-    facts.push_str(&fact("Site", &site));
+    facts.push_str(&fact(tr(lang, "Model"), &a.model));
+    facts.push_str(&fact(tr(lang, "Serial"), &a.serial_number));
+    facts.push_str(&fact(tr(lang, "Account"), &a.account_name));
+    facts.push_str(&fact(tr(lang, "Site"), &site));
     if let Some(d) = &a.install_date {
-        facts.push_str(&fact("Installed", d));
+        facts.push_str(&fact(tr(lang, "Installed"), d));
     }
     format!(
-        "<header class=\"bar\" id=\"first-bar\"><span class=\"brand\">fieldcase</span></header>\
+        "<header class=\"bar\" id=\"first-bar\"><span class=\"brand\">fieldcase</span>{switcher}</header>\
          <main class=\"page\" id=\"first-paint\"><section class=\"asset\" aria-labelledby=\"asset-name\">\
-         <p class=\"eyebrow\">Equipment</p><h1 id=\"asset-name\" tabindex=\"-1\">{}</h1>\
+         <p class=\"eyebrow\">{eyebrow}</p><h1 id=\"asset-name\" tabindex=\"-1\">{name}</h1>\
          <dl class=\"facts\">{facts}</dl></section></main>",
-        escape(&a.name)
+        switcher = switcher_html(lang),
+        eyebrow = tr(lang, "Equipment"),
+        name = escape(&a.name)
     )
 }
 
 /// The app's index.html with the asset's card in its body and the asset in
 /// its title; brotli when the browser takes it, revalidated by its ETag.
-async fn app_with_card(state: &AppState, a: &AssetView, req: Request) -> Response {
+async fn app_with_card(state: &AppState, a: &AssetView, lang: Lang, req: Request) -> Response {
     let Some(dist) = &state.dist else {
         return static_files::index(state, req).await;
     };
-    let Ok(html) = tokio::fs::read_to_string(dist.join("index.html")).await else {
+    let Ok(html) = tokio::fs::read_to_string(dist.join(lang.index_file())).await else {
         return static_files::index(state, req).await;
     };
     let mut title = String::from("<title>");
     title.push_str(&escape(&a.name));
     title.push_str(" · fieldcase</title>");
-    let html = insert_after_body(&html, &first_paint_html(a)).replacen(
+    let html = insert_after_body(&html, &first_paint_html(a, lang)).replacen(
         "<title>fieldcase</title>",
         &title,
         1,
@@ -333,7 +351,11 @@ async fn app_with_card(state: &AppState, a: &AssetView, req: Request) -> Respons
     );
     let headers = [
         (header::CACHE_CONTROL, "no-cache".to_owned()),
-        (header::VARY, "accept-encoding".to_owned()),
+        // The page's language comes from the cookie or Accept-Language.
+        (
+            header::VARY,
+            "accept-encoding, accept-language, cookie".to_owned(),
+        ),
         (header::ETAG, etag.clone()),
     ];
     let matches = req

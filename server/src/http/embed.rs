@@ -35,10 +35,38 @@ use super::intakes::{ViaPortal, accept, propose};
 use crate::auth::ClientAddress;
 use crate::embed::{EmbedClaims, SessionClaims, TokenProblem};
 use crate::error::{Error, Result};
+use crate::i18n::{EMBED_JS, Lang, tr, words_meta};
 use crate::store::ActiveAsset;
 
 /// Every word the embed page shows, in one place for the translation pass.
 pub mod words {
+    /// Every sentence below (a test checks each is in `i18n/es.json`).
+    pub const ALL: &[&str] = &[
+        TITLE,
+        INTRO,
+        WHICH_ASSET,
+        NOTES,
+        NOTES_HINT,
+        PHOTOS,
+        PHOTOS_HINT,
+        NAME,
+        EMAIL,
+        SUBMIT,
+        NOSCRIPT,
+        DONE_HEADING,
+        DONE_TEXT,
+        ERROR_TITLE,
+        EXPIRED,
+        INVALID,
+        MISSING,
+        UNKNOWN_PORTAL,
+        WRONG_ORIGIN,
+        NO_ASSETS,
+        SESSION_ENDED,
+        ASSET_NOT_YOURS,
+        NOTES_MISSING,
+    ];
+
     pub const TITLE: &str = "Report a problem";
     pub const INTRO: &str = "Tell us what is wrong and we will get back to you.";
     pub const WHICH_ASSET: &str = "Which equipment?";
@@ -105,7 +133,6 @@ const SUBMIT_BODY_LIMIT: usize = 256 * 1024;
 pub struct Api;
 
 const RESIZE_JS: &str = include_str!("../../embed/resize.js");
-const EMBED_JS: &str = include_str!("../../embed/embed.js");
 const EMBED_CSS: &str = include_str!("../../embed/embed.css");
 
 /// One of the embed's files, with its brotli form made once (quality 11),
@@ -205,6 +232,8 @@ struct PageQuery {
     token: Option<String>,
     origin: Option<String>,
     accent: Option<String>,
+    /// `en`, `es`: the portal's language, else the browser's.
+    lang: Option<String>,
 }
 
 fn page_query(raw: Option<&str>) -> PageQuery {
@@ -215,6 +244,7 @@ fn page_query(raw: Option<&str>) -> PageQuery {
             "t" => q.token = v,
             "origin" => q.origin = v,
             "accent" => q.accent = v,
+            "lang" => q.lang = v,
             _ => {}
         }
     }
@@ -234,10 +264,13 @@ async fn page(
     State(state): State<AppState>,
     Path(raw_portal): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response> {
     let query = page_query(raw.as_deref());
+    let lang = Lang::of_embed(query.lang.as_deref(), &headers);
     let Ok(portal_id) = raw_portal.parse::<Uuid>() else {
         return Ok(error_page(
+            lang,
             &[],
             None,
             TokenProblem::UnknownPortal,
@@ -246,6 +279,7 @@ async fn page(
     };
     let Some(portal) = state.store.portal(&portal_id).await? else {
         return Ok(error_page(
+            lang,
             &[],
             None,
             TokenProblem::UnknownPortal,
@@ -259,9 +293,10 @@ async fn page(
         None if portal.origins.len() == 1 => portal.origins.first().cloned(),
         None => None,
     };
-    let fail = |problem: TokenProblem, message: &str| {
+    let fail = |problem: TokenProblem, message: &'static str| {
         tracing::info!(portal_id = %portal.id, code = problem.code(), "embed page refused");
         Ok(error_page(
+            lang,
             &portal.origins,
             parent.as_deref(),
             problem,
@@ -296,6 +331,7 @@ async fn page(
         claims: &claims,
         assets: &assets,
         accent: query.accent.as_deref().and_then(accent),
+        lang,
     });
     Ok(html_response(StatusCode::OK, &portal.origins, html))
 }
@@ -347,15 +383,18 @@ struct FormPage<'a> {
     claims: &'a EmbedClaims,
     assets: &'a [EmbedAsset],
     accent: Option<String>,
+    lang: Lang,
 }
 
-fn head(title: &str) -> String {
+fn head(lang: Lang, title: &str) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/embed/embed.css\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/embed/embed.css\">{words}\
          <script src=\"/embed/embed.js\" defer></script></head>",
-        escape(title)
+        code = lang.code(),
+        title = escape(title),
+        words = words_meta(lang, &[EMBED_JS]),
     )
 }
 
@@ -405,7 +444,7 @@ fn form_html(p: &FormPage<'_>) -> String {
             .collect();
         format!(
             "<fieldset><legend>{}</legend><ul class=\"assets\">{items}</ul></fieldset>",
-            words::WHICH_ASSET
+            tr(p.lang, words::WHICH_ASSET)
         )
     };
     let name = p.claims.name.as_deref().unwrap_or_default();
@@ -438,33 +477,34 @@ fn form_html(p: &FormPage<'_>) -> String {
          <section id=\"done\" class=\"done\" hidden><h2 id=\"done-heading\" tabindex=\"-1\">{done_heading}</h2>\
          <p>{done_text} <strong id=\"reference\"></strong></p></section>\
          </main></body></html>",
-        head = head(words::TITLE),
+        head = head(p.lang, tr(p.lang, words::TITLE)),
         parent = escape(p.parent),
         session = escape(p.session),
-        title = words::TITLE,
-        intro = words::INTRO,
-        noscript = words::NOSCRIPT,
-        notes = words::NOTES,
-        notes_hint = words::NOTES_HINT,
-        photos = words::PHOTOS,
-        photos_hint = words::PHOTOS_HINT,
-        name_label = words::NAME,
+        title = tr(p.lang, words::TITLE),
+        intro = tr(p.lang, words::INTRO),
+        noscript = tr(p.lang, words::NOSCRIPT),
+        notes = tr(p.lang, words::NOTES),
+        notes_hint = tr(p.lang, words::NOTES_HINT),
+        photos = tr(p.lang, words::PHOTOS),
+        photos_hint = tr(p.lang, words::PHOTOS_HINT),
+        name_label = tr(p.lang, words::NAME),
         name = escape(name),
-        email_label = words::EMAIL,
+        email_label = tr(p.lang, words::EMAIL),
         email = escape(email),
-        submit = words::SUBMIT,
-        done_heading = words::DONE_HEADING,
-        done_text = words::DONE_TEXT,
+        submit = tr(p.lang, words::SUBMIT),
+        done_heading = tr(p.lang, words::DONE_HEADING),
+        done_text = tr(p.lang, words::DONE_TEXT),
     )
 }
 
 /// The page a refused token (or portal) gets: the form's look, what to do,
 /// framable by the portal so the customer sees it where they are.
 fn error_page(
+    lang: Lang,
     ancestors: &[String],
     parent: Option<&str>,
     problem: TokenProblem,
-    message: &str,
+    message: &'static str,
 ) -> Response {
     let status = match problem {
         TokenProblem::UnknownPortal => StatusCode::NOT_FOUND,
@@ -477,10 +517,10 @@ fn error_page(
     let html = format!(
         "{head}<body><main id=\"embed\" data-state=\"error\" data-code=\"{code}\"{parent}>\
          <h1>{title}</h1><p class=\"problem-text\">{message}</p></main></body></html>",
-        head = head(words::ERROR_TITLE),
+        head = head(lang, tr(lang, words::ERROR_TITLE)),
         code = problem.code(),
-        title = words::ERROR_TITLE,
-        message = escape(message),
+        title = tr(lang, words::ERROR_TITLE),
+        message = escape(tr(lang, message)),
     );
     html_response(status, ancestors, html)
 }

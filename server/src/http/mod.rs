@@ -196,6 +196,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .fallback(static_files::fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        // `?lang=` on a page: remembered, then the same page without it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::i18n::switch,
+        ))
         .layer(sessions)
         // Limits: a body that stalls, a request that takes too long, and
         // more requests at once than the server takes on.

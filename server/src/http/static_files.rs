@@ -18,6 +18,7 @@ use super::AppState;
 use super::assets::{page_assets, page_html};
 use crate::dist::is_hashed_name;
 use crate::error::Error;
+use crate::i18n::Lang;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
@@ -34,7 +35,18 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(dist) = state.dist.clone() else {
         return not_built();
     };
-    serve_from(&dist, req).await
+    let index = app_index(&dist, Lang::of(req.headers()));
+    serve_from(&dist, index, req).await
+}
+
+/// The app's index for `lang` (`index.es.html`…), English when that
+/// language was not built.
+fn app_index(dist: &std::path::Path, lang: Lang) -> &'static str {
+    if dist.join(lang.index_file()).is_file() {
+        lang.index_file()
+    } else {
+        Lang::En.index_file()
+    }
 }
 
 /// `GET /console/…`: the console's bundle (`dist-console/`), its deep links
@@ -45,6 +57,7 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CACHE_CONTROL, "no-store")],
             Html(page_html(
+                Lang::En,
                 &page_assets(&state).await,
                 "Console not built",
                 "The dispatcher console has not been built. Run scripts/run (or scripts/test), \
@@ -60,11 +73,11 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
         Ok(uri) => *req.uri_mut() = uri,
         Err(_) => return (StatusCode::NOT_FOUND, "Not found.").into_response(),
     }
-    serve_from(&dist, req).await
+    serve_from(&dist, "index.html", req).await
 }
 
-/// A file of a built bundle, or its index.html for a deep link.
-async fn serve_from(dist: &std::path::Path, req: Request) -> Response {
+/// A file of a built bundle, or its `index` for a deep link.
+async fn serve_from(dist: &std::path::Path, index: &str, req: Request) -> Response {
     let path = req.uri().path();
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     let hashed = is_hashed_name(path);
@@ -85,8 +98,8 @@ async fn serve_from(dist: &std::path::Path, req: Request) -> Response {
         }
         response
     } else {
-        // A directory or a deep link into the app: index.html when nothing else.
-        let index = ServeFile::new(dist.join("index.html"))
+        // A directory or a deep link into the app: the index when nothing else.
+        let index = ServeFile::new(dist.join(index))
             .precompressed_br()
             .precompressed_gzip();
         let dir = ServeDir::new(dist)
@@ -104,7 +117,8 @@ pub async fn index(state: &AppState, req: Request) -> Response {
     let Some(dist) = state.dist.clone() else {
         return not_built();
     };
-    let file = ServeFile::new(dist.join("index.html"))
+    let index = app_index(&dist, Lang::of(req.headers()));
+    let file = ServeFile::new(dist.join(index))
         .precompressed_br()
         .precompressed_gzip();
     with_cache_policy(serve(file, req).await, false)
@@ -131,8 +145,14 @@ fn with_cache_policy(mut response: Response, hashed: bool) -> Response {
         let policy = if hashed { IMMUTABLE } else { REVALIDATE };
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-        // The same URL answers br, gzip or plain bytes: caches must key on it.
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        // The same URL answers br, gzip or plain bytes (and an index in the
+        // browser's language): caches must key on them.
+        let vary = if hashed {
+            "accept-encoding"
+        } else {
+            "accept-encoding, accept-language, cookie"
+        };
+        headers.insert(header::VARY, HeaderValue::from_static(vary));
     }
     response
 }
@@ -143,6 +163,7 @@ fn not_built() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::CACHE_CONTROL, "no-store")],
         Html(page_html(
+            Lang::En,
             &crate::dist::PageAssets::default(),
             "App not built",
             "The fieldcase app has not been built yet. Run <code>trunk build --release</code> \
