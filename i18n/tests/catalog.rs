@@ -9,15 +9,7 @@ use std::collections::BTreeMap;
 const ES: &str = include_str!("../es.json");
 
 /// Sentences that are the same in both languages.
-const SAME_IN_SPANISH: &[&str] = &[
-    "fieldcase",
-    " · fieldcase",
-    "OK",
-    "CRM",
-    "QR",
-    "Error",
-    "No",
-];
+const SAME_IN_SPANISH: &[&str] = &["fieldcase", "OK", "CRM", "QR", "Error", "No"];
 
 fn catalog() -> BTreeMap<String, String> {
     serde_json::from_str(ES).expect("i18n/es.json is a JSON object of strings")
