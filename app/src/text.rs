@@ -1,29 +1,7 @@
 //! Sentences in the build's language (`fieldcase_i18n::t!`) with slots, and
 //! numbers written the way that language writes them.
 
-/// `template` with each `{}` replaced, in order, by the next of `parts`.
-pub fn fill(template: &str, parts: &[&str]) -> String {
-    // Bytes, not `str::find("{}")`: a string pattern brings the two-way
-    // searcher into the first load for a two-byte needle.
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut parts = parts.iter();
-    let mut from = 0;
-    let bytes = template.as_bytes();
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] == b'{' && bytes[i + 1] == b'}' {
-            let Some(part) = parts.next() else { break };
-            out.push_str(&template[from..i]);
-            out.push_str(part);
-            i += 2;
-            from = i;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(&template[from..]);
-    out
-}
+pub use fieldcase_core::text::fill;
 
 /// A decimal number as the build's language writes it ("2.5" → "2,5" in Spanish).
 pub fn decimal(number: &str) -> String {
@@ -47,16 +25,6 @@ pub fn other_language() -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slots_are_filled_in_order_and_extra_parts_ignored() {
-        assert_eq!(
-            fill("Up to {} photos, each up to {}.", &["5", "10 MB"]),
-            "Up to 5 photos, each up to 10 MB."
-        );
-        assert_eq!(fill("Photo {}", &["2", "3"]), "Photo 2");
-        assert_eq!(fill("{} left", &[]), "{} left");
-    }
 
     #[test]
     fn english_builds_keep_the_decimal_point() {

@@ -35,6 +35,34 @@
 //! engine the technician's phone downloads, and a full category table would
 //! cost more than everything else here.
 
+use fieldcase_i18n::t;
+
+/// `template` with each `{}` replaced, in order, by the next of `parts`: a
+/// sentence of the build's language (`t!("…")`) with its slots filled.
+/// Extra parts are ignored; a slot with no part left stays `{}`.
+pub fn fill(template: &str, parts: &[&str]) -> String {
+    // Bytes, not `str::find("{}")`: a string pattern brings the two-way
+    // searcher into the first load for a two-byte needle.
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut parts = parts.iter();
+    let mut from = 0;
+    let bytes = template.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'{' && bytes[i + 1] == b'}' {
+            let Some(part) = parts.next() else { break };
+            out.push_str(&template[from..i]);
+            out.push_str(part);
+            i += 2;
+            from = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&template[from..]);
+    out
+}
+
 /// Whether line breaks are part of the value (notes, long text areas).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lines {
@@ -53,8 +81,9 @@ impl TextProblem {
     /// The sentence for a person, naming the value by its `label`.
     pub fn message(self, label: &str) -> String {
         match self {
-            TextProblem::LineBreak => format!(
-                "{label} must be a single line: replace the line break with a space or a comma."
+            TextProblem::LineBreak => fill(
+                t!("{} must be a single line: replace the line break with a space or a comma."),
+                &[label],
             ),
         }
     }
@@ -169,6 +198,29 @@ fn is_invisible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slots_are_filled_in_order_and_extra_parts_ignored() {
+        assert_eq!(
+            fill("Up to {} photos, each up to {}.", &["5", "10 MB"]),
+            "Up to 5 photos, each up to 10 MB."
+        );
+        assert_eq!(fill("Photo {}", &["2", "3"]), "Photo 2");
+        assert_eq!(fill("{} left", &[]), "{} left");
+        assert_eq!(fill("{}{}", &["a", "b"]), "ab");
+        assert_eq!(fill("ñandú {} é", &["ü"]), "ñandú ü é");
+        assert_eq!(fill("{", &["x"]), "{");
+    }
+
+    #[test]
+    fn the_english_message_is_unchanged() {
+        // The server's answers and snapshots carry these words: an English
+        // build (FIELDCASE_LANG unset) says exactly what it said before `t!`.
+        assert_eq!(
+            TextProblem::LineBreak.message("Subject"),
+            "Subject must be a single line: replace the line break with a space or a comma."
+        );
+    }
 
     #[test]
     fn plain_text_is_untouched() {

@@ -10,7 +10,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::{CaseSchema, FieldDef, FieldType, Hint};
-use crate::text::{Lines, clean};
+use fieldcase_i18n::t;
+
+use crate::text::{Lines, clean, fill};
 use crate::wire::Technician;
 
 /// One field's value as JSON carries it.
@@ -120,7 +122,10 @@ impl CaseDraft {
             if schema.field(name).is_none() {
                 errors.insert(
                     name.clone(),
-                    format!("{name} is not a field of {}; remove it.", schema.object),
+                    fill(
+                        t!("{} is not a field of {}; remove it."),
+                        &[name, &schema.object],
+                    ),
                 );
             }
         }
@@ -128,7 +133,7 @@ impl CaseDraft {
             match self.0.get(&def.name).filter(|v| !v.is_blank()) {
                 None => {
                     if def.required {
-                        errors.insert(def.name.clone(), format!("{} is required.", def.label));
+                        errors.insert(def.name.clone(), fill(t!("{} is required."), &[&def.label]));
                     }
                 }
                 Some(value) => match check_value(def, value) {
@@ -155,19 +160,19 @@ pub fn check_value(def: &FieldDef, value: &FieldValue) -> Result<FieldValue, Str
     match def.field_type {
         FieldType::Checkbox => match value {
             FieldValue::Bool(b) => Ok(FieldValue::Bool(*b)),
-            _ => Err(format!("{label} must be ticked or not ticked.")),
+            _ => Err(fill(t!("{} must be ticked or not ticked."), &[label])),
         },
         FieldType::Number => match value {
             FieldValue::Number(n) if n.is_finite() => Ok(FieldValue::Number(*n)),
             FieldValue::Text(s) => match s.trim().parse::<f64>() {
                 Ok(n) if n.is_finite() => Ok(FieldValue::Number(n)),
-                _ => Err(format!("{label} must be a number, such as 12 or 3.5.")),
+                _ => Err(not_a_number(label)),
             },
-            _ => Err(format!("{label} must be a number, such as 12 or 3.5.")),
+            _ => Err(not_a_number(label)),
         },
         _ => {
             let Some(text) = value.as_text() else {
-                return Err(format!("{label} must be text."));
+                return Err(fill(t!("{} must be text."), &[label]));
             };
             let lines = if def.field_type == FieldType::Textarea {
                 Lines::Multi
@@ -187,42 +192,70 @@ fn check_text(def: &FieldDef, text: &str) -> Result<(), String> {
     if let Some(max) = def.max_length {
         let n = text.chars().count();
         if n > max as usize {
-            let over = n - max as usize;
-            return Err(format!(
-                "{label} is {n} characters; the limit is {max}. Shorten it by {over}."
-            ));
+            return Err(too_long(label, n, max as usize));
         }
     }
     match def.field_type {
         FieldType::Picklist if def.restricted && !def.values.iter().any(|v| v.value == text) => {
             let choices: Vec<&str> = def.values.iter().map(|v| v.value.as_str()).collect();
-            return Err(format!("{label} must be one of: {}.", choices.join(", ")));
+            return Err(fill(
+                t!("{} must be one of: {}."),
+                &[label, &choices.join(", ")],
+            ));
         }
-        FieldType::Email => email_problem(text).map_or(Ok(()), |why| {
-            Err(format!(
-                "{label} must be an email address such as name@example.com: {why}."
-            ))
-        })?,
-        FieldType::Phone => phone_problem(text).map_or(Ok(()), |why| {
-            Err(format!(
-                "{label} must be a phone number such as +44 20 7946 0958: {why}."
-            ))
-        })?,
+        FieldType::Email => {
+            email_problem(text).map_or(Ok(()), |why| Err(bad_email(label, &why)))?
+        }
+        FieldType::Phone => {
+            phone_problem(text).map_or(Ok(()), |why| Err(bad_phone(label, &why)))?
+        }
         FieldType::Date if !is_iso_date(text) => {
-            return Err(format!("{label} must be a date written YYYY-MM-DD."));
+            return Err(fill(t!("{} must be a date written YYYY-MM-DD."), &[label]));
         }
         FieldType::Reference => {
             let ok = (text.len() == 15 || text.len() == 18)
                 && text.chars().all(|c| c.is_ascii_alphanumeric());
             if !ok {
-                return Err(format!(
-                    "{label} must be a record Id of 15 or 18 letters and digits."
+                return Err(fill(
+                    t!("{} must be a record Id of 15 or 18 letters and digits."),
+                    &[label],
                 ));
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+fn not_a_number(label: &str) -> String {
+    fill(t!("{} must be a number, such as 12 or 3.5."), &[label])
+}
+
+/// `label` is `n` characters, over the limit `max`.
+fn too_long(label: &str, n: usize, max: usize) -> String {
+    fill(
+        t!("{} is {} characters; the limit is {}. Shorten it by {}."),
+        &[
+            label,
+            &n.to_string(),
+            &max.to_string(),
+            &(n - max).to_string(),
+        ],
+    )
+}
+
+fn bad_email(label: &str, why: &str) -> String {
+    fill(
+        t!("{} must be an email address such as name@example.com: {}."),
+        &[label, why],
+    )
+}
+
+fn bad_phone(label: &str, why: &str) -> String {
+    fill(
+        t!("{} must be a phone number such as +44 20 7946 0958: {}."),
+        &[label, why],
+    )
 }
 
 /// Longest technician name accepted, in characters.
@@ -253,24 +286,17 @@ pub fn validate_technician(t: &Technician, schema: &CaseSchema) -> Result<Techni
         let (max, problem) = match hint {
             Hint::TechnicianEmail => (
                 MAX_EMAIL_CHARS,
-                email_problem(&cleaned).map(|why| {
-                    format!("{label} must be an email address such as name@example.com: {why}.")
-                }),
+                email_problem(&cleaned).map(|why| bad_email(label, &why)),
             ),
             Hint::TechnicianPhone => (
                 MAX_PHONE_CHARS,
-                phone_problem(&cleaned).map(|why| {
-                    format!("{label} must be a phone number such as +44 20 7946 0958: {why}.")
-                }),
+                phone_problem(&cleaned).map(|why| bad_phone(label, &why)),
             ),
             _ => (MAX_TECHNICIAN_NAME_CHARS, None),
         };
         let n = cleaned.chars().count();
         let problem = if n > max {
-            Some(format!(
-                "{label} is {n} characters; the limit is {max}. Shorten it by {}.",
-                n - max
-            ))
+            Some(too_long(label, n, max))
         } else if cleaned.is_empty() {
             None
         } else {
@@ -284,15 +310,15 @@ pub fn validate_technician(t: &Technician, schema: &CaseSchema) -> Result<Techni
             None => Some(cleaned),
         }
     };
-    let name = check(Hint::TechnicianName, "name", "Your name", &t.name);
+    let name = check(Hint::TechnicianName, "name", t!("Your name"), &t.name);
     let email = t
         .email
         .as_deref()
-        .and_then(|e| check(Hint::TechnicianEmail, "email", "Your email", e));
+        .and_then(|e| check(Hint::TechnicianEmail, "email", t!("Your email"), e));
     let phone = t
         .phone
         .as_deref()
-        .and_then(|p| check(Hint::TechnicianPhone, "phone", "Your phone", p));
+        .and_then(|p| check(Hint::TechnicianPhone, "phone", t!("Your phone"), p));
     if !errors.is_empty() {
         return Err(FieldErrors(errors));
     }
@@ -316,50 +342,55 @@ pub const MAX_EMAIL_CHARS: usize = 80;
 /// not from the CRM after approval.
 pub fn email_problem(s: &str) -> Option<String> {
     if s.chars().any(char::is_whitespace) {
-        return Some("remove the spaces".into());
+        return Some(t!("remove the spaces").into());
     }
     let n = s.chars().count();
     if n > MAX_EMAIL_CHARS {
-        return Some(format!(
-            "it is {n} characters and the CRM keeps at most {MAX_EMAIL_CHARS}"
+        return Some(fill(
+            t!("it is {} characters and the CRM keeps at most {}"),
+            &[&n.to_string(), &MAX_EMAIL_CHARS.to_string()],
         ));
     }
     let ats = s.matches('@').count();
     if ats == 0 {
-        return Some("it needs an @ between the name and the domain".into());
+        return Some(t!("it needs an @ between the name and the domain").into());
     }
     if ats > 1 {
-        return Some("it has more than one @; keep one".into());
+        return Some(t!("it has more than one @; keep one").into());
     }
     let (local, domain) = s.split_once('@')?;
     if let Some(c) = s.chars().find(|c| !c.is_ascii()) {
-        return Some(format!(
-            "{c:?} is not a character the CRM accepts in an address"
+        return Some(fill(
+            t!("{} is not a character the CRM accepts in an address"),
+            &[&format!("{c:?}")],
         ));
     }
     if local.is_empty() {
-        return Some("put the name before the @".into());
+        return Some(t!("put the name before the @").into());
     }
     if local.len() > 64 {
-        return Some("the part before the @ is over 64 characters".into());
+        return Some(t!("the part before the @ is over 64 characters").into());
     }
     const LOCAL_EXTRA: &str = "!#$%&'*+/=?^_`{|}~.-";
     if let Some(c) = local
         .chars()
         .find(|c| !c.is_ascii_alphanumeric() && !LOCAL_EXTRA.contains(*c))
     {
-        return Some(format!("{c:?} cannot be part of an address"));
+        return Some(fill(
+            t!("{} cannot be part of an address"),
+            &[&format!("{c:?}")],
+        ));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Some(
-            "the part before the @ cannot start or end with a dot, or have two in a row".into(),
+            t!("the part before the @ cannot start or end with a dot, or have two in a row").into(),
         );
     }
     if domain.is_empty() {
-        return Some("put the domain, such as example.com, after the @".into());
+        return Some(t!("put the domain, such as example.com, after the @").into());
     }
     if !domain.contains('.') {
-        return Some("the part after the @ needs a dot, as in example.com".into());
+        return Some(t!("the part after the @ needs a dot, as in example.com").into());
     }
     for label in domain.split('.') {
         let ok = !label.is_empty()
@@ -368,8 +399,9 @@ pub fn email_problem(s: &str) -> Option<String> {
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
-            return Some(format!(
-                "{domain:?} is not a domain: use letters, digits, hyphens and single dots"
+            return Some(fill(
+                t!("{} is not a domain: use letters, digits, hyphens and single dots"),
+                &[&format!("{domain:?}")],
             ));
         }
     }
@@ -378,8 +410,9 @@ pub fn email_problem(s: &str) -> Option<String> {
         .next()
         .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
     {
-        return Some(format!(
-            "{domain:?} does not end in a domain name such as .com"
+        return Some(fill(
+            t!("{} does not end in a domain name such as .com"),
+            &[&format!("{domain:?}")],
         ));
     }
     None
@@ -392,17 +425,19 @@ pub fn phone_problem(s: &str) -> Option<String> {
         .chars()
         .find(|&c| !c.is_ascii_digit() && !" +-().x".contains(c))
     {
-        return Some(format!(
-            "{c:?} cannot be part of it; use digits, spaces, + ( ) - . and x for an extension"
+        return Some(fill(
+            t!("{} cannot be part of it; use digits, spaces, + ( ) - . and x for an extension"),
+            &[&format!("{c:?}")],
         ));
     }
     if s.rfind('+').is_some_and(|i| i > 0) {
-        return Some("a + may only come first".into());
+        return Some(t!("a + may only come first").into());
     }
     let digits = s.chars().filter(char::is_ascii_digit).count();
     if !(6..=20).contains(&digits) {
-        return Some(format!(
-            "it has {digits} digits; a phone number has 6 to 20"
+        return Some(fill(
+            t!("it has {} digits; a phone number has 6 to 20"),
+            &[&digits.to_string()],
         ));
     }
     None

@@ -14,6 +14,7 @@
 //!
 //! Every failure answers with an [`ApiError`].
 
+use fieldcase_i18n::t;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -191,14 +192,14 @@ impl IntakeStatus {
     /// Words for a person: "In review", "Needs attention".
     pub fn label(self) -> &'static str {
         match self {
-            IntakeStatus::Submitted => "Waiting for review",
-            IntakeStatus::InReview => "In review",
-            IntakeStatus::Approved => "Approved",
-            IntakeStatus::Writing => "Writing to the CRM",
-            IntakeStatus::Written => "Case created",
-            IntakeStatus::NeedsAttention => "Needs attention",
-            IntakeStatus::Rejected => "Rejected",
-            IntakeStatus::Returned => "Returned with a question",
+            IntakeStatus::Submitted => t!("Waiting for review"),
+            IntakeStatus::InReview => t!("In review"),
+            IntakeStatus::Approved => t!("Approved"),
+            IntakeStatus::Writing => t!("Writing to the CRM"),
+            IntakeStatus::Written => t!("Case created"),
+            IntakeStatus::NeedsAttention => t!("Needs attention"),
+            IntakeStatus::Rejected => t!("Rejected"),
+            IntakeStatus::Returned => t!("Returned with a question"),
         }
     }
 }

@@ -211,7 +211,7 @@ pub fn field(out: &mut String, def: &FieldDef, shown: &Shown) {
             if shown.text.is_empty() {
                 out.push_str(" selected");
             }
-            out.push_str(">Choose…</option>");
+            out.push_str(t!(">Choose…</option>"));
             for v in &def.values {
                 out.push_str("<option");
                 attr(out, "value", &v.value);

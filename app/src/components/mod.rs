@@ -2,6 +2,7 @@
 //! `intake`, and every decision is made by the pure modules.
 
 use fieldcase_core::AssetToken;
+use fieldcase_core::token::CodeEntryWords;
 use fieldcase_i18n::{t, view};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
@@ -112,11 +113,18 @@ pub fn inactive() -> impl IntoView {
         || browser::load_script("/public/code.js"),
         std::time::Duration::ZERO,
     );
+    let code_entry = fieldcase_core::token::code_entry_html(&CodeEntryWords {
+        label: t!("Type the 20-character code printed under the QR"),
+        open: t!("Open"),
+        scan: t!("Scan a code"),
+        camera: t!("Camera"),
+        stop: t!("Stop scanning"),
+    });
     view! {
         <main class="page">
             <h1 tabindex="-1">"Code not active"</h1>
             <p class="lead">"This code is not active — ask your dispatcher."</p>
-            <div class="code-entry" inner_html=fieldcase_core::token::CODE_ENTRY_HTML></div>
+            <div class="code-entry" inner_html=code_entry></div>
         </main>
     }
 }
