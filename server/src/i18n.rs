@@ -382,8 +382,11 @@ mod tests {
         let mut rest = text;
         while let Some(at) = rest.find("tr(") {
             let before = rest[..at].chars().next_back();
+            let line = rest[..at].rsplit('\n').next().unwrap_or_default();
             rest = &rest[at + 3..];
-            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                || line.trim_start().starts_with("//")
+            {
                 continue;
             }
             // `tr(lang, "…")`: the argument after the comma, if a literal.

@@ -238,7 +238,7 @@ pub async fn inactive_page(state: &AppState, lang: Lang) -> Response {
             &assets,
             tr(lang, "Code not active"),
             tr(lang, ASSET_INACTIVE_MESSAGE),
-            &code_entry(),
+            &code_entry(lang),
         )),
     )
         .into_response()
@@ -246,9 +246,18 @@ pub async fn inactive_page(state: &AppState, lang: Lang) -> Response {
 
 /// Type or scan another code: the core's form (the app's `inactive` screen
 /// draws the same), and its script.
-fn code_entry() -> String {
+fn code_entry(lang: Lang) -> String {
     let mut out = String::from("<div class=\"code-entry\">");
-    out.push_str(fieldcase_core::token::CODE_ENTRY_HTML);
+    let en = fieldcase_core::token::CODE_ENTRY_EN;
+    out.push_str(&fieldcase_core::token::code_entry_html(
+        &fieldcase_core::token::CodeEntryWords {
+            label: tr(lang, en.label),
+            open: tr(lang, en.open),
+            scan: tr(lang, en.scan),
+            camera: tr(lang, en.camera),
+            stop: tr(lang, en.stop),
+        },
+    ));
     out.push_str("</div>\n<script type=\"module\" src=\"/public/code.js\"></script>");
     out
 }
