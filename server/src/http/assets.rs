@@ -164,7 +164,7 @@ async fn page(
         return inactive_page(&state).await;
     };
     match state.active_asset(&token).await {
-        Ok(asset) => app_with_card(&state, &asset.view, req).await,
+        Ok(asset) => super::with_app_permissions(app_with_card(&state, &asset.view, req).await),
         Err(Error::AssetInactive) => inactive_page(&state).await,
         Err(e) => {
             tracing::error!(error = %e, "asset page: lookup failed");

@@ -34,7 +34,14 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(dist) = state.dist.clone() else {
         return not_built();
     };
-    serve_from(&dist, req).await
+    // The app's shell, which the service worker answers `/a/{token}` with
+    // offline: the same permissions as that page.
+    let app_shell = path == "/index.html";
+    let response = serve_from(&dist, req).await;
+    if app_shell && response.status().is_success() {
+        return super::with_app_permissions(response);
+    }
+    response
 }
 
 /// `GET /console/…`: the console's bundle (`dist-console/`), its deep links
