@@ -1,4 +1,4 @@
-import { test, expect, openAsset, writeNotes, approveByApi, PHOTO, STAFF } from './fixtures';
+import { test, expect, openAsset, writeNotes, approveByApi, accessibilityViolations, PHOTO, STAFF } from './fixtures';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -44,6 +44,7 @@ test('location switched on for one of two photos reaches only that photo, beside
   await expect(second).toHaveAttribute('aria-pressed', 'true');
   await expect(first).toHaveAttribute('aria-pressed', 'false');
   await page.screenshot({ path: testInfo.outputPath('location-on.png') });
+  expect(await accessibilityViolations(page)).toEqual([]);
 
   // Kept on the phone: a reload still shows it switched on.
   await page.reload();
@@ -103,6 +104,7 @@ test('with location refused, the photo says so and stays attached', async ({ pag
   await expect(toggle).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByText('Attached')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('location-refused.png') });
+  expect(await accessibilityViolations(page)).toEqual([]);
   // Nothing lost: the notes and the photo are still the draft's.
   await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
   await expect(page.getByRole('img', { name: 'Photo 1' })).toBeVisible();
