@@ -312,6 +312,9 @@
   /** Forget the draft's photos (a new report; queued ones are not the draft's any more). */
   async function clearDraftPhotos(token) {
     try {
+      localStorage.removeItem(locKey(token));
+    } catch (_) {}
+    try {
       await tx('photos', 'readwrite', async (s) => {
         const keys = await done(s.getAllKeys(prefix(token)));
         for (const k of keys) {
@@ -321,6 +324,130 @@
       });
     } catch (_) {}
     return true;
+  }
+
+  // ------------------------------------------------------------ location
+  // A photo's location, only when the technician taps "Add location" on its
+  // row: asked of the browser then (never before), kept on this phone per
+  // asset as {sha256: entry} in localStorage, and sent as the submission's
+  // photo_locations (the app passes this map to the review engine), never
+  // written into the photo's file. The words shown are all here.
+
+  const LOC_TEXT = {
+    button: t('Add location'),
+    label: (n) => fill(t('Add location to photo {}'), n),
+    finding: t('Finding your location…'),
+    added: (m) => fill(t('Location added (±{} m)'), m),
+    denied: t('Location is blocked for this site. Allow it in the browser settings, then tap again.'),
+    unavailable: t("Couldn't find your location. Try near a window or outside, then tap again."),
+    timeout: t('Finding your location took too long. Tap again to try once more.'),
+    vague: t('Your location is too imprecise to attach. Try outside, then tap again.'),
+    none: t("This browser can't share a location."),
+  };
+  const MAX_ACCURACY_M = 100000;
+
+  const locKey = (token) => 'fieldcase.loc.' + token;
+
+  /** What to keep of a position: degrees, and metres (at least 1). */
+  function locationEntry(c) {
+    const accuracy = Math.max(1, Math.ceil(Number(c.accuracy) || 0));
+    if (accuracy > MAX_ACCURACY_M) return { error: LOC_TEXT.vague };
+    return {
+      latitude: c.latitude,
+      longitude: c.longitude,
+      accuracy_m: accuracy,
+      msg: LOC_TEXT.added(accuracy),
+    };
+  }
+
+  /** A GeolocationPositionError (code 1 denied, 2 unavailable, 3 timeout) in words. */
+  function locationError(e) {
+    const code = e && e.code;
+    return { error: code === 1 ? LOC_TEXT.denied : code === 3 ? LOC_TEXT.timeout : LOC_TEXT.unavailable };
+  }
+
+  function readLocs(token) {
+    try {
+      const m = JSON.parse(localStorage.getItem(locKey(token)));
+      return m && typeof m === 'object' && !Array.isArray(m) ? m : {};
+    } catch (_) {
+      return {};
+    }
+  }
+
+  function writeLocs(token, m) {
+    try {
+      if (Object.keys(m).length) localStorage.setItem(locKey(token), JSON.stringify(m));
+      else localStorage.removeItem(locKey(token));
+    } catch (_) {}
+  }
+
+  /** The asset's link token of this page (`/a/{token}`). */
+  const pageToken = () => decodeURIComponent(self.location.pathname.split('/')[2] || '');
+
+  /** Show row `row`'s toggle and line as they stand. */
+  function paintLocation(row, on, text, err) {
+    const b = document.getElementById('loc-' + row);
+    const m = document.getElementById('locmsg-' + row);
+    if (b) b.setAttribute('aria-pressed', String(on));
+    if (m) {
+      m.textContent = text;
+      m.className = err ? 'err' : 'status';
+      m.setAttribute('role', err ? 'alert' : 'status');
+    }
+  }
+
+  /**
+   * Draw the toggle and line into each photo row's empty slot
+   * (<div data-loc=sha256 data-n=N data-row=id>, drawn by the app), as kept.
+   */
+  function drawLocations() {
+    const locs = readLocs(pageToken());
+    for (const slot of document.querySelectorAll('div[data-loc]')) {
+      if (slot.childElementCount) continue;
+      const { loc: sha, n, row } = slot.dataset;
+      const m = document.createElement('p');
+      m.id = 'locmsg-' + row;
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.id = 'loc-' + row;
+      b.className = 'btn small loc';
+      b.setAttribute('aria-label', LOC_TEXT.label(n));
+      b.textContent = LOC_TEXT.button;
+      b.addEventListener('click', () => locate(pageToken(), sha, row));
+      slot.append(m, b);
+      const e = locs[sha];
+      paintLocation(row, !!(e && e.latitude !== undefined), (e && (e.error || e.msg)) || '', !!(e && e.error));
+    }
+  }
+
+  /** Switch photo `sha`'s location on (asking the browser) or off; `row` names its toggle and line. */
+  async function locate(token, sha, row) {
+    const locs = readLocs(token);
+    if (locs[sha] && locs[sha].latitude !== undefined) {
+      delete locs[sha];
+      writeLocs(token, locs);
+      paintLocation(row, false, '', false);
+      return false;
+    }
+    let entry;
+    if (!navigator.geolocation) {
+      entry = { error: LOC_TEXT.none };
+    } else {
+      paintLocation(row, false, LOC_TEXT.finding, false);
+      entry = await new Promise((ok) =>
+        navigator.geolocation.getCurrentPosition(
+          (p) => ok(locationEntry(p.coords)),
+          (e) => ok(locationError(e)),
+          { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 },
+        ),
+      );
+    }
+    const now = readLocs(token);
+    now[sha] = entry;
+    writeLocs(token, now);
+    paintLocation(row, !entry.error, entry.error || entry.msg, !!entry.error);
+    return !entry.error;
   }
 
   // -------------------------------------------------------------- outbox
@@ -563,6 +690,12 @@
   async function start(contextUrl) {
     if (started) return true;
     started = true;
+    // Each photo row's "Add location", drawn into its slot whenever the app
+    // draws the list.
+    if (self.document && self.MutationObserver) {
+      new MutationObserver(drawLocations).observe(self.document.body, { childList: true, subtree: true });
+      drawLocations();
+    }
     const nav = self.navigator;
     if (nav.serviceWorker) {
       try {
@@ -605,6 +738,8 @@
     itemLine,
     outcome,
     withPhotos,
+    locationEntry,
+    locationError,
     // the app's
     start,
     loadDraft,

@@ -47,3 +47,17 @@ test("the photos uploaded from the outbox join the body's, once each, in order",
   assert.equal(o.withPhotos(body, ['bb', 'cc']), o.withPhotos(body, ['bb', 'cc']));
   assert.deepEqual(JSON.parse(o.withPhotos('{"id":"y"}', [])).photos, []);
 });
+
+test("a photo's location keeps degrees and whole metres, and says what went wrong in words", () => {
+  const e = o.locationEntry({ latitude: 53.800755, longitude: -1.549077, accuracy: 11.2 });
+  assert.equal(e.latitude, 53.800755);
+  assert.equal(e.longitude, -1.549077);
+  assert.equal(e.accuracy_m, 12);
+  assert.equal(e.msg, 'Location added (±12 m)');
+  // A browser that claims perfect accuracy (0) still sends a valid figure.
+  assert.equal(o.locationEntry({ latitude: 1, longitude: 2, accuracy: 0 }).accuracy_m, 1);
+  assert.match(o.locationEntry({ latitude: 1, longitude: 2, accuracy: 200000 }).error, /imprecise/);
+  assert.match(o.locationError({ code: 1 }).error, /blocked/);
+  assert.match(o.locationError({ code: 2 }).error, /Couldn't find/);
+  assert.match(o.locationError({ code: 3 }).error, /too long/);
+});

@@ -419,8 +419,49 @@ pub fn megabytes(bytes: u64) -> String {
     s
 }
 
+/// `localStorage` key of the photos' locations for one asset: a JSON object,
+/// SHA-256 → `{latitude, longitude, accuracy_m, msg}` or `{error}`, written
+/// by `js/offline.js` (which draws each photo's "Add location" toggle, asks
+/// the browser for the position only on that tap) and cleared with the draft.
+pub fn locations_key(token: &str) -> String {
+    let mut k = String::from("fieldcase.loc.");
+    k.push_str(token);
+    k
+}
+
+/// The review engine's input with the saved locations (`saved`, as
+/// offline.js keeps them) as `photo_locations`; the engine sends only those
+/// of attached photos. Anything unreadable is no locations.
+pub fn with_locations(mut input: String, saved: Option<&str>) -> String {
+    let Some(saved) = saved.filter(|s| json::parse(s).is_some_and(|v| v.obj().is_some())) else {
+        return input;
+    };
+    if input.ends_with('}') && input.len() > 2 {
+        input.pop();
+        input.push_str(",\"photo_locations\":");
+        input.push_str(saved);
+        input.push('}');
+    }
+    input
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_engine_gets_the_kept_locations_and_nothing_unreadable() {
+        let saved = r#"{"ab":{"latitude":53.8,"longitude":-1.55,"accuracy_m":12}}"#;
+        let input = super::with_locations(r#"{"notes":"x"}"#.into(), Some(saved));
+        let v: serde_json::Value = serde_json::from_str(&input).unwrap();
+        assert_eq!(v["photo_locations"]["ab"]["accuracy_m"], 12);
+        assert_eq!(v["notes"], "x");
+        for bad in [None, Some("[1]"), Some("{"), Some("")] {
+            assert_eq!(
+                super::with_locations(r#"{"notes":"x"}"#.into(), bad),
+                r#"{"notes":"x"}"#
+            );
+        }
+    }
+
     use std::collections::BTreeMap;
 
     use fieldcase_core::FieldValue;

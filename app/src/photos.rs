@@ -94,6 +94,22 @@ pub fn to_start(items: &[PhotoItem]) -> Vec<u32> {
         .collect()
 }
 
+/// The photos to try again at once when the connection returns: those
+/// pausing before their next try, and those that gave up for want of a
+/// connection (a refusal by the server is not tried again).
+pub fn to_retry_online(items: &[PhotoItem]) -> Vec<u32> {
+    items
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.state,
+                PhotoState::Paused | PhotoState::Failed { retry: true, .. }
+            )
+        })
+        .map(|p| p.id)
+        .collect()
+}
+
 /// Whether trying the same upload again may succeed: the network, the
 /// server's passing troubles (5xx), a timeout or a rate limit.
 pub fn retryable(f: &Failure) -> bool {
@@ -254,6 +270,31 @@ mod tests {
             retry: true,
         };
         assert_eq!(to_start(&items), vec![3, 4]);
+    }
+
+    #[test]
+    fn back_online_the_photos_that_waited_for_a_connection_go_again_refused_ones_do_not() {
+        let items = vec![
+            item(0, PhotoState::Paused),
+            item(
+                1,
+                PhotoState::Failed {
+                    message: "Couldn't upload.".into(),
+                    retry: true,
+                },
+            ),
+            item(
+                2,
+                PhotoState::Failed {
+                    message: "This file is not a photo.".into(),
+                    retry: false,
+                },
+            ),
+            item(3, PhotoState::Sending),
+            item(4, PhotoState::Done("ab".into())),
+            item(5, PhotoState::Waiting),
+        ];
+        assert_eq!(to_retry_online(&items), vec![0, 1]);
     }
 
     #[test]

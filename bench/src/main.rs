@@ -457,6 +457,7 @@ async fn load(
                     fields: fields.clone(),
                     technician: technician.clone(),
                     photos: vec![],
+                    photo_locations: vec![],
                 };
                 let t = Instant::now();
                 let ok = match client

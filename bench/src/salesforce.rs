@@ -134,6 +134,7 @@ impl Client<'_> {
             fields,
             technician: self.technician.clone(),
             photos,
+            photo_locations: vec![],
         };
         self.http
             .put(format!("{}/api/v1/intakes/{id}", self.base))

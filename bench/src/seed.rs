@@ -106,6 +106,7 @@ impl Seeder {
             fields,
             technician,
             photos: vec![],
+            photo_locations: vec![],
         }
     }
 }

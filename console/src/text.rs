@@ -9,6 +9,23 @@ pub fn queue_title(waiting: u64) -> String {
     format!("({waiting}) Queue · fieldcase")
 }
 
+/// Under a photo the technician located: `Location: 53.800755, -1.549077 (±12 m)`.
+pub fn photo_location(at: &fieldcase_core::wire::GeoPoint) -> String {
+    format!("Location: {}", at.describe())
+}
+
+/// The point on OpenStreetMap (opened in a new tab by the dispatcher).
+pub fn map_link(at: &fieldcase_core::wire::GeoPoint) -> String {
+    format!(
+        "https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=18/{lat:.6}/{lon:.6}",
+        lat = at.latitude,
+        lon = at.longitude
+    )
+}
+
+/// The map link's words.
+pub const MAP_LINK: &str = "Map";
+
 /// Any other page's tab title.
 pub fn page_title(page: &str) -> String {
     format!("{page} · fieldcase")
@@ -161,6 +178,23 @@ pub fn detail_text(detail: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_photo_location_reads_as_degrees_and_links_to_the_map() {
+        let at = fieldcase_core::wire::GeoPoint {
+            latitude: 53.800755,
+            longitude: -1.549077,
+            accuracy_m: 12.0,
+        };
+        assert_eq!(
+            super::photo_location(&at),
+            "Location: 53.800755, -1.549077 (±12 m)"
+        );
+        assert_eq!(
+            super::map_link(&at),
+            "https://www.openstreetmap.org/?mlat=53.800755&mlon=-1.549077#map=18/53.800755/-1.549077"
+        );
+    }
+
     use super::*;
     use serde_json::json;
     use uuid::Uuid;

@@ -279,7 +279,7 @@ pub struct AssetSummary {
 }
 
 /// A photo of an intake, with where staff can fetch it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntakePhoto {
     pub sha256: String,
@@ -291,6 +291,9 @@ pub struct IntakePhoto {
     pub url: String,
     /// `/api/v1/console/photos/{sha256}?thumb`.
     pub thumb_url: String,
+    /// Where it was taken, when the technician switched location on for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<crate::wire::GeoPoint>,
 }
 
 /// Another intake on the same asset, so a duplicate is seen before approving.

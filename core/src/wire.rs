@@ -124,6 +124,93 @@ pub struct IntakeSubmission {
     /// SHA-256 of each photo, as returned by the upload.
     #[serde(default)]
     pub photos: Vec<String>,
+    /// Where a photo was taken, only for the photos the technician switched
+    /// location on for (one each at most): a separate field, never in the
+    /// photo's file. Left out when empty, so older bodies hash as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photo_locations: Vec<PhotoLocation>,
+}
+
+/// A point on Earth as the phone's browser reported it (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GeoPoint {
+    /// Degrees, -90 to 90.
+    pub latitude: f64,
+    /// Degrees, -180 to 180.
+    pub longitude: f64,
+    /// The browser's accuracy: metres, more than 0, at most 100 km.
+    pub accuracy_m: f64,
+}
+
+/// Accuracy beyond this says nothing useful about where a photo was taken.
+pub const MAX_ACCURACY_M: f64 = 100_000.0;
+
+impl GeoPoint {
+    /// What is wrong with it, in words that say what to fix.
+    pub fn problem(&self) -> Option<&'static str> {
+        if !(-90.0..=90.0).contains(&self.latitude) {
+            Some("latitude must be between -90 and 90 degrees")
+        } else if !(-180.0..=180.0).contains(&self.longitude) {
+            Some("longitude must be between -180 and 180 degrees")
+        } else if !(self.accuracy_m > 0.0 && self.accuracy_m <= MAX_ACCURACY_M) {
+            Some("accuracy_m must be more than 0 and at most 100000 metres")
+        } else {
+            None
+        }
+    }
+
+    /// `52.520008, 13.404954 (±12 m)`: six decimals (about 10 cm), whole metres.
+    pub fn describe(&self) -> String {
+        format!(
+            "{:.6}, {:.6} (±{} m)",
+            self.latitude,
+            self.longitude,
+            self.accuracy_m.ceil()
+        )
+    }
+}
+
+/// A photo's location, as [`IntakeSubmission::photo_locations`] carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhotoLocation {
+    /// Lower-case hex SHA-256 of one of the submission's `photos`.
+    pub sha256: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub accuracy_m: f64,
+}
+
+impl PhotoLocation {
+    pub fn point(&self) -> GeoPoint {
+        GeoPoint {
+            latitude: self.latitude,
+            longitude: self.longitude,
+            accuracy_m: self.accuracy_m,
+        }
+    }
+}
+
+/// Check a submission's photo locations against its photos: each names one
+/// of them, once, with a point in range. The message says what to fix.
+pub fn check_photo_locations(photos: &[String], locations: &[PhotoLocation]) -> Result<(), String> {
+    for (i, l) in locations.iter().enumerate() {
+        if !photos.contains(&l.sha256) {
+            return Err(format!(
+                "photo_locations[{i}] names a photo this intake does not carry; send locations only for its photos"
+            ));
+        }
+        if locations[..i].iter().any(|o| o.sha256 == l.sha256) {
+            return Err(format!(
+                "photo_locations[{i}] is a second location for the same photo; send one per photo"
+            ));
+        }
+        if let Some(p) = l.point().problem() {
+            return Err(format!("photo_locations[{i}]: {p}"));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -377,6 +464,69 @@ impl CaseDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn loc(sha: &str, latitude: f64, longitude: f64, accuracy_m: f64) -> PhotoLocation {
+        PhotoLocation {
+            sha256: sha.into(),
+            latitude,
+            longitude,
+            accuracy_m,
+        }
+    }
+
+    #[test]
+    fn a_photo_location_is_in_range_and_of_one_of_the_photos_once() {
+        let photos = vec!["ab".to_owned(), "cd".to_owned()];
+        assert_eq!(check_photo_locations(&photos, &[]), Ok(()));
+        assert_eq!(
+            check_photo_locations(&photos, &[loc("cd", 53.8, -1.55, 12.0)]),
+            Ok(())
+        );
+        for (bad, words) in [
+            (loc("ef", 53.8, -1.55, 12.0), "does not carry"),
+            (loc("ab", 90.5, 0.0, 12.0), "latitude"),
+            (loc("ab", -91.0, 0.0, 12.0), "latitude"),
+            (loc("ab", 0.0, 180.01, 12.0), "longitude"),
+            (loc("ab", 0.0, 0.0, 0.0), "accuracy_m"),
+            (loc("ab", 0.0, 0.0, 100_001.0), "accuracy_m"),
+        ] {
+            let e = check_photo_locations(&photos, &[bad]).unwrap_err();
+            assert!(e.contains(words), "{e}");
+        }
+        let twice = [loc("ab", 1.0, 1.0, 5.0), loc("ab", 2.0, 2.0, 5.0)];
+        assert!(
+            check_photo_locations(&photos, &twice)
+                .unwrap_err()
+                .contains("same photo")
+        );
+        // The edges are in range.
+        assert_eq!(
+            check_photo_locations(&photos, &[loc("ab", -90.0, 180.0, 100_000.0)]),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_location_reads_as_degrees_and_whole_metres() {
+        let p = loc("ab", 53.800755, -1.549077, 11.2).point();
+        assert_eq!(p.describe(), "53.800755, -1.549077 (±12 m)");
+    }
+
+    #[test]
+    fn a_submission_without_locations_serialises_as_before() {
+        let token = AssetToken::from_random_bytes([7; 12]);
+        let body = format!(
+            r#"{{"id":"0190b7a8-0000-7000-8000-000000000000","asset_token":"{}","notes":"n","fields":{{}},"technician":{{"name":"D"}},"photos":[]}}"#,
+            token.as_str()
+        );
+        let s: IntakeSubmission = serde_json::from_str(&body).unwrap();
+        assert!(s.photo_locations.is_empty());
+        assert!(
+            !serde_json::to_string(&s)
+                .unwrap()
+                .contains("photo_locations")
+        );
+    }
 
     fn asset() -> AssetView {
         AssetView {

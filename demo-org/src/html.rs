@@ -376,9 +376,16 @@ async fn case_html(org: &Org, id: &str) -> Result<Option<(String, String)>> {
                     escape(&ftype)
                 )
             };
+            // The version's Description, as Salesforce's file page shows it.
+            let description = version
+                .as_ref()
+                .map(|v| opt(v, "Description"))
+                .filter(|d| !d.is_empty())
+                .map(|d| format!("<br><span class=\"desc\">{d}</span>"))
+                .unwrap_or_default();
             b.push_str(&format!(
                 "<figure>{preview}<figcaption><strong>{title}</strong><br>{size} · {ftype} · version {versions}<br>\
-                 <code>{doc}</code><br>MD5 <code>{checksum}</code></figcaption></figure>",
+                 <code>{doc}</code><br>MD5 <code>{checksum}</code>{description}</figcaption></figure>",
                 title = opt(&doc, "Title"),
                 size = size(bytes),
                 ftype = escape(&ftype),

@@ -527,6 +527,26 @@ mod tests {
             sub.fields.get("Intake_Key__c"),
             Some(&FieldValue::text("01900000-0000-7000-8000-000000000001"))
         );
+        assert!(sub.photo_locations.is_empty());
+    }
+
+    #[test]
+    fn only_located_photos_still_attached_carry_a_location() {
+        let mut s = Session::default();
+        call(&mut s, OP_CONTEXT, &ctx_json());
+        let input = r#"{"notes":"pump leaking","photos":["ab","cd"],
+            "photo_locations":{"cd":{"latitude":53.8,"longitude":-1.55,"accuracy_m":12},
+              "ab":{"error":"Location is off for this site."},
+              "gone":{"latitude":1,"longitude":1,"accuracy_m":1}},
+            "id":"01900000-0000-7000-8000-000000000001"}"#;
+        let body = s.handle(OP_SUBMISSION, input);
+        let sub: IntakeSubmission = serde_json::from_str(&body).unwrap();
+        assert_eq!(sub.photo_locations.len(), 1, "{body}");
+        let l = &sub.photo_locations[0];
+        assert_eq!(
+            (l.sha256.as_str(), l.latitude, l.longitude, l.accuracy_m),
+            ("cd", 53.8, -1.55, 12.0)
+        );
     }
 
     #[test]

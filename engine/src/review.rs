@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use fieldcase_core::schema::{FieldDef, Hint};
 use fieldcase_core::structure::{self, Context, Proposal, Span};
-use fieldcase_core::wire::{IntakeContext, IntakeSubmission, Technician};
+use fieldcase_core::wire::{IntakeContext, IntakeSubmission, PhotoLocation, Technician};
 use fieldcase_core::{CaseDraft, CaseSchema, FieldErrors, FieldValue};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -37,6 +37,37 @@ pub struct Input {
     /// The intake id (for a submission).
     #[serde(default)]
     pub id: Option<Uuid>,
+    /// Where photos were taken, by SHA-256, for the photos the technician
+    /// switched location on for (the app's `photos.js` keeps this map; an
+    /// entry that is only a message, or of a photo no longer attached, is
+    /// not sent).
+    #[serde(default)]
+    pub photo_locations: BTreeMap<String, RawLocation>,
+}
+
+/// One entry of [`Input::photo_locations`], as the browser wrote it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+pub struct RawLocation {
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub accuracy_m: Option<f64>,
+}
+
+/// The locations to send, in the photos' order.
+pub fn photo_locations(input: &Input) -> Vec<PhotoLocation> {
+    input
+        .photos
+        .iter()
+        .filter_map(|sha| {
+            let l = input.photo_locations.get(sha)?;
+            Some(PhotoLocation {
+                sha256: sha.clone(),
+                latitude: l.latitude?,
+                longitude: l.longitude?,
+                accuracy_m: l.accuracy_m?,
+            })
+        })
+        .collect()
 }
 
 /// The details as sent: trimmed, blank optional details left out.
@@ -251,6 +282,7 @@ pub fn submission(
         fields: case_fields(ctx, review, &id),
         technician: clean_technician(&input.technician),
         photos: input.photos.clone(),
+        photo_locations: photo_locations(input),
     }
 }
 

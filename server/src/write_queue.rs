@@ -148,13 +148,16 @@ impl Worker {
                 // (MD5) is of these bytes, the SHA-256 in PathOnClient stays
                 // the stored original's, so a file already on the case is
                 // still recognised either way.
-                Ok(bytes) => photos.push(PhotoFile::new(
-                    &intake.reference,
-                    n + 1,
-                    &p.sha256,
-                    &p.content_type,
-                    crate::photo_strip::strip(&bytes),
-                )),
+                Ok(bytes) => photos.push(
+                    PhotoFile::new(
+                        &intake.reference,
+                        n + 1,
+                        &p.sha256,
+                        &p.content_type,
+                        crate::photo_strip::strip(&bytes),
+                    )
+                    .located(p.location()),
+                ),
                 Err(e) => {
                     tracing::error!(intake_id = id, sha256 = %p.sha256, error = %e, "a photo's file is missing");
                     let message = format!(

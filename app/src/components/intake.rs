@@ -294,12 +294,14 @@ impl Flow {
 
     /// The draft as the engine reads it (tracked: a memo re-runs on changes).
     pub fn engine_input(self, id: Option<&uuid::Uuid>) -> String {
-        self.draft.with(|d| {
+        let input = self.draft.with(|d| {
             self.tech.with(|t| {
                 self.server_errors
                     .with(|e| draft::engine_input(d, t, e, id))
             })
-        })
+        });
+        let saved = browser::load(&draft::locations_key(&self.token()));
+        draft::with_locations(input, saved.as_deref())
     }
 
     fn screen(self) -> Screen {
@@ -850,6 +852,13 @@ fn FlowView(ctx: Ctx, saved: Option<String>) -> impl IntoView {
         s
     });
     let _ = window_event_listener_untyped("popstate", move |_| f.popped(browser::history_state()));
+    // Back online: photos that gave up (or are pausing) go again by
+    // themselves, with no tap on Retry.
+    let _ = window_event_listener_untyped("online", move |_| {
+        for id in f.photos.with_untracked(|ps| photos::to_retry_online(ps)) {
+            f.retry_photo(id);
+        }
+    });
     move || match screen.get() {
         Screen::Notes(amending, _) => EitherOf3::A(notes_screen(f, amending)),
         Screen::Review => EitherOf3::B(view! { <ReviewScreen f /> }),
@@ -1050,9 +1059,19 @@ fn photo_row(f: Flow, n: usize, p: PhotoItem) -> impl IntoView {
         // photos.js moves it as the bytes go.
         view! { <progress id=bar class="bar" aria-label=label></progress> }
     });
+    // Location, for this photo only: offline.js draws the toggle and its
+    // line into this slot (and again each time the list is drawn), asks the
+    // browser on a tap and keeps the answer on the phone.
+    let sha = match &p.state {
+        PhotoState::Done(sha) => sha.clone(),
+        _ => p.sha256.clone(),
+    };
+    let loc = (!sha.is_empty() && !failed)
+        .then(|| view! { <div class="loc-slot" data-loc=sha data-n=n.clone() data-row=id.to_string()></div> });
     let status = view! {
         <p class=class role=role>{text}</p>
         {bar}
+        {loc}
         {retry.then(|| {
             view! {
                 <button type="button" class="btn small" on:click=move |_| f.retry_photo(id)>

@@ -385,6 +385,12 @@ pub fn Intake() -> impl IntoView {
                                     on:click=move |_| { viewer.set(Some((url.clone(), alt2.clone()))); browser::show_modal("viewer"); }>
                                     <img src=p.thumb_url.clone() alt=alt loading="lazy" width="160" height="120" />
                                 </button>
+                                {p.location.map(|at| view! {
+                                    <p class="photo-loc">
+                                        {crate::text::photo_location(&at)}" "
+                                        <a href=crate::text::map_link(&at) target="_blank" rel="noopener noreferrer">{crate::text::MAP_LINK}</a>
+                                    </p>
+                                })}
                             </li>
                         }
                     }).collect_view()}

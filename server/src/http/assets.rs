@@ -166,7 +166,9 @@ async fn page(
         return inactive_page(&state, lang).await;
     };
     match state.active_asset(&token).await {
-        Ok(asset) => app_with_card(&state, &asset.view, lang, req).await,
+        Ok(asset) => {
+            super::with_app_permissions(app_with_card(&state, &asset.view, lang, req).await)
+        }
         Err(Error::AssetInactive) => inactive_page(&state, lang).await,
         Err(e) => {
             tracing::error!(error = %e, "asset page: lookup failed");

@@ -693,6 +693,8 @@ async fn submit(
         fields: fieldcase_core::CaseDraft::default(),
         technician: customer,
         photos: body.photos.clone(),
+        // A customer's photos carry no location.
+        photo_locations: Vec::new(),
     };
     if let Ok(clean) =
         fieldcase_core::validate::validate_technician(&submission.technician, &state.schema)

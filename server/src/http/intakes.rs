@@ -27,7 +27,8 @@ use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::text::{self, Lines};
 use fieldcase_core::validate::{check_value, validate_technician};
 use fieldcase_core::wire::{
-    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, intake_reference,
+    ApiError, IntakeReceipt, IntakeStatus, IntakeSubmission, check_photo_locations,
+    intake_reference,
 };
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
 use serde_json::json;
@@ -162,6 +163,14 @@ pub(super) async fn accept(
         return Err(Error::validation(&state.schema, errors));
     }
     check_photos(state, asset, &submission.photos).await?;
+    check_photo_locations(&submission.photos, &submission.photo_locations).map_err(|m| {
+        let mut fields = FieldErrors::default();
+        fields.0.insert("photo_locations".into(), format!("{m}."));
+        Error::Validation {
+            message: "A photo's location cannot be stored; take it again or switch it off.".into(),
+            fields,
+        }
+    })?;
 
     let mut draft = submission.fields.clone();
     draft.apply_context(&state.schema, &asset.view, &id.uuid());
@@ -200,6 +209,7 @@ pub(super) async fn accept(
             &submission.technician,
             &request_hash,
             &submission.photos,
+            &submission.photo_locations,
             &technician,
             &changed,
         )
@@ -228,6 +238,7 @@ pub(super) async fn accept(
             technician: &submission.technician,
             request_hash: &request_hash,
             photos: &submission.photos,
+            locations: &submission.photo_locations,
             keys: &keys,
             event: NewEvent {
                 actor_kind: ActorKind::Technician,

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{MatchedPath, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use fieldcase_core::console::QueueChange;
 use fieldcase_core::wire::Limits;
@@ -95,6 +95,21 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
 /// Powerful features: the camera for our own origin only (the app takes
 /// photos), nothing else.
 pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=()";
+
+/// The technician app's page (`/a/{token}`, and the `/index.html` its
+/// service worker answers that path with offline): the location too, which
+/// the app asks for only when the technician switches it on for a photo.
+/// Every other page, the embed included, keeps [`PERMISSIONS_POLICY`].
+pub const APP_PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=(self)";
+
+/// Give the technician app's page its own [`APP_PERMISSIONS_POLICY`].
+pub fn with_app_permissions(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(APP_PERMISSIONS_POLICY),
+    );
+    response
+}
 
 /// HSTS for a server reached over https (a year, subdomains too). Never sent
 /// over plain http, where it would mean nothing and a laptop demo would

@@ -35,8 +35,17 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let Some(dist) = state.dist.clone() else {
         return not_built();
     };
+    // The app's shell in each language, which the service worker answers
+    // `/a/{token}` with offline: the same permissions as that page.
+    let app_shell = Lang::ALL
+        .iter()
+        .any(|l| path.strip_prefix('/') == Some(l.index_file()));
     let index = app_index(&dist, Lang::of(req.headers()));
-    serve_from(&dist, index, req).await
+    let response = serve_from(&dist, index, req).await;
+    if app_shell && response.status().is_success() {
+        return super::with_app_permissions(response);
+    }
+    response
 }
 
 /// The app's index for `lang` (`index.es.html`…), English when that

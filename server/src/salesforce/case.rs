@@ -21,6 +21,7 @@
 use std::collections::BTreeMap;
 
 use fieldcase_core::schema::{AssetAttr, SystemValue};
+use fieldcase_core::wire::GeoPoint;
 use fieldcase_core::{CaseSchema, FieldErrors, FieldValue};
 use md5::{Digest, Md5};
 use serde_json::{Map, Value, json};
@@ -120,6 +121,10 @@ pub struct PhotoFile {
     pub path_on_client: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// The ContentVersion's `Description`: where the photo was taken, only
+    /// when the technician switched location on for it. A field beside the
+    /// file, never in it (the bytes are stripped of EXIF, GPS included).
+    pub description: Option<String>,
 }
 
 impl std::fmt::Debug for PhotoFile {
@@ -152,7 +157,15 @@ impl PhotoFile {
             path_on_client: format!("{reference}-{n}-{sha256}.{ext}"),
             content_type: content_type.to_owned(),
             bytes,
+            description: None,
         }
+    }
+
+    /// The photo with where it was taken, in its `Description`.
+    pub fn located(mut self, at: Option<GeoPoint>) -> Self {
+        self.description =
+            at.map(|p| format!("Location (switched on by the technician): {}", p.describe()));
+        self
     }
 
     /// Whether a file already on the case is this photo.
@@ -353,7 +366,7 @@ pub async fn upload(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            json!({
+            let mut record = json!({
                 "attributes": {
                     "type": "ContentVersion",
                     "binaryPartName": format!("photo{i}"),
@@ -362,7 +375,11 @@ pub async fn upload(
                 "Title": p.title,
                 "PathOnClient": p.path_on_client,
                 "FirstPublishLocationId": case_id,
-            })
+            });
+            if let Some(d) = &p.description {
+                record["Description"] = Value::String(d.clone());
+            }
+            record
         })
         .collect();
     let collection = json!({ "allOrNone": false, "records": records }).to_string();
@@ -535,6 +552,22 @@ mod tests {
             "image/jpeg",
             bytes.to_vec(),
         )
+    }
+
+    #[test]
+    fn a_located_photo_says_where_in_its_description_and_only_then() {
+        assert_eq!(photo(1, b"x").description, None);
+        let at = GeoPoint {
+            latitude: 53.800755,
+            longitude: -1.549077,
+            accuracy_m: 12.0,
+        };
+        let p = photo(1, b"x").located(Some(at));
+        assert_eq!(
+            p.description.as_deref(),
+            Some("Location (switched on by the technician): 53.800755, -1.549077 (±12 m)")
+        );
+        assert_eq!(p.bytes, b"x", "the file itself is untouched");
     }
 
     #[test]

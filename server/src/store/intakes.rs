@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use fieldcase_core::IntakeId;
-use fieldcase_core::wire::{IntakeStatus, Technician, intake_reference_candidate};
+use fieldcase_core::wire::{IntakeStatus, PhotoLocation, Technician, intake_reference_candidate};
 use serde::Serialize;
 use sqlx::{FromRow, SqliteConnection};
 
@@ -26,6 +26,8 @@ pub struct NewIntake<'a> {
     pub request_hash: &'a str,
     /// SHA-256 of each photo, in display order.
     pub photos: &'a [String],
+    /// Where some of them were taken (checked: each names one of `photos`).
+    pub locations: &'a [PhotoLocation],
     /// What the queue sorts and filters on, from the fields.
     pub keys: &'a super::QueueKeys,
     pub event: NewEvent,
@@ -175,14 +177,7 @@ pub async fn insert_intake(
         tracing::warn!(intake_id = %id, taken = %reference, "intake reference taken; trying another");
         reference = intake_reference_candidate(&new.id.uuid(), attempt);
     }
-    for (position, sha) in new.photos.iter().enumerate() {
-        sqlx::query("INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)")
-            .bind(&id)
-            .bind(sha)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert_photos(&mut *tx, &id, new.photos, new.locations).await?;
     if let Some(origin) = new.portal {
         sqlx::query("UPDATE intakes SET portal_id = $1, portal_customer = $2 WHERE id = $3")
             .bind(origin.portal_id)
@@ -193,6 +188,32 @@ pub async fn insert_intake(
     }
     insert_event(tx, &id, &new.event).await?;
     Ok(Some(reference))
+}
+
+/// An intake's photos in display order, each with its location if it has
+/// one; the caller has deleted any earlier rows of this intake.
+pub(super) async fn insert_photos(
+    conn: &mut SqliteConnection,
+    intake_id: &str,
+    photos: &[String],
+    locations: &[PhotoLocation],
+) -> Result<(), sqlx::Error> {
+    for (position, sha) in photos.iter().enumerate() {
+        let at = locations.iter().find(|l| &l.sha256 == sha);
+        sqlx::query(
+            "INSERT INTO intake_photos (intake_id, sha256, position, latitude, longitude, \
+             accuracy_m) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(intake_id)
+        .bind(sha)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(at.map(|l| l.latitude))
+        .bind(at.map(|l| l.longitude))
+        .bind(at.map(|l| l.accuracy_m))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Move an intake to `to` if its status is one of `from`; false otherwise.

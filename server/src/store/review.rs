@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use fieldcase_core::console::{AssetSummary, IntakeOrigin, IntakePhoto, QueueRow, RelatedIntake};
-use fieldcase_core::wire::{IntakeStatus, Technician};
+use fieldcase_core::wire::{GeoPoint, IntakeStatus, PhotoLocation, Technician};
 use fieldcase_core::{CaseSchema, FieldErrors, FieldValue, IntakeId};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -188,6 +188,9 @@ struct PhotoRow {
     width: i64,
     height: i64,
     bytes: i64,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    accuracy_m: Option<f64>,
 }
 
 #[derive(FromRow)]
@@ -459,6 +462,7 @@ pub async fn resubmit(
     technician: &Technician,
     request_hash: &str,
     photos: &[String],
+    locations: &[PhotoLocation],
     actor: &Actor,
     changed_fields: &[String],
 ) -> Result<Option<u32>, sqlx::Error> {
@@ -511,14 +515,7 @@ pub async fn resubmit(
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    for (position, sha) in photos.iter().enumerate() {
-        sqlx::query("INSERT INTO intake_photos (intake_id, sha256, position) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(sha)
-            .bind(i64::try_from(position).unwrap_or(i64::MAX))
-            .execute(&mut *conn)
-            .await?;
-    }
+    super::intakes::insert_photos(&mut *conn, id, photos, locations).await?;
     record(
         conn,
         actor,
@@ -661,7 +658,8 @@ impl Store {
             return Ok(None);
         };
         let photos: Vec<PhotoRow> = sqlx::query_as(
-            "SELECT p.sha256, p.content_type, p.width, p.height, p.bytes FROM intake_photos ip \
+            "SELECT p.sha256, p.content_type, p.width, p.height, p.bytes, ip.latitude, \
+             ip.longitude, ip.accuracy_m FROM intake_photos ip \
              JOIN photos p ON p.sha256 = ip.sha256 WHERE ip.intake_id = $1 ORDER BY ip.position",
         )
         .bind(id.to_string())
@@ -698,6 +696,14 @@ impl Store {
             photos: photos
                 .into_iter()
                 .map(|p| IntakePhoto {
+                    location: match (p.latitude, p.longitude, p.accuracy_m) {
+                        (Some(latitude), Some(longitude), Some(accuracy_m)) => Some(GeoPoint {
+                            latitude,
+                            longitude,
+                            accuracy_m,
+                        }),
+                        _ => None,
+                    },
                     url: format!("/api/v1/console/photos/{}", p.sha256),
                     thumb_url: format!("/api/v1/console/photos/{}?thumb", p.sha256),
                     sha256: p.sha256,

@@ -83,6 +83,20 @@ pub struct PhotoForWrite {
     pub sha256: String,
     pub content_type: String,
     pub position: i64,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub accuracy_m: Option<f64>,
+}
+
+impl PhotoForWrite {
+    /// Where it was taken, when the technician switched location on for it.
+    pub fn location(&self) -> Option<fieldcase_core::wire::GeoPoint> {
+        Some(fieldcase_core::wire::GeoPoint {
+            latitude: self.latitude?,
+            longitude: self.longitude?,
+            accuracy_m: self.accuracy_m?,
+        })
+    }
 }
 
 /// A case the CRM holds, to record on the intake.
@@ -228,7 +242,8 @@ impl Store {
             return Ok(None);
         };
         let photos: Vec<PhotoForWrite> = sqlx::query_as(
-            "SELECT ip.sha256, p.content_type, ip.position FROM intake_photos ip \
+            "SELECT ip.sha256, p.content_type, ip.position, ip.latitude, ip.longitude, \
+             ip.accuracy_m FROM intake_photos ip \
              JOIN photos p ON p.sha256 = ip.sha256 WHERE ip.intake_id = $1 ORDER BY ip.position",
         )
         .bind(intake_id)

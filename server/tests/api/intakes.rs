@@ -477,6 +477,7 @@ async fn racing_inserts_of_one_id_store_it_once() {
         technician: &technician,
         request_hash: "hash",
         photos: &[],
+        locations: &[],
         portal: None,
         keys: &QueueKeys {
             subject: String::new(),

@@ -18,6 +18,7 @@ mod intakes;
 mod leaks;
 mod leases;
 mod limits;
+mod locations;
 mod openapi;
 mod photos;
 mod salesforce;
