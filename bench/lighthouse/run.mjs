@@ -47,8 +47,15 @@ const median = (xs) => {
 try {
   const results = [];
   for (let i = 0; i < runs; i++) {
-    const { lhr } = await lighthouse(url, flags);
-    if (lhr.runtimeError) throw new Error(lhr.runtimeError.message);
+    // A trace Chromium failed to record (NO_NAVSTART, seen on a loaded
+    // machine) is run again, twice at most; other errors stop the bench.
+    let lhr;
+    for (let attempt = 0; ; attempt++) {
+      ({ lhr } = await lighthouse(url, flags));
+      if (!lhr.runtimeError) break;
+      if (attempt >= 2 || lhr.runtimeError.code !== 'NO_NAVSTART') throw new Error(lhr.runtimeError.message);
+      console.error(`run ${i + 1}: ${lhr.runtimeError.code}, again`);
+    }
     const score = (c) => Math.round(lhr.categories[c].score * 100);
     const audit = (a) => lhr.audits[a].numericValue;
     if (process.env.LIGHTHOUSE_JSON) writeFileSync(`${process.env.LIGHTHOUSE_JSON}/run-${i + 1}.json`, JSON.stringify(lhr));
