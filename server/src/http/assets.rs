@@ -57,8 +57,7 @@ pub fn api_router() -> Router<AppState> {
     tag = "technician",
     params(("token" = String, Path, description = "The asset's link token, from its QR label (20 characters).")),
     responses(
-        (status = 200, description = "The recent submissions, newest first.", body = Vec<SubmissionSummary>,
-            headers(("ETag" = String, description = "The answer's version (a hash of its JSON)."))),
+        (status = 200, description = "The recent submissions, newest first.", body = Vec<SubmissionSummary>),
         (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
     )
 )]
@@ -196,8 +195,7 @@ pub fn page_router() -> Router<AppState> {
     tag = "technician",
     params(("token" = String, Path, description = "The asset's link token, from its QR label (20 characters).")),
     responses(
-        (status = 200, description = "The asset, the case schema and the upload limits.", body = IntakeContext,
-            headers(("ETag" = String, description = "The answer's version (a hash of its JSON)."))),
+        (status = 200, description = "The asset, the case schema and the upload limits.", body = IntakeContext),
         (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
     )
 )]
