@@ -18,6 +18,11 @@
 # 3. The photo pipeline (app/js/photos.js): hashed, named in index.html as
 #    <meta name="fieldcase-photos">, loaded by the app on the first photo
 #    (scripts/photos-js.mjs; minified in release builds).
+# 4. Trunk's preloads of the app's WebAssembly and JS glue at
+#    fetchpriority=low: on a slow link the stylesheet, which the first paint
+#    (the server-drawn card) waits for, goes first instead of sharing the
+#    link with 100 KB of WebAssembly the first paint does not need. They
+#    still start at once, beside the boot script that imports them.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -78,3 +83,8 @@ fi
 
 # 3. The photo pipeline.
 node "$root/scripts/photos-js.mjs" "$staging" "${TRUNK_PUBLIC_URL:-/}" ${release:+--minify}
+
+# 4. The preloads, after the stylesheet.
+sed -E -i -e 's/(<link [^>]*rel="?modulepreload"?[^>]*)>/\1 fetchpriority=low>/g' \
+  -e 's/(<link [^>]*as="?fetch"?[^>]*rel="?preload"?[^>]*)>/\1 fetchpriority=low>/g' \
+  "$staging/index.html"

@@ -704,11 +704,12 @@
         await nav.serviceWorker.register('/sw.js?lang=' + encodeURIComponent(lang), { scope: '/' });
       } catch (_) {}
       // The first visit: the worker was not there when the page read the
-      // asset's context, so keep it now for opening this asset offline.
+      // asset's context, so keep it now for opening this asset offline (and
+      // it and the recent submissions for the next visit, sw.js).
       if (contextUrl && !nav.serviceWorker.controller && self.caches) {
         self.caches
           .open('fieldcase-data')
-          .then((c) => c.add(contextUrl))
+          .then((c) => Promise.all([c.add(contextUrl), c.add(contextUrl + '/intakes')]))
           .catch(() => {});
       }
     }

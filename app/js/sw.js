@@ -16,6 +16,10 @@
 // - GET /api/v1/assets/{token}: network first, the last good answer kept, so
 //   an asset opened before opens offline with its context; its photos'
 //   thumbnails from the cache once seen;
+// - that context and GET /api/v1/assets/{token}/intakes, read right after
+//   the page: from the cache when what it keeps is exactly the version the
+//   page's answer named (its Fieldcase-Versions header, server/src/http/
+//   assets.rs), so a repeat visit moves only the HTML; else the network;
 // - sync: sends the outbox (offline.js, the same code the page runs).
 'use strict';
 const RELEASE = "__FIELDCASE_RELEASE__";
@@ -97,9 +101,27 @@ function withTimeout(promise, ms) {
   });
 }
 
+/**
+ * The versions of an asset's answers its page was just served with
+ * ({API path: ETag}), each good for the page's first read only: a later
+ * read (after a submit, say) goes to the network. Kept in memory: a worker
+ * stopped in between only means the network.
+ */
+const served = new Map();
+
+function rememberVersions(pagePath, header) {
+  const api = '/api/v1/assets/' + pagePath.slice('/a/'.length);
+  const paths = { context: api, intakes: api + '/intakes' };
+  for (const [, name, etag] of (header || '').matchAll(/(\w+)=("[^"]*")/g)) {
+    if (paths[name]) served.set(paths[name], etag);
+  }
+}
+
 async function navigation(event) {
   try {
     const res = await withTimeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
+    const path = new URL(event.request.url).pathname;
+    if (path.startsWith('/a/')) rememberVersions(path, res.headers.get('fieldcase-versions'));
     event.waitUntil(remember(event.resultingClientId));
     return res;
   } catch (_) {
@@ -110,8 +132,20 @@ async function navigation(event) {
   }
 }
 
+/** The kept answer when it is the version the page was just served with. */
+async function asServed(cache, request) {
+  const path = new URL(request.url).pathname;
+  const etag = served.get(path);
+  served.delete(path);
+  if (!etag) return null;
+  const kept = await cache.match(request);
+  return kept && kept.headers.get('etag') === etag ? kept : null;
+}
+
 async function context(request) {
   const cache = await caches.open(DATA);
+  const same = await asServed(cache, request);
+  if (same) return same;
   try {
     const res = await withTimeout(fetch(request), API_TIMEOUT_MS);
     if (res.ok) await cache.put(request, res.clone());
@@ -122,6 +156,16 @@ async function context(request) {
     if (kept) return kept;
     throw e;
   }
+}
+
+/** The recent submissions: as served (above), else the network, kept for next time. */
+async function recent(request) {
+  const cache = await caches.open(DATA);
+  const same = await asServed(cache, request);
+  if (same) return same;
+  const res = await fetch(request);
+  if (res.ok) await cache.put(request, res.clone());
+  return res;
 }
 
 async function thumbnail(request) {
@@ -153,6 +197,8 @@ self.addEventListener('fetch', (event) => {
   }
   if (/^\/api\/v1\/assets\/[^/]+$/.test(path)) {
     event.respondWith(context(request));
+  } else if (/^\/api\/v1\/assets\/[^/]+\/intakes$/.test(path)) {
+    event.respondWith(recent(request));
   } else if (/^\/api\/v1\/assets\/[^/]+\/photos\/[0-9a-f]{64}\/thumb$/.test(path)) {
     event.respondWith(thumbnail(request));
   } else if (FILES.has(path) || (!path.startsWith('/console/') && /\.(js|wasm|css|svg)$/.test(path))) {

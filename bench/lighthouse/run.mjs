@@ -3,11 +3,15 @@
 // lighthouse` runs it. Usage: node bench/lighthouse/run.mjs URL [RUNS]
 //
 // Prints the median of RUNS (3) cold runs: performance, accessibility, best
-// practices, LCP, TBT and CLS; then one repeat visit on the same browser
-// (cache kept): the bytes it fetched over the network, per file.
+// practices, LCP, TBT and CLS, with their range; what the last run's LCP
+// element was and its long tasks (what to look at when a figure is off);
+// then one repeat visit on the same browser (cache kept): the bytes it
+// fetched over the network, per file. LIGHTHOUSE_JSON=DIR keeps each run's
+// full report there (run-1.json, …, repeat.json).
 //
 // Debian's Chromium (CHROME_PATH, default /usr/bin/chromium), never a
 // downloaded one.
+import { writeFileSync } from 'node:fs';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 
@@ -43,10 +47,18 @@ const median = (xs) => {
 try {
   const results = [];
   for (let i = 0; i < runs; i++) {
-    const { lhr } = await lighthouse(url, flags);
-    if (lhr.runtimeError) throw new Error(lhr.runtimeError.message);
+    // A trace Chromium failed to record (NO_NAVSTART, seen on a loaded
+    // machine) is run again, twice at most; other errors stop the bench.
+    let lhr;
+    for (let attempt = 0; ; attempt++) {
+      ({ lhr } = await lighthouse(url, flags));
+      if (!lhr.runtimeError) break;
+      if (attempt >= 2 || lhr.runtimeError.code !== 'NO_NAVSTART') throw new Error(lhr.runtimeError.message);
+      console.error(`run ${i + 1}: ${lhr.runtimeError.code}, again`);
+    }
     const score = (c) => Math.round(lhr.categories[c].score * 100);
     const audit = (a) => lhr.audits[a].numericValue;
+    if (process.env.LIGHTHOUSE_JSON) writeFileSync(`${process.env.LIGHTHOUSE_JSON}/run-${i + 1}.json`, JSON.stringify(lhr));
     results.push({
       performance: score('performance'),
       accessibility: score('accessibility'),
@@ -58,15 +70,25 @@ try {
     });
   }
   const m = (k) => median(results.map((r) => r[k]));
+  const range = (k, f) => {
+    const xs = results.map((r) => r[k]);
+    return `(${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+  };
   console.log(`lighthouse ${results[0].lhr.lighthouseVersion}, mobile preset, median of ${runs}:`);
   console.log(`  performance     ${m('performance')}   (target ≥ 98)`);
   console.log(`  accessibility   ${m('accessibility')}  (target 100)`);
   console.log(`  best practices  ${m('bestPractices')}  (target 100)`);
-  console.log(`  LCP             ${(m('lcp') / 1000).toFixed(2)} s  (target ≤ 1.2 s)`);
-  console.log(`  TBT             ${Math.round(m('tbt'))} ms  (target ≤ 50 ms)`);
+  const s = (v) => (v / 1000).toFixed(2);
+  console.log(`  LCP             ${s(m('lcp'))} s  ${range('lcp', s)}  (target ≤ 1.2 s)`);
+  console.log(`  TBT             ${Math.round(m('tbt'))} ms  ${range('tbt', Math.round)}  (target ≤ 50 ms)`);
   console.log(`  CLS             ${m('cls').toFixed(3)}  (target 0)`);
   // What fell short, from the last run: the audits to read.
   const last = results[results.length - 1].lhr;
+  const lcpItem = last.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
+  if (lcpItem) console.log(`  LCP element (last run): ${lcpItem.snippet}`);
+  for (const t of last.audits['long-tasks']?.details?.items ?? []) {
+    console.log(`  long task (last run, observed): ${Math.round(t.duration)} ms at ${Math.round(t.startTime)} ms, ${t.url}`);
+  }
   for (const [id, cat] of Object.entries(last.categories)) {
     for (const ref of cat.auditRefs) {
       const a = last.audits[ref.id];
@@ -78,6 +100,7 @@ try {
 
   // A repeat visit: the same browser, its cache kept.
   const { lhr } = await lighthouse(url, { ...flags, disableStorageReset: true });
+  if (process.env.LIGHTHOUSE_JSON) writeFileSync(`${process.env.LIGHTHOUSE_JSON}/repeat.json`, JSON.stringify(lhr));
   const requests = lhr.audits['network-requests'].details.items;
   let total = 0;
   console.log('repeat visit, bytes over the network:');

@@ -11,6 +11,9 @@
 //!    contents), so each release is a new service worker that caches exactly
 //!    its own files: the ones every language shares, and those of the
 //!    language of the page that registered it (`sw.js?lang=es`).
+//! 1b. [`version_links`] puts `?v=<hash>` on the icon's and the manifest's
+//!    links (fixed names under `public/`), so they are cached like the
+//!    hashed files: a repeat visit fetches neither.
 //! 3. [`compress_all`] writes `.br` (quality 11) and `.gz` (best) copies beside
 //!    each text-like file, so `ServeDir` can send them precompressed.
 //!
@@ -84,11 +87,80 @@ pub fn rewrite_index(dist: &Path, base: &str) -> io::Result<Vec<String>> {
         if !words.is_empty() && !has_words {
             rewritten = rewritten.replacen("</head>", &(words + "</head>"), 1);
         }
+        let rewritten = version_links(&rewritten, base, |rel| file_version(&dist.join(rel)));
         if rewritten != html {
             write_atomically(&index, rewritten.as_bytes())?;
         }
     }
     Ok(names)
+}
+
+/// A file's version as [`version_links`] writes it: the first 16 hex digits
+/// of its content's SHA-256 (`None` when it cannot be read).
+pub fn file_version(path: &Path) -> Option<String> {
+    let bytes = fs::read(path).ok()?;
+    Some(hex::encode(Sha256::digest(bytes))[..16].to_owned())
+}
+
+/// `html` with each `<link rel="icon">` and `<link rel="manifest">` under
+/// `base` pointing at `…?v=<version>` (`version` of its path under `base`;
+/// an existing `?v=` is replaced, so a changed file gets a new one). The
+/// server answers such a URL, while it is the file's version, as immutable
+/// (`static_files`). Other tags are left as they are.
+pub fn version_links(html: &str, base: &str, version: impl Fn(&str) -> Option<String>) -> String {
+    map_links(html, |attrs| {
+        let rel = get(attrs, "rel").to_ascii_lowercase();
+        if rel != "icon" && rel != "manifest" {
+            return false;
+        }
+        let path = get(attrs, "href").split('?').next().unwrap_or_default();
+        let Some(v) = path.strip_prefix(base).and_then(&version) else {
+            return false;
+        };
+        let href = format!("{path}?v={v}");
+        set(attrs, "href", href);
+        true
+    })
+}
+
+fn get<'a>(attrs: &'a [(String, String)], name: &str) -> &'a str {
+    attrs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn set(attrs: &mut Vec<(String, String)>, name: &str, value: String) {
+    match attrs.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        Some((_, v)) => *v = value,
+        None => attrs.push((name.to_owned(), value)),
+    }
+}
+
+/// `html` with each `<link …>` tag that `change` changes (it returns true)
+/// written again from its attributes (quoted); every other tag as it was.
+fn map_links(html: &str, mut change: impl FnMut(&mut Vec<(String, String)>) -> bool) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = find_ascii_ci(rest, "<link") {
+        let after = &rest[start + "<link".len()..];
+        let Some(end) = after.find('>') else { break };
+        out.push_str(&rest[..start]);
+        let tag = &after[..end];
+        let mut attrs = attributes(tag);
+        out.push_str("<link");
+        if after.starts_with(|c: char| c.is_ascii_whitespace()) && change(&mut attrs) {
+            for (name, value) in &attrs {
+                out.push_str(&format!(" {name}=\"{}\"", value.replace('"', "&quot;")));
+            }
+        } else {
+            out.push_str(tag);
+        }
+        out.push('>');
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The pure half of [`rewrite_index`]: the new HTML and `(file name, body)` of
@@ -563,6 +635,24 @@ mod tests {
                 .contains("<BODY class=\"x\"><p>card</p><noscript>")
         );
         assert_eq!(insert_after_body("<p>", "x"), "<p>");
+    }
+
+    #[test]
+    fn the_icon_and_the_manifest_carry_their_version() {
+        let version = |p: &str| (p != "public/gone.svg").then(|| format!("v-{}", p.len()));
+        let html = "<title>x</title><link href=/public/favicon.svg rel=icon type=image/svg+xml>\
+                    <link rel=\"manifest\" href=\"/public/manifest.webmanifest?v=old\">\
+                    <link href=/main-0123456789abcdef.css rel=stylesheet>\
+                    <link rel=icon href=/public/gone.svg><link rel=icon href=https://cdn.example/x.svg>";
+        let out = version_links(html, "/", version);
+        assert_eq!(
+            out,
+            "<title>x</title><link href=\"/public/favicon.svg?v=v-18\" rel=\"icon\" type=\"image/svg+xml\">\
+             <link rel=\"manifest\" href=\"/public/manifest.webmanifest?v=v-27\">\
+             <link href=/main-0123456789abcdef.css rel=stylesheet>\
+             <link rel=icon href=/public/gone.svg><link rel=icon href=https://cdn.example/x.svg>"
+        );
+        assert_eq!(version_links(&out, "/", version), out, "idempotent");
     }
 
     #[test]

@@ -12,10 +12,15 @@
 //!
 //! Malformed, unknown and revoked tokens get one and the same answer, so the
 //! API reveals nothing about which codes exist.
+//!
+//! The context and the recent submissions carry an `ETag` (a hash of their
+//! JSON), and `/a/{token}` names both in its `Fieldcase-Versions` header, so
+//! the service worker can answer the page's two reads from its cache when
+//! the page was just served with exactly what it keeps (see [`VERSIONS`]).
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use fieldcase_core::AssetToken;
@@ -57,18 +62,72 @@ pub fn api_router() -> Router<AppState> {
         (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
     )
 )]
-async fn submissions(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Json<Vec<SubmissionSummary>>> {
+async fn submissions(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     let asset = state.active_asset(&token).await?;
-    let rows = state.store.asset_submissions(&asset.id).await?;
+    Ok(recent(&state, &asset.id).await?.into_response())
+}
+
+/// The recent submissions on an asset, as `GET …/intakes` answers them.
+async fn recent(state: &AppState, asset_id: &str) -> Result<Versioned> {
+    let rows = state.store.asset_submissions(asset_id).await?;
     let list = rows
         .into_iter()
         .map(|r| r.decode())
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok(Json(list))
+        .collect::<std::result::Result<Vec<SubmissionSummary>, _>>()?;
+    Versioned::of(&list)
 }
+
+/// The asset's context, as `GET /api/v1/assets/{token}` answers it.
+fn intake_context(state: &AppState, asset: AssetView) -> Result<Versioned> {
+    Versioned::of(&IntakeContext {
+        asset,
+        schema: (*state.schema).clone(),
+        limits: state.limits,
+    })
+}
+
+/// A JSON answer and its version: `"` + the first 16 hex digits of the
+/// SHA-256 of its bytes + `"`, sent as its `ETag`.
+struct Versioned {
+    body: Vec<u8>,
+    etag: String,
+}
+
+impl Versioned {
+    fn of<T: serde::Serialize>(value: &T) -> Result<Versioned> {
+        let body =
+            serde_json::to_vec(value).map_err(|e| Error::Internal(format!("JSON answer: {e}")))?;
+        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..16]);
+        Ok(Versioned { body, etag })
+    }
+}
+
+impl IntoResponse for Versioned {
+    fn into_response(self) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::ETAG, self.etag),
+            ],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// `/a/{token}`'s header naming the versions of the two answers its page
+/// reads first: `context="…", intakes="…"` (each an `ETag` above).
+///
+/// Why: on a repeat visit the service worker answers those two reads from
+/// its cache only when what it keeps has exactly the version this page was
+/// served with a moment ago (`app/js/sw.js`), so only the HTML crosses the
+/// network, and the context is never another asset's (the cache is keyed by
+/// the token's URL) nor stale (a changed asset, schema, limit or submission
+/// is a new version, read from the network). A time-based policy
+/// (max-age, stale-while-revalidate) would show a dispatcher's decision or a
+/// changed schema late; this costs one query the page's next read needs
+/// anyway.
+pub const VERSIONS: HeaderName = HeaderName::from_static("fieldcase-versions");
 
 /// `GET /api/v1/assets/{token}/intakes/{id}`: one submission as sent (with
 /// dispatchers' edits), to amend and resend when it was returned.
@@ -141,17 +200,10 @@ pub fn page_router() -> Router<AppState> {
         (status = 404, description = "The code is unknown, revoked or malformed (`asset_inactive`).", body = ApiError),
     )
 )]
-async fn context(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Json<IntakeContext>> {
+async fn context(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     let asset = state.active_asset(&token).await?;
     tracing::info!(asset_id = %asset.id, "intake context served");
-    Ok(Json(IntakeContext {
-        asset: asset.view,
-        schema: (*state.schema).clone(),
-        limits: state.limits,
-    }))
+    Ok(intake_context(&state, asset.view)?.into_response())
 }
 
 /// `GET /a/{token}`: the app with the asset's card already in its HTML (the
@@ -167,7 +219,10 @@ async fn page(
     };
     match state.active_asset(&token).await {
         Ok(asset) => {
-            super::with_app_permissions(app_with_card(&state, &asset.view, lang, req).await)
+            let versions = page_versions(&state, &asset.id, &asset.view).await;
+            super::with_app_permissions(
+                app_with_card(&state, &asset.view, lang, versions, req).await,
+            )
         }
         Err(Error::AssetInactive) => inactive_page(&state, lang).await,
         Err(e) => {
@@ -311,8 +366,13 @@ pub fn page_html(lang: Lang, assets: &PageAssets, title: &str, lead: &str, more:
 }
 
 /// The asset's card as the app draws it (`asset_card` in
-/// `app/src/components/intake.rs`: same elements, classes and text), inside
-/// the `<main>` the app replaces once it has the context.
+/// `app/src/components/intake.rs`: same elements, classes and text), and
+/// the notes card under it (`notes_screen`: its label, hint and box, the box
+/// read-only until the app's own takes its place), inside the `<main>` the
+/// app replaces once it has the context, in the page's language. The notes'
+/// hint is the largest text of the first screen: drawn here, it is painted
+/// with the card (the LCP is the first paint) and the app's same-sized copy
+/// is no later one.
 pub fn first_paint_html(a: &AssetView, lang: Lang) -> String {
     let mut site = a.site.clone();
     if let Some(l) = &a.location {
@@ -332,16 +392,48 @@ pub fn first_paint_html(a: &AssetView, lang: Lang) -> String {
         "<header class=\"bar\" id=\"first-bar\"><span class=\"brand\">fieldcase</span>{switcher}</header>\
          <main class=\"page\" id=\"first-paint\"><section class=\"asset\" aria-labelledby=\"asset-name\">\
          <p class=\"eyebrow\">{eyebrow}</p><h1 id=\"asset-name\" tabindex=\"-1\">{name}</h1>\
-         <dl class=\"facts\">{facts}</dl></section></main>",
+         <dl class=\"facts\">{facts}</dl></section>\
+         <section class=\"card\"><label for=\"notes\" class=\"big-label\">{notes}</label>\
+         <p class=\"hint\" id=\"notes-hint\">{hint}</p>\
+         <textarea id=\"notes\" rows=\"8\" aria-describedby=\"notes-hint\" readonly></textarea></section></main>",
         switcher = switcher_html(lang),
         eyebrow = tr(lang, "Equipment"),
-        name = escape(&a.name)
+        name = escape(&a.name),
+        notes = tr(lang, "What did you find?"),
+        hint = tr(
+            lang,
+            "Type it as it comes: symptoms, readings, error codes. It's saved on this phone as you type."
+        ),
     )
 }
 
+/// The [`VERSIONS`] header's value for an asset's page (none when a read
+/// fails: the page still opens, and its reads go to the network).
+async fn page_versions(state: &AppState, asset_id: &str, view: &AssetView) -> Option<String> {
+    let context = intake_context(state, view.clone()).ok()?;
+    let intakes = match recent(state, asset_id).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "asset page: recent submissions");
+            return None;
+        }
+    };
+    Some(format!(
+        "context={}, intakes={}",
+        context.etag, intakes.etag
+    ))
+}
+
 /// The app's index.html with the asset's card in its body and the asset in
-/// its title; brotli when the browser takes it, revalidated by its ETag.
-async fn app_with_card(state: &AppState, a: &AssetView, lang: Lang, req: Request) -> Response {
+/// its title; brotli when the browser takes it, revalidated by its ETag
+/// (which covers the [`VERSIONS`] it is sent with).
+async fn app_with_card(
+    state: &AppState,
+    a: &AssetView,
+    lang: Lang,
+    versions: Option<String>,
+    req: Request,
+) -> Response {
     let Some(dist) = &state.dist else {
         return static_files::index(state, req).await;
     };
@@ -356,19 +448,27 @@ async fn app_with_card(state: &AppState, a: &AssetView, lang: Lang, req: Request
         &title,
         1,
     );
-    let etag = format!(
-        "\"{}\"",
-        &hex::encode(Sha256::digest(html.as_bytes()))[..16]
+    let versions = versions.unwrap_or_default();
+    let mut hash = Sha256::new();
+    hash.update(html.as_bytes());
+    hash.update([0]);
+    hash.update(versions.as_bytes());
+    let etag = format!("\"{}\"", &hex::encode(hash.finalize())[..16]);
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // The page's language comes from the cookie or Accept-Language.
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("accept-encoding, accept-language, cookie"),
     );
-    let headers = [
-        (header::CACHE_CONTROL, "no-cache".to_owned()),
-        // The page's language comes from the cookie or Accept-Language.
-        (
-            header::VARY,
-            "accept-encoding, accept-language, cookie".to_owned(),
-        ),
-        (header::ETAG, etag.clone()),
-    ];
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&versions)
+        && !versions.is_empty()
+    {
+        headers.insert(VERSIONS, v);
+    }
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)

@@ -1,8 +1,10 @@
 //! The built app (Trunk's `dist/`), served as the router's fallback:
 //!
 //! - files, precompressed (`.br`, `.gz`) when the browser accepts it;
-//! - hashed names (`app-<hash>.wasm`) cached for a year, everything else
-//!   (index.html above all) revalidated on each load;
+//! - hashed names (`app-<hash>.wasm`), and a fixed name asked for with its
+//!   current version (`/public/favicon.svg?v=<hash>`, as index.html names
+//!   the icon and the manifest: `dist::version_links`), cached for a year;
+//!   everything else (index.html above all) revalidated on each load;
 //! - extension-less paths (deep links) answered with index.html;
 //! - anything under `/api` that no route matched: a 404 in the API's shape;
 //! - no `dist/` at all: a 503 page saying to build the app.
@@ -89,7 +91,7 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
 async fn serve_from(dist: &std::path::Path, index: &str, req: Request) -> Response {
     let path = req.uri().path();
     let last_segment = path.rsplit('/').next().unwrap_or_default();
-    let hashed = is_hashed_name(path);
+    let hashed = is_hashed_name(path) || is_current_version(dist, path, req.uri().query()).await;
     let response = if last_segment.contains('.') {
         // A file: it exists or it is a 404 (never index.html in its place).
         let response = serve(
@@ -118,6 +120,24 @@ async fn serve_from(dist: &std::path::Path, index: &str, req: Request) -> Respon
         serve(dir, req).await
     };
     with_cache_policy(response, hashed)
+}
+
+/// Whether `?v=` names the version the file at `path` has now (an old or
+/// made-up version is served, but revalidated like any fixed name).
+async fn is_current_version(dist: &std::path::Path, path: &str, query: Option<&str>) -> bool {
+    let Some(v) = query.and_then(|q| q.split('&').find_map(|p| p.strip_prefix("v="))) else {
+        return false;
+    };
+    let rel = path.trim_start_matches('/');
+    if v.len() != 16 || rel.split('/').any(|s| s == ".." || s.is_empty()) {
+        return false;
+    }
+    let file = dist.join(rel);
+    tokio::task::spawn_blocking(move || crate::dist::file_version(&file))
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|current| current == v)
 }
 
 /// `dist/index.html` for a request (precompressed when accepted), as the

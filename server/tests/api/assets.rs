@@ -233,6 +233,22 @@ async fn the_link_page_paints_the_asset_card_before_any_webassembly() {
         "{html}"
     );
     assert!(!html.contains("<P-9>"), "{html}");
+    // The notes card too, as the app draws it (its hint is the first
+    // screen's largest text, so the largest paint is this one), its box
+    // read-only until the app's takes its place: nothing typed is lost.
+    assert!(
+        html.contains(
+            "<label for=\"notes\" class=\"big-label\">What did you find?</label>\
+             <p class=\"hint\" id=\"notes-hint\">Type it as it comes: symptoms, readings, error codes. \
+             It's saved on this phone as you type.</p>\
+             <textarea id=\"notes\" rows=\"8\" aria-describedby=\"notes-hint\" readonly></textarea>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.find("notes-hint").unwrap() < html.find("fake fieldcase app").unwrap(),
+        "{html}"
+    );
 
     // Brotli when the browser takes it (it is the first load), and a repeat
     // visit costs a 304.
@@ -266,4 +282,65 @@ async fn the_link_page_paints_the_asset_card_before_any_webassembly() {
         .unwrap();
     assert!(other.contains("Feed pump P-12"), "{other}");
     assert!(!other.contains("P-9"), "{other}");
+}
+
+/// The `Fieldcase-Versions` header of an asset's page, by name.
+fn versions(response: &reqwest::Response) -> std::collections::HashMap<String, String> {
+    let header = response.headers()["fieldcase-versions"].to_str().unwrap();
+    header
+        .split(", ")
+        .map(|pair| {
+            let (name, etag) = pair.split_once('=').unwrap();
+            (name.to_owned(), etag.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_page_names_the_version_of_each_answer_it_reads_first() {
+    // A repeat visit moves only the HTML: the service worker answers the
+    // context and the recent submissions from its cache when it keeps
+    // exactly the version the page names; anything changed is a new one.
+    let app = spawn_app().await;
+    let token = app.pump();
+    let page = app.get(&format!("/a/{token}")).await;
+    let named = versions(&page);
+    let page_etag = page.headers()["etag"].clone();
+
+    let context = app.get(&format!("/api/v1/assets/{token}")).await;
+    assert_eq!(context.headers()["etag"], named["context"].as_str());
+    assert_eq!(context.headers()["cache-control"], "no-store");
+    let intakes = app.get(&format!("/api/v1/assets/{token}/intakes")).await;
+    assert_eq!(intakes.headers()["etag"], named["intakes"].as_str());
+    assert_eq!(body_json(intakes).await, json!([]));
+
+    // Another asset: other versions.
+    let other = versions(
+        &app.get(&format!("/a/{}", app.token("Forklift FL-07")))
+            .await,
+    );
+    assert_ne!(other["context"], named["context"]);
+
+    // A submission: the list's version changes, and the page's with it (a
+    // browser revalidating the page gets the new header, not a 304).
+    let id = uuid::Uuid::now_v7();
+    let sent = app
+        .put_intake(id, &crate::helpers::submission(id, &token, &[]))
+        .await;
+    assert!(sent.status().is_success(), "{}", sent.status());
+    let again = app
+        .client
+        .get(app.url(&format!("/a/{token}")))
+        .header("if-none-match", page_etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_ne!(again.headers()["etag"], page_etag);
+    let now = versions(&again);
+    assert_eq!(now["context"], named["context"]);
+    assert_ne!(now["intakes"], named["intakes"]);
+    let intakes = app.get(&format!("/api/v1/assets/{token}/intakes")).await;
+    assert_eq!(intakes.headers()["etag"], now["intakes"].as_str());
+    assert_eq!(body_json(intakes).await.as_array().unwrap().len(), 1);
 }

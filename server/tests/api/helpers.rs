@@ -19,6 +19,7 @@ use uuid::Uuid;
 pub const INDEX_HTML: &str = r#"<!DOCTYPE html><html lang="en"><head>
 <meta charset="utf-8"><title>fieldcase</title>
 <link rel="stylesheet" href="/main-5a7c1e2f3b4d6e80.css">
+<link rel="manifest" href="/manifest.json">
 <link rel="modulepreload" href="/fieldcase-app-0123456789abcdef.js" crossorigin="anonymous">
 </head><body>
 <noscript>fieldcase needs JavaScript to run in this browser.</noscript>

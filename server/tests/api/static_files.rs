@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use sha2::Digest;
+
 use crate::helpers::{assert_api_error, body_json, spawn_app, spawn_app_with};
 
 fn assert_security_headers(response: &reqwest::Response) {
@@ -87,6 +89,36 @@ async fn deep_links_get_the_app_and_missing_files_do_not() {
         "public, max-age=31536000, immutable"
     );
     let response = app.get("/manifest.json").await;
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+}
+
+#[tokio::test]
+async fn the_manifest_is_named_with_its_version_and_cached_while_it_is_current() {
+    // Fixed names (the manifest, the icon) are named in index.html with
+    // their content's version, so a repeat visit fetches neither.
+    let app = spawn_app().await;
+    let version = &hex::encode(sha2::Sha256::digest(br#"{"name":"fieldcase"}"#))[..16];
+    let html = app.get("/").await.text().await.unwrap();
+    let link = format!("<link rel=\"manifest\" href=\"/manifest.json?v={version}\">");
+    assert!(html.contains(&link), "{html}");
+
+    let response = app.get(&format!("/manifest.json?v={version}")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    // An old or made-up version is answered, but never cached for good.
+    let response = app.get("/manifest.json?v=0123456789abcdef").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    // A changed file: the page names the new version (at the next start).
+    std::fs::write(
+        app.dist_dir.path().join("manifest.json"),
+        br#"{"name":"x"}"#,
+    )
+    .unwrap();
+    let response = app.get(&format!("/manifest.json?v={version}")).await;
     assert_eq!(response.headers()["cache-control"], "no-cache");
 }
 
