@@ -192,6 +192,9 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   const path = url.pathname;
   if (request.mode === 'navigate') {
+    // A language switch (`?lang=`) is the server's to answer (a redirect that
+    // sets the choice); the worker only keeps plain pages working offline.
+    if (url.searchParams.has('lang')) return;
     if (path === '/' || /^\/a\/[^/]+$/.test(path)) event.respondWith(navigation(event));
     return;
   }

@@ -116,6 +116,13 @@ test.describe('embedded in a customer portal', () => {
     await expect(alone.getByRole('heading', { level: 1, name: 'Report a problem' })).toBeVisible();
     expect(await accessibilityViolations(alone)).toEqual([]);
     await alone.screenshot({ path: `${SHOTS}/embed-form-pixel7.png`, fullPage: true });
+    // In the portal's language (its URL's lang): Spanish, axe-clean too.
+    await alone.goto(src(mint(id, secret, { account: 'Northwind Foods', name: 'Kim Lee' })) + '&lang=es');
+    await expect(alone.locator('html')).toHaveAttribute('lang', 'es');
+    await expect(alone.getByRole('heading', { level: 1, name: 'Informar de un problema' })).toBeVisible();
+    await expect(alone.getByLabel('¿Qué falla?')).toBeVisible();
+    expect(await accessibilityViolations(alone)).toEqual([]);
+    await alone.screenshot({ path: `${SHOTS}/embed-form-es-pixel7.png`, fullPage: true });
     await alone.goto(src(mint(id, 'forged', { account: 'Northwind Foods' })));
     await expect(alone.getByRole('heading', { level: 1, name: 'This form cannot open' })).toBeVisible();
     expect(await accessibilityViolations(alone)).toEqual([]);
