@@ -117,7 +117,7 @@ pub fn read_receipt(body: &str) -> Option<Receipt> {
     Some(Receipt {
         reference: v.get("reference")?.str()?.to_owned(),
         photo_count: v.get("photo_count")?.u32()?,
-        status: crate::submissions::read_status(v.get("status")?)?,
+        status: IntakeStatus::parse(v.get("status")?.str()?)?,
         case_number: v.opt("case_number", Json::str)?.map(str::to_owned),
     })
 }
@@ -264,16 +264,13 @@ mod browser {
     }
 
     /// `GET /assets/{token}/intakes/{id}`: one of them, to amend.
-    pub async fn submission(
-        token: &str,
-        id: &uuid::Uuid,
-    ) -> Result<crate::submissions::Detail, Failure> {
+    /// The JSON as it came (the review engine reads it: `OP_AMEND`).
+    pub async fn submission(token: &str, id: &uuid::Uuid) -> Result<String, Failure> {
         let mut path = asset_path(token, "/intakes/");
         path.push_str(crate::draft::uuid_str(id, &mut [0; 36]));
-        read(
-            send("GET", &path, None, false).await,
-            crate::submissions::read_detail,
-        )
+        read(send("GET", &path, None, false).await, |body| {
+            crate::json::parse(body).and_then(|v| v.obj().map(|_| body.to_owned()))
+        })
     }
 }
 

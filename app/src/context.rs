@@ -31,9 +31,6 @@ pub struct Ctx {
     pub limits: Limits,
     /// The longest name, email and phone the schema allows ([`Detail`] order).
     pub detail_max: [Option<u32>; 3],
-    /// The fields the technician edits on the review (not the asset's, the
-    /// system's, hidden ones or their own details).
-    pub editable: Vec<String>,
     /// The answer as the server sent it, for the review engine.
     pub json: String,
 }
@@ -74,25 +71,10 @@ impl Ctx {
                 .and_then(|f| f.get("max_length"))
                 .and_then(Json::u32)
         });
-        let has = |f: &Json, k: &str| f.get(k).is_some_and(|v| *v != Json::Null);
-        let editable = fields
-            .iter()
-            .filter(|f| {
-                f.get("technician_visible").and_then(Json::bool) != Some(false)
-                    && !has(f, "from_asset")
-                    && !has(f, "system")
-                    && !f.get("hints").and_then(Json::arr).is_some_and(|h| {
-                        h.iter()
-                            .any(|h| h.str().is_some_and(|h| h.starts_with("technician_")))
-                    })
-            })
-            .filter_map(|f| Some(f.get("name")?.str()?.to_owned()))
-            .collect();
         Some(Ctx {
             asset,
             limits,
             detail_max,
-            editable,
             json: text.to_owned(),
         })
     }
@@ -120,7 +102,6 @@ impl Ctx {
             },
             limits: Limits::default(),
             detail_max: [None; 3],
-            editable: Vec::new(),
             json: blank(),
         }
     }
@@ -185,21 +166,6 @@ pub(crate) mod tests {
             ]
         );
         assert!(c.detail_max[0].is_some());
-        // The fields the review lets the technician edit, as the engine decides.
-        let editable: Vec<String> = ctx
-            .schema
-            .fields
-            .iter()
-            .filter(|f| f.is_editable() && fieldcase_engine::review::Detail::of(f).is_none())
-            .map(|f| f.name.clone())
-            .collect();
-        assert_eq!(c.editable, editable);
-        assert!(c.editable.iter().any(|n| n == "Subject"));
-        assert!(
-            !c.editable
-                .iter()
-                .any(|n| n == "AssetId" || n == "SuppliedName")
-        );
         assert_eq!(c.json, text);
     }
 
@@ -210,7 +176,6 @@ pub(crate) mod tests {
         assert!(unseen.is_unseen());
         assert_eq!(unseen.token(), token.as_str());
         assert_eq!(unseen.limits, Limits::default());
-        assert!(unseen.editable.is_empty());
         let text = serde_json::to_string(&sample()).unwrap();
         assert!(!Ctx::parse(&text).unwrap().is_unseen());
     }

@@ -12,6 +12,7 @@ pub const OP_REVIEW: u32 = 2;
 pub const OP_SUBMISSION: u32 = 3;
 pub const OP_RENDER: u32 = 4;
 pub const OP_RECENT: u32 = 5;
+pub const OP_AMEND: u32 = 6;
 
 /// One field's state on the review.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +68,29 @@ pub fn parse_render(text: &str) -> Option<String> {
     Some(json::parse(text)?.get("html")?.str()?.to_owned())
 }
 
+/// What `OP_AMEND` made of a returned report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Amended {
+    /// The draft to answer it in, and the details it was sent with when the
+    /// phone had none.
+    Draft(
+        crate::draft::Draft,
+        Option<fieldcase_core::wire::Technician>,
+    ),
+    /// It no longer waits for an answer: why, in words.
+    NotWaiting(String),
+}
+
+pub fn read_amend(text: &str) -> Option<Amended> {
+    let v = json::parse(text)?;
+    if let Some(m) = v.get("message").and_then(Json::str) {
+        return Some(Amended::NotWaiting(m.to_owned()));
+    }
+    let draft = crate::draft::Draft::from_saved(Some(v.get("draft")?.str()?)).ok()?;
+    let tech = v.get("technician").and_then(crate::draft::read_technician);
+    Some(Amended::Draft(draft, tech))
+}
+
 /// The engine's answer is an error.
 pub fn is_error(text: &str) -> bool {
     json::parse(text).is_none_or(|v| v.get("error").is_some())
@@ -94,6 +118,7 @@ mod tests {
         assert_eq!(OP_CONTEXT, fieldcase_engine::OP_CONTEXT);
         assert_eq!(OP_REVIEW, fieldcase_engine::OP_REVIEW);
         assert_eq!(OP_RECENT, fieldcase_engine::OP_RECENT);
+        assert_eq!(OP_AMEND, fieldcase_engine::OP_AMEND);
         assert_eq!(OP_SUBMISSION, fieldcase_engine::OP_SUBMISSION);
         assert_eq!(OP_RENDER, fieldcase_engine::OP_RENDER);
     }
@@ -156,5 +181,70 @@ mod tests {
         assert!(is_error("not json"));
         assert!(parse_answer(r#"{"error":"x"}"#).is_none());
         assert!(parse_render(r#"{"error":"x"}"#).is_none());
+    }
+
+    /// `OP_AMEND` on the shared sample: a returned report made the draft again.
+    fn amend(
+        s: &mut Session,
+        detail: &fieldcase_core::console::SubmissionDetail,
+        tech: &Technician,
+    ) -> Amended {
+        let input = serde_json::json!({ "detail": detail, "technician": tech }).to_string();
+        read_amend(&s.handle(OP_AMEND, &input)).unwrap()
+    }
+
+    #[test]
+    fn an_amendment_keeps_the_intake_its_question_and_what_was_sent() {
+        let mut s = context();
+        let sample = crate::submissions::tests::detail();
+        let Amended::Draft(d, tech) = amend(&mut s, &sample, &Technician::default()) else {
+            panic!("a returned report is answered");
+        };
+        assert_eq!(d.intake_id, Some(uuid::Uuid::from_u128(7)));
+        let a = d.amend.as_ref().unwrap();
+        assert_eq!(a.reference, "FC-0000-0007");
+        assert_eq!(a.question, "Which seal — inlet or outlet?");
+        assert!(d.notes.starts_with("pump leaking"));
+        assert_eq!(d.photos.len(), 1);
+        assert_eq!(d.photos[0].bytes, 12_345);
+        assert!(!d.reviewing);
+        // No details on this phone: the report's.
+        assert_eq!(tech.unwrap().name, "Dana Okafor");
+        // The subject the dispatcher saw stays (structuring would write
+        // another); what the notes say anyway follows them; the asset's is
+        // not the technician's to edit.
+        assert!(d.is_edited("Subject"));
+        assert!(!d.is_edited("Priority") && !d.is_edited("Safety_Hazard__c"));
+        assert!(!d.is_edited("AssetId"));
+        // A reload keeps it all.
+        assert_eq!(Draft::from_saved(Some(&d.to_json())), Ok(d.clone()));
+        // Submitting it reuses that id, never a new one.
+        let mut again = d;
+        assert_eq!(
+            again.intake_id_or(|| uuid::Uuid::from_u128(99)),
+            uuid::Uuid::from_u128(7)
+        );
+        // The phone's own details are kept.
+        let mine = Technician {
+            name: "Sam".into(),
+            ..Technician::default()
+        };
+        let Amended::Draft(_, tech) = amend(&mut s, &sample, &mine) else {
+            panic!("answered");
+        };
+        assert_eq!(tech, None);
+    }
+
+    #[test]
+    fn a_report_no_longer_waiting_says_so_and_is_not_loaded() {
+        let mut s = context();
+        let mut sample = crate::submissions::tests::detail();
+        sample.summary.status = fieldcase_core::wire::IntakeStatus::Approved;
+        assert_eq!(
+            amend(&mut s, &sample, &Technician::default()),
+            Amended::NotWaiting(
+                "FC-0000-0007 is no longer waiting for your answer: Approved.".into()
+            )
+        );
     }
 }

@@ -20,6 +20,7 @@
 //! Any failure answers `{"error":"…"}`. The logic is pure and tested here on
 //! the host; the app's tests check that it reads these answers.
 
+pub mod amend;
 pub mod highlight;
 pub mod html;
 pub mod recent;
@@ -43,6 +44,8 @@ pub const OP_SUBMISSION: u32 = 3;
 pub const OP_RENDER: u32 = 4;
 /// The technician's recent reports on the asset, drawn (`recent::RecentInput` → `{html}`).
 pub const OP_RECENT: u32 = 5;
+/// A returned report made the phone's draft again (`amend::AmendInput` → `amend::AmendOut`).
+pub const OP_AMEND: u32 = 6;
 
 /// How far around a highlighted span the review quotes the notes.
 const QUOTE_CONTEXT: usize = 40;
@@ -132,6 +135,7 @@ impl Session {
             OP_REVIEW => self.with_input(input, |c, i| to_json(&review_answer(c, i))),
             OP_RENDER => self.with_input(input, |c, i| to_json(&Html { html: render(c, i) })),
             OP_SUBMISSION => self.with_input(input, submission_out),
+            OP_AMEND => self.amend(input),
             OP_RECENT => serde_json::from_str::<recent::RecentInput>(input)
                 .map_err(|_| "unreadable input")
                 .and_then(|i| {
@@ -148,6 +152,13 @@ impl Session {
         let ctx: IntakeContext = serde_json::from_str(input).map_err(|_| "unreadable context")?;
         self.ctx = Some(ctx);
         to_json(&Ok { ok: true })
+    }
+
+    fn amend(&self, input: &str) -> Result<String, &'static str> {
+        let ctx = self.ctx.as_ref().ok_or("no context yet")?;
+        let input: amend::AmendInput =
+            serde_json::from_str(input).map_err(|_| "unreadable input")?;
+        to_json(&amend::amend(ctx, &input))
     }
 
     fn with_input(

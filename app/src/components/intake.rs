@@ -1,7 +1,7 @@
 //! `/a/{TOKEN}`: load the asset, then notes & photos → review → confirmation.
 
 use fieldcase_core::AssetToken;
-use fieldcase_core::wire::{IntakeStatus, Technician};
+use fieldcase_core::wire::Technician;
 use fieldcase_i18n::{t, view};
 use leptos::either::{Either, EitherOf3, EitherOf4};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use crate::context::{Asset, Ctx};
 use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
 use crate::json::Obj;
-use crate::review::{OP_CONTEXT, OP_RECENT, OP_REVIEW};
+use crate::review::{OP_AMEND, OP_CONTEXT, OP_RECENT};
 use crate::submissions;
 use crate::text::fill;
 use crate::{browser, engine, offline, photos, review};
@@ -347,42 +347,32 @@ impl Flow {
         spawn_local(async move {
             let result = api::submission(&token, &id).await;
             self.answering.set(None);
-            match result {
-                Ok(d) if d.summary.status == IntakeStatus::Returned => self.start_amend(&d),
-                Ok(d) => {
-                    let m = fill(
-                        t!("{} is no longer waiting for your answer: {}."),
-                        &[&d.summary.reference, d.summary.status.label()],
-                    );
-                    self.answer_error.set(Some(m));
+            let text = match result {
+                Ok(text) => text,
+                Err(e) => return self.answer_error.set(Some(e.message().to_owned())),
+            };
+            // The engine makes it the draft again (`OP_AMEND`).
+            let mut input = String::new();
+            let mut o = Obj::new(&mut input);
+            o.raw("detail", &text);
+            self.tech
+                .with_untracked(|t| o.raw("technician", &draft::technician_to_json(t)));
+            o.end();
+            match engine::call(OP_AMEND, &input).and_then(|a| review::read_amend(&a)) {
+                Some(review::Amended::Draft(next, tech)) => self.start_amend(next, tech),
+                Some(review::Amended::NotWaiting(message)) => {
+                    self.answer_error.set(Some(message));
                     self.load_recent();
                 }
-                Err(e) => self.answer_error.set(Some(e.message().to_owned())),
+                None => self.answer_error.set(Some(api::OFFLINE_MESSAGE.to_owned())),
             }
         });
     }
 
-    fn start_amend(self, d: &submissions::Detail) {
-        if self.tech.with_untracked(|t| t.name.trim().is_empty()) {
-            self.tech.set(d.technician.clone());
+    fn start_amend(self, next: Draft, tech: Option<Technician>) {
+        if let Some(t) = tech {
+            self.tech.set(t);
         }
-        // What structuring makes of the notes, when the engine can say:
-        // the fields that differ from it stay as they were sent.
-        let proposed = (self.engine.get_untracked() == Engine::Ready)
-            .then(|| {
-                let notes = Draft {
-                    notes: d.notes.clone(),
-                    ..Draft::default()
-                };
-                let input = self
-                    .tech
-                    .with_untracked(|t| draft::engine_input(&notes, t, &[], None));
-                engine::call(OP_REVIEW, &input).and_then(|a| review::parse_answer(&a))
-            })
-            .flatten();
-        let next = self
-            .ctx
-            .with_value(|c| Draft::amend(d, &c.editable, proposed.as_ref()));
         self.reset();
         let first = self.next_photo.get_value();
         let items = photo_items(&self.token(), &next, first);
