@@ -437,7 +437,12 @@ async fn app_with_card(
     let Some(dist) = &state.dist else {
         return static_files::index(state, req).await;
     };
-    let Ok(html) = tokio::fs::read_to_string(dist.join(lang.index_file())).await else {
+    // That language's build, else English's (a dist built in English only).
+    let html = match tokio::fs::read_to_string(dist.join(lang.index_file())).await {
+        Ok(html) => Ok(html),
+        Err(_) => tokio::fs::read_to_string(dist.join(Lang::En.index_file())).await,
+    };
+    let Ok(html) = html else {
         return static_files::index(state, req).await;
     };
     let mut title = String::from("<title>");

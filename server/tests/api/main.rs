@@ -15,6 +15,7 @@ mod embed;
 mod handoff;
 mod input;
 mod intakes;
+mod languages;
 mod leaks;
 mod leases;
 mod limits;

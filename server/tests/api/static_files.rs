@@ -142,7 +142,12 @@ async fn precompressed_copies_are_served_to_browsers_that_accept_them() {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-encoding"], "br");
-    assert_eq!(response.headers()["vary"], "accept-encoding");
+    // The index is also chosen by the browser's language (cookie, then
+    // Accept-Language): caches must key on those too.
+    assert_eq!(
+        response.headers()["vary"],
+        "accept-encoding, accept-language, cookie"
+    );
     let compressed = response.bytes().await.unwrap();
     let mut html = Vec::new();
     brotli::BrotliDecompress(&mut &compressed[..], &mut html).unwrap();
