@@ -42,8 +42,10 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let app_shell = Lang::ALL
         .iter()
         .any(|l| path.strip_prefix('/') == Some(l.index_file()));
-    let index = app_index(&dist, Lang::of(req.headers()));
-    let response = serve_from(&dist, index, req).await;
+    // The index is chosen (a header read, a file checked) only for a deep
+    // link, not for every file of the bundle.
+    let lang = Lang::of(req.headers());
+    let response = serve_from(&dist, |dist| app_index(dist, lang), req).await;
     if app_shell && response.status().is_success() {
         return super::with_app_permissions(response);
     }
@@ -84,11 +86,15 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
         Ok(uri) => *req.uri_mut() = uri,
         Err(_) => return (StatusCode::NOT_FOUND, "Not found.").into_response(),
     }
-    serve_from(&dist, "index.html", req).await
+    serve_from(&dist, |_| "index.html", req).await
 }
 
 /// A file of a built bundle, or its `index` for a deep link.
-async fn serve_from(dist: &std::path::Path, index: &str, req: Request) -> Response {
+async fn serve_from(
+    dist: &std::path::Path,
+    index: impl FnOnce(&std::path::Path) -> &'static str,
+    req: Request,
+) -> Response {
     let path = req.uri().path();
     let last_segment = path.rsplit('/').next().unwrap_or_default();
     let hashed = is_hashed_name(path) || is_current_version(dist, path, req.uri().query()).await;
@@ -110,7 +116,7 @@ async fn serve_from(dist: &std::path::Path, index: &str, req: Request) -> Respon
         response
     } else {
         // A directory or a deep link into the app: the index when nothing else.
-        let index = ServeFile::new(dist.join(index))
+        let index = ServeFile::new(dist.join(index(dist)))
             .precompressed_br()
             .precompressed_gzip();
         let dir = ServeDir::new(dist)
