@@ -181,6 +181,13 @@ test('a draft an older version saved in localStorage moves to IndexedDB once, an
     async ([key, notes, token]) => {
       const db: IDBDatabase = await new Promise((ok, no) => {
         const r = indexedDB.open('fieldcase', 1);
+        // The app may not have opened its database yet: make it as the app does, or the
+        // test's bare open would leave a version-1 database without the stores.
+        r.onupgradeneeded = () => {
+          for (const s of ['drafts', 'photos', 'outbox', 'meta']) {
+            if (!r.result.objectStoreNames.contains(s)) r.result.createObjectStore(s);
+          }
+        };
         r.onsuccess = () => ok(r.result);
         r.onerror = () => no(r.error);
       });
