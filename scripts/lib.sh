@@ -129,7 +129,9 @@ build_app() {
     # std's own dependencies too (std has its own lock file, in rust-src).
     RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN" CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
       cargo fetch --locked --target wasm32-unknown-unknown >/dev/null
+    # optimize_for_size: std's own smaller code paths (formatting, sorting): −0.5 KB.
     nightly=(RUSTUP_TOOLCHAIN="$WASM_TOOLCHAIN" CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+             CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
              CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS")
   fi
   env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \

@@ -108,6 +108,22 @@ pub fn copy_text(text: &str) -> bool {
     has
 }
 
+/// A click on a `data-copy` button: copy its value and, when the browser
+/// could, show its `data-copied` words on it (the confirmation's reference).
+pub fn copy_clicked(ev: &web_sys::Event) {
+    let Some(button) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|el| el.closest("[data-copy]").ok().flatten())
+    else {
+        return;
+    };
+    let value = button.get_attribute("data-copy").unwrap_or_default();
+    if copy_text(&value) {
+        button.set_text_content(button.get_attribute("data-copied").as_deref());
+    }
+}
+
 /// Put a value into a form control (after "Use the suggestion").
 pub fn set_control(id: &str, text: &str, checked: bool) {
     let Some(el) = window()

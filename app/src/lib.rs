@@ -5,9 +5,9 @@
 //! - [`json`]: the little JSON the first load needs (no serde there);
 //! - [`context`]: what the screens read of the asset's context;
 //! - [`draft`]: the work in progress and its persistence format;
-//! - [`review`]: the review engine's answers, read for the review screen;
-//! - [`submissions`]: the technician's submissions on an asset (recent list,
-//!   a returned one to amend, the receipt's words, ages);
+//! - [`review`]: the review engine's answers, read for the review screen
+//!   (the engine also draws the recent reports, makes a returned one a draft
+//!   and draws the confirmation: `OP_RECENT`, `OP_AMEND`, `OP_DONE`);
 //! - [`photos`]: the photos of a draft: states, at most three uploads at
 //!   once, retries (their browser side: `app/js/photos.js`, loaded on demand);
 //! - [`text`]: sentences with slots and numbers in the build's language
@@ -27,7 +27,6 @@ pub mod json;
 pub mod photos;
 pub mod review;
 pub mod route;
-pub mod submissions;
 pub mod text;
 
 #[cfg(target_arch = "wasm32")]

@@ -13,6 +13,7 @@ pub const OP_SUBMISSION: u32 = 3;
 pub const OP_RENDER: u32 = 4;
 pub const OP_RECENT: u32 = 5;
 pub const OP_AMEND: u32 = 6;
+pub const OP_DONE: u32 = 7;
 
 /// One field's state on the review.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +69,15 @@ pub fn parse_render(text: &str) -> Option<String> {
     Some(json::parse(text)?.get("html")?.str()?.to_owned())
 }
 
+/// `OP_DONE`'s answer: the confirmation's HTML and the document's title.
+pub fn parse_done(text: &str) -> Option<(String, String)> {
+    let v = json::parse(text)?;
+    Some((
+        v.get("html")?.str()?.to_owned(),
+        v.get("title")?.str()?.to_owned(),
+    ))
+}
+
 /// What `OP_AMEND` made of a returned report.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Amended {
@@ -98,12 +108,57 @@ pub fn is_error(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use fieldcase_core::wire::Technician;
+    use fieldcase_core::console::{SubmissionDetail, SubmissionSummary};
+    use fieldcase_core::wire::{IntakeStatus, PhotoReceipt, Technician};
+    use fieldcase_core::{CaseDraft, FieldValue};
     use fieldcase_engine::Session;
+    use uuid::Uuid;
 
     use super::*;
     use crate::context::Ctx;
     use crate::draft::{Draft, engine_input};
+
+    fn summary(n: u128, status: IntakeStatus) -> SubmissionSummary {
+        SubmissionSummary {
+            id: Uuid::from_u128(n),
+            reference: format!("FC-0000-000{n}"),
+            status,
+            subject: "Pump P-12 leaking at the seal \"bad\"".into(),
+            submitted_at: "2025-03-01T10:00:00Z".into(),
+            updated_at: "2025-03-01T11:00:00.5+00:00".into(),
+            reason: None,
+            question: None,
+            case_number: None,
+        }
+    }
+
+    fn detail() -> SubmissionDetail {
+        let mut s = summary(7, IntakeStatus::Returned);
+        s.question = Some("Which seal — inlet or outlet?".into());
+        let mut fields = CaseDraft::default();
+        fields.set("Subject", FieldValue::text("Pump P-12 leaking"));
+        fields.set("Priority", FieldValue::text("High"));
+        fields.set("Safety_Hazard__c", FieldValue::Bool(true));
+        fields.set("Meter_Reading__c", FieldValue::Number(3.2));
+        fields.set("AssetId", FieldValue::text("02i000000000001AAA"));
+        SubmissionDetail {
+            summary: s,
+            notes: "pump leaking bad at the seal, 3.2 bar\nsmoke near motor".into(),
+            fields,
+            technician: Technician {
+                name: "Dana Okafor".into(),
+                email: None,
+                phone: Some("+44 7700 900123".into()),
+            },
+            photos: vec![PhotoReceipt {
+                sha256: "ab".repeat(32),
+                content_type: "image/jpeg".into(),
+                width: 800,
+                height: 600,
+                bytes: 12_345,
+            }],
+        }
+    }
 
     fn context() -> Session {
         let text = serde_json::to_string(&crate::context::tests::sample()).unwrap();
@@ -119,8 +174,26 @@ mod tests {
         assert_eq!(OP_REVIEW, fieldcase_engine::OP_REVIEW);
         assert_eq!(OP_RECENT, fieldcase_engine::OP_RECENT);
         assert_eq!(OP_AMEND, fieldcase_engine::OP_AMEND);
+        assert_eq!(OP_DONE, fieldcase_engine::OP_DONE);
         assert_eq!(OP_SUBMISSION, fieldcase_engine::OP_SUBMISSION);
         assert_eq!(OP_RENDER, fieldcase_engine::OP_RENDER);
+    }
+
+    #[test]
+    fn reads_the_confirmation_the_engine_draws() {
+        let mut s = context();
+        let input = r#"{"receipt":{"reference":"FC-AB12-CD34","status":"in_review","photo_count":1},
+            "changed":false,"asset":"Pump P-12","subject":"Seal leaking","priority":"High"}"#;
+        let (html, title) = parse_done(&s.handle(OP_DONE, input)).unwrap();
+        assert!(
+            html.contains("FC-AB12-CD34") && html.contains("1 photo sent"),
+            "{html}"
+        );
+        assert!(html.contains("data-copy=\"FC-AB12-CD34\""), "{html}");
+        assert_eq!(title, "Sent for review · Pump P-12 · fieldcase");
+        let (html, _) = parse_done(&s.handle(OP_DONE, r#"{"queued":true}"#)).unwrap();
+        assert!(html.contains("data-another"), "{html}");
+        assert_eq!(parse_done(r#"{"error":"unreadable input"}"#), None);
     }
 
     #[test]
@@ -196,7 +269,7 @@ mod tests {
     #[test]
     fn an_amendment_keeps_the_intake_its_question_and_what_was_sent() {
         let mut s = context();
-        let sample = crate::submissions::tests::detail();
+        let sample = detail();
         let Amended::Draft(d, tech) = amend(&mut s, &sample, &Technician::default()) else {
             panic!("a returned report is answered");
         };
@@ -238,7 +311,7 @@ mod tests {
     #[test]
     fn a_report_no_longer_waiting_says_so_and_is_not_loaded() {
         let mut s = context();
-        let mut sample = crate::submissions::tests::detail();
+        let mut sample = detail();
         sample.summary.status = fieldcase_core::wire::IntakeStatus::Approved;
         assert_eq!(
             amend(&mut s, &sample, &Technician::default()),

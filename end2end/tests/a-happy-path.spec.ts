@@ -62,6 +62,11 @@ test('a technician reports a leaking pump, checks the case and gets a reference'
   await expect(page.getByText('Quote this reference to your dispatcher')).toBeVisible();
   await expect(page.getByText('1 photo sent')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('submitted.png') });
+  // The reference is copied for a message to the dispatcher, and the button says so.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy reference' }).click();
+  await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(reference);
 
   expect(problems).toEqual([]);
 

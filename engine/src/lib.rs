@@ -16,11 +16,15 @@
 //! | [`OP_RENDER`] | an [`Input`] | `{"html":"…"}`: the summary and every editable field, drawn ([`html`]) |
 //! | [`OP_REVIEW`] | an [`Input`] | a [`ReviewOut`]: what changes as the technician edits |
 //! | [`OP_SUBMISSION`] | an [`Input`] with `id` | the `IntakeSubmission` to `PUT` |
+//! | [`OP_RECENT`] | a [`recent::RecentInput`] | `{"html":"…"}`: the technician's recent reports here |
+//! | [`OP_AMEND`] | an [`amend::AmendInput`] | an [`amend::AmendOut`]: a returned report as the phone's draft |
+//! | [`OP_DONE`] | a [`done::DoneInput`] | a [`done::DoneOut`]: the confirmation after Submit and its title |
 //!
 //! Any failure answers `{"error":"…"}`. The logic is pure and tested here on
 //! the host; the app's tests check that it reads these answers.
 
 pub mod amend;
+pub mod done;
 pub mod highlight;
 pub mod html;
 pub mod recent;
@@ -46,6 +50,8 @@ pub const OP_RENDER: u32 = 4;
 pub const OP_RECENT: u32 = 5;
 /// A returned report made the phone's draft again (`amend::AmendInput` → `amend::AmendOut`).
 pub const OP_AMEND: u32 = 6;
+/// The confirmation after Submit, sent or queued (`done::DoneInput` → `done::DoneOut`).
+pub const OP_DONE: u32 = 7;
 
 /// How far around a highlighted span the review quotes the notes.
 const QUOTE_CONTEXT: usize = 40;
@@ -143,6 +149,9 @@ impl Session {
                         html: recent::recent_html(&i),
                     })
                 }),
+            OP_DONE => serde_json::from_str::<done::DoneInput>(input)
+                .map_err(|_| "unreadable input")
+                .and_then(|i| to_json(&done::done(&i))),
             _ => Err("unknown operation"),
         };
         answer.unwrap_or_else(|error| to_json(&Error { error }).unwrap_or_default())

@@ -13,8 +13,7 @@ use crate::context::{Asset, Ctx};
 use crate::draft::{self, Detail, Draft, SavedPhoto};
 use crate::json::Json;
 use crate::json::Obj;
-use crate::review::{OP_AMEND, OP_CONTEXT, OP_RECENT};
-use crate::submissions;
+use crate::review::{OP_AMEND, OP_CONTEXT, OP_DONE, OP_RECENT};
 use crate::text::fill;
 use crate::{browser, engine, offline, photos, review};
 use uuid::Uuid;
@@ -762,24 +761,17 @@ impl Flow {
         browser::scroll_to_top();
     }
 
-    /// The document's title on a screen.
-    fn title(self, screen: Screen) -> String {
+    /// The document's title on a screen (the confirmation's is the
+    /// engine's, set by `done_screen`).
+    fn title(self, screen: Screen) -> Option<String> {
         let mut t = match screen {
             Screen::Notes(..) => String::new(),
             Screen::Review => String::from(t!("Check the case · ")),
-            Screen::Done => {
-                let words = self.done.with_untracked(|d| {
-                    d.as_ref()
-                        .map(|(r, _)| submissions::receipt_words(r.status).0)
-                });
-                let mut s = String::from(words.unwrap_or(t!("Sent")));
-                s.push_str(" · ");
-                s
-            }
+            Screen::Done => return None,
         };
         self.ctx.with_value(|c| t.push_str(&c.asset.name));
         t.push_str(" · fieldcase");
-        t
+        Some(t)
     }
 
     /// The id for this intake, made once and saved before the first attempt.
@@ -829,7 +821,9 @@ fn FlowView(ctx: Ctx, saved: Option<String>) -> impl IntoView {
     // keyboard focus on its heading, so a screen reader starts there.
     Effect::new(move |prev: Option<Screen>| {
         let s = screen.get();
-        browser::set_title(&f.title(s));
+        if let Some(title) = f.title(s) {
+            browser::set_title(&title);
+        }
         sync_history(s, prev.is_none());
         if prev.is_some_and(|p| p != s) {
             let heading = match s {
@@ -1200,90 +1194,50 @@ fn notes_screen(f: Flow, amending: Option<Uuid>) -> impl IntoView {
     }
 }
 
-/// Submitted without a connection: it is on this phone and sends by itself
-/// (the status panel, `#net`, shows it waiting, then its reference).
-fn queued_screen(f: Flow) -> impl IntoView {
-    view! {
-        <main class="page done">
-            <h1>"Queued — will send by itself"</h1>
-            <p class="lead">
-                "Your report is saved on this phone and will be sent as soon as there is a connection, even if you close this page. Its reference shows above once it is sent."
-            </p>
-            <button
-                type="button"
-                class="btn primary"
-                on:click=move |_| {
-                    f.queued.set(false);
-                    browser::scroll_to_top();
-                }
-            >
-                "Report another issue on this asset"
-            </button>
-        </main>
-    }
-}
-
+/// The confirmation, sent or queued on this phone (the status panel, `#net`,
+/// then shows it waiting, and its reference once sent): drawn by the review
+/// engine (`OP_DONE`), which the review before it always loaded, so none of
+/// it is in the first load.
 fn done_screen(f: Flow) -> impl IntoView {
-    if f.queued.get_untracked() {
-        return queued_screen(f).into_any();
-    }
-    let Some((receipt, changed)) = f.done.get_untracked() else {
-        return ().into_any();
-    };
-    let copied = RwSignal::new(false);
-    let reference = receipt.reference.clone();
-    let (heading, lead) = submissions::receipt_words(receipt.status);
-    let case = receipt.case_number.map(|n| {
-        let s = fill(t!("Case {}."), &[&n]);
-        view! { <p>{s}</p> }
-    });
-    let photos = match receipt.photo_count {
-        0 => t!("None").to_owned(),
-        1 => t!("1 photo sent").to_owned(),
-        n => fill(t!("{} photos sent"), &[&n.to_string()]),
-    };
-    let asset = f.ctx.with_value(|c| c.asset.name.clone());
+    let queued = f.queued.get_untracked();
+    let done = f.done.get_untracked();
     let (subject, priority) = f.sent.get_value();
-    let fact = |dt: &'static str, dd: String| {
-        (!dd.is_empty()).then(|| view! { <div><dt>{dt}</dt><dd>{dd}</dd></div> })
-    };
-    view! {
-        <main class="page done">
-            <h1 id="done-h" tabindex="-1">{heading}</h1>
-            <p class="lead">{lead}</p>
-            <p class="reference" id="reference">
-                {receipt.reference.clone()}
-            </p>
-            {case}
-            <button
-                type="button"
-                class="btn secondary"
-                on:click=move |_| copied.set(browser::copy_text(&reference))
-            >
-                {move || if copied.get() { t!("Copied") } else { t!("Copy reference") }}
-            </button>
-            <dl class="facts sent" aria-label=t!("What was sent")>
-                {fact(t!("Equipment"), asset)}
-                {fact(t!("Priority"), priority)}
-                {fact(t!("Subject"), subject)}
-                {fact(t!("Photos"), photos)}
-            </dl>
-            {changed.then(|| view! {
-                <p class="alert">
-                    "This report had already reached the office before your last changes; they are not in it. Tell your dispatcher what changed."
-                </p>
-            })}
-            <button
-                type="button"
-                class="btn primary"
-                on:click=move |_| {
-                    f.done.set(None);
-                    browser::scroll_to_top();
-                }
-            >
-                "Report another issue on this asset"
-            </button>
-        </main>
+    let mut input = String::new();
+    let mut o = Obj::new(&mut input);
+    if queued {
+        o.raw("queued", "true");
+    } else if let Some((r, changed)) = &done {
+        let mut receipt = String::new();
+        let mut ro = Obj::new(&mut receipt);
+        ro.str("reference", &r.reference);
+        ro.str("status", r.status.as_str());
+        ro.raw("photo_count", &r.photo_count.to_string());
+        ro.opt_str("case_number", r.case_number.as_deref());
+        ro.end();
+        o.raw("receipt", &receipt);
+        o.raw("changed", if *changed { "true" } else { "false" });
     }
-    .into_any()
+    f.ctx.with_value(|c| o.str("asset", &c.asset.name));
+    o.str("subject", &subject);
+    o.str("priority", &priority);
+    o.end();
+    let out = engine::call(OP_DONE, &input).and_then(|a| review::parse_done(&a));
+    let html = match out {
+        Some((html, title)) => {
+            browser::set_title(&title);
+            html
+        }
+        // Not reached (the review needed the engine); the reference at least.
+        None => done.map(|(r, _)| r.reference).unwrap_or_default(),
+    };
+    let click = move |ev: leptos::ev::MouseEvent| {
+        if browser::closest_data(&ev, "data-another").is_some() {
+            f.queued.set(false);
+            f.done.set(None);
+            browser::scroll_to_top();
+        } else {
+            browser::copy_clicked(&ev);
+        }
+    };
+    view! { <main class="page done" inner_html=html on:click=click></main> }
 }

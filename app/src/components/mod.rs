@@ -1,7 +1,6 @@
 //! The views. They stay thin: state changes go through `Flow`'s methods in
 //! `intake`, and every decision is made by the pure modules.
 
-use fieldcase_core::AssetToken;
 use fieldcase_core::token::CodeEntryWords;
 use fieldcase_i18n::{t, view};
 use leptos::either::EitherOf4;
@@ -46,29 +45,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// `/`: scan, or type the code printed under the QR.
+/// `/`: scan, or type the code printed under the QR. The same form as the
+/// "code not active" page's, driven by the same script.
 #[component]
 fn Landing() -> impl IntoView {
-    let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let open = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let typed: String = code
-            .get_untracked()
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        match AssetToken::parse(&typed) {
-            Ok(t) => browser::navigate(&t.link_path()),
-            Err(e) => {
-                let mut m = String::from(t!("That code doesn't look right: "));
-                m.push_str(&e.to_string());
-                m.push('.');
-                error.set(Some(m));
-                browser::focus("code");
-            }
-        }
-    };
+    let code_entry = code_entry(t!("Or type the 20-character code printed under the QR"));
     view! {
         <main class="page">
             <h1>"Scan the QR code on the equipment"</h1>
@@ -76,50 +57,17 @@ fn Landing() -> impl IntoView {
                 "Point your phone's camera at the fieldcase label on the pump, chiller or door. "
                 "The link opens the report for that equipment."
             </p>
-            <form class="card" on:submit=open novalidate>
-                <label for="code">"Or type the 20-character code printed under the QR"</label>
-                <input
-                    id="code"
-                    name="code"
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    maxlength="40"
-                    aria-describedby="code-err"
-                    aria-invalid=move || error.with(|e| e.is_some().then_some("true"))
-                    on:input=move |ev| {
-                        code.set(event_target_value(&ev));
-                        error.set(None);
-                    }
-                />
-                {move || {
-                    error.get().map(|e| view! { <p class="err" id="code-err" role="alert">{e}</p> })
-                }}
-                <button type="submit" class="btn primary">"Open"</button>
-            </form>
+            <div class="code-entry" inner_html=code_entry></div>
         </main>
     }
 }
 
 /// An unknown, retired or malformed code. Says nothing about which. The
 /// same page as the server's for such a link (`inactive_page` in
-/// `server/src/http/assets.rs`): type or scan another code (the core's
-/// markup, and `public/code.js`, loaded only here).
+/// `server/src/http/assets.rs`).
 pub fn inactive() -> impl IntoView {
     browser::set_title(t!("Code not active"));
-    // Run once the form is on the page (a script drawn by the view would not run).
-    set_timeout(
-        || browser::load_script("/public/code.js"),
-        std::time::Duration::ZERO,
-    );
-    let code_entry = fieldcase_core::token::code_entry_html(&CodeEntryWords {
-        label: t!("Type the 20-character code printed under the QR"),
-        open: t!("Open"),
-        scan: t!("Scan a code"),
-        camera: t!("Camera"),
-        stop: t!("Stop scanning"),
-    });
+    let code_entry = code_entry(t!("Type the 20-character code printed under the QR"));
     view! {
         <main class="page">
             <h1 tabindex="-1">"Code not active"</h1>
@@ -127,6 +75,23 @@ pub fn inactive() -> impl IntoView {
             <div class="code-entry" inner_html=code_entry></div>
         </main>
     }
+}
+
+/// Type or scan a code: the core's markup, driven by `public/code.js`
+/// (loaded only on these pages, once the form is on the page: a script drawn
+/// by the view would not run), so the app's pages and the server's work alike.
+fn code_entry(label: &'static str) -> String {
+    set_timeout(
+        || browser::load_script("/public/code.js"),
+        std::time::Duration::ZERO,
+    );
+    fieldcase_core::token::code_entry_html(&CodeEntryWords {
+        label,
+        open: t!("Open"),
+        scan: t!("Scan a code"),
+        camera: t!("Camera"),
+        stop: t!("Stop scanning"),
+    })
 }
 
 fn not_found() -> impl IntoView {
