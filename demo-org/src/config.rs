@@ -69,6 +69,11 @@ pub struct Config {
     /// Largest request body (file uploads), in bytes.
     #[arg(long, env = "DEMO_ORG_MAX_UPLOAD_BYTES", default_value_t = DEFAULT_MAX_UPLOAD_BYTES)]
     pub max_upload_bytes: usize,
+
+    /// Answer `IsSandbox = true` for the Organization (a sandbox rather
+    /// than a production org).
+    #[arg(long, env = "DEMO_ORG_SANDBOX")]
+    pub sandbox: bool,
 }
 
 impl Default for Config {
@@ -90,6 +95,7 @@ impl Default for Config {
             token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
             api_limit: DEFAULT_API_LIMIT,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            sandbox: false,
         }
     }
 }

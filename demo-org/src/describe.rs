@@ -765,6 +765,34 @@ fn user() -> SObjectDef {
     }
 }
 
+/// The org itself: one read-only record, whose `IsSandbox` a client reads
+/// to tell a sandbox from production (`--sandbox`).
+fn organization() -> SObjectDef {
+    use FieldType::*;
+    let mut fields = vec![FieldDef::new("Id", "Organization ID", Id).system()];
+    fields.extend([
+        FieldDef::new("Name", "Name", String)
+            .len(80)
+            .read_only()
+            .name_field(),
+        FieldDef::new("IsSandbox", "Is Sandbox", Boolean).read_only(),
+        FieldDef::new("OrganizationType", "Edition", Picklist)
+            .len(40)
+            .read_only(),
+    ]);
+    fields.extend(audit_fields(false));
+    SObjectDef {
+        name: "Organization",
+        label: "Organization",
+        label_plural: "Organizations",
+        key_prefix: "00D",
+        createable: false,
+        updateable: false,
+        deletable: false,
+        fields,
+    }
+}
+
 static SOBJECTS: LazyLock<Vec<SObjectDef>> = LazyLock::new(|| {
     vec![
         account(),
@@ -773,6 +801,7 @@ static SOBJECTS: LazyLock<Vec<SObjectDef>> = LazyLock::new(|| {
         content_document(),
         content_document_link(),
         content_version(),
+        organization(),
         user(),
     ]
 });

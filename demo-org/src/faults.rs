@@ -12,7 +12,8 @@
 //!   "latency_ms": 250,                     // every REST response waits this long (after the work is done)
 //!   "drop_after_commit_next": 1,           // next N writes commit, then the connection closes with no response
 //!   "late_after_commit_next": {"count": 1, "ms": 2000}, // next N writes commit, then answer only after ms more
-//!   "after_commit_route": "POST /composite/sobjects"    // the two above count only writes to this route ("" = any)
+//!   "after_commit_route": "POST /composite/sobjects",   // the two above count only writes to this route ("" = any)
+//!   "not_createable": ["Case.Error_Code__c", "ContentVersion"] // describe says createable=false (a field, or an object); [] clears
 //! }
 //! ```
 //!
@@ -70,6 +71,10 @@ pub struct FaultState {
     pub drop_after_commit_next: u32,
     pub late_after_commit_next: Option<LateAnswer>,
     pub after_commit_route: Option<String>,
+    /// `Object.Field` (or `Object`) that describe answers as not createable:
+    /// the integration user's field-level security (or object permission)
+    /// as a preflight would find it. Describe only: writes are not refused.
+    pub not_createable: Vec<String>,
 }
 
 /// The body of `POST /__demo/faults`.
@@ -86,6 +91,7 @@ pub struct FaultRequest {
     pub drop_after_commit_next: Option<u32>,
     pub late_after_commit_next: Option<LateAnswer>,
     pub after_commit_route: Option<String>,
+    pub not_createable: Option<Vec<String>>,
 }
 
 /// The org's faults, shared by every request.
@@ -175,7 +181,33 @@ impl Faults {
             if let Some(route) = &r.after_commit_route {
                 s.after_commit_route = Some(route.clone()).filter(|r| !r.is_empty());
             }
+            if let Some(names) = &r.not_createable {
+                s.not_createable = names.clone();
+            }
         });
+    }
+
+    /// `describe` of `object` as the faults make it: `not_createable`
+    /// fields (and the object itself) answer `createable: false`.
+    pub fn describe(&self, object: &str, mut describe: Value) -> Value {
+        let names = self.with(|s| s.not_createable.clone());
+        if names.is_empty() {
+            return describe;
+        }
+        let hit = |name: &str| names.iter().any(|n| n.eq_ignore_ascii_case(name));
+        if hit(object) {
+            describe["createable"] = Value::Bool(false);
+        }
+        if let Some(fields) = describe.get_mut("fields").and_then(Value::as_array_mut) {
+            for f in fields {
+                let name = f.get("name").and_then(Value::as_str).unwrap_or_default();
+                if hit(&format!("{object}.{name}")) {
+                    f["createable"] = Value::Bool(false);
+                    f["updateable"] = Value::Bool(false);
+                }
+            }
+        }
+        describe
     }
 }
 

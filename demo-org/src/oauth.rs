@@ -202,8 +202,12 @@ fn redirect_with(mut url: Url, pairs: &[(&str, &str)], state: Option<&str>) -> R
     }
 }
 
+/// A PKCE verifier or challenge as Salesforce takes it: RFC 7636's
+/// unreserved characters, at least 43 long, and longer than the RFC's 128
+/// (some common client libraries send 171 characters and Salesforce accepts
+/// them; 255 keeps a bound on what is hashed).
 fn valid_pkce_value(s: &str) -> bool {
-    (43..=128).contains(&s.len())
+    (43..=255).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }

@@ -520,7 +520,9 @@ pub async fn execute(
         Op::SObjectInfo(def) => Ok(Reply::ok(
             json!({"objectDescribe": def.global_entry(&v), "recentItems": []}),
         )),
-        Op::Describe(def) => Ok(Reply::ok(def.describe(&v))),
+        Op::Describe(def) => Ok(Reply::ok(
+            ctx.org.faults.describe(def.name, def.describe(&v)),
+        )),
         Op::Create(def) => {
             let id = match input {
                 Input::Multipart(parts) if def.name == "ContentVersion" => {

@@ -1,4 +1,4 @@
-//! The org's fixed data: its id, the demo user, two Accounts and six Assets,
+//! The org's fixed data: its id and Organization record, the demo user, two Accounts and six Assets,
 //! with ids that never change, so fieldcase's demo assets (and tests) can
 //! point at them. Seeding inserts whatever is missing at every start.
 
@@ -154,6 +154,25 @@ pub async fn apply(conn: &mut SqliteConnection, config: &Config) -> Result<()> {
             .insert("Username".into(), s(&config.username));
         existing.fields.insert("Email".into(), s(&config.username));
         store::replace_fields(conn, DEMO_USER_ID, &existing.fields).await?;
+    }
+    // The org's own record; its `IsSandbox` follows the configuration.
+    let org = record(
+        ORG_ID,
+        "Organization",
+        &[
+            ("Name", s("fieldcase demo org")),
+            ("IsSandbox", Value::Bool(config.sandbox)),
+            ("OrganizationType", s("Developer Edition")),
+        ],
+        &now,
+    );
+    if !store::insert_record_if_missing(conn, &org).await?
+        && let Some(mut existing) = store::get_record(conn, ORG_ID).await?
+    {
+        existing
+            .fields
+            .insert("IsSandbox".into(), Value::Bool(config.sandbox));
+        store::replace_fields(conn, ORG_ID, &existing.fields).await?;
     }
     for a in ACCOUNTS {
         let r = record(

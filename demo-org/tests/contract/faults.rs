@@ -115,7 +115,7 @@ async fn limit_exceeded_next_and_latency() {
     assert_eq!(
         res.body["faults"],
         json!({"fail_next": null, "limit_exceeded_next": 0, "latency_ms": 0, "drop_after_commit_next": 0,
-               "late_after_commit_next": null, "after_commit_route": null})
+               "late_after_commit_next": null, "after_commit_route": null, "not_createable": []})
     );
     let started = Instant::now();
     org.get(&t, "/").await;
@@ -167,4 +167,37 @@ async fn stats_count_calls_cases_and_files() {
     assert_eq!(s["api_calls"], 1);
     assert_eq!(s["api_limit"], 100000);
     assert_eq!(s["calls_by_route"], json!({"POST /sobjects/Case": 1}));
+}
+
+/// A preflight's failing path: describe says a field (or an object) is not
+/// createable by this user until the faults are reset.
+#[tokio::test]
+async fn not_createable_fields_and_objects_in_describe() {
+    let org = spawn_org().await;
+    let t = org.token().await;
+    let createable = |d: &serde_json::Value, field: &str| {
+        d["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == field)
+            .map(|f| f["createable"].clone())
+    };
+    let case = org.get(&t, "/sobjects/Case/describe").await.body;
+    assert_eq!(createable(&case, "Error_Code__c"), Some(json!(true)));
+    org.faults(json!({"not_createable": ["Case.Error_Code__c", "ContentVersion"]}))
+        .await;
+    let case = org.get(&t, "/sobjects/Case/describe").await.body;
+    assert_eq!(createable(&case, "Error_Code__c"), Some(json!(false)));
+    assert_eq!(
+        createable(&case, "Subject"),
+        Some(json!(true)),
+        "only that field"
+    );
+    assert_eq!(case["createable"], true);
+    let cv = org.get(&t, "/sobjects/ContentVersion/describe").await.body;
+    assert_eq!(cv["createable"], false);
+    org.faults(json!({"not_createable": []})).await;
+    let case = org.get(&t, "/sobjects/Case/describe").await.body;
+    assert_eq!(createable(&case, "Error_Code__c"), Some(json!(true)));
 }

@@ -589,3 +589,56 @@ async fn missing_or_invalid_tokens_get_invalid_session_id_with_limit_info() {
     assert_eq!(res.status(), StatusCode::OK);
     let _ = V;
 }
+
+/// Salesforce takes the longer verifiers some client libraries send (171
+/// characters, past RFC 7636's 128); one past the org's bound is refused.
+#[tokio::test]
+async fn a_171_character_pkce_verifier_is_accepted() {
+    let org = spawn_org().await;
+    let long: String = "aB3-._~x".repeat(22)[..171].to_owned();
+    let url = {
+        let mut u = authorize_url(&org, "long", None);
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "code_challenge" {
+                    challenge(&long)
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        u
+    };
+    let res = log_in(&org, url, "demo", "allow").await;
+    let code = param(&callback_params(&res), "code").expect("code");
+    let too_long = "a".repeat(256);
+    let res = token_request(
+        &org,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "fieldcase-demo"),
+            ("client_secret", "demo-secret"),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &too_long),
+        ],
+    )
+    .await;
+    assert_eq!(res.body["error"], "invalid_grant", "{}", res.body);
+    let res = token_request(
+        &org,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("client_id", "fieldcase-demo"),
+            ("client_secret", "demo-secret"),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &long),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+}

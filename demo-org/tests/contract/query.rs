@@ -123,3 +123,17 @@ async fn malformed_and_unsupported_queries_are_400() {
     let res = org.get(&t, "/query").await;
     assert_eq!(res.error_code(), "MALFORMED_QUERY");
 }
+
+/// A client tells a sandbox from production by the Organization's `IsSandbox`.
+#[tokio::test]
+async fn the_organization_says_whether_it_is_a_sandbox() {
+    for sandbox in [false, true] {
+        let org = crate::spawn_org_with(|c| c.sandbox = sandbox).await;
+        let t = org.token().await;
+        let res = org
+            .query(&t, "SELECT Id, IsSandbox FROM Organization")
+            .await;
+        assert_eq!(res.body["totalSize"], 1, "{}", res.body);
+        assert_eq!(res.body["records"][0]["IsSandbox"], sandbox);
+    }
+}
