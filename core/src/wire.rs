@@ -326,6 +326,56 @@ pub struct IntakeReceipt {
     pub problems: FieldErrors,
 }
 
+/// Whether the connected org is a sandbox or production: from the org's
+/// `IsSandbox` where it answers, else from the login URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrgEnvironment {
+    Sandbox,
+    Production,
+    /// Neither the org nor its login URL says (a custom domain, no answer).
+    Unknown,
+}
+
+impl OrgEnvironment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgEnvironment::Sandbox => "sandbox",
+            OrgEnvironment::Production => "production",
+            OrgEnvironment::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sandbox" => Some(OrgEnvironment::Sandbox),
+            "production" => Some(OrgEnvironment::Production),
+            "unknown" => Some(OrgEnvironment::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// A connection preflight: whether the connected org can take what the
+/// schema and the policy would write, and, for each thing it cannot, one
+/// line that says what to fix in Salesforce Setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Preflight {
+    /// RFC 3339.
+    pub ran_at: String,
+    pub environment: OrgEnvironment,
+    /// The login URL it ran against.
+    pub login_url: String,
+    /// No problem found.
+    pub passed: bool,
+    /// How many Case fields were checked.
+    pub fields_checked: u32,
+    /// One sentence each: what is wrong and what to change in Setup.
+    pub problems: Vec<String>,
+}
+
 /// `GET /admin/salesforce`: the CRM connection and the write queue, for an
 /// administrator. Never carries a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,6 +409,9 @@ pub struct SalesforceStatus {
     /// One sentence for a person: the state, and what to do next.
     pub message: String,
     pub queue: WriteQueueCounts,
+    /// The last preflight against this connection, if one ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preflight: Option<Preflight>,
 }
 
 /// How many approved intakes are where on their way to the CRM.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::{
     AssetsCommand, Command, Config, IMPORTED_SCHEMA_FILE, IntakesCommand, PortalsCommand,
-    SchemaCommand, UsersCommand,
+    SalesforceCommand, SchemaCommand, UsersCommand,
 };
 use crate::salesforce::schema_import;
 use crate::startup::{
@@ -33,6 +33,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         Command::Schema(SchemaCommand::Import { apply, out }) => {
             schema_import(&config, apply, out).await
         }
+        Command::Salesforce(SalesforceCommand::Check) => salesforce_check(&config).await,
         Command::Portals(PortalsCommand::Add { name, origins }) => {
             portals_add(&config, &name, origins).await
         }
@@ -310,6 +311,49 @@ async fn intakes_list(config: &Config, json: bool) -> Result<(), StartupError> {
         }
     }
     Ok(())
+}
+
+/// `salesforce check`: the connection preflight, printed one problem per
+/// line (and kept as the connection's last preflight, as the admin page's).
+async fn salesforce_check(config: &Config) -> Result<(), StartupError> {
+    let schema = load_schema(config)?;
+    let store = open_store(config).await?;
+    let public_url = config.public_url(config.addr);
+    let salesforce = connector(config, &public_url, store.clone(), Arc::default())?;
+    let report = salesforce
+        .preflight(&schema, None)
+        .await
+        .map_err(|e| StartupError::Usage(format!("the preflight could not run: {e}")))?;
+    let actor = crate::store::Actor::new(fieldcase_core::console::ActorKind::System, "cli");
+    store
+        .record_event(
+            &actor,
+            "salesforce_preflight",
+            &serde_json::json!({
+                "passed": report.passed,
+                "problems": report.problems.len(),
+                "environment": report.environment.as_str(),
+                "fields_checked": report.fields_checked,
+            }),
+        )
+        .await?;
+    println!(
+        "{} ({}): {} Case fields checked.",
+        report.login_url,
+        report.environment.as_str(),
+        report.fields_checked
+    );
+    if report.passed {
+        println!("Preflight passed: the org can take everything fieldcase would write.");
+        return Ok(());
+    }
+    for line in &report.problems {
+        println!("  - {}", printable(line));
+    }
+    Err(StartupError::Usage(format!(
+        "the preflight found {} problem(s): fix them in Salesforce Setup, then run it again",
+        report.problems.len()
+    )))
 }
 
 /// `schema import`: Case's describe from the connected org → the case

@@ -553,6 +553,19 @@ pub enum Command {
     /// Customer portals that embed the intake form.
     #[command(subcommand)]
     Portals(PortalsCommand),
+    /// The connected Salesforce org.
+    #[command(subcommand)]
+    Salesforce(SalesforceCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SalesforceCommand {
+    /// The preflight: check that the connected org can take every field the
+    /// schema would write (exists, createable by the connected user, type and
+    /// length), that the intake key is a unique external ID and that photos
+    /// can be filed; say sandbox or production. One line per problem, each
+    /// saying what to fix in Salesforce Setup; exits non-zero when any.
+    Check,
 }
 
 #[derive(Debug, Clone, Subcommand)]

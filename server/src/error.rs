@@ -96,6 +96,11 @@ pub enum Error {
         message: String,
     },
 
+    /// A service fieldcase asks on the caller's behalf (Salesforce) could
+    /// not answer (502); nothing was changed.
+    #[error("upstream")]
+    Upstream { message: String },
+
     /// The request took longer than its timeout (408).
     #[error("request timeout")]
     Timeout { message: String },
@@ -182,6 +187,11 @@ impl Error {
         self.parts().2
     }
 
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             Error::AssetInactive => (
@@ -255,6 +265,11 @@ impl Error {
             Error::Busy { message, .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "busy", message.clone())
             }
+            Error::Upstream { message } => (
+                StatusCode::BAD_GATEWAY,
+                "upstream_unavailable",
+                message.clone(),
+            ),
             Error::Timeout { message } => (
                 StatusCode::REQUEST_TIMEOUT,
                 "request_timeout",

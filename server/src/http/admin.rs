@@ -7,7 +7,9 @@
 //! | POST   | `/admin/salesforce/connect`                 | 303 to Salesforce's authorize URL |
 //! | GET    | `/admin/salesforce/callback?code&state`     | exchange, store, 303 to status    |
 //! | POST   | `/admin/salesforce/connect-client-credentials` | integration user, 303 to status |
+//! | POST   | `/admin/salesforce/preflight`               | run the preflight, 303 to status  |
 //! | GET    | `/api/v1/admin/salesforce`                  | → [`SalesforceStatus`]            |
+//! | POST   | `/api/v1/admin/salesforce/preflight`        | run the preflight → [`Preflight`] |
 //!
 //! Every one needs a signed-in admin (a page sends anyone else to sign in);
 //! the POSTs come from fieldcase's own origin (`auth::same_origin`). The
@@ -21,7 +23,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use fieldcase_core::console::{ActorKind, StaffUser};
-use fieldcase_core::wire::SalesforceStatus;
+use fieldcase_core::wire::{Preflight, SalesforceStatus};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::Session;
@@ -45,15 +47,18 @@ pub fn router() -> Router<AppState> {
             "/admin/salesforce/connect-client-credentials",
             post(connect_client_credentials),
         )
+        .route("/admin/salesforce/preflight", post(preflight_page))
 }
 
 /// This module's part of the API description (`/api/v1/openapi.json`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(status_json))]
+#[openapi(paths(status_json, preflight_json))]
 pub struct Api;
 
 pub fn api_router() -> Router<AppState> {
-    Router::new().route("/api/v1/admin/salesforce", get(status_json))
+    Router::new()
+        .route("/api/v1/admin/salesforce", get(status_json))
+        .route("/api/v1/admin/salesforce/preflight", post(preflight_json))
 }
 
 /// `GET /api/v1/admin/salesforce`
@@ -68,6 +73,84 @@ pub fn api_router() -> Router<AppState> {
 )]
 async fn status_json(State(state): State<AppState>, _: Admin) -> Result<Json<SalesforceStatus>> {
     Ok(Json(state.salesforce.status().await?))
+}
+
+/// `POST /api/v1/admin/salesforce/preflight`
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/salesforce/preflight",
+    tag = "admin",
+    security(("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The preflight ran (passed or not): each problem says what to fix in Salesforce Setup.", body = Preflight),
+        (status = 409, description = "No org is connected, or it needs re-authorisation: connect first.", body = fieldcase_core::wire::ApiError),
+        (status = 502, description = "Salesforce could not be asked (unavailable, refused the describe).", body = fieldcase_core::wire::ApiError),
+    )
+)]
+async fn preflight_json(
+    State(state): State<AppState>,
+    Admin(user): Admin,
+) -> Result<Json<Preflight>> {
+    run_preflight(&state, &user).await.map(Json)
+}
+
+/// `POST /admin/salesforce/preflight`: the same, from the status page.
+async fn preflight_page(State(state): State<AppState>, admin: Result<Admin>) -> Response {
+    let user = match page_admin(admin) {
+        Ok(user) => user,
+        Err(page) => return *page,
+    };
+    match run_preflight(&state, &user).await {
+        Ok(_) => Redirect::to("/admin/salesforce#preflight").into_response(),
+        Err(e) => {
+            let status = e.status();
+            error_page(status, &e.public_message())
+        }
+    }
+}
+
+/// Run the preflight against the current schema and record it (the audit
+/// trail holds the outcome and the number of problems, never a token).
+async fn run_preflight(state: &AppState, user: &StaffUser) -> Result<Preflight> {
+    let report = state
+        .salesforce
+        .preflight(&state.schema, None)
+        .await
+        .map_err(|e| match e {
+            SalesforceError::NotConnected | SalesforceError::NeedsReauthorization(_) => {
+                Error::Conflict {
+                    code: "not_connected",
+                    message: format!(
+                        "{e}. Connect Salesforce on the admin page, then run the preflight."
+                    ),
+                }
+            }
+            SalesforceError::NotConfigured(_) => Error::Conflict {
+                code: "not_configured",
+                message: e.to_string(),
+            },
+            SalesforceError::Store(db) => Error::Database(db),
+            other => Error::Upstream {
+                message: format!("The preflight could not ask Salesforce: {other}. Try again."),
+            },
+        })?;
+    if let Err(e) = state
+        .store
+        .record_event(
+            &actor(user),
+            "salesforce_preflight",
+            &json!({
+                "passed": report.passed,
+                "problems": report.problems.len(),
+                "environment": report.environment.as_str(),
+                "fields_checked": report.fields_checked,
+            }),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "audit: recording a preflight");
+    }
+    Ok(report)
 }
 
 /// An admin for an HTML page: anyone not signed in is sent to sign in (and
@@ -311,6 +394,7 @@ fn status_html(s: &SalesforceStatus) -> String {
         ));
     }
     b.push_str("</tbody></table>");
+    preflight_html(&mut b, s);
     if s.configured {
         let connect = if s.connected {
             "Connect again"
@@ -327,6 +411,51 @@ fn status_html(s: &SalesforceStatus) -> String {
     }
     b.push_str("<p><a href=\"/console/\">Back to the console</a></p>");
     b
+}
+
+/// The last preflight and the button that runs one.
+fn preflight_html(b: &mut String, s: &SalesforceStatus) {
+    b.push_str("<h2 id=\"preflight\">Preflight</h2>");
+    match &s.preflight {
+        None => b.push_str(
+            "<p>Not run against this connection yet: it checks that the org can take every \
+             field fieldcase would write, before anything is written.</p>",
+        ),
+        Some(p) => {
+            let verdict = if p.passed {
+                format!("Passed: the org can take all {} fields.", p.fields_checked)
+            } else {
+                format!(
+                    "{} problem(s) to fix in Salesforce Setup before writing:",
+                    p.problems.len()
+                )
+            };
+            b.push_str(&format!(
+                "<p>{} <span class=\"env\">{}</span> · run {}</p>",
+                escape(&verdict),
+                escape(match p.environment {
+                    fieldcase_core::wire::OrgEnvironment::Sandbox => "Sandbox",
+                    fieldcase_core::wire::OrgEnvironment::Production => "Production",
+                    fieldcase_core::wire::OrgEnvironment::Unknown =>
+                        "Sandbox or production: unknown",
+                }),
+                escape(&p.ran_at)
+            ));
+            if !p.problems.is_empty() {
+                b.push_str("<ul id=\"preflight-problems\">");
+                for line in &p.problems {
+                    b.push_str(&format!("<li>{}</li>", escape(line)));
+                }
+                b.push_str("</ul>");
+            }
+        }
+    }
+    if s.connected {
+        b.push_str(
+            "<form method=\"post\" action=\"/admin/salesforce/preflight\">\
+             <button type=\"submit\">Run preflight</button></form>",
+        );
+    }
 }
 
 /// The OAuth 2.0 error codes of the authorization response (RFC 6749

@@ -13,6 +13,8 @@
 //! - [`case`]: one case in at most two API calls, photos as Files, exactly
 //!   once;
 //! - [`schema_import`]: Case's `describe` → the case schema;
+//! - [`preflight`]: can the connected org take what would be written (and is
+//!   it a sandbox or production)?
 //! - [`crypto`]: tokens sealed at rest (AES-256-GCM);
 //! - [`demo_connect`]: the browser's part of the authorization-code flow,
 //!   done by the server itself for `--demo-connect`.
@@ -38,6 +40,7 @@ pub mod case;
 pub mod crypto;
 pub mod demo_connect;
 pub mod oauth;
+pub mod preflight;
 pub mod rest;
 pub mod schema_import;
 
@@ -410,6 +413,10 @@ impl Salesforce {
             reauthorization_reason: reason,
             message,
             queue,
+            preflight: match &connection {
+                Some(c) => self.0.store.last_preflight(&c.connected_at).await?,
+                None => None,
+            },
         })
     }
 
@@ -732,6 +739,64 @@ impl Salesforce {
             already_there,
             api_calls: calls,
         })
+    }
+
+    /// The connection preflight ([`preflight`]): `Case` and `ContentVersion`
+    /// described, the Organization's `IsSandbox` read (an org that will not
+    /// say is labelled by its login URL), checked against `schema` and the
+    /// fields the policy `allowed` (all when `None`), and kept as the
+    /// connection's last preflight.
+    pub async fn preflight(
+        &self,
+        schema: &CaseSchema,
+        allowed: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<fieldcase_core::wire::Preflight, SalesforceError> {
+        let connection = self
+            .0
+            .store
+            .salesforce_connection()
+            .await?
+            .ok_or(SalesforceError::NotConnected)?;
+        let case = self.describe(&schema.object).await?;
+        let content_version = self.describe("ContentVersion").await?;
+        let soql: String =
+            url::form_urlencoded::byte_serialize(b"SELECT IsSandbox FROM Organization").collect();
+        let path = format!("/query?q={soql}");
+        let mut calls = 0;
+        let is_sandbox = match with_session!(self, calls, |api| api.get_json(&path)) {
+            Ok(answer) => preflight::is_sandbox(&answer),
+            // Not every user may read the Organization: the URL decides then.
+            Err(SalesforceError::Rejected(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let problems = preflight::problems(schema, allowed, &case, &content_version);
+        let report = fieldcase_core::wire::Preflight {
+            ran_at: crate::store::now(),
+            environment: preflight::environment(&self.0.settings.login_url, is_sandbox),
+            login_url: self
+                .0
+                .settings
+                .login_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            passed: problems.is_empty(),
+            fields_checked: u32::try_from(preflight::written(schema, allowed).len())
+                .unwrap_or(u32::MAX),
+            problems,
+        };
+        self.0
+            .store
+            .save_preflight(&connection.connected_at, &report)
+            .await?;
+        tracing::info!(
+            passed = report.passed,
+            problems = report.problems.len(),
+            environment = report.environment.as_str(),
+            api_calls = calls + 2,
+            "preflight ran"
+        );
+        Ok(report)
     }
 
     /// `GET /sobjects/{object}/describe`.

@@ -188,3 +188,75 @@ impl Store {
         Ok(row.and_then(|(verifier, expires_at)| (expires_at > now()).then_some(verifier)))
     }
 }
+
+/// The last preflight's row.
+#[derive(Debug, Clone, FromRow)]
+struct PreflightRow {
+    connected_at: String,
+    ran_at: String,
+    login_url: String,
+    environment: String,
+    passed: bool,
+    fields_checked: i64,
+    problems_json: String,
+}
+
+impl Store {
+    /// Keep `p` as the last preflight, run against the connection made at
+    /// `connected_at`.
+    pub async fn save_preflight(
+        &self,
+        connected_at: &str,
+        p: &fieldcase_core::wire::Preflight,
+    ) -> Result<(), sqlx::Error> {
+        let problems = serde_json::to_string(&p.problems).unwrap_or_else(|_| "[]".into());
+        sqlx::query(
+            "INSERT INTO salesforce_preflights (id, connected_at, ran_at, login_url, environment, \
+             passed, fields_checked, problems_json) \
+             VALUES ('default', $1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET connected_at = excluded.connected_at, \
+             ran_at = excluded.ran_at, login_url = excluded.login_url, \
+             environment = excluded.environment, passed = excluded.passed, \
+             fields_checked = excluded.fields_checked, problems_json = excluded.problems_json",
+        )
+        .bind(connected_at)
+        .bind(&p.ran_at)
+        .bind(&p.login_url)
+        .bind(p.environment.as_str())
+        .bind(p.passed)
+        .bind(i64::from(p.fields_checked))
+        .bind(problems)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The last preflight, if it ran against the connection made at
+    /// `connected_at` (a newer connection has not been checked).
+    pub async fn last_preflight(
+        &self,
+        connected_at: &str,
+    ) -> Result<Option<fieldcase_core::wire::Preflight>, sqlx::Error> {
+        let row: Option<PreflightRow> = sqlx::query_as(
+            "SELECT connected_at, ran_at, login_url, environment, passed, fields_checked, \
+             problems_json FROM salesforce_preflights WHERE id = 'default'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row.filter(|r| r.connected_at == connected_at) else {
+            return Ok(None);
+        };
+        let environment = fieldcase_core::wire::OrgEnvironment::parse(&row.environment)
+            .ok_or_else(|| {
+                sqlx::Error::Decode(format!("unknown environment {:?}", row.environment).into())
+            })?;
+        Ok(Some(fieldcase_core::wire::Preflight {
+            ran_at: row.ran_at,
+            environment,
+            login_url: row.login_url,
+            passed: row.passed,
+            fields_checked: u32::try_from(row.fields_checked).unwrap_or(0),
+            problems: serde_json::from_str(&row.problems_json).unwrap_or_default(),
+        }))
+    }
+}

@@ -86,6 +86,7 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/admin/audit", Rule::Admin),
     ("GET", "/api/v1/admin/audit.csv", Rule::Admin),
     ("GET", "/api/v1/admin/salesforce", Rule::Admin),
+    ("POST", "/api/v1/admin/salesforce/preflight", Rule::Admin),
     // The API's description: public, like the app that reads the API.
     ("GET", "/api/v1/openapi.json", Rule::Open),
     ("GET", "/admin/salesforce", Rule::AdminPage),
@@ -96,6 +97,7 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
         "/admin/salesforce/connect-client-credentials",
         Rule::AdminPage,
     ),
+    ("POST", "/admin/salesforce/preflight", Rule::AdminPage),
     ("GET", "/api/v1/admin/portals", Rule::Admin),
     ("POST", "/api/v1/admin/portals", Rule::Admin),
     ("POST", "/api/v1/admin/portals/{id}/rotate", Rule::Admin),
