@@ -18,11 +18,12 @@
 # 3. The photo pipeline (app/js/photos.js): hashed, named in index.html as
 #    <meta name="fieldcase-photos">, loaded by the app on the first photo
 #    (scripts/photos-js.mjs; minified in release builds).
-# 4. Trunk's preloads of the app's WebAssembly and JS glue at
-#    fetchpriority=low: on a slow link the stylesheet, which the first paint
-#    (the server-drawn card) waits for, goes first instead of sharing the
-#    link with 100 KB of WebAssembly the first paint does not need. They
-#    still start at once, beside the boot script that imports them.
+# 4. The app's WebAssembly and JS glue load after the first paint
+#    (scripts/boot-after-paint.mjs): Trunk's preloads go, and its boot
+#    script imports the glue once the first frame is painted, so on a slow
+#    link the stylesheet, which the first paint (the server-drawn card)
+#    waits for, does not share the link with 100 KB of WebAssembly the first
+#    paint does not need.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -84,7 +85,5 @@ fi
 # 3. The photo pipeline.
 node "$root/scripts/photos-js.mjs" "$staging" "${TRUNK_PUBLIC_URL:-/}" ${release:+--minify}
 
-# 4. The preloads, after the stylesheet.
-sed -E -i -e 's/(<link [^>]*rel="?modulepreload"?[^>]*)>/\1 fetchpriority=low>/g' \
-  -e 's/(<link [^>]*as="?fetch"?[^>]*rel="?preload"?[^>]*)>/\1 fetchpriority=low>/g' \
-  "$staging/index.html"
+# 4. The app loads after the first paint.
+node "$root/scripts/boot-after-paint.mjs" "$staging"

@@ -250,6 +250,7 @@ fn references(html: &str) -> Vec<String> {
 /// not those behind a dynamic `import(` or a `Worker(`, which load on demand.
 fn loaded_at_start(js: &str, url: &str) -> Vec<String> {
     let dir = &url[..url.rfind('/').map_or(0, |i| i + 1)];
+    let is_boot = url[dir.len()..].starts_with("boot-");
     let mut out = Vec::new();
     for quote in ['\'', '"', '`'] {
         let pieces: Vec<&str> = js.split(quote).collect();
@@ -261,7 +262,10 @@ fn loaded_at_start(js: &str, url: &str) -> Vec<String> {
             }
             // The code just ahead of the opening quote.
             let lead = pieces[i - 1].trim_end();
-            if lead.ends_with("import(") || lead.ends_with("Worker(") {
+            // A module imported on demand is not the first load; except in the
+            // boot script, which imports the app itself (after the first
+            // paint, but the app is what the page loads).
+            if (lead.ends_with("import(") && !is_boot) || lead.ends_with("Worker(") {
                 continue;
             }
             let path = if piece.starts_with('/') && !piece.starts_with("//") {
@@ -530,6 +534,13 @@ mod tests {
         assert_eq!(
             loaded_at_start("import init from '/app-3.js'", "/boot-2.js"),
             ["/app-3.js"]
+        );
+        // The boot script imports the app after the first paint: still the
+        // first load.
+        let boot = "const b = await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok))).then(() => import('/app-3.js'));\nawait b.default({ module_or_path: '/app-3_bg.wasm' });";
+        assert_eq!(
+            loaded_at_start(boot, "/boot-2.js"),
+            ["/app-3.js", "/app-3_bg.wasm"]
         );
     }
 }

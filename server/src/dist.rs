@@ -275,6 +275,16 @@ pub fn release(dist: &Path) -> io::Result<Release> {
                 .into_iter()
                 .filter(|u| all.contains(u))
                 .collect();
+            // The boot script names the language's glue and WebAssembly
+            // (it imports them after the first paint: no preload names them).
+            let booted: Vec<String> = refs
+                .iter()
+                .filter(|u| u.starts_with("/boot-"))
+                .filter_map(|u| fs::read_to_string(dist.join(&u[1..])).ok())
+                .flat_map(|js| quoted_urls(&js))
+                .filter(|u| all.contains(u) && !refs.contains(u))
+                .collect();
+            refs.extend(booted);
             refs.push(index.clone());
             named.push((lang, index, refs));
         }
@@ -309,6 +319,24 @@ pub fn release(dist: &Path) -> io::Result<Release> {
         files,
         langs,
     })
+}
+
+/// The local URLs (`'/…'` or `"/…"`) a script names in quotes.
+fn quoted_urls(js: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in ['\'', '"'] {
+        for (i, piece) in js.split(q).enumerate() {
+            if i % 2 == 1
+                && piece.starts_with('/')
+                && !piece.starts_with("//")
+                && !piece.contains(char::is_whitespace)
+                && !out.iter().any(|u: &String| u == piece)
+            {
+                out.push(piece.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// The local URLs (`/…`) an HTML page names in `href`, `src` or `content`.
@@ -827,12 +855,22 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
     #[test]
     fn with_two_languages_each_keeps_its_own_files_and_gets_its_words() {
         let dist = fake_dist();
+        // As scripts/boot-after-paint.mjs leaves it: no preload, the boot
+        // script alone names the language's glue and WebAssembly.
         let es = "<!doctype html><html lang=\"es\"><head>\
-            <link rel=\"modulepreload\" href=\"/fieldcase-app-0000aaaa1111bbbb.js\">\
+            <script type=\"module\">\
+const bindings = await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok))).then(() => import('/fieldcase-app-0000aaaa1111bbbb.js'));\
+const wasm = await bindings.default({ module_or_path: '/fieldcase-app-0000aaaa1111bbbb_bg.wasm' });\
+</script>\
             <meta name=\"fieldcase-engine\" content=\"/fieldcase-engine-2222cccc3333dddd.wasm\">\
             </head><body></body></html>";
         fs::write(dist.path().join("index.es.html"), es).unwrap();
         fs::write(dist.path().join("fieldcase-app-0000aaaa1111bbbb.js"), "es").unwrap();
+        fs::write(
+            dist.path().join("fieldcase-app-0000aaaa1111bbbb_bg.wasm"),
+            "es",
+        )
+        .unwrap();
         fs::write(
             dist.path().join("fieldcase-engine-2222cccc3333dddd.wasm"),
             "es",
@@ -842,11 +880,15 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let release = release(dist.path()).unwrap();
         let es = &release.langs["es"];
         assert_eq!(es.index, "/index.es.html");
+        // Its own boot script, engine, and the glue and WebAssembly its boot
+        // script imports.
+        assert!(es.files[0].starts_with("/boot-"), "{:?}", es.files);
         assert_eq!(
-            es.files,
-            vec![
-                "/fieldcase-app-0000aaaa1111bbbb.js",
+            es.files[1..],
+            [
                 "/fieldcase-engine-2222cccc3333dddd.wasm",
+                "/fieldcase-app-0000aaaa1111bbbb.js",
+                "/fieldcase-app-0000aaaa1111bbbb_bg.wasm",
                 "/index.es.html"
             ]
         );
