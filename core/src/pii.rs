@@ -27,6 +27,9 @@ use std::collections::BTreeMap;
 use fieldcase_i18n::t;
 use serde::{Deserialize, Serialize};
 
+use crate::schema::{CaseSchema, FieldDef, FieldType, Hint};
+use crate::validate::FieldValue;
+
 /// What a finding is. The wire name ([`Kind::as_str`]) is stable: it is in
 /// the audit trail and the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -285,6 +288,179 @@ pub fn moved(offset: usize, findings: &[Finding], start_of: bool) -> usize {
     (offset as isize + delta).max(0) as usize
 }
 
+/// Where a finding of an intake is: `"notes"`.
+pub const NOTES: &str = "notes";
+
+/// A finding in an intake: in its notes ([`NOTES`]) or in one of its case
+/// fields (by API name), with its byte span in that text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldFinding {
+    /// `notes`, or a case field's API name such as `Description`.
+    pub field: String,
+    pub kind: Kind,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl FieldFinding {
+    fn of(field: &str, f: Finding) -> Self {
+        FieldFinding {
+            field: field.to_owned(),
+            kind: f.kind,
+            start: f.start as u32,
+            end: f.end as u32,
+        }
+    }
+
+    fn finding(&self) -> Finding {
+        Finding {
+            kind: self.kind,
+            start: self.start as usize,
+            end: self.end as usize,
+        }
+    }
+}
+
+/// The case fields a person types free text into: text and long text that
+/// the technician or a dispatcher edits, not the technician's own details
+/// (their e-mail and phone are meant to be there).
+pub fn free_text_fields(schema: &CaseSchema) -> impl Iterator<Item = &FieldDef> {
+    schema.fields.iter().filter(|d| {
+        matches!(d.field_type, FieldType::Text | FieldType::Textarea)
+            && d.is_editable()
+            && !d.has_hint(Hint::TechnicianName)
+            && !d.has_hint(Hint::TechnicianEmail)
+            && !d.has_hint(Hint::TechnicianPhone)
+    })
+}
+
+/// Every finding of an intake: its notes first, then its free-text fields
+/// in schema order.
+pub fn scan(
+    schema: &CaseSchema,
+    notes: &str,
+    fields: &BTreeMap<String, FieldValue>,
+    terms: &HealthTerms,
+) -> Vec<FieldFinding> {
+    let mut out: Vec<FieldFinding> = findings(notes, terms)
+        .into_iter()
+        .map(|f| FieldFinding::of(NOTES, f))
+        .collect();
+    for def in free_text_fields(schema) {
+        if let Some(text) = fields.get(&def.name).and_then(FieldValue::as_text) {
+            out.extend(
+                findings(text, terms)
+                    .into_iter()
+                    .map(|f| FieldFinding::of(&def.name, f)),
+            );
+        }
+    }
+    out
+}
+
+/// How many of each kind in each place: `{"notes":{"card":1},"Description":{"card":1}}`,
+/// what the audit trail records (never a value).
+pub fn counts_by_field(found: &[FieldFinding]) -> serde_json::Value {
+    let mut out: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for f in found {
+        *out.entry(&f.field)
+            .or_default()
+            .entry(f.kind.as_str())
+            .or_insert(0) += 1;
+    }
+    serde_json::to_value(out).unwrap_or_default()
+}
+
+/// An intake's text after a redaction, and what was redacted where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redacted {
+    pub notes: String,
+    pub fields: BTreeMap<String, FieldValue>,
+    /// The findings of the notes that were redacted (to move other spans
+    /// of the notes with [`moved`]).
+    pub notes_redacted: Vec<Finding>,
+    /// Every finding redacted, with its span before the redaction.
+    pub redacted: Vec<FieldFinding>,
+    /// The words redacted, by kind.
+    values: Vec<(Kind, String)>,
+}
+
+impl Redacted {
+    /// Another text of the same intake (structuring's proposed values) with
+    /// the same words redacted, and nothing else.
+    pub fn apply(&self, text: &str, terms: &HealthTerms) -> String {
+        let same: Vec<Finding> = findings(text, terms)
+            .into_iter()
+            .filter(|f| {
+                self.values
+                    .iter()
+                    .any(|(k, v)| *k == f.kind && v == f.text(text))
+            })
+            .collect();
+        redact(text, &same)
+    }
+}
+
+/// Redact `chosen` (findings of [`scan`] on this very intake) and every
+/// other finding of the same kind with the same words, in the notes and
+/// the free-text fields: a card number redacted in the notes is redacted in
+/// the Description copied from them too. `None` when one of `chosen` is not
+/// a finding of the intake as it is (it changed since it was scanned).
+pub fn redact_intake(
+    schema: &CaseSchema,
+    notes: &str,
+    fields: &BTreeMap<String, FieldValue>,
+    terms: &HealthTerms,
+    chosen: &[FieldFinding],
+) -> Option<Redacted> {
+    let current = scan(schema, notes, fields, terms);
+    let text_of = |f: &FieldFinding| -> Option<String> {
+        let text = if f.field == NOTES {
+            notes
+        } else {
+            fields.get(&f.field).and_then(FieldValue::as_text)?
+        };
+        Some(f.finding().text(text).to_owned())
+    };
+    let mut values: Vec<(Kind, String)> = Vec::new();
+    for c in chosen {
+        if !current.contains(c) {
+            return None;
+        }
+        values.push((c.kind, text_of(c)?));
+    }
+    let picked: Vec<FieldFinding> = current
+        .into_iter()
+        .filter(|f| text_of(f).is_some_and(|t| values.iter().any(|(k, v)| *k == f.kind && *v == t)))
+        .collect();
+    let in_field = |field: &str| -> Vec<Finding> {
+        picked
+            .iter()
+            .filter(|f| f.field == field)
+            .map(FieldFinding::finding)
+            .collect()
+    };
+    let notes_redacted = in_field(NOTES);
+    let mut out_fields = fields.clone();
+    for def in free_text_fields(schema) {
+        let found = in_field(&def.name);
+        if let (false, Some(text)) = (
+            found.is_empty(),
+            fields.get(&def.name).and_then(FieldValue::as_text),
+        ) {
+            out_fields.insert(def.name.clone(), FieldValue::text(redact(text, &found)));
+        }
+    }
+    Some(Redacted {
+        notes: redact(notes, &notes_redacted),
+        fields: out_fields,
+        notes_redacted,
+        redacted: picked,
+        values,
+    })
+}
+
 // ---------------------------------------------------------------------------
 // The scanners. They look at bytes: every pattern is ASCII, and an ASCII byte
 // in UTF-8 is always a whole character, so spans stay on boundaries.
@@ -444,7 +620,7 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
         }
         sum += v;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// Issuer prefixes of the card networks (Visa, Mastercard, American Express,
@@ -692,9 +868,9 @@ fn phone_shape(s: &str) -> bool {
             && !groups[1].starts_with('0')
             && (11..=17).contains(&digits);
     }
-    if first.starts_with('0') {
+    if let Some(rest) = first.strip_prefix('0') {
         // A national number with its trunk 0: 10 or 11 digits.
-        return first[1..].starts_with(|c: char| c.is_ascii_digit() && c != '0')
+        return rest.starts_with(|c: char| c.is_ascii_digit() && c != '0')
             && (10..=11).contains(&digits)
             && groups.iter().all(|g| g.len() >= 2 || groups.len() == 1);
     }
@@ -1195,5 +1371,60 @@ mod tests {
         }
         assert_eq!(Kind::Card.label(), "card number");
         assert_eq!(Kind::Card.redaction(), "[redacted card]");
+    }
+
+    #[test]
+    fn an_intake_is_scanned_and_redacted_everywhere_a_value_is() {
+        let schema = CaseSchema::salesforce_default();
+        let notes = "pump leaking. cust card 4111 1111 1111 1111, mail ann@example.com";
+        let mut fields = BTreeMap::new();
+        fields.insert("Subject".to_owned(), FieldValue::text("Pump leaking"));
+        fields.insert("Description".to_owned(), FieldValue::text(notes));
+        fields.insert(
+            "SuppliedEmail".to_owned(),
+            FieldValue::text("sam@example.com"),
+        );
+        let terms = HealthTerms::default();
+        let found = scan(&schema, notes, &fields, &terms);
+        let places: Vec<(&str, Kind)> = found.iter().map(|f| (f.field.as_str(), f.kind)).collect();
+        assert_eq!(
+            places,
+            [
+                ("notes", Kind::Card),
+                ("notes", Kind::Email),
+                ("Description", Kind::Card),
+                ("Description", Kind::Email)
+            ],
+            "the technician's own e-mail field is not scanned"
+        );
+        assert_eq!(
+            counts_by_field(&found),
+            serde_json::json!({"notes": {"card": 1, "email": 1}, "Description": {"card": 1, "email": 1}})
+        );
+        // Redacting the card in the notes redacts it in the Description too.
+        let r = redact_intake(&schema, notes, &fields, &terms, &found[..1]).unwrap_or_else(|| {
+            panic!("the finding is current");
+        });
+        assert_eq!(
+            r.notes,
+            "pump leaking. cust card [redacted card], mail ann@example.com"
+        );
+        assert_eq!(r.fields["Description"], FieldValue::text(r.notes.clone()));
+        assert_eq!(
+            r.fields["SuppliedEmail"],
+            FieldValue::text("sam@example.com")
+        );
+        assert_eq!(r.redacted.len(), 2);
+        // A finding that is not (or no longer) there is refused.
+        let mut stale = found[0].clone();
+        stale.start += 1;
+        assert_eq!(
+            redact_intake(&schema, notes, &fields, &terms, &[stale]),
+            None
+        );
+        let all = redact_intake(&schema, notes, &fields, &terms, &found).unwrap_or_else(|| {
+            panic!("all current");
+        });
+        assert!(scan(&schema, &all.notes, &all.fields, &terms).is_empty());
     }
 }

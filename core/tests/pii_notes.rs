@@ -28,9 +28,12 @@ fn the_technician_notes_hold_no_personal_data() {
     );
 }
 
+/// Notes, what is in them, and the notes redacted.
+type Case<'a> = (&'a str, &'a [(Kind, &'a str)], &'a str);
+
 #[test]
 fn personal_data_in_messy_notes_is_found_and_redacted() {
-    let cases: &[(&str, &[(Kind, &str)], &str)] = &[
+    let cases: &[Case] = &[
         (
             "pump leaking at seal approx 3,2 bar. cust (Dana) says call her on 07700 900123 \
              or dana.o@northwind.example before 5pm. PO 4500012345",
