@@ -152,12 +152,14 @@ pub fn summary_html(items: &[(String, String)]) -> String {
 /// Personal data found in the report, for the technician to see before
 /// Submit: `(where, kind, quote)` each, `quote` already HTML (the words in
 /// `<mark>`). A status, not an alert: nothing has to be fixed to submit.
+/// Drawn as the app's amber `card amend` box, so the first load's
+/// stylesheet gains nothing for it.
 pub fn pii_html(items: &[(String, fieldcase_core::pii::Kind, String)]) -> String {
     let mut out = String::new();
     if items.is_empty() {
         return out;
     }
-    out.push_str("<div class=\"pii\" id=\"pii\" role=\"status\"><h2>");
+    out.push_str("<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>");
     out.push_str(t!("Personal data in this report"));
     out.push_str("</h2><p>");
     out.push_str(t!(
@@ -413,7 +415,7 @@ mod tests {
         )]);
         assert_eq!(
             out,
-            "<div class=\"pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>\
+            "<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>\
              <p>A dispatcher sees it highlighted and redacts what the case does not need before it reaches the CRM. Take it out of your notes if it should not be sent at all.</p>\
              <ul><li><strong>card number</strong> · your notes: <q>paid <mark>4111</mark> &lt;</q></li></ul></div>"
         );

@@ -539,7 +539,7 @@ mod tests {
         let v = call(&mut s, OP_REVIEW, input);
         let summary = v["summary"].as_str().unwrap();
         assert!(
-            summary.starts_with("<div class=\"pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>"),
+            summary.starts_with("<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>"),
             "{summary}"
         );
         // In the notes and (the same words) in the Description: listed once.
