@@ -93,6 +93,18 @@ pub fn line(
     })
 }
 
+/// The kinds found, each once, in words: "card number, e-mail address".
+pub fn kinds_text(found: &[FieldFinding]) -> String {
+    let mut kinds: Vec<Kind> = found.iter().map(|f| f.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+        .into_iter()
+        .map(Kind::label)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The audit trail's counts, `{"notes":{"card":1},"Description":{"card":1}}`,
 /// in words: "notes: 1 card number; Description: 1 card number".
 pub fn counts_text(v: &Value) -> Option<String> {
@@ -152,6 +164,8 @@ mod tests {
         let l = line(&schema, notes, &fields, &found[1]).unwrap_or_else(|| panic!("fits"));
         assert_eq!(l.title, "Card number in Description");
         assert_eq!((l.before.as_str(), l.after.as_str()), ("card ", ""));
+        assert_eq!(kinds_text(&found), "card number");
+        assert_eq!(kinds_text(&[]), "");
         let mut off = found[1].clone();
         off.end = 999;
         assert_eq!(line(&schema, notes, &fields, &off), None);

@@ -42,6 +42,12 @@ test('a dispatcher sees the highlighted card number and redacts it', async ({
   await expect(history).not.toContainText('4111');
   await page.screenshot({ path: testInfo.outputPath('console-pii-redacted.png'), fullPage: true });
 
+  // Approving now is warned about what is left.
+  await page.getByRole('button', { name: 'Approve', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Personal data is still in it (e-mail address).');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
   // Redact all: nothing personal is left, and the card is gone.
   await personal.getByRole('button', { name: 'Redact all' }).click();
   await expect(page.getByRole('region', { name: /^Personal data/ })).toHaveCount(0);

@@ -565,6 +565,12 @@ pub fn Intake() -> impl IntoView {
                 })}
                 {move || (action.get() == Some(Action::Approve)).then(|| view! {
                     <p>"It will be written to the CRM as a case with these fields and photos."</p>
+                    {move || {
+                        let kinds = detail.with(|d| d.as_ref().map(|d| crate::pii::kinds_text(&d.pii)).unwrap_or_default());
+                        (!kinds.is_empty()).then(|| view! {
+                            <p class="problem" role="note">{format!("Personal data is still in it ({kinds}). Cancel and redact it unless the case needs it.")}</p>
+                        })
+                    }}
                 })}
                 <div class="actions">
                     <button type="submit" class="btn primary">
