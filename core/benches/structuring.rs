@@ -246,7 +246,7 @@ fn confusion(name: &str, field: &str, schema: &CaseSchema, scored: &[Scored]) {
     println!("  {field} confusion ({name}), expected × proposed:");
     let mut head = format!("    {:<width$}", "");
     for c in &columns {
-        head.push_str(&format!(" {:>w$}", short(c), w = 5));
+        head.push_str(&format!(" {c:>width$}"));
     }
     println!("{head}");
     for (r, row) in counts.iter().enumerate() {
@@ -255,13 +255,8 @@ fn confusion(name: &str, field: &str, schema: &CaseSchema, scored: &[Scored]) {
         }
         let mut line = format!("    {:<width$}", values[r]);
         for n in row {
-            line.push_str(&format!(" {n:>5}"));
+            line.push_str(&format!(" {n:>width$}"));
         }
         println!("{line}");
     }
-}
-
-/// A column heading of at most five characters.
-fn short(v: &str) -> String {
-    v.chars().take(5).collect()
 }
