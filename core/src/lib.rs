@@ -9,6 +9,8 @@ pub mod console;
 pub mod embed;
 /// Typed ids: `IntakeId`, `Sha256`, parsed once where they enter.
 pub mod ids;
+/// The admin's policy: CRM actions, writable fields, who must review, escalation.
+pub mod policy;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.
