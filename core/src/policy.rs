@@ -380,16 +380,16 @@ impl Policy {
                 "the case schema has no safety-hazard field; remove this condition",
             ));
         }
-        if let Some(x) = c.confidence_below {
-            if !(x > 0.0 && x <= 1.0) {
-                errors.push(PolicyError::new(
-                    format!("{at}.confidence_below"),
-                    format!(
-                        "confidence runs from 0 to 1, so below {x} can never match; use a \
+        if let Some(x) = c.confidence_below
+            && !(x > 0.0 && x <= 1.0)
+        {
+            errors.push(PolicyError::new(
+                format!("{at}.confidence_below"),
+                format!(
+                    "confidence runs from 0 to 1, so below {x} can never match; use a \
                          threshold above 0 and at most 1 (e.g. 0.6)"
-                    ),
-                ));
-            }
+                ),
+            ));
         }
         if let Some(kinds) = &c.personal_data {
             for kind in kinds {
@@ -423,14 +423,14 @@ impl Policy {
                  or remove this condition",
             ));
         }
-        if let Some(words) = &c.words {
-            if words.iter().all(|w| w.trim().is_empty()) {
-                errors.push(PolicyError::new(
-                    format!("{at}.words"),
-                    "no words to look for, so this can never match; add words or phrases or \
+        if let Some(words) = &c.words
+            && words.iter().all(|w| w.trim().is_empty())
+        {
+            errors.push(PolicyError::new(
+                format!("{at}.words"),
+                "no words to look for, so this can never match; add words or phrases or \
                      remove the condition",
-                ));
-            }
+            ));
         }
     }
 }
@@ -473,24 +473,24 @@ impl ValidPolicy {
         let Some(esc) = &self.policy.escalation else {
             return errors;
         };
-        if let Some(name) = &esc.route.webhook {
-            if !webhooks.contains(&name.as_str()) {
-                errors.push(PolicyError::new(
-                    "escalation.route.webhook",
-                    if webhooks.is_empty() {
-                        format!(
-                            "the hand-off configuration has no webhook routes, so \"{name}\" \
+        if let Some(name) = &esc.route.webhook
+            && !webhooks.contains(&name.as_str())
+        {
+            errors.push(PolicyError::new(
+                "escalation.route.webhook",
+                if webhooks.is_empty() {
+                    format!(
+                        "the hand-off configuration has no webhook routes, so \"{name}\" \
                              cannot be used; add one to the hand-off rules file or use e-mail"
-                        )
-                    } else {
-                        format!(
-                            "the hand-off configuration has no webhook route \"{name}\"; pick \
+                    )
+                } else {
+                    format!(
+                        "the hand-off configuration has no webhook route \"{name}\"; pick \
                              one of: {}",
-                            webhooks.join(", ")
-                        )
-                    },
-                ));
-            }
+                        webhooks.join(", ")
+                    )
+                },
+            ));
         }
         if !esc.route.email.is_empty() && !email {
             errors.push(PolicyError::new(

@@ -70,6 +70,15 @@ fn approved(rule: &str) -> Decision {
     Decision::AutoApprove { rule: rule.into() }
 }
 
+/// (name, policy, intake, decision, escalation reasons).
+type Case<'a> = (
+    &'a str,
+    &'a ValidPolicy,
+    &'a IntakeFacts,
+    Decision,
+    Option<Vec<&'a str>>,
+);
+
 #[test]
 fn intakes_times_policies() {
     let default = Policy::default_for(&schema()).validate(&schema()).unwrap();
@@ -111,13 +120,7 @@ fn intakes_times_policies() {
     let needs = |reasons: &[&str]| Decision::NeedsPerson {
         reasons: reasons.iter().map(|r| r.to_string()).collect(),
     };
-    let cases: Vec<(
-        &str,
-        &ValidPolicy,
-        &IntakeFacts,
-        Decision,
-        Option<Vec<&str>>,
-    )> = vec![
+    let cases: Vec<Case> = vec![
         (
             "default holds low",
             &default,

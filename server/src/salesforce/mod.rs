@@ -243,6 +243,8 @@ pub struct CaseWrite<'a> {
     pub values: &'a BTreeMap<String, FieldValue>,
     pub links: AssetLinks<'a>,
     pub photos: Vec<PhotoFile>,
+    /// The admin's policy: the actions and fields this write may use.
+    pub policy: &'a fieldcase_core::policy::ValidPolicy,
 }
 
 /// The connector: cheap to clone, shared by the HTTP handlers, the write
@@ -680,6 +682,7 @@ impl Salesforce {
             &write.links,
             write.intake_id,
             write.reference,
+            &|field| write.policy.allows_field(field),
         )
         .map_err(|message| {
             SalesforceError::Rejected(vec![SfError {
@@ -688,11 +691,24 @@ impl Salesforce {
                 fields: Vec::new(),
             }])
         })?;
+        // The policy's actions, enforced here too, whoever calls: no case
+        // write without create/upsert, no files without attach_files.
+        if !write.policy.allows_case_write() {
+            return Err(SalesforceError::Rejected(vec![SfError {
+                code: "POLICY_NO_CASE_WRITE".into(),
+                message: "The policy allows neither create_case nor upsert_case.".into(),
+                fields: Vec::new(),
+            }]));
+        }
+        let attach = write
+            .policy
+            .allows(fieldcase_core::policy::Action::AttachFiles);
         let mut calls = 0;
         let upserted = with_session!(self, calls, |api| case::upsert(api, &fields))?;
         failpoint::hit("after_case_upsert");
 
-        let (missing, mut files) = case::missing(&write.photos, &upserted.files);
+        let photos: &[PhotoFile] = if attach { &write.photos } else { &[] };
+        let (missing, mut files) = case::missing(photos, &upserted.files);
         let already_there = files.len();
         let mut uploaded = 0;
         for batch in case::batches(&missing) {

@@ -22,6 +22,7 @@ mod limits;
 mod locations;
 mod openapi;
 mod photos;
+mod policy;
 mod salesforce;
 mod salesforce_http;
 mod schema_import;
