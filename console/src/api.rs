@@ -58,6 +58,19 @@ impl Failure {
         }
     }
 
+    /// Every per-field (or per-path) message, sorted by field or path.
+    pub fn field_messages(&self) -> Vec<(String, String)> {
+        match self {
+            Failure::Offline => Vec::new(),
+            Failure::Api { error, .. } => error
+                .fields
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// The session is gone: go to sign-in.
     pub fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)
@@ -167,6 +180,15 @@ pub mod path {
     pub fn portal_action(id: &Uuid, action: &str) -> String {
         format!("{API_PREFIX}/admin/portals/{id}/{action}")
     }
+    pub fn policy() -> String {
+        format!("{API_PREFIX}/admin/policy")
+    }
+    pub fn policy_versions() -> String {
+        format!("{API_PREFIX}/admin/policy/versions")
+    }
+    pub fn policy_dry_run() -> String {
+        format!("{API_PREFIX}/admin/policy/dry-run")
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -177,6 +199,7 @@ mod calls {
     use fieldcase_core::CaseSchema;
     use fieldcase_core::console::*;
     use fieldcase_core::embed::{NewPortal, Portal, PortalSecret};
+    use fieldcase_core::policy::{CurrentPolicy, DryRun, Policy, PolicyVersion};
     use gloo_net::http::{Request, RequestBuilder};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
@@ -275,6 +298,18 @@ mod calls {
     }
     pub async fn disable_portal(id: &Uuid) -> Result<Portal, Failure> {
         post(&path::portal_action(id, "disable"), &serde_json::json!({})).await
+    }
+    pub async fn policy() -> Result<CurrentPolicy, Failure> {
+        get(&path::policy()).await
+    }
+    pub async fn save_policy(body: &Policy) -> Result<CurrentPolicy, Failure> {
+        send(same_origin(Request::put(&path::policy())).json(body)).await
+    }
+    pub async fn policy_versions() -> Result<Vec<PolicyVersion>, Failure> {
+        get(&path::policy_versions()).await
+    }
+    pub async fn dry_run_policy(body: &Policy) -> Result<DryRun, Failure> {
+        post(&path::policy_dry_run(), body).await
     }
 }
 

@@ -9,6 +9,7 @@
 //! - [`time`]: RFC 3339 instants, relative ages ("3 h") and short dates;
 //! - [`select`]: the queue's keyboard selection (j/k, Enter, a, r);
 //! - [`edit`]: the intake's field inputs, their validation and what changed;
+//! - [`policy_form`]: the policy page's controls as edits of the policy document;
 //! - [`portal`]: the portals page's snippet, token claims and Salesforce steps;
 //! - [`text`]: titles, confirmations and the history's sentences.
 //!
@@ -19,6 +20,7 @@ pub mod api;
 pub mod edit;
 pub mod highlight;
 pub mod pii;
+pub mod policy_form;
 pub mod portal;
 pub mod query;
 pub mod select;

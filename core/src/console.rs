@@ -247,6 +247,9 @@ pub struct QueueRow {
     /// The technician's name as they gave it.
     pub technician: String,
     pub photo_count: u32,
+    /// The admin's policy escalated it to the on-call route at submission.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
     /// RFC 3339.
     pub submitted_at: String,
     /// RFC 3339.
@@ -366,10 +369,35 @@ pub struct IntakeDetail {
     /// a portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<IntakeOrigin>,
+    /// What the admin's policy says about it.
+    #[serde(default)]
+    pub policy: PolicyNote,
     /// RFC 3339.
     pub submitted_at: String,
     /// RFC 3339.
     pub updated_at: String,
+}
+
+/// The policy's word on one intake, for its page in the console.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PolicyNote {
+    /// Why it waits for a person (decided at submission).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// Escalated to the on-call route at submission.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
+    /// Fields with a value that the policy does not allow to be written:
+    /// shown "not written (policy)", never sent to the CRM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_written: Vec<String>,
+    /// The policy does not allow attaching files: the photos stay here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub photos_not_attached: bool,
+    /// The policy does not allow writing cases at all.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub case_not_written: bool,
 }
 
 /// An intake a customer submitted through a portal's embedded form.

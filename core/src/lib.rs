@@ -11,6 +11,8 @@ pub mod embed;
 pub mod ids;
 /// Personal and regulated data in free text: found, counted, redacted.
 pub mod pii;
+/// The admin's policy: CRM actions, writable fields, who must review, escalation.
+pub mod policy;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.

@@ -237,6 +237,7 @@ async fn run_subrequest(
         Ok(x) => x,
         Err(e) => return Ok(SubResult::from_error(rid, &e)),
     };
+    ctx.org.log_request(format!("composite: {}", op.label()));
     let input = if op.takes_body() {
         match sub.body.as_ref().map(|b| resolve_value(b, refs)) {
             Some(Ok(b)) => Input::Json(b),
@@ -548,6 +549,11 @@ pub async fn collections_create(
         }
     };
     let c = parse_collection(body)?;
+    for r in &c.records {
+        let kind = r["attributes"]["type"].as_str().unwrap_or("(no type)");
+        ctx.org
+            .log_request(format!("collection: POST /sobjects/{kind}"));
+    }
     run_collection(
         conn,
         ctx,

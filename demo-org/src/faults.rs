@@ -28,7 +28,7 @@
 //! Counters given replace the current ones; fields left out keep theirs.
 //! `GET /__demo/faults` shows the current faults, `POST /__demo/reset` clears
 //! them all, and `GET /__demo/stats` answers
-//! `{"api_calls", "api_limit", "cases", "content_versions", "calls_by_route": {"POST /composite": 1, …}}`.
+//! `{"api_calls", "api_limit", "cases", "content_versions", "calls_by_route": {"POST /composite": 1, …}, "requests": ["POST /composite", "composite: PATCH /sobjects/Case/…", …]}`.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -337,6 +337,7 @@ async fn stats_json(org: &Org) -> Result<Value> {
         "cases": cases,
         "content_versions": versions,
         "calls_by_route": by_route,
+        "requests": org.requests.lock().unwrap_or_else(|e| e.into_inner()).clone(),
     }))
 }
 

@@ -733,6 +733,7 @@ async fn handle_inner(
         Ok(op) => op.label(),
         Err(_) => format!("{method} (unknown resource)"),
     };
+    org.log_request(label.clone());
     org.count_call(&label).await?;
     let op = op?;
     let body = body.map_err(|e| {

@@ -35,6 +35,11 @@ pub struct OrgState {
     pub api_limit: u64,
     api_used: AtomicU64,
     pub faults: Faults,
+    /// Every operation asked of the REST API, in order, as `/__demo/stats`
+    /// lists it (`requests`): top-level calls by their route, composite
+    /// subrequests as `composite: …`, records of an sObject Collection as
+    /// `collection: POST /sobjects/{type}`. Tests check what a client did.
+    pub requests: std::sync::Mutex<Vec<String>>,
 }
 
 pub type Org = Arc<OrgState>;
@@ -43,6 +48,14 @@ impl OrgState {
     /// API calls counted so far (the N of `api-usage=N/M`).
     pub fn api_used(&self) -> u64 {
         self.api_used.load(Ordering::SeqCst)
+    }
+
+    /// Notes one operation for `/__demo/stats`'s `requests`.
+    pub fn log_request(&self, what: String) {
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(what);
     }
 
     /// Counts one API call against `route`.
@@ -187,6 +200,7 @@ pub async fn spawn(config: Config) -> Result<RunningOrg> {
         api_limit: config.api_limit,
         api_used: AtomicU64::new(u64::try_from(used).unwrap_or(0)),
         faults: Faults::default(),
+        requests: std::sync::Mutex::new(Vec::new()),
     });
     let app = router(org, config.max_upload_bytes);
 

@@ -49,12 +49,23 @@ pub fn render_email(s: &CaseSummary) -> RenderedEmail {
     } else {
         &s.subject
     });
-    let subject = format!(
-        "[{}] Case {} \u{2014} {}",
-        one_line(&s.priority),
-        one_line(&s.case_number),
-        subject_line
-    );
+    let subject = if s.escalation.is_empty() {
+        format!(
+            "[{}] Case {} \u{2014} {}",
+            one_line(&s.priority),
+            one_line(&s.case_number),
+            subject_line
+        )
+    } else {
+        // Escalated at submission: no case yet, the reference to quote.
+        format!(
+            "[{}] Escalation {} \u{2014} {} ({})",
+            one_line(&s.priority),
+            one_line(&s.reference),
+            subject_line,
+            one_line(&s.escalation.join("; "))
+        )
+    };
     let photos = match s.photo_count {
         0 => "none".to_owned(),
         1 => "1 (attached to the case)".to_owned(),

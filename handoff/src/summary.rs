@@ -27,6 +27,11 @@ pub struct CaseSummary {
     pub photo_count: u32,
     /// The case's field values by API name, as written; routing rules test these.
     pub fields: BTreeMap<String, FieldValue>,
+    /// Set when the admin's policy escalated the intake at submission, before
+    /// review and before any case exists (`case_number`, `case_id` and
+    /// `case_url` are then empty): why it was escalated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
 }
 
 #[cfg(test)]
@@ -61,6 +66,7 @@ pub(crate) fn sample() -> CaseSummary {
         priority: "High".into(),
         subject: "Feed pump P-12: leaking at seal".into(),
         photo_count: 3,
+        escalation: Vec::new(),
         fields,
     }
 }

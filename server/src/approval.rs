@@ -22,6 +22,8 @@ pub struct Approver {
     actor: Actor,
     /// How the approval came about: `console`, `bulk`, `rule`.
     via: &'static str,
+    /// The policy version whose rule approved (recorded in the event).
+    policy_version: Option<u32>,
 }
 
 impl Approver {
@@ -30,14 +32,16 @@ impl Approver {
         Approver {
             actor: Actor::new(ActorKind::from(user.role), user.email.clone()),
             via,
+            policy_version: None,
         }
     }
 
-    /// A named rule of the admin's policy.
-    pub fn rule(name: &str) -> Self {
+    /// A named auto-approve rule of the admin's policy, at `version`.
+    pub fn rule(name: &str, policy_version: u32) -> Self {
         Approver {
             actor: Actor::new(ActorKind::Rule, name),
             via: "rule",
+            policy_version: Some(policy_version),
         }
     }
 
@@ -56,5 +60,13 @@ pub async fn approve(
     approver: &Approver,
 ) -> Result<Guarded<String>, sqlx::Error> {
     debug_assert!(approver.actor.kind != ActorKind::Ai);
-    store::review::approve_intake(tx, intake_id, revision, &approver.actor, approver.via).await
+    store::review::approve_intake(
+        tx,
+        intake_id,
+        revision,
+        &approver.actor,
+        approver.via,
+        approver.policy_version,
+    )
+    .await
 }

@@ -319,10 +319,14 @@ async fn salesforce_check(config: &Config) -> Result<(), StartupError> {
     let schema = load_schema(config)?;
     let store = open_store(config).await?;
     let public_url = config.public_url(config.addr);
+    let policy = crate::policy::load(&store, &schema)
+        .await
+        .map_err(StartupError::Usage)?;
     let salesforce = connector(config, &public_url, store, Arc::default())?;
     let actor = crate::store::Actor::new(fieldcase_core::console::ActorKind::System, "cli");
+    let allowed = policy.allowed_fields();
     let report = salesforce
-        .preflight(&schema, None, &actor)
+        .preflight(&schema, Some(&allowed), &actor)
         .await
         .map_err(|e| StartupError::Usage(format!("the preflight could not run: {e}")))?;
     println!(

@@ -205,6 +205,11 @@ impl HandoffWorker {
         })
     }
 
+    /// The routing rules (the policy's escalation names a webhook route).
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     /// Work until `stop` turns true.
     pub async fn run(self, stop: watch::Receiver<bool>) {
         tracing::info!(routes = self.rules.routes().len(), "hand-off routes loaded");
@@ -351,6 +356,7 @@ fn summary_of(intake: &WrittenIntake) -> CaseSummary {
         priority: text("Priority"),
         subject: text("Subject"),
         photo_count: u32::try_from(intake.photo_count).unwrap_or(0),
+        escalation: Vec::new(),
         fields,
     }
 }

@@ -35,6 +35,8 @@ pub mod limits;
 pub mod photo;
 /// Location and device metadata left out of the photos sent to the CRM, losslessly.
 pub mod photo_strip;
+/// The admin's policy at run time: cached, evaluated at submission.
+pub mod policy;
 /// Private files: the data folder `0700`, what is in it `0600`.
 pub mod private_fs;
 /// QR links in upper case (compact alphanumeric codes) and their SVG.

@@ -48,6 +48,8 @@ pub enum StartupError {
     Salesforce(String),
     #[error("{0}")]
     Handoff(String),
+    #[error("{0}")]
+    Policy(String),
 }
 
 impl StartupError {
@@ -105,6 +107,11 @@ impl Application {
         let schema = Arc::new(schema);
         let write_wake = Arc::new(Notify::new());
         let salesforce = connector(config, &public_url, store.clone(), write_wake.clone())?;
+        let policy = crate::policy::PolicyCell::new(
+            crate::policy::load(&store, &schema)
+                .await
+                .map_err(StartupError::Policy)?,
+        );
         let worker = Worker::new(
             config,
             store.clone(),
@@ -112,6 +119,7 @@ impl Application {
             schema.clone(),
             files.clone(),
             write_wake.clone(),
+            policy.clone(),
         );
         let handoff = HandoffWorker::from_args(
             &config.handoff,
@@ -120,6 +128,10 @@ impl Application {
             std::time::Duration::from_secs(config.writes.lease_secs),
         )
         .map_err(StartupError::Handoff)?;
+        let escalation_channels = Arc::new(crate::policy::EscalationChannels::from_rules(
+            handoff.rules(),
+            config.handoff.smtp_host.is_some(),
+        ));
         let rate_limits = Arc::new(RateLimits::new(&config.serve));
         let decode_budget = Arc::new(DecodeBudget::new(
             config.serve.decode_memory_mb,
@@ -159,6 +171,8 @@ impl Application {
             )),
             changes: broadcast::channel(256).0,
             console_dist: console_dist.map(Arc::new),
+            policy,
+            escalation_channels,
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use fieldcase_core::policy::Action;
 use fieldcase_core::{CaseSchema, FieldErrors, FieldValue};
 use fieldcase_handoff::Backoff;
 use serde_json::json;
@@ -61,6 +62,8 @@ pub struct Worker {
     wake: Arc<Notify>,
     /// This worker's name on its leases.
     owner: String,
+    /// The admin's policy: which actions and fields a write may use.
+    policy: crate::policy::PolicyCell,
 }
 
 impl Worker {
@@ -71,6 +74,7 @@ impl Worker {
         schema: Arc<CaseSchema>,
         files: PhotoFiles,
         wake: Arc<Notify>,
+        policy: crate::policy::PolicyCell,
     ) -> Self {
         let w = &config.writes;
         Worker {
@@ -83,6 +87,7 @@ impl Worker {
             poll: Duration::from_millis(w.poll_ms.max(10)),
             wake,
             owner: format!("worker-{}", Uuid::now_v7()),
+            policy,
         }
     }
 
@@ -174,6 +179,31 @@ impl Worker {
                 }
             }
         }
+        // The policy in force when the write happens: an action it does not
+        // allow is refused, a field it does not allow is left out.
+        let policy = self.policy.get();
+        if !policy.allows_case_write() {
+            return self
+                .needs_attention(
+                    id,
+                    problem(
+                        "Case",
+                        "The policy does not allow writing cases (create_case and upsert_case \
+                         are both off); an admin must allow one before this intake can be \
+                         written.",
+                    ),
+                    "POLICY_NO_CASE_WRITE",
+                )
+                .await;
+        }
+        if !policy.allows(Action::AttachFiles) && !photos.is_empty() {
+            tracing::info!(
+                intake_id = id,
+                photos = photos.len(),
+                "the policy does not allow attaching files; the photos stay in fieldcase"
+            );
+            photos.clear();
+        }
         let write = CaseWrite {
             intake_id: id,
             reference: &intake.reference,
@@ -184,6 +214,7 @@ impl Worker {
                 account_id: intake.crm_account_id.as_deref(),
             },
             photos,
+            policy: &policy,
         };
         let still_ours = || self.store.renew_write_lease(id, &self.owner, self.lease);
         let outcome =

@@ -429,6 +429,12 @@ pub fn Intake() -> impl IntoView {
                 {d.technician.phone.clone().map(|p| format!(" · {p}"))}
                 " · revision "{d.revision}
             </p>
+            {d.policy.escalated.then(|| view! { <p class="note escalated" role="note">"Escalated to on-call at submission."</p> })}
+            {(!d.policy.reasons.is_empty() && d.status.is_reviewable()).then(|| view! {
+                <p class="note">"Waiting for a person: "{d.policy.reasons.join("; ")}</p>
+            })}
+            {d.policy.case_not_written.then(|| view! { <p class="note">"The policy does not allow writing cases: approving it will not write it."</p> })}
+            {d.policy.photos_not_attached.then(|| view! { <p class="note">"The policy does not allow attaching files: the photos stay in fieldcase and are not uploaded to the case."</p> })}
             {d.reason.clone().map(|r| view! { <p class="note">"Rejected: "{r}</p> })}
             {d.question.clone().map(|q| view! { <p class="note">"Question for the technician: "{q}</p> })}
             {d.case_url.clone().map(|u| view! {
@@ -613,6 +619,7 @@ fn field_input(
         .get(&name)
         .or_else(|| d.problems.get(&name))
         .map(str::to_owned);
+    let not_written = d.policy.not_written.contains(&name);
     let source = d.proposal.get(&name).map(|p| match &p.source {
         Source::Notes { .. } => format!("From the notes ({:.0}% sure)", p.confidence * 100.0),
         Source::Asset => "From the asset".to_owned(),
@@ -718,6 +725,7 @@ fn field_input(
             <label for=id.clone()>
                 {def.label.clone()}
                 {def.required.then(|| view! { <span class="req" aria-hidden="true">" *"</span> })}
+                {not_written.then(|| view! { <span class="policy-flag">" not written (policy)"</span> })}
             </label>
             {input}
             <p class="src" id=format!("{id}-src")>{source}</p>

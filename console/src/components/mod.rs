@@ -21,6 +21,7 @@ use crate::{browser, text};
 
 mod audit;
 mod intake;
+mod policy;
 mod portals;
 mod queue;
 mod users;
@@ -146,6 +147,10 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Staff admin=true><users::Users /></Staff> }
                     />
                     <Route
+                        path=path!("/policy")
+                        view=|| view! { <Staff admin=true><policy::Policy /></Staff> }
+                    />
+                    <Route
                         path=path!("/portals")
                         view=|| view! { <Staff admin=true><portals::Portals /></Staff> }
                     />
@@ -186,6 +191,7 @@ fn Header() -> impl IntoView {
                                 <a href="/console/audit">"Audit log"</a>
                                 <a href="/console/users">"Users"</a>
                                 <a href="/console/portals">"Portals"</a>
+                                <a href="/console/policy">"Policy"</a>
                                 <a href="/admin/salesforce" rel="external">"Salesforce"</a>
                             })}
                         </nav>

@@ -511,7 +511,10 @@ pub fn Queue() -> impl IntoView {
                                             {r.priority.clone().unwrap_or_else(|| "—".to_owned())}
                                         </span>
                                     </td>
-                                    <td>{r.hazard.then(|| view! { <span class="hazard-flag">"⚠ Hazard"</span> })}</td>
+                                    <td>
+                                        {r.hazard.then(|| view! { <span class="hazard-flag">"⚠ Hazard"</span> })}
+                                        {r.escalated.then(|| view! { <span class="escalated-flag">"Escalated"</span> })}
+                                    </td>
                                     <td>
                                         <time datetime=stamp title=full>
                                             {move || time::age_of(now.get(), &submitted)}

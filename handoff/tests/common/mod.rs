@@ -55,6 +55,7 @@ pub fn summary() -> CaseSummary {
         priority: "High".into(),
         subject: "Feed pump P-12: leaking at seal".into(),
         photo_count: 3,
+        escalation: Vec::new(),
         fields,
     }
 }

@@ -112,9 +112,11 @@ async fn preflight_page(State(state): State<AppState>, admin: Result<Admin>) -> 
 /// Run the preflight against the current schema (kept, and recorded in the
 /// audit trail as this admin's).
 async fn run_preflight(state: &AppState, user: &StaffUser) -> Result<Preflight> {
+    // The fields the policy in force lets the workflow write are checked.
+    let allowed = state.policy.get().allowed_fields();
     let report = state
         .salesforce
-        .preflight(&state.schema, None, &actor(user))
+        .preflight(&state.schema, Some(&allowed), &actor(user))
         .await
         .map_err(|e| match e {
             SalesforceError::NotConnected | SalesforceError::NeedsReauthorization(_) => {

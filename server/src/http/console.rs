@@ -247,6 +247,19 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
     let related = state.store.related_intakes(&r.asset.id, id).await?;
     let history = state.store.intake_events(id).await?;
     let pii = pii::scan(&state.schema, &r.notes, &fields.0, &health_terms(state));
+    // What the policy said at submission, and what it leaves out of the
+    // write now (the policy in force when the write happens is the one used).
+    let mut policy = state.store.policy_note(&id.to_string()).await?;
+    let current = state.policy.get();
+    policy.not_written = fields
+        .0
+        .iter()
+        .filter(|(name, value)| !value.is_blank() && !current.allows_field(name))
+        .map(|(name, _)| name.clone())
+        .collect();
+    policy.photos_not_attached =
+        !r.photos.is_empty() && !current.allows(fieldcase_core::policy::Action::AttachFiles);
+    policy.case_not_written = !current.allows_case_write();
     Ok(IntakeDetail {
         id: r.id,
         reference: r.reference,
@@ -269,6 +282,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
         related,
         history,
         origin: r.origin,
+        policy,
         submitted_at: r.submitted_at,
         updated_at: r.updated_at,
     })

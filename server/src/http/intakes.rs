@@ -204,6 +204,22 @@ pub(super) async fn accept(
         None => submission.technician.name.trim().to_owned(),
     };
     let technician = Actor::new(ActorKind::Technician, actor_name);
+    // The admin's policy decides, with the facts of what is stored: a rule
+    // may approve it, an escalation is queued before anyone reviews it.
+    let policy = state.policy.get();
+    let subject = crate::policy::Subject {
+        schema: &state.schema,
+        fields: valid.fields(),
+        proposal: &proposal,
+        notes: &submission.notes,
+        photo_count: submission.photos.len(),
+        account_name: &asset.view.account_name,
+        crm_account_id: asset.view.crm_account_id.as_deref(),
+        health_terms: &terms,
+        proposed_by_ai: false,
+    };
+    let outcome = crate::policy::decide(&policy, &subject);
+    let approved_by_rule;
     let mut tx = state.store.begin().await?;
 
     if existing.is_some() {
@@ -233,6 +249,17 @@ pub(super) async fn accept(
                 .ok_or(Error::IntakeNotFound)?;
             return replay(current, &request_hash);
         }
+        approved_by_rule = crate::policy::apply_at_submission(
+            &mut tx,
+            &policy,
+            &outcome,
+            &state.escalation_channels,
+            &id,
+            existing.as_ref().map_or(&reference, |e| &e.reference),
+            &subject,
+            &asset.view.name,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(intake_id = %id, "returned intake resubmitted");
     } else {
@@ -294,6 +321,17 @@ pub(super) async fn accept(
             &structured_detail(&proposal, &terms),
         )
         .await?;
+        approved_by_rule = crate::policy::apply_at_submission(
+            &mut tx,
+            &policy,
+            &outcome,
+            &state.escalation_channels,
+            &id,
+            &reference,
+            &subject,
+            &asset.view.name,
+        )
+        .await?;
         crate::failpoint::hit("before_submit_commit");
         tx.commit().await?;
         crate::failpoint::hit("after_submit_commit");
@@ -305,6 +343,9 @@ pub(super) async fn accept(
             changed_fields = changed.len(),
             "intake submitted for review"
         );
+    }
+    if approved_by_rule {
+        state.write_wake.notify_one();
     }
     console::announce(state, &id).await;
     let record = state

@@ -16,6 +16,7 @@
 //! | GET    | `/api/v1/admin/audit[.csv]`       | [`audit`]       |
 //! | GET    | `/api/v1/admin/salesforce`        | [`admin`]       |
 //! | *      | `/api/v1/admin/portals…`          | [`portals`]     |
+//! | *      | `/api/v1/admin/policy…`           | [`policy`]      |
 //! | GET    | `/embed/{portal}`, `/embed/*.js`, `/embed/embed.css` | [`embed`] |
 //! | *      | `/api/v1/embed/…` (embed session) | [`embed`]       |
 //! | GET    | `/api/v1/openapi.json`            | [`openapi`]     |
@@ -74,6 +75,8 @@ pub mod intakes;
 pub mod openapi;
 /// Photo uploads, judged by content and stored under their hash.
 pub mod photos;
+/// Admins read, change, version and try the policy.
+pub mod policy;
 /// Admins register customer portals (origins, a shared secret).
 pub mod portals;
 /// Staff sign-in and sign-out, and accepting an invitation.
@@ -144,6 +147,10 @@ pub struct AppState {
     pub changes: broadcast::Sender<QueueChange>,
     /// The console's built files, or `None` when not built.
     pub console_dist: Option<Arc<PathBuf>>,
+    /// The admin's policy in force (changed only through [`policy`]).
+    pub policy: crate::policy::PolicyCell,
+    /// The hand-off channels the policy's escalation may name.
+    pub escalation_channels: Arc<crate::policy::EscalationChannels>,
 }
 
 impl AppState {
@@ -172,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(admin::api_router())
         .merge(portals::router())
+        .merge(policy::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::same_origin,

@@ -54,13 +54,15 @@ pub struct AssetLinks<'a> {
 /// asset-filled fields from the asset as it is now, the system key from the
 /// intake id and the reference from the stored intake (what the technician
 /// was told to quote), everything else from the stored values. Fields no longer in
-/// the schema are left out.
+/// the schema are left out, and so is every field the admin's policy does not
+/// allow (`allowed`), whoever filled it: it never reaches Salesforce.
 pub fn case_fields(
     schema: &CaseSchema,
     values: &BTreeMap<String, FieldValue>,
     links: &AssetLinks<'_>,
     intake_id: &str,
     reference: &str,
+    allowed: &dyn Fn(&str) -> bool,
 ) -> Result<CaseFields, String> {
     let mut key_field = None;
     let mut body = Map::new();
@@ -70,13 +72,14 @@ pub fn case_fields(
                 key_field = Some(def.name.clone());
                 continue;
             }
-            Some(SystemValue::IntakeReference) => {
+            Some(SystemValue::IntakeReference) if allowed(&def.name) => {
                 body.insert(def.name.clone(), Value::String(reference.to_owned()));
                 continue;
             }
+            Some(SystemValue::IntakeReference) => continue,
             None => {}
         }
-        if def.name.eq_ignore_ascii_case("Id") {
+        if def.name.eq_ignore_ascii_case("Id") || !allowed(&def.name) {
             continue;
         }
         let value = match def.from_asset {
@@ -593,6 +596,7 @@ mod tests {
             &links,
             "0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e",
             "FC-0B3C-4D5E",
+            &|_| true,
         )
         .unwrap();
         assert_eq!(f.key_field, "Intake_Key__c");
@@ -606,6 +610,34 @@ mod tests {
                 "Intake_Reference__c": "FC-0B3C-4D5E"
             })
         );
+    }
+
+    #[test]
+    fn a_field_the_policy_does_not_allow_is_never_in_the_body() {
+        let schema = CaseSchema::salesforce_default();
+        let mut values = BTreeMap::new();
+        values.insert("Subject".to_owned(), FieldValue::text("Leak"));
+        values.insert(
+            "SuppliedPhone".to_owned(),
+            FieldValue::text("+44 20 7946 0000"),
+        );
+        let links = AssetLinks {
+            asset_id: Some("02i000000000001AAA"),
+            account_id: None,
+        };
+        let allowed = |f: &str| f == "Subject";
+        let f = case_fields(
+            &schema,
+            &values,
+            &links,
+            "0192f0c4-6b7e-7d3a-9c1e-5f2a8b3c4d5e",
+            "FC-0B3C-4D5E",
+            &allowed,
+        )
+        .unwrap();
+        // The key still keys the upsert (it is in the URL, never the body).
+        assert_eq!(f.key_field, "Intake_Key__c");
+        assert_eq!(Value::Object(f.body), json!({ "Subject": "Leak" }));
     }
 
     #[test]

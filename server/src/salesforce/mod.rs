@@ -251,6 +251,8 @@ pub struct CaseWrite<'a> {
     pub values: &'a BTreeMap<String, FieldValue>,
     pub links: AssetLinks<'a>,
     pub photos: Vec<PhotoFile>,
+    /// The admin's policy: the actions and fields this write may use.
+    pub policy: &'a fieldcase_core::policy::ValidPolicy,
 }
 
 /// The connector: cheap to clone, shared by the HTTP handlers, the write
@@ -686,6 +688,7 @@ impl Salesforce {
             &write.links,
             write.intake_id,
             write.reference,
+            &|field| write.policy.allows_field(field),
         )
         .map_err(|message| {
             SalesforceError::Rejected(vec![SfError {
@@ -694,11 +697,24 @@ impl Salesforce {
                 fields: Vec::new(),
             }])
         })?;
+        // The policy's actions, enforced here too, whoever calls: no case
+        // write without create/upsert, no files without attach_files.
+        if !write.policy.allows_case_write() {
+            return Err(SalesforceError::Rejected(vec![SfError {
+                code: "POLICY_NO_CASE_WRITE".into(),
+                message: "The policy allows neither create_case nor upsert_case.".into(),
+                fields: Vec::new(),
+            }]));
+        }
+        let attach = write
+            .policy
+            .allows(fieldcase_core::policy::Action::AttachFiles);
         let mut calls = 0;
         let upserted = with_session!(self, calls, |api| case::upsert(api, &fields))?;
         failpoint::hit("after_case_upsert");
 
-        let (missing, mut files) = case::missing(&write.photos, &upserted.files);
+        let photos: &[PhotoFile] = if attach { &write.photos } else { &[] };
+        let (missing, mut files) = case::missing(photos, &upserted.files);
         let already_there = files.len();
         let mut uploaded = 0;
         for batch in case::batches(&missing) {
@@ -805,6 +821,60 @@ impl Salesforce {
             "preflight ran"
         );
         Ok(report)
+    }
+
+    /// Why a policy that writes to the CRM may not be put in force now:
+    /// the connected org is production (by its last preflight's
+    /// `IsSandbox`, else its login URL; one that cannot be told apart counts
+    /// as production) and no preflight against this connection has passed.
+    /// `None` when nothing stands in the way (no connection yet, a sandbox,
+    /// a local stand-in, or a passed preflight).
+    pub async fn production_gate(&self) -> Result<Option<String>, sqlx::Error> {
+        let Some(connection) = self.0.store.salesforce_connection().await? else {
+            return Ok(None);
+        };
+        let last = self
+            .0
+            .store
+            .last_preflight(&connection.connected_at)
+            .await?;
+        let environment = match &last {
+            Some(p) => p.environment,
+            None => preflight::environment(&self.0.settings.login_url, None),
+        };
+        // An org that cannot be told from production is treated as one,
+        // unless it answers on this machine's loopback (a local stand-in such
+        // as the demo org is never anyone's production org).
+        let loopback = match self.0.settings.login_url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        let gated = match environment {
+            fieldcase_core::wire::OrgEnvironment::Production => true,
+            fieldcase_core::wire::OrgEnvironment::Unknown => !loopback,
+            fieldcase_core::wire::OrgEnvironment::Sandbox => false,
+        };
+        if !gated {
+            return Ok(None);
+        }
+        Ok(match last {
+            Some(p) if p.passed => None,
+            Some(p) => Some(format!(
+                "The connected Salesforce org is production and its last preflight ({}) found \
+                 {} problem(s): fix them in Salesforce Setup and run the preflight again \
+                 (Admin → Salesforce) before this policy may write to it.",
+                p.ran_at,
+                p.problems.len()
+            )),
+            None => Some(
+                "The connected Salesforce org may be production and no preflight has run \
+                 against it: run the preflight (Admin → Salesforce) and fix what it reports before this \
+                 policy may write to it."
+                    .to_owned(),
+            ),
+        })
     }
 
     /// `GET /sobjects/{object}/describe`.

@@ -23,6 +23,8 @@ pub mod intakes;
 pub mod lease;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
+/// The admin's policy: its versions, its decisions on intakes, escalations.
+pub mod policy;
 /// Customer portals that embed the form, their sealed secrets.
 pub mod portals;
 /// Review before create: the queue, revisions, decisions, approval's hash.

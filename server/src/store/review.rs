@@ -90,6 +90,7 @@ struct QueueRowDb {
     subject: String,
     technician_name: String,
     photo_count: i64,
+    escalated: bool,
     created_at: String,
     updated_at: String,
 }
@@ -119,7 +120,8 @@ pub struct QueueSlice {
 const QUEUE_SELECT: &str = "SELECT i.id, i.reference, i.status, i.revision, i.asset_id, \
      a.name AS asset_name, a.account_name, i.priority, i.priority_rank, i.hazard, i.subject, \
      i.technician_name, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS \
-     photo_count, i.created_at, i.updated_at FROM intakes i JOIN assets a ON a.id = i.asset_id";
+     photo_count, i.escalated_at IS NOT NULL AS escalated, i.created_at, i.updated_at \
+     FROM intakes i JOIN assets a ON a.id = i.asset_id";
 
 /// An intake with all a reviewer needs, before the related lists.
 #[derive(Debug, Clone)]
@@ -431,6 +433,7 @@ pub async fn approve_intake(
     revision: Option<u32>,
     actor: &Actor,
     via: &str,
+    policy_version: Option<u32>,
 ) -> Result<Guarded<String>, sqlx::Error> {
     let conn = tx.conn();
     let row: Option<(String, String, i64)> =
@@ -476,7 +479,11 @@ pub async fn approve_intake(
         actor,
         "approved",
         Some(id),
-        &json!({ "via": via, "approved_hash": hash, "revision": current }),
+        &match policy_version {
+            None => json!({ "via": via, "approved_hash": hash, "revision": current }),
+            Some(v) => json!({ "via": via, "approved_hash": hash, "revision": current,
+                               "policy_version": v }),
+        },
     )
     .await?;
     Ok(Guarded::Done(hash))
@@ -686,6 +693,7 @@ impl Store {
                     subject: r.subject,
                     technician: r.technician_name,
                     photo_count: u32_of(r.photo_count),
+                    escalated: r.escalated,
                     submitted_at: r.created_at,
                     updated_at: r.updated_at,
                 })

@@ -103,6 +103,10 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/admin/portals", Rule::Admin),
     ("POST", "/api/v1/admin/portals/{id}/rotate", Rule::Admin),
     ("POST", "/api/v1/admin/portals/{id}/disable", Rule::Admin),
+    ("GET", "/api/v1/admin/policy", Rule::Admin),
+    ("PUT", "/api/v1/admin/policy", Rule::Admin),
+    ("GET", "/api/v1/admin/policy/versions", Rule::Admin),
+    ("POST", "/api/v1/admin/policy/dry-run", Rule::Admin),
     // The embed page's files: portals' pages load resize.js.
     ("GET", "/embed/resize.js", Rule::Open),
     ("GET", "/embed/embed.js", Rule::Open),

@@ -23,6 +23,7 @@ mod locations;
 mod openapi;
 mod photos;
 mod pii;
+mod policy;
 mod preflight;
 mod salesforce;
 mod salesforce_http;

@@ -121,3 +121,65 @@ async fn the_status_page_runs_the_preflight_from_its_form() {
     assert!(page.contains("Passed: the org can take all"), "{page}");
     assert!(page.contains("Production"), "{page}");
 }
+
+/// Sandbox first: once the org is known to be production, a policy that
+/// writes to it is put in force only while its last preflight passed.
+#[tokio::test]
+async fn a_writing_policy_waits_for_a_passed_preflight_against_a_production_org() {
+    let (app, org) = spawn_app_with_org(&[]).await;
+    app.connect_salesforce().await;
+    let admin = app.admin().await;
+    let current = admin.get_json("/api/v1/admin/policy").await;
+    let mut policy = current["policy"].clone();
+    let version = current["policy"]["version"].as_u64().unwrap();
+    policy["version"] = json!(version);
+
+    // The demo org says IsSandbox = false, and Files cannot be created.
+    org.faults(json!({"not_createable": ["ContentVersion"]}))
+        .await;
+    let report: Value = admin
+        .post("/api/v1/admin/salesforce/preflight", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["environment"], "production", "{report}");
+    assert_eq!(report["passed"], false, "{report}");
+
+    let res = admin
+        .send(reqwest::Method::PUT, "/api/v1/admin/policy", &policy)
+        .await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "preflight_required", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("production"), "{message}");
+    assert!(message.contains("1 problem(s)"), "{message}");
+    assert!(message.contains("run the preflight again"), "{message}");
+    // Nothing was saved.
+    let after = admin.get_json("/api/v1/admin/policy").await;
+    assert_eq!(after["policy"]["version"], json!(version), "{after}");
+
+    // A policy that writes nothing to the CRM is not held back.
+    let mut quiet = policy.clone();
+    quiet["actions"] = json!([]);
+    let res = admin
+        .send(reqwest::Method::PUT, "/api/v1/admin/policy", &quiet)
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+
+    // Fixed in Setup and checked again: the writing policy goes in force.
+    org.faults(json!({"not_createable": []})).await;
+    let report: Value = admin
+        .post("/api/v1/admin/salesforce/preflight", &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["passed"], true, "{report}");
+    policy["version"] = json!(version + 1);
+    let res = admin
+        .send(reqwest::Method::PUT, "/api/v1/admin/policy", &policy)
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
