@@ -346,13 +346,13 @@ pub fn Policy() -> impl IntoView {
         {move || run.get().map(|r| view! {
             <section class="card" aria-labelledby="dry-h">
                 <h2 id="dry-h">"Dry run"</h2>
-                <p>{format!("Of the last {} intakes: {} auto-approved, {} escalated, {} held for a person.", r.considered, r.auto_approved, r.escalated, r.held)}</p>
+                <p>{format!("Of the last {} {}: {} auto-approved, {} escalated, {} held for a person.", r.considered, if r.considered == 1 { "intake" } else { "intakes" }, r.auto_approved, r.escalated, r.held)}</p>
                 {if r.changed.is_empty() {
                     view! { <p>"No intake's outcome would change."</p> }.into_any()
                 } else {
                     view! {
                         <div class="table-wrap"><table>
-                            <caption>{format!("{} intakes would change", r.changed.len())}</caption>
+                            <caption>{match r.changed.len() { 1 => "1 intake would change".to_owned(), n => format!("{n} intakes would change") }}</caption>
                             <thead><tr><th scope="col">"Intake"</th><th scope="col">"Now"</th><th scope="col">"With this policy"</th><th scope="col">"Why"</th></tr></thead>
                             <tbody>
                                 {r.changed.into_iter().map(|c| view! {
