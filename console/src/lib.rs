@@ -3,6 +3,7 @@
 //! Pure logic (compiled and tested on the host with `cargo test -p fieldcase-console`):
 //! - [`api`]: the typed API client: paths, query strings, answers and errors
 //!   (the calls themselves are browser-only);
+//! - [`assets`]: the assets page's list query, form check and import reports;
 //! - [`query`]: the queue's and the audit log's filters as query strings;
 //! - [`highlight`]: the notes cut into segments by the structuring's byte spans;
 //! - [`time`]: RFC 3339 instants, relative ages ("3 h") and short dates;
@@ -15,6 +16,7 @@
 //! and the thin Leptos components in `components`.
 
 pub mod api;
+pub mod assets;
 pub mod edit;
 pub mod highlight;
 pub mod portal;
