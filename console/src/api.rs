@@ -189,6 +189,20 @@ pub mod path {
     pub fn policy_dry_run() -> String {
         format!("{API_PREFIX}/admin/policy/dry-run")
     }
+    pub fn assets(query: &str) -> String {
+        format!("{API_PREFIX}/admin/assets{query}")
+    }
+    pub fn asset(id: &Uuid) -> String {
+        format!("{API_PREFIX}/admin/assets/{id}")
+    }
+    /// `retire`, `rotate`, `label.svg`, `label.png`.
+    pub fn asset_action(id: &Uuid, action: &str) -> String {
+        format!("{API_PREFIX}/admin/assets/{id}/{action}")
+    }
+    /// `csv?mode=…` or `salesforce`.
+    pub fn asset_import(what: &str) -> String {
+        format!("{API_PREFIX}/admin/asset-imports/{what}")
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -197,6 +211,7 @@ pub use calls::*;
 #[cfg(target_arch = "wasm32")]
 mod calls {
     use fieldcase_core::CaseSchema;
+    use fieldcase_core::assets::{AdminAsset, AssetInput, AssetPage, ImportMode, ImportReport};
     use fieldcase_core::console::*;
     use fieldcase_core::embed::{NewPortal, Portal, PortalSecret};
     use fieldcase_core::policy::{CurrentPolicy, DryRun, Policy, PolicyVersion};
@@ -311,6 +326,33 @@ mod calls {
     pub async fn dry_run_policy(body: &Policy) -> Result<DryRun, Failure> {
         post(&path::policy_dry_run(), body).await
     }
+    pub async fn assets(q: &crate::assets::AssetQuery) -> Result<AssetPage, Failure> {
+        get(&path::assets(&crate::assets::query_string(q))).await
+    }
+    pub async fn create_asset(body: &AssetInput) -> Result<AdminAsset, Failure> {
+        post(&path::assets(""), body).await
+    }
+    pub async fn update_asset(id: &Uuid, body: &AssetInput) -> Result<AdminAsset, Failure> {
+        send(same_origin(Request::put(&path::asset(id))).json(body)).await
+    }
+    pub async fn retire_asset(id: &Uuid) -> Result<AdminAsset, Failure> {
+        post(&path::asset_action(id, "retire"), &serde_json::json!({})).await
+    }
+    pub async fn rotate_asset(id: &Uuid) -> Result<AdminAsset, Failure> {
+        post(&path::asset_action(id, "rotate"), &serde_json::json!({})).await
+    }
+    pub async fn import_csv(mode: ImportMode, csv: String) -> Result<ImportReport, Failure> {
+        let url = path::asset_import(&format!("csv?mode={}", mode.as_str()));
+        send(
+            same_origin(Request::post(&url))
+                .header("Content-Type", "text/csv")
+                .body(csv),
+        )
+        .await
+    }
+    pub async fn import_from_salesforce() -> Result<ImportReport, Failure> {
+        post(&path::asset_import("salesforce"), &serde_json::json!({})).await
+    }
 }
 
 #[cfg(test)]
@@ -391,5 +433,13 @@ mod tests {
             "/api/v1/admin/users/00000000-0000-0000-0000-000000000000"
         );
         assert_eq!(path::events(), "/api/v1/console/events");
+        assert_eq!(
+            path::asset_action(&id, "label.png"),
+            "/api/v1/admin/assets/00000000-0000-0000-0000-000000000000/label.png"
+        );
+        assert_eq!(
+            path::asset_import("csv?mode=valid_rows"),
+            "/api/v1/admin/asset-imports/csv?mode=valid_rows"
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! Pure logic (compiled and tested on the host with `cargo test -p fieldcase-console`):
 //! - [`api`]: the typed API client: paths, query strings, answers and errors
 //!   (the calls themselves are browser-only);
+//! - [`assets`]: the assets page's list query, form check and import reports;
 //! - [`query`]: the queue's and the audit log's filters as query strings;
 //! - [`highlight`]: the notes cut into segments by the structuring's byte spans;
 //! - [`pii`]: personal data found in the intake, as highlights, lines to redact and counts;
@@ -17,6 +18,7 @@
 //! and the thin Leptos components in `components`.
 
 pub mod api;
+pub mod assets;
 pub mod edit;
 pub mod highlight;
 pub mod pii;

@@ -3,6 +3,8 @@
 //!
 //! A guided tour, in the order an intake meets them:
 
+/// Assets as admins manage them: their fields' check, imports, label sheets.
+pub mod assets;
 /// What the dispatcher console and the technician's submissions list exchange with the server.
 pub mod console;
 /// Embedding the form in a customer portal: portals, their origins, the embed API's types.

@@ -19,6 +19,7 @@ use crate::api::{self, Failure, SESSION_ENDED};
 use crate::edit::Inputs;
 use crate::{browser, text};
 
+mod assets;
 mod audit;
 mod intake;
 mod policy;
@@ -151,6 +152,10 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Staff admin=true><policy::Policy /></Staff> }
                     />
                     <Route
+                        path=path!("/assets")
+                        view=|| view! { <Staff admin=true><assets::Assets /></Staff> }
+                    />
+                    <Route
                         path=path!("/portals")
                         view=|| view! { <Staff admin=true><portals::Portals /></Staff> }
                     />
@@ -190,6 +195,7 @@ fn Header() -> impl IntoView {
                             {admin.then(|| view! {
                                 <a href="/console/audit">"Audit log"</a>
                                 <a href="/console/users">"Users"</a>
+                                <a href="/console/assets">"Assets"</a>
                                 <a href="/console/portals">"Portals"</a>
                                 <a href="/console/policy">"Policy"</a>
                                 <a href="/admin/salesforce" rel="external">"Salesforce"</a>

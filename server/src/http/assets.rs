@@ -335,6 +335,19 @@ pub async fn page_assets(state: &AppState) -> PageAssets {
 /// `more`. `title` is plain text; `lead` and `more` are HTML written by us
 /// (never anyone's input), already in `lang`.
 pub fn page_html(lang: Lang, assets: &PageAssets, title: &str, lead: &str, more: &str) -> String {
+    page_html_with(lang, assets, title, lead, more, "")
+}
+
+/// [`page_html`] with more in its `<head>` (HTML written by us), e.g. a
+/// page's own stylesheet.
+pub fn page_html_with(
+    lang: Lang,
+    assets: &PageAssets,
+    title: &str,
+    lead: &str,
+    more: &str,
+    extra_head: &str,
+) -> String {
     let title = escape(title);
     let mut head = String::new();
     if let Some(css) = &assets.stylesheet {
@@ -351,6 +364,7 @@ pub fn page_html(lang: Lang, assets: &PageAssets, title: &str, lead: &str, more:
             escape(wasm)
         ));
     }
+    head.push_str(extra_head);
     format!(
         "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\

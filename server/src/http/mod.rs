@@ -59,6 +59,8 @@ use crate::store::{ActiveAsset, Store};
 
 /// The administrator's Salesforce pages and status.
 pub mod admin;
+/// Admins' assets: list, edit, retire, new links, imports, QR labels.
+pub mod asset_admin;
 /// The asset a QR link opens, its photo uploads, and the QR image and page.
 pub mod assets;
 /// The audit log for admins, and its CSV export.
@@ -180,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::api_router())
         .merge(portals::router())
         .merge(policy::router())
+        .merge(asset_admin::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::same_origin,
@@ -195,10 +198,12 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    let admin_pages = admin::router().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        crate::auth::same_origin,
-    ));
+    let admin_pages = admin::router()
+        .merge(asset_admin::page_router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::same_origin,
+        ));
     let sessions = SessionManagerLayer::new(SqliteStore::new(state.store.pool().clone()))
         .with_name("fieldcase_session")
         .with_http_only(true)

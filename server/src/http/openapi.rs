@@ -26,8 +26,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 use super::{
-    AppState, admin, assets, audit, console, embed, intakes, photos, policy, portals, session,
-    users,
+    AppState, admin, asset_admin, assets, audit, console, embed, intakes, photos, policy, portals,
+    session, users,
 };
 
 /// The root of the description: what is not any one module's.
@@ -75,6 +75,7 @@ pub fn description() -> utoipa::openapi::OpenApi {
         admin::Api::openapi(),
         portals::Api::openapi(),
         policy::Api::openapi(),
+        asset_admin::Api::openapi(),
         embed::Api::openapi(),
     ] {
         doc.merge(part);

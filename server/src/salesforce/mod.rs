@@ -76,6 +76,25 @@ macro_rules! with_session {
     }};
 }
 
+/// The most Asset records one import reads from the org.
+pub const MAX_ORG_ASSETS: usize = 5000;
+
+/// An Asset record of the connected org, in fieldcase's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAsset {
+    /// The Asset's record Id.
+    pub id: String,
+    pub name: String,
+    pub serial_number: String,
+    pub install_date: Option<String>,
+    pub account_id: Option<String>,
+    pub account_name: String,
+    /// The account's billing city.
+    pub site: String,
+    /// The account's billing street.
+    pub location: Option<String>,
+}
+
 /// The callback path, under the public URL.
 pub const CALLBACK_PATH: &str = "/admin/salesforce/callback";
 
@@ -884,5 +903,101 @@ impl Salesforce {
         let describe = with_session!(self, calls, |api| api.get_json(&path))?;
         tracing::info!(object, api_calls = calls, "describe read");
         Ok(describe)
+    }
+
+    /// Every Asset record of the org (at most [`MAX_ORG_ASSETS`]), with its
+    /// account's name and billing address: `SELECT … FROM Asset`, then the
+    /// accounts by id (two queries, not `Account.Name`, so any org and the
+    /// demo org's SOQL subset answer alike), following `nextRecordsUrl`.
+    pub async fn org_assets(&self) -> Result<Vec<OrgAsset>, SalesforceError> {
+        let mut calls = 0;
+        let assets = self
+            .query_all(
+                "SELECT Id, Name, SerialNumber, AccountId, InstallDate FROM Asset ORDER BY Name",
+                &mut calls,
+            )
+            .await?;
+        let mut account_ids: Vec<String> = assets
+            .iter()
+            .filter_map(|a| a.get("AccountId").and_then(Value::as_str))
+            .filter(|id| id.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .map(str::to_owned)
+            .collect();
+        account_ids.sort();
+        account_ids.dedup();
+        let mut accounts: BTreeMap<String, Value> = BTreeMap::new();
+        // 200 ids a query keeps the URL well under Salesforce's limit.
+        for chunk in account_ids.chunks(200) {
+            let list = chunk
+                .iter()
+                .map(|id| format!("'{id}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            let soql = format!(
+                "SELECT Id, Name, BillingStreet, BillingCity FROM Account WHERE Id IN ({list})"
+            );
+            for a in self.query_all(&soql, &mut calls).await? {
+                if let Some(id) = a.get("Id").and_then(Value::as_str) {
+                    accounts.insert(id.to_owned(), a.clone());
+                }
+            }
+        }
+        tracing::info!(assets = assets.len(), api_calls = calls, "org assets read");
+        let text = |v: &Value, k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_default()
+        };
+        Ok(assets
+            .iter()
+            .map(|a| {
+                let account_id = a
+                    .get("AccountId")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let account = account_id.as_deref().and_then(|id| accounts.get(id));
+                OrgAsset {
+                    id: text(a, "Id"),
+                    name: text(a, "Name"),
+                    serial_number: text(a, "SerialNumber"),
+                    install_date: a
+                        .get("InstallDate")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    account_name: account.map(|v| text(v, "Name")).unwrap_or_default(),
+                    site: account.map(|v| text(v, "BillingCity")).unwrap_or_default(),
+                    location: account
+                        .map(|v| text(v, "BillingStreet"))
+                        .filter(|s| !s.is_empty()),
+                    account_id,
+                }
+            })
+            .collect())
+    }
+
+    /// A SOQL query's records, all pages (at most [`MAX_ORG_ASSETS`]).
+    async fn query_all(&self, soql: &str, calls: &mut u32) -> Result<Vec<Value>, SalesforceError> {
+        let encoded: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
+        let mut path = format!("/query?q={encoded}");
+        let mut records = Vec::new();
+        loop {
+            let mut n = 0;
+            let page = with_session!(self, n, |api| api.get_json(&path))?;
+            *calls += n;
+            if let Some(rows) = page.get("records").and_then(Value::as_array) {
+                records.extend(rows.iter().cloned());
+            }
+            let next = page
+                .get("nextRecordsUrl")
+                .and_then(Value::as_str)
+                .filter(|_| page.get("done") == Some(&Value::Bool(false)));
+            match next.and_then(|url| url.find("/query/").map(|at| url[at..].to_owned())) {
+                Some(rest) if records.len() < MAX_ORG_ASSETS => path = rest,
+                _ => break,
+            }
+        }
+        records.truncate(MAX_ORG_ASSETS);
+        Ok(records)
     }
 }

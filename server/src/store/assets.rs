@@ -15,7 +15,7 @@ use super::{Store, now};
 use crate::salesforce::SecretKey;
 
 /// The purpose an asset token is indexed and sealed for (associated data).
-const ASSET_TOKEN: &str = "asset_token";
+pub(super) const ASSET_TOKEN: &str = "asset_token";
 
 /// An asset reached through an active token.
 #[derive(Debug, Clone)]

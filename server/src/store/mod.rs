@@ -11,6 +11,8 @@ use sqlx::SqlitePool;
 use crate::salesforce::SecretKey;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+/// Assets as admins manage them: list, edit, retire, new links, imports.
+pub mod asset_admin;
 /// Assets and their revocable link tokens.
 pub mod assets;
 /// The append-only audit trail of intakes, accounts and the CRM connection.
@@ -36,6 +38,7 @@ pub mod users;
 /// The write queue: one leased job per approved intake.
 pub mod write_jobs;
 
+pub use asset_admin::{ImportCounts, ImportItem, ManagedAsset};
 pub use assets::{ActiveAsset, AssetListing, NewAsset};
 pub use audit::{Actor, AuditSlice, NewEvent, insert_event};
 pub use handoffs::{DeliveryJob, PlannedDelivery, WrittenIntake};

@@ -107,6 +107,23 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/v1/admin/policy", Rule::Admin),
     ("GET", "/api/v1/admin/policy/versions", Rule::Admin),
     ("POST", "/api/v1/admin/policy/dry-run", Rule::Admin),
+    ("GET", "/api/v1/admin/assets", Rule::Admin),
+    ("POST", "/api/v1/admin/assets", Rule::Admin),
+    ("GET", "/api/v1/admin/assets/{asset}", Rule::Admin),
+    ("PUT", "/api/v1/admin/assets/{asset}", Rule::Admin),
+    ("POST", "/api/v1/admin/assets/{asset}/retire", Rule::Admin),
+    ("POST", "/api/v1/admin/assets/{asset}/rotate", Rule::Admin),
+    ("GET", "/api/v1/admin/assets/{asset}/label.svg", Rule::Admin),
+    ("GET", "/api/v1/admin/assets/{asset}/label.png", Rule::Admin),
+    ("POST", "/api/v1/admin/asset-imports/csv", Rule::Admin),
+    (
+        "POST",
+        "/api/v1/admin/asset-imports/salesforce",
+        Rule::Admin,
+    ),
+    ("GET", "/admin/assets/labels", Rule::AdminPage),
+    // The print page's stylesheet: nothing in it but layout.
+    ("GET", "/admin/assets/labels.css", Rule::Open),
     // The embed page's files: portals' pages load resize.js.
     ("GET", "/embed/resize.js", Rule::Open),
     ("GET", "/embed/embed.js", Rule::Open),
@@ -281,6 +298,12 @@ fn concrete(template: &str, f: &Fixture, who: Who) -> String {
         // Another portal's id (none): rotating or disabling the fixture's
         // portal would end the customer's session for the rows after.
         .replace("/portals/{id}", &format!("/portals/{}", Uuid::nil()))
+        // Another asset's id (none): retiring or rotating the fixture's
+        // asset would end its link for the rows after.
+        .replace(
+            "/admin/assets/{asset}",
+            &format!("/admin/assets/{}", Uuid::nil()),
+        )
         .replace("{portal}", &f.portal)
         .replace("{asset}", &f.asset_id)
         .replace("{id}", &f.intake.to_string())

@@ -221,6 +221,29 @@ impl TestOrg {
             .clone()
     }
 
+    /// Create a record through the REST API, as the integration user; its Id.
+    pub async fn create_record(&self, object: &str, fields: &Value) -> String {
+        let token = self.access_token().await;
+        let answer: Value = self
+            .http
+            .post(format!(
+                "{}/services/data/v64.0/sobjects/{object}",
+                self.base
+            ))
+            .bearer_auth(&token)
+            .json(fields)
+            .send()
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("create json");
+        answer["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("created: {answer}"))
+            .to_owned()
+    }
+
     /// The files published to a case.
     pub async fn case_files(&self, case_id: &str) -> Vec<Value> {
         self.query(&format!(

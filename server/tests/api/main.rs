@@ -6,6 +6,7 @@
 
 mod helpers;
 
+mod asset_admin;
 mod assets;
 mod auth;
 mod authz;
