@@ -337,11 +337,14 @@ pub fn Assets() -> impl IntoView {
         {move || page.get().map(|p| {
             let pages = p.pages();
             let at = u64::from(p.page);
+            // Computed here: a `>` inside the tag would end it in `view!`.
+            let first = at <= 1;
+            let last = at >= pages;
             view! {
                 <p class="pager">
                     {format!("{} asset{} · page {at} of {pages} ", p.total, if p.total == 1 { "" } else { "s" })}
-                    <button type="button" class="btn" disabled=at <= 1 on:click=move |_| go_page(-1)>"Previous"</button>
-                    <button type="button" class="btn" disabled=at >= pages on:click=move |_| go_page(1)>"Next"</button>
+                    <button type="button" class="btn" disabled=first on:click=move |_| go_page(-1)>"Previous"</button>
+                    <button type="button" class="btn" disabled=last on:click=move |_| go_page(1)>"Next"</button>
                 </p>
             }
         })}
