@@ -94,4 +94,37 @@ test('an admin adds, imports, relinks and prints assets', async ({ page }, testI
   await expect(sheet.locator('.label').first()).toContainText(`SN-${run}`);
   await expect(sheet.locator('.label svg')).toHaveCount(2);
   await page.screenshot({ path: testInfo.outputPath('console-assets-labels-a4.png'), fullPage: true });
+
+  // The printed code, as drawn on the sheet, decodes to the asset's new link
+  // (read with the app's own QR decoder, the one Scan uses).
+  const label = await sheet.locator('.label svg').first().screenshot();
+  const relisted = await page.request.get(`/api/v1/admin/assets?q=${encodeURIComponent(`SN-${run}`)}`);
+  const newLink: string = (await relisted.json()).assets[0].link;
+  expect(newLink).not.toBe(oldLink);
+  await page.goto('/');
+  const decoded = await page.evaluate(async (png) => {
+    const url = document.querySelector('meta[name="fieldcase-scanner"]')?.getAttribute('content');
+    if (!url) return 'no decoder on the page';
+    const { instance } = await WebAssembly.instantiateStreaming(fetch(url), {});
+    const x = instance.exports as any;
+    const img = new Image();
+    img.src = `data:image/png;base64,${png}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, img.width, img.height);
+    ctx.drawImage(img, 0, 0);
+    const rgba = ctx.getImageData(0, 0, img.width, img.height).data;
+    const ptr = x.alloc(img.width * img.height);
+    const grey = new Uint8Array(x.memory.buffer, ptr, img.width * img.height);
+    for (let i = 0, j = 0; j < grey.length; i += 4, j++) {
+      grey[j] = (rgba[i] * 77 + rgba[i + 1] * 150 + rgba[i + 2] * 29) >> 8;
+    }
+    const len = x.decode(img.width, img.height);
+    return len ? new TextDecoder().decode(new Uint8Array(x.memory.buffer, x.text(), len)) : 'nothing decoded';
+  }, label.toString('base64'));
+  expect(decoded.toLowerCase()).toBe(newLink.toLowerCase());
 });
