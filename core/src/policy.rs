@@ -77,7 +77,28 @@ pub struct Policy {
     pub watch_list: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation: Option<Escalation>,
+    #[serde(default)]
+    pub personal_data: PersonalData,
 }
+
+/// What personal and regulated data in an intake requires.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PersonalData {
+    /// An intake with personal data in it is approved by no rule, and by a
+    /// person only once it is redacted.
+    #[serde(default)]
+    pub require_redaction: bool,
+    /// The health terms a regulated customer must not send (whole words or
+    /// phrases, any case). Empty: fieldcase's built-in list.
+    #[serde(default)]
+    pub health_terms: Vec<String>,
+}
+
+/// At most this many health terms, each at most [`MAX_TERM_CHARS`] long.
+pub const MAX_HEALTH_TERMS: usize = 200;
+pub const MAX_TERM_CHARS: usize = 60;
 
 /// Who must review.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -202,6 +223,7 @@ impl Policy {
             review: Review::default(),
             watch_list: Vec::new(),
             escalation: None,
+            personal_data: PersonalData::default(),
         }
     }
 
@@ -235,6 +257,38 @@ impl Policy {
                 errors.push(PolicyError::new(
                     format!("watch_list[{i}]"),
                     "an empty entry matches no account; remove it or type an account name or id",
+                ));
+            }
+        }
+        let terms = &self.personal_data.health_terms;
+        if terms.len() > MAX_HEALTH_TERMS {
+            errors.push(PolicyError::new(
+                "personal_data.health_terms",
+                format!(
+                    "{} terms is more than the {MAX_HEALTH_TERMS} allowed; keep the ones your \
+                     customers' regulations name",
+                    terms.len()
+                ),
+            ));
+        }
+        let mut seen_terms = BTreeSet::new();
+        for (i, term) in terms.iter().enumerate() {
+            let at = format!("personal_data.health_terms[{i}]");
+            let t = term.trim();
+            if t.is_empty() {
+                errors.push(PolicyError::new(
+                    at,
+                    "an empty term matches nothing; remove it or type a word or phrase",
+                ));
+            } else if t.chars().count() > MAX_TERM_CHARS {
+                errors.push(PolicyError::new(
+                    at,
+                    format!("a term is at most {MAX_TERM_CHARS} characters; shorten it"),
+                ));
+            } else if !seen_terms.insert(t.to_lowercase()) {
+                errors.push(PolicyError::new(
+                    at,
+                    format!("{t} is listed twice; remove one"),
                 ));
             }
         }
@@ -465,6 +519,24 @@ impl ValidPolicy {
         self.key_field.as_deref() == Some(field) || self.policy.fields.iter().any(|f| f == field)
     }
 
+    /// The health terms the personal-data checks look for: the policy's
+    /// own list, else the built-in one.
+    pub fn health_terms(&self) -> crate::pii::HealthTerms {
+        let own = &self.policy.personal_data.health_terms;
+        if own.is_empty() {
+            crate::pii::HealthTerms::default()
+        } else {
+            crate::pii::HealthTerms {
+                terms: own.iter().map(|t| t.trim().to_owned()).collect(),
+            }
+        }
+    }
+
+    /// Whether an intake with personal data waits until it is redacted.
+    pub fn requires_redaction(&self) -> bool {
+        self.policy.personal_data.require_redaction
+    }
+
     /// The Case fields the policy lets the workflow write (the key always).
     pub fn allowed_fields(&self) -> BTreeSet<String> {
         self.policy
@@ -635,6 +707,12 @@ pub fn evaluate(policy: &ValidPolicy, facts: &IntakeFacts) -> Outcome {
         .flatten()
         .map(|r| format!("always reviewed: {r}"))
         .collect();
+    if p.personal_data.require_redaction && !facts.pii_kinds.is_empty() {
+        hold.push(format!(
+            "personal data must be redacted first: {}",
+            facts.pii_kinds.join(", ")
+        ));
+    }
     if escalate.is_some() && !p.escalation.as_ref().is_some_and(|e| e.skip_review) {
         hold.push("escalated: an escalated intake waits for a person".to_owned());
     }

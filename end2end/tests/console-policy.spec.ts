@@ -49,6 +49,11 @@ test('an admin tries, corrects and saves the policy', async ({ page, request, as
   const always = page.getByRole('region', { name: 'Always needs a person when' });
   await always.getByLabel('More photos than (empty: never)').fill('8');
   await always.getByLabel('More photos than (empty: never)').blur();
+  // The regulated customer's own health terms replace the built-in list.
+  const personal = page.getByRole('region', { name: 'Personal data' });
+  await expect(personal.getByRole('checkbox', { name: /^Approve an intake only once/ })).not.toBeChecked();
+  await personal.getByLabel(/^Health terms/).fill('ward round\nblood test');
+  await personal.getByLabel(/^Health terms/).blur();
   await page.getByRole('button', { name: 'Save policy' }).click();
   await expect(page.getByRole('status').filter({ hasText: /^Saved as version \d+\.$/ })).toBeVisible();
   await expect(page.getByText(/^Version \d+ — saved by admin@fieldcase\.example/)).toBeVisible();
@@ -57,10 +62,12 @@ test('an admin tries, corrects and saves the policy', async ({ page, request, as
   await expect(newest).toContainText(STAFF.admin);
   await expect(newest).toContainText('review.always_review');
   await expect(newest).toContainText('photos_over');
+  await expect(newest).toContainText('personal_data.health_terms');
 
   // The read-only JSON view says the same.
   await page.getByText('The policy as JSON (read-only)').click();
   await expect(page.getByLabel('Policy JSON')).toHaveValue(/"photos_over": 8/);
+  await expect(page.getByLabel('Policy JSON')).toHaveValue(/"health_terms": \[\s*"ward round",\s*"blood test"\s*\]/);
   await page.screenshot({ path: testInfo.outputPath('console-policy.png'), fullPage: true });
 
   // Reloaded, the page shows what is in force.

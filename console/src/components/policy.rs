@@ -286,6 +286,22 @@ pub fn Policy() -> impl IntoView {
                 {errors_at(errors, "watch_list")}
             </section>
 
+            <section class="card" aria-labelledby="pol-pii">
+                <h2 id="pol-pii">"Personal data"</h2>
+                <p>"Found in the notes and text fields: e-mail addresses, phone numbers, card numbers, IBANs, US SSNs, UK NI numbers and the health terms below."</p>
+                <div class="check">
+                    <input type="checkbox" id="pii-redact"
+                        prop:checked=move || draft.with(|d| d.as_ref().is_some_and(|p| p.personal_data.require_redaction))
+                        on:change=move |ev| { let on = event_target_checked(&ev); edit(&|p| p.personal_data.require_redaction = on) } />
+                    <label for="pii-redact">"Approve an intake only once its personal data is redacted (no rule approves it meanwhile)"</label>
+                </div>
+                <label for="pii-terms">"Health terms a regulated customer must not send, one a line (empty: the built-in list)"</label>
+                <textarea id="pii-terms" rows="4"
+                    prop:value=move || draft.with(|d| d.as_ref().map(|p| p.personal_data.health_terms.join("\n")).unwrap_or_default())
+                    on:change=move |ev| { let v = form::split_list(&event_target_value(&ev)); edit(&|p| p.personal_data.health_terms = v.clone()) }></textarea>
+                {errors_at(errors, "personal_data")}
+            </section>
+
             <section class="card" aria-labelledby="pol-esc">
                 <h2 id="pol-esc">"Escalate to on-call at submission"</h2>
                 <p>"Told before anyone reviews, through the hand-off channels; flagged in the queue."</p>

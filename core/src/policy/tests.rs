@@ -546,3 +546,67 @@ fn a_dry_run_counts_and_lists_what_changed() {
         ]
     );
 }
+
+#[test]
+fn required_redaction_holds_an_intake_with_personal_data_from_every_rule() {
+    let p = policy(json!({
+        "actions": ["create_case"],
+        "fields": ["Subject"],
+        "review": { "auto_approve": [ { "name": "routine low", "when": { "priority": ["Low"] } } ] },
+        "personal_data": { "require_redaction": true }
+    }));
+    assert_eq!(
+        evaluate(&p, &facts("Low")).decision,
+        Decision::AutoApprove {
+            rule: "routine low".into()
+        }
+    );
+    let mut with_card = facts("Low");
+    with_card.pii_kinds = vec!["card".into(), "email".into()];
+    assert_eq!(
+        evaluate(&p, &with_card).decision,
+        Decision::NeedsPerson {
+            reasons: vec!["personal data must be redacted first: card, email".into()]
+        }
+    );
+    assert!(p.requires_redaction());
+}
+
+#[test]
+fn the_policys_health_terms_replace_the_built_in_list_and_are_checked() {
+    let p = policy(json!({
+        "actions": [], "fields": [],
+        "personal_data": { "health_terms": [" blood test ", "ward"] }
+    }));
+    assert_eq!(p.health_terms().terms, ["blood test", "ward"]);
+    let built_in = policy(json!({ "actions": [], "fields": [] }));
+    assert!(
+        built_in
+            .health_terms()
+            .terms
+            .iter()
+            .any(|t| t == "diagnosis")
+    );
+
+    let long = "x".repeat(61);
+    assert_eq!(
+        errors(json!({
+            "actions": [], "fields": [],
+            "personal_data": { "health_terms": ["ward", " ", "Ward", long] }
+        })),
+        [
+            (
+                "personal_data.health_terms[1]".to_owned(),
+                "an empty term matches nothing; remove it or type a word or phrase".to_owned()
+            ),
+            (
+                "personal_data.health_terms[2]".to_owned(),
+                "Ward is listed twice; remove one".to_owned()
+            ),
+            (
+                "personal_data.health_terms[3]".to_owned(),
+                "a term is at most 60 characters; shorten it".to_owned()
+            ),
+        ]
+    );
+}

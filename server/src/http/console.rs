@@ -74,10 +74,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/console/photos/{sha256}", get(photo))
 }
 
-/// The health terms the personal-data checks look for: the default list
-/// until the admin's policy carries its own.
-pub fn health_terms(_state: &AppState) -> HealthTerms {
-    HealthTerms::default()
+/// The health terms the personal-data checks look for: the policy's own
+/// list, else the built-in one.
+pub fn health_terms(state: &AppState) -> HealthTerms {
+    state.policy.get().health_terms()
 }
 
 fn actor(user: &StaffUser) -> Actor {
@@ -625,6 +625,7 @@ async fn approve_one(
     revision: u32,
     via: &'static str,
 ) -> Result<()> {
+    unredacted_personal_data(state, id, revision).await?;
     let mut tx = state.store.begin().await?;
     let outcome = approval::approve(
         &mut tx,
@@ -637,6 +638,43 @@ async fn approve_one(
     state.write_wake.notify_one();
     tracing::info!(intake_id = %id, "intake approved");
     Ok(())
+}
+
+/// When the policy requires redaction: refused while the intake at this
+/// revision still holds personal data, with what is left. (A newer revision
+/// is refused by the approval itself as stale.)
+async fn unredacted_personal_data(state: &AppState, id: &IntakeId, revision: u32) -> Result<()> {
+    let policy = state.policy.get();
+    if !policy.requires_redaction() {
+        return Ok(());
+    }
+    let Some(current) = state.store.review_intake(id).await? else {
+        return Ok(()); // the approval answers "not found"
+    };
+    if current.revision != revision {
+        return Ok(());
+    }
+    let draft: CaseDraft = serde_json::from_str(&current.fields_json)
+        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let found = pii::scan(
+        &state.schema,
+        &current.notes,
+        &draft.0,
+        &policy.health_terms(),
+    );
+    if found.is_empty() {
+        return Ok(());
+    }
+    let kinds: std::collections::BTreeSet<&str> = found.iter().map(|f| f.kind.label()).collect();
+    Err(Error::conflict(
+        "personal_data_unredacted",
+        format!(
+            "The policy requires personal data to be redacted before approval, and this intake \
+             still holds {} finding(s) ({}). Redact them (Redact all), then approve.",
+            found.len(),
+            kinds.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    ))
 }
 
 /// The reason of a rejection or the question of a return, checked.
@@ -699,7 +737,7 @@ async fn decide_one(
         (status = 200, description = "Approved and queued for the CRM.", body = IntakeDetail),
         (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
         (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
-        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what.", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, or its status does not allow this (`stale_revision`, …); the message says who changed what. Or the policy requires redaction and personal data is left (`personal_data_unredacted`): redact it, then approve.", body = ApiError),
         (status = 422, description = "The intake cannot be approved as it is (a required field is missing, …); the message says what to fix.", body = ApiError),
     )
 )]

@@ -235,3 +235,63 @@ async fn a_redacted_card_number_never_reaches_the_crm() {
     );
     assert!(!description.contains(CARD), "{description}");
 }
+
+/// The admin's policy requires redaction: no rule approves an intake with
+/// personal data, a person's approval is refused with what is left until it
+/// is redacted, and the policy's own health terms are what is looked for.
+#[tokio::test]
+async fn a_policy_that_requires_redaction_holds_approval_until_it_is_redacted() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let staff = app.dispatcher().await;
+    let mut policy = admin.get_json("/api/v1/admin/policy").await["policy"].clone();
+    policy["review"]["auto_approve"] =
+        json!([{ "name": "everything", "when": { "safety_hazard": false } }]);
+    policy["personal_data"] = json!({ "require_redaction": true, "health_terms": ["ward round"] });
+    let saved = admin
+        .send(reqwest::Method::PUT, "/api/v1/admin/policy", &policy)
+        .await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+
+    let id = submit_personal(&app).await;
+    let detail = staff.intake(id).await;
+    assert_eq!(detail["status"], "submitted", "no rule approved it");
+
+    let approve = format!("/api/v1/console/intakes/{id}/approve");
+    let refused = staff.post(&approve, &json!({ "revision": 1 })).await;
+    assert_eq!(refused.status(), 409);
+    let body = body_json(refused).await;
+    assert_api_error(&body, "personal_data_unredacted");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("4 finding(s) (card number, e-mail address)"),
+        "{message}"
+    );
+    assert!(!message.contains("4111"), "{message}");
+    assert_eq!(staff.intake(id).await["status"], "submitted");
+
+    let redacted = staff
+        .post(
+            &format!("/api/v1/console/intakes/{id}/redact"),
+            &json!({ "revision": 1, "all": true }),
+        )
+        .await;
+    assert_eq!(redacted.status(), 200);
+    let approved = staff.post(&approve, &json!({ "revision": 2 })).await;
+    assert_eq!(approved.status(), 200, "{}", approved.text().await.unwrap());
+
+    // The policy's health terms replace the built-in list.
+    let id = Uuid::now_v7();
+    let mut body = submission(id, &app.pump(), &[]);
+    body["notes"] = json!("Pump P-12 by the ward round trolley bay. Patient lift nearby. E-42.");
+    assert_eq!(app.put_intake(id, &body).await.status(), 201);
+    let detail = staff.intake(id).await;
+    let health: Vec<&str> = detail["pii"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "health")
+        .map(|f| span_text(detail["notes"].as_str().unwrap(), f))
+        .collect();
+    assert_eq!(health, ["ward round"], "{}", detail["pii"]);
+}
