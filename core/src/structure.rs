@@ -213,7 +213,12 @@ impl Findings {
         let words = lexed.words();
         let asset_words = analyse::name_words(&asset.name);
         let hits = analyse::find_hits(&words, &asset_words);
-        let critical = analyse::critical_asset(&asset.name, &asset.model);
+        let kind = analyse::AssetKind {
+            critical: analyse::critical_asset(&asset.name, &asset.model),
+            firestop: analyse::firestop_asset(&asset.name),
+            secure: analyse::secure_asset(&asset.name),
+        };
+        let hazard = analyse::hazard(&hits, &words, kind);
         let codes = extract::codes(notes, &lexed.toks, asset);
         let readings = extract::readings(notes, &lexed.toks);
         let parts = subject::Parts {
@@ -228,10 +233,10 @@ impl Findings {
         let subject = subject::build(&parts, subject_budget);
         Findings {
             notes: Some(Span::new(start, end)),
-            priority: analyse::priority(&hits, &words, critical),
+            priority: analyse::priority(&hits, &words, kind, hazard.as_ref()),
             types: analyse::rank_types(&hits, &words),
             reasons: analyse::rank_reasons(&hits, &words),
-            hazard: analyse::hazard(&hits, &words),
+            hazard,
             codes,
             readings,
             subject,

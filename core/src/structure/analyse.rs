@@ -138,8 +138,22 @@ const LINKS: &[&str] = &[
 
 /// Verdicts after a cue that mean the cue is not the problem: "seal ok", "smoke: none".
 const OK_WORDS: &[&str] = &[
-    "ok", "okay", "fine", "good", "normal", "healthy", "intact", "none", "nil", "negative",
-    "absent", "tight", "clean", "clear",
+    "ok",
+    "okay",
+    "fine",
+    "good",
+    "normal",
+    "healthy",
+    "intact",
+    "none",
+    "nil",
+    "negative",
+    "absent",
+    "tight",
+    "clean",
+    "clear",
+    "working",
+    "operational",
 ];
 
 /// A cue found in the notes.
@@ -475,6 +489,7 @@ fn rank<const N: usize>(
         ..Tally::default()
     }; N];
     let mut spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
+    let mut naming_spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
     for h in hits.iter().filter(|h| h.live() && !h.place) {
         for &f in h.cue.fx {
             if let Some((k, w)) = vote(f) {
@@ -482,6 +497,7 @@ fn rank<const N: usize>(
                 let s = f32::from(w) * h.weight();
                 if h.naming {
                     t.prior += s;
+                    naming_spans[k].push(h.span(words));
                     continue;
                 }
                 t.score += s;
@@ -495,6 +511,21 @@ fn rank<const N: usize>(
         }
     }
     let mut order: Vec<usize> = (0..N).filter(|&k| tally[k].score > 0.0).collect();
+    if order.is_empty() {
+        // Only the asset's own name speaks ("Fire alarm panel … batteries
+        // tested"): a weak pointer, but better than nothing.
+        let best = (0..N)
+            .filter(|&k| tally[k].prior > 0.0)
+            .max_by(|&a, &b| tally[a].prior.total_cmp(&tally[b].prior).then(b.cmp(&a)));
+        return best
+            .map(|k| Choice {
+                value: values[k],
+                spans: merge(std::mem::take(&mut naming_spans[k])),
+                confidence: 0.35,
+            })
+            .into_iter()
+            .collect();
+    }
     sort_small(&mut order, |&a, &b| {
         let tie = tally[b]
             .prior
@@ -606,73 +637,210 @@ pub(super) fn critical_asset(name: &str, model: &str) -> bool {
         .any(|w| CRITICAL_ASSETS.iter().any(|c| c.eq_ignore_ascii_case(w)))
 }
 
-/// Priority: High, Low, or `None` for the default.
+/// Asset names whose "won't close" leaves an escape route unprotected (a
+/// hazard) or the building insecure (High).
+const FIRESTOP_ASSETS: &[&str] = &["fire", "smoke", "aov", "damper", "dampers"];
+const SECURE_ASSETS: &[&str] = &[
+    "shutter", "shutters", "gate", "gates", "entrance", "door", "doors", "barrier",
+];
+
+fn asset_has(name: &str, list: &[&str]) -> bool {
+    name.split(|c: char| !c.is_alphanumeric())
+        .any(|w| list.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+pub(super) fn firestop_asset(name: &str) -> bool {
+    asset_has(name, FIRESTOP_ASSETS)
+}
+
+pub(super) fn secure_asset(name: &str) -> bool {
+    asset_has(name, SECURE_ASSETS) && !asset_has(name, &["fire", "freezer", "fridge", "oven"])
+}
+
+/// What the asset tells the priority and hazard rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AssetKind {
+    pub critical: bool,
+    pub firestop: bool,
+    pub secure: bool,
+}
+
+fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
+    merge(
+        v.iter()
+            .map(|h| {
+                if h.negated {
+                    h.neg_span(words)
+                } else {
+                    h.span(words)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Priority, in the guidelines' order: a hazard; a service down or a
+/// consequence imminent (unless another unit carries the load); explicit
+/// urgency; explicit low urgency; then routine work, feedback, admin or a
+/// fault put right on the visit with nothing left outstanding → Low;
+/// otherwise `None` (the default, Medium).
 ///
-/// A certain High cue wins; then a certain Low cue; then an uncertain High cue
-/// ("might be smoke?" — safety first, with low confidence); then an uncertain Low.
-pub(super) fn priority(hits: &[Hit], words: &[Word<'_>], asset_critical: bool) -> Option<Choice> {
-    let crit_hits: Vec<&Hit> = hits
-        .iter()
-        .filter(|h| h.live() && h.cue.has(Fx::Crit))
-        .collect();
-    let critical = asset_critical || !crit_hits.is_empty();
+/// Uncertain cues count after certain ones: a certain High wins, then a
+/// certain Low, then an uncertain High ("might be smoke?" — safety first,
+/// with low confidence), then an uncertain Low.
+pub(super) fn priority(
+    hits: &[Hit],
+    words: &[Word<'_>],
+    asset: AssetKind,
+    hazard: Option<&Choice>,
+) -> Option<Choice> {
+    let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
+    let redundant = live(Fx::Redundant).next().is_some();
+    let crit_hits: Vec<&Hit> = live(Fx::Crit).collect();
+    let critical = (asset.critical || !crit_hits.is_empty()) && !redundant;
+    let opened: Vec<&Hit> = if asset.secure {
+        live(Fx::Open).collect()
+    } else {
+        Vec::new()
+    };
     let is_high = |h: &&Hit| h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down)));
     let is_low = |h: &&Hit| {
         (h.live() && h.cue.has(Fx::Low)) || (h.negated && h.cue.rules().neg_fx.contains(&Fx::Low))
     };
-    let high: Vec<&Hit> = hits.iter().filter(is_high).collect();
+    let mut high: Vec<&Hit> = hits.iter().filter(is_high).collect();
+    high.extend(opened.iter().copied());
+    // "today" is urgency beside a request in the same clause.
+    high.extend(live(Fx::When).filter(|h| {
+        let s = words[h.w0].clause;
+        live(Fx::Ask).any(|a| words[a.w0].clause == s)
+    }));
     let low: Vec<&Hit> = hits.iter().filter(is_low).collect();
     let certain = |v: &[&Hit]| v.iter().filter(|h| !h.unsure).count();
-    let spans = |v: &[&Hit]| {
-        merge(
-            v.iter()
-                .map(|h| {
-                    if h.negated {
-                        h.neg_span(words)
-                    } else {
-                        h.span(words)
-                    }
-                })
-                .collect(),
-        )
-    };
     let (n_high, n_low) = (certain(&high), certain(&low));
+
+    // 1. A hazard → High; a contained hazard on a minor item → Medium.
+    if let Some(hz) = hazard.filter(|c| c.confidence >= 0.8) {
+        let contained: Vec<&Hit> = live(Fx::Contained).filter(|h| !h.unsure).collect();
+        let minor: Vec<&Hit> = live(Fx::Minor).collect();
+        let other_high = high.iter().any(|h| !h.unsure && !h.cue.has(Fx::Hazard));
+        if !contained.is_empty() && !minor.is_empty() && !other_high {
+            let mut all = minor;
+            all.extend(contained);
+            return Some(Choice {
+                value: "Medium",
+                spans: spans_of(&all, words),
+                confidence: 0.55,
+            });
+        }
+        let mut spans = hz.spans.clone();
+        spans.extend(spans_of(&high, words));
+        return Some(Choice {
+            value: "High",
+            spans: merge(spans),
+            confidence: if n_high > 0 { 0.9 } else { 0.8 },
+        });
+    }
+    // 2–3. A consequence or explicit urgency.
     if n_high > 0 {
         let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
         let mut all = high.clone();
         if only_down {
             all.extend(crit_hits.iter().copied());
         }
-        let confidence = if only_down {
+        let mut confidence = if only_down {
             0.7
         } else {
-            (0.8 + 0.05 * (n_high - 1) as f32).min(0.95)
+            (0.75 + 0.05 * (n_high - 1) as f32).min(0.9)
         };
+        if n_low > 0 {
+            confidence -= 0.15;
+        }
         return Some(Choice {
             value: "High",
-            spans: spans(&all),
+            spans: spans_of(&all, words),
             confidence,
         });
     }
+    // 4. Explicit low urgency.
     if n_low > 0 {
         let confidence = (0.75 + 0.05 * (n_low - 1) as f32).min(0.9);
         return Some(Choice {
             value: "Low",
-            spans: spans(&low),
+            spans: spans_of(&low, words),
             confidence,
         });
     }
-    if !high.is_empty() {
+    // 5. Routine, feedback, admin, or put right — with nothing outstanding.
+    // A suspicion voiced after the fix ("maybe undersized overload?") leaves
+    // the cause unknown.
+    let first_done = live(Fx::Done).map(|h| h.w0).min();
+    let doubt_after = first_done.is_some_and(|at| {
+        words[at..].iter().any(|w| w.question) || hits.iter().any(|h| h.w0 > at && h.unsure)
+    });
+    let pending =
+        live(Fx::Pending).any(|h| !h.unsure) || live(Fx::Contained).next().is_some() || doubt_after;
+    let uncertain_high = !high.is_empty();
+    if !pending && !uncertain_high && hazard.is_none() {
+        let calm: Vec<&Hit> = live(Fx::Calm).collect();
+        let done: Vec<&Hit> = live(Fx::Done).collect();
+        // A fault still described after the last "fixed" word is not fixed.
+        let last_done = done.iter().map(|h| h.w0).max();
+        let fault_after = |at: usize| {
+            hits.iter().any(|h| {
+                h.live()
+                    && h.w0 > at
+                    && h.cue.fx.iter().any(|f| {
+                        matches!(
+                            f,
+                            Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
+                        )
+                    })
+            })
+        };
+        let faults = hits.iter().any(|h| {
+            h.live()
+                && h.cue
+                    .fx
+                    .iter()
+                    .any(|f| matches!(f, Fx::Down | Fx::R(Re::Breakdown, 2)))
+        });
+        if !calm.is_empty() && (!faults || !done.is_empty()) {
+            let mut all = calm;
+            all.extend(done.iter().copied());
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&all, words),
+                confidence: 0.6,
+            });
+        }
+        if let Some(at) = last_done
+            && !fault_after(at)
+        {
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&done, words),
+                confidence: 0.55,
+            });
+        }
+    }
+    if uncertain_high {
         return Some(Choice {
             value: "High",
-            spans: spans(&high),
+            spans: spans_of(&high, words),
+            confidence: 0.45,
+        });
+    }
+    if let Some(hz) = hazard {
+        return Some(Choice {
+            value: "High",
+            spans: hz.spans.clone(),
             confidence: 0.45,
         });
     }
     if !low.is_empty() {
         return Some(Choice {
             value: "Low",
-            spans: spans(&low),
+            spans: spans_of(&low, words),
             confidence: 0.4,
         });
     }
@@ -680,8 +848,10 @@ pub(super) fn priority(hits: &[Hit], words: &[Word<'_>], asset_critical: bool) -
 }
 
 /// Safety hazard: `Some` when a live hazard cue is found. Water counts only
-/// when electrics are mentioned too.
-pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>]) -> Option<Choice> {
+/// when electrics are mentioned too; a barrier that will not close counts on
+/// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
+/// done") with nothing contained or outstanding is gone.
+pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Option<Choice> {
     let electrics = hits.iter().any(|h| {
         h.live()
             && h.cue
@@ -689,14 +859,34 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>]) -> Option<Choice> {
                 .iter()
                 .any(|f| matches!(f, Fx::Electrics | Fx::T(Ty::Electrical, _)))
     });
+    let firestop = asset.firestop || hits.iter().any(|h| h.live() && h.cue.has(Fx::FireStop));
     let found: Vec<&Hit> = hits
         .iter()
-        .filter(|h| h.live() && (h.cue.has(Fx::Hazard) || (electrics && h.cue.has(Fx::Flood))))
+        .filter(|h| {
+            h.live()
+                && (h.cue.has(Fx::Hazard)
+                    || (electrics && h.cue.has(Fx::Flood))
+                    || (firestop && h.cue.has(Fx::Open)))
+        })
         .collect();
     if found.is_empty() {
         return None;
     }
     let certain = found.iter().any(|h| !h.unsure);
+    let last = found.iter().map(|h| h.w0).max().unwrap_or(0);
+    let kept = hits
+        .iter()
+        .any(|h| h.live() && !h.unsure && (h.cue.has(Fx::Pending) || h.cue.has(Fx::Contained)));
+    let removed = !kept
+        && hits.iter().any(|h| {
+            h.live()
+                && h.cue.has(Fx::Done)
+                && h.w0 > last
+                && words[h.w0].clause != words[last].clause
+        });
+    if removed && certain {
+        return None;
+    }
     Some(Choice {
         value: "true",
         spans: merge(found.iter().map(|h| h.span(words)).collect()),
@@ -720,10 +910,23 @@ mod tests {
             .collect()
     }
 
+    /// The live cues that say what the fault is (not the visit's status words:
+    /// "ok", "keeps", "replaced").
     fn live(notes: &str) -> Vec<&'static str> {
+        let status = |p: &str| {
+            super::super::cues::CUES.iter().any(|c| {
+                c.pat == p
+                    && c.fx.iter().all(|f| {
+                        matches!(
+                            f,
+                            Fx::Done | Fx::Pending | Fx::Calm | Fx::Contained | Fx::Ask | Fx::When
+                        )
+                    })
+            })
+        };
         hits(notes)
             .into_iter()
-            .filter(|h| !h.1)
+            .filter(|h| !h.1 && !status(h.0))
             .map(|h| h.0)
             .collect()
     }
@@ -828,7 +1031,7 @@ mod tests {
         assert_eq!(live("trip hazard by door"), ["trip hazard"]);
         assert_eq!(live("smoke detector faulty"), ["detector*", "faulty"]);
         assert_eq!(live("boiler wont fire"), ["wont fire"]);
-        assert_eq!(live("fire alarm panel"), ["panel"]);
+        assert_eq!(live("fire alarm panel"), ["alarm", "panel"]);
         assert_eq!(live("pressure down to 2 bar"), ["pressure"]);
         assert_eq!(live("chiller down"), ["down"]);
         assert_eq!(live("emergency stop pressed"), Vec::<&str>::new());
@@ -841,7 +1044,7 @@ mod tests {
         let l = Lexed::new("not very urgent, pump noisy");
         let w = l.words();
         let h = find_hits(&w, &[]);
-        let p = priority(&h, &w, false).unwrap();
+        let p = priority(&h, &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "Low");
         assert_eq!(
             &"not very urgent, pump noisy"[p.spans[0].range()],
@@ -854,7 +1057,16 @@ mod tests {
         let run = |notes: &str, crit: bool| {
             let l = Lexed::new(notes);
             let w = l.words();
-            priority(&find_hits(&w, &[]), &w, crit).map(|c| c.value)
+            priority(
+                &find_hits(&w, &[]),
+                &w,
+                AssetKind {
+                    critical: crit,
+                    ..AssetKind::default()
+                },
+                None,
+            )
+            .map(|c| c.value)
         };
         assert_eq!(run("pump not running, standby running", false), None);
         assert_eq!(run("pump not running", true), Some("High"));
@@ -868,11 +1080,11 @@ mod tests {
         let l = Lexed::new("might be smoke? no rush");
         let w = l.words();
         let h = find_hits(&w, &[]);
-        let p = priority(&h, &w, false).unwrap();
+        let p = priority(&h, &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "Low", "a certain Low beats an uncertain High");
         let l = Lexed::new("might be smoke?");
         let w = l.words();
-        let p = priority(&find_hits(&w, &[]), &w, false).unwrap();
+        let p = priority(&find_hits(&w, &[]), &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "High");
         assert!(p.confidence < 0.5);
     }
