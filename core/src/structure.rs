@@ -217,6 +217,7 @@ impl Findings {
             critical: analyse::critical_asset(&asset.name, &asset.model),
             firestop: analyse::firestop_asset(&asset.name),
             secure: analyse::secure_asset(&asset.name),
+            fine: analyse::asset_fine(&words, &asset_words),
         };
         let hazard = analyse::hazard(&hits, &words, kind);
         let codes = extract::codes(notes, &lexed.toks, asset);

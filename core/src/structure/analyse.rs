@@ -392,7 +392,9 @@ pub(super) fn find_hits(words: &[Word<'_>], asset_words: &[String]) -> Vec<Hit> 
             } else if cue.has(Fx::Unsure) {
                 unsure[w.clause as usize] = true;
             } else {
-                let selfneg = cue.self_negating();
+                // Status words ("until", "fixed", "ordered") say where the job
+                // stands, not what the fault is: a negator does not reach them.
+                let selfneg = cue.self_negating() || cue.is_status();
                 let pre = !selfneg && neg_left > 0;
                 let negated = pre || (!selfneg && post_negated(words, i + len));
                 hits.push(Hit {
@@ -663,6 +665,24 @@ pub(super) struct AssetKind {
     pub critical: bool,
     pub firestop: bool,
     pub secure: bool,
+    /// The notes say the asset itself is fine ("escalator fine", "freezer
+    /// itself fine -80C"): what is down is a part, not the service.
+    pub fine: bool,
+}
+
+/// An asset word followed within its clause by a verdict ("escalator fine",
+/// "lift is working normal", "case temp 3C fine").
+pub(super) fn asset_fine(words: &[Word<'_>], asset_words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        asset_words
+            .iter()
+            .any(|a| a == w.norm && a.len() > 2 && !a.bytes().all(|b| b.is_ascii_digit()))
+            && words[i + 1..]
+                .iter()
+                .take(4)
+                .take_while(|n| n.clause == w.clause)
+                .any(|n| matches!(n.norm, "fine" | "normal" | "normally" | "unaffected"))
+    })
 }
 
 fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
@@ -697,7 +717,7 @@ pub(super) fn priority(
     let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
     let redundant = live(Fx::Redundant).next().is_some();
     let crit_hits: Vec<&Hit> = live(Fx::Crit).collect();
-    let critical = (asset.critical || !crit_hits.is_empty()) && !redundant;
+    let critical = (asset.critical || !crit_hits.is_empty()) && !redundant && !asset.fine;
     let opened: Vec<&Hit> = if asset.secure {
         live(Fx::Open).collect()
     } else {
@@ -777,8 +797,11 @@ pub(super) fn priority(
     let doubt_after = first_done.is_some_and(|at| {
         words[at..].iter().any(|w| w.question) || hits.iter().any(|h| h.w0 > at && h.unsure)
     });
-    let pending =
-        live(Fx::Pending).any(|h| !h.unsure) || live(Fx::Contained).next().is_some() || doubt_after;
+    let recur_after = first_done.is_some_and(|at| live(Fx::Recur).any(|h| h.w0 > at));
+    let pending = live(Fx::Pending).any(|h| !h.unsure)
+        || live(Fx::Contained).next().is_some()
+        || doubt_after
+        || recur_after;
     let uncertain_high = !high.is_empty();
     if !pending && !uncertain_high && hazard.is_none() {
         let calm: Vec<&Hit> = live(Fx::Calm).collect();
@@ -919,7 +942,13 @@ mod tests {
                     && c.fx.iter().all(|f| {
                         matches!(
                             f,
-                            Fx::Done | Fx::Pending | Fx::Calm | Fx::Contained | Fx::Ask | Fx::When
+                            Fx::Done
+                                | Fx::Pending
+                                | Fx::Calm
+                                | Fx::Contained
+                                | Fx::Ask
+                                | Fx::When
+                                | Fx::Recur
                         )
                     })
             })

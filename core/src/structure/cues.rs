@@ -111,6 +111,9 @@ pub(super) enum Fx {
     When,
     /// A request or need: "need", "wants", "asking for", "pls".
     Ask,
+    /// The problem comes back ("again", "keeps", "still"): outstanding when
+    /// said after the fix.
+    Recur,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
     /// Votes for a case reason, with a weight.
@@ -154,6 +157,25 @@ impl Cue {
 
     pub fn has(&self, f: Fx) -> bool {
         self.fx.contains(&f)
+    }
+
+    /// Only says where the job stands (fixed, outstanding, contained,
+    /// routine): never negated.
+    pub fn is_status(&self) -> bool {
+        !self.fx.is_empty()
+            && self.fx.iter().all(|f| {
+                matches!(
+                    f,
+                    Fx::Done
+                        | Fx::Pending
+                        | Fx::Contained
+                        | Fx::Calm
+                        | Fx::Ask
+                        | Fx::When
+                        | Fx::Recur
+                        | Fx::Redundant
+                )
+            })
     }
 
     /// A phrase that starts with a negator and means something positive:
@@ -440,6 +462,13 @@ static RULES: &[Rule] = &[
         not_after: &[],
         neg_fx: &[],
     },
+    // 15: "closed" as a consequence (the aisle, the pool, the stair), not a valve or door
+    Rule {
+        before: &[],
+        not_before: CLOSED_NOT_BEFORE,
+        not_after: &[],
+        neg_fx: &[],
+    },
     // 14: "gas leak" is not the F-gas leak check
     Rule {
         before: &[],
@@ -454,6 +483,11 @@ static RULES: &[Rule] = &[
         ],
         neg_fx: &[],
     },
+];
+const CLOSED_NOT_BEFORE: &[&str] = &[
+    "valve", "valves", "door", "doors", "stuck", "damper", "dampers", "shut", "lid", "gate",
+    "gates", "shutter", "loop", "circuit", "contact", "contacts", "fully", "normally", "nc", "it",
+    "them", "was", "is", "shutters", "window", "windows", "hatch", "job", "call", "ticket",
 ];
 const TODAY_NOT_BEFORE: &[&str] = &[
     "x2", "x3", "twice", "once", "times", "earlier", "for", "happened", "again", "started",
@@ -582,15 +616,15 @@ const CUE_LIST: &[Cue] = &[
     c("no heat", &[H, BRK2]),
     c("no heating", &[H, BRK2]),
     c("no hot water", &[H, BRK2]),
-    c("no power", &[H, EL2, BRK2]),
-    c("lost power", &[H, EL2, BRK2]),
-    c("loss of power", &[H, EL2, BRK2]),
-    c("power cut", &[H, EL2, BRK2]),
-    c("power outage", &[H, EL2, BRK2]),
-    c("power failure", &[H, EL2, BRK2]),
-    c("power loss", &[H, EL2, BRK2]),
-    c("no supply", &[H, EL2, BRK2]),
-    c("no electricity", &[H, EL2, BRK2]),
+    c("no power", &[DOWN, EL2, BRK2]),
+    c("lost power", &[DOWN, EL2, BRK2]),
+    c("loss of power", &[DOWN, EL2, BRK2]),
+    c("power cut", &[DOWN, EL2, BRK2]),
+    c("power outage", &[DOWN, EL2, BRK2]),
+    c("power failure", &[DOWN, EL2, BRK2]),
+    c("power loss", &[DOWN, EL2, BRK2]),
+    c("no supply", &[DOWN, EL2, BRK2]),
+    c("no electricity", &[DOWN, EL2, BRK2]),
     // ── Gas, injury, people.
     c("gas smell", &[H, HAZ]),
     c("smell of gas", &[H, HAZ]),
@@ -723,7 +757,7 @@ const CUE_LIST: &[Cue] = &[
     c("no action needed", &[LOW]),
     c("no action required", &[LOW]),
     c("no further action", &[LOW]),
-    c("not a fault", &[LOW]),
+    c("not a fault", &[CALM]),
     c("no fault found", &[LOW]),
     c("nff", &[LOW]),
     c("for the record", &[LOW]),
@@ -1070,22 +1104,22 @@ const CUE_LIST: &[Cue] = &[
     c("handover", &[INS]),
     c("snagging", &[INS]),
     // ── Equipment complexity.
-    c("confus*", &[CPX]),
+    c("confus*", &[CPX, LOW]),
     c("complex", &[CPX]),
-    c("complicated", &[CPX]),
-    c("hard to use", &[CPX]),
-    c("hard to operate", &[CPX]),
-    c("difficult to use", &[CPX]),
-    c("difficult to operate", &[CPX]),
-    c("not intuitive", &[CPX]),
-    c("unintuitive", &[CPX]),
-    c("not user friendly", &[CPX]),
-    c("user error", &[CPX]),
-    c("operator error", &[CPX]),
-    c("dont understand", &[CPX]),
-    c("doesnt understand", &[CPX]),
-    c("dont know how", &[CPX]),
-    c("training", &[CPX1]),
+    c("complicated", &[CPX, LOW]),
+    c("hard to use", &[CPX, LOW]),
+    c("hard to operate", &[CPX, LOW]),
+    c("difficult to use", &[CPX, LOW]),
+    c("difficult to operate", &[CPX, LOW]),
+    c("not intuitive", &[CPX, LOW]),
+    c("unintuitive", &[CPX, LOW]),
+    c("not user friendly", &[CPX, LOW]),
+    c("user error", &[CPX, LOW]),
+    c("operator error", &[CPX, LOW]),
+    c("dont understand", &[CPX, LOW]),
+    c("doesnt understand", &[CPX, LOW]),
+    c("dont know how", &[CPX, LOW]),
+    c("training", &[CPX1, CALM]),
     c("retraining", &[CPX1]),
     // ── Performance.
     c("slow", &[PERF2]),
@@ -1269,6 +1303,19 @@ const CUE_LIST: &[Cue] = &[
     c("standby took over", &[RED]),
     c("duty standby", &[RED]),
     c("other lift", &[RED]),
+    c("other lifts", &[RED]),
+    c("2nd lift", &[RED]),
+    c("second lift", &[RED]),
+    c("has a second", &[RED]),
+    c("got a second", &[RED]),
+    c("2nd pump", &[RED]),
+    c("second pump", &[RED]),
+    c("other pump", &[RED]),
+    c("other boiler", &[RED]),
+    c("other boilers", &[RED]),
+    c("other unit", &[RED]),
+    c("using the other", &[RED]),
+    c("use the other", &[RED]),
     c("other one", &[RED]),
     c("other oven", &[RED]),
     c("other machine", &[RED]),
@@ -1304,12 +1351,10 @@ const CUE_LIST: &[Cue] = &[
     c("resolved", &[DONE]),
     c("rectified", &[DONE]),
     c("tested ok", &[DONE]),
-    c("tested", &[DONE]),
     c("stopped leaking", &[DONE]),
     c("drip stopped", &[DONE]),
     c("now dry", &[DONE]),
     c("smell is gone", &[DONE]),
-    c("holding", &[DONE]),
     c("better now", &[DONE]),
     c("should be better", &[DONE]),
     c("should sort it", &[DONE]),
@@ -1325,7 +1370,6 @@ const CUE_LIST: &[Cue] = &[
     c("restored", &[DONE]),
     c("updated", &[DONE]),
     c("repunched", &[DONE]),
-    c("ok", &[DONE]),
     c("done", &[DONE]),
     c("todo ok", &[DONE]),
     c("todo en orden", &[DONE]),
@@ -1371,9 +1415,14 @@ const CUE_LIST: &[Cue] = &[
     c("monitoring", &[PEND]),
     c("investigate", &[PEND]),
     c("investigation", &[PEND]),
-    c("again", &[PEND]),
-    c("keeps", &[PEND]),
-    c("recur*", &[PEND]),
+    c("again", &[Fx::Recur]),
+    c("keeps", &[Fx::Recur]),
+    c("keep", &[Fx::Recur]),
+    c("still", &[Fx::Recur]),
+    c("recur*", &[Fx::Recur]),
+    c("be replaced", &[PEND]),
+    c("be planned", &[PEND]),
+    c("be repaired", &[PEND]),
     c("arrange", &[PEND]),
     c("until", &[PEND, CONT]),
     c("till", &[PEND, CONT]),
@@ -1454,8 +1503,8 @@ const CUE_LIST: &[Cue] = &[
     c("trained", &[CALM]),
     c("run through", &[CALM]),
     c("one page guide", &[CALM]),
-    c("not dangerous", &[LOW]),
-    c("no immediate risk", &[LOW]),
+    c("not dangerous", &[CALM]),
+    c("no immediate risk", &[CALM]),
     c("no es urgente", &[LOW]),
     c("no urgente", &[LOW]),
     c("when possible", &[LOW]),
@@ -1514,7 +1563,12 @@ const CUE_LIST: &[Cue] = &[
     c("pads gone", &[HAZ, ME2]),
     c("metal on metal", &[ME2]),
     c("not reversing", &[HAZ, EN1]),
-    c("bypassed", &[HAZ]),
+    c("switch bypassed", &[HAZ, EL1]),
+    c("interlock bypassed", &[HAZ, EL1]),
+    c("interlocks bypassed", &[HAZ, EL1]),
+    c("safety circuit bypassed", &[HAZ, EL1]),
+    c("safety device bypassed", &[HAZ]),
+    c("closed", &[H]).rule(15),
     c("panel live", &[HAZ, EL2]),
     c("still live", &[HAZ, EL2]),
     c("cover off", &[HAZ, EL1]),
