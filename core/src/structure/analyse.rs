@@ -475,6 +475,7 @@ fn rank<const N: usize>(
     words: &[Word<'_>],
     values: [&'static str; N],
     precedence: Option<[usize; N]>,
+    boost: &[f32],
     vote: impl Fn(Fx) -> Option<(usize, u8)>,
 ) -> Vec<Choice> {
     #[derive(Clone, Copy, Default)]
@@ -492,11 +493,11 @@ fn rank<const N: usize>(
     }; N];
     let mut spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
     let mut naming_spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
-    for h in hits.iter().filter(|h| h.live() && !h.place) {
+    for (h, &b) in hits.iter().zip(boost).filter(|(h, _)| h.live() && !h.place) {
         for &f in h.cue.fx {
             if let Some((k, w)) = vote(f) {
                 let t = &mut tally[k];
-                let s = f32::from(w) * h.weight();
+                let s = f32::from(w) * h.weight() * b;
                 if h.naming {
                     t.prior += s;
                     naming_spans[k].push(h.span(words));
@@ -566,11 +567,57 @@ fn rank<const N: usize>(
     out
 }
 
+/// How much each hit's type vote counts, by the guidelines' tie-breaks: a
+/// cause the technician confirmed ("found …", "caused by …") beats the
+/// symptom, and in a note with several problems the one that drives the
+/// priority (a hazard or High cue in its sentence) sets the Type, while a
+/// problem said to be cosmetic or not urgent counts less.
+fn type_boost(hits: &[Hit], words: &[Word<'_>]) -> Vec<f32> {
+    let sentence = |h: &Hit| words[h.w0].sentence;
+    let votes = |h: &Hit| h.live() && !h.place && h.cue.fx.iter().any(|f| matches!(f, Fx::T(..)));
+    let in_any =
+        |s: u16, pred: &dyn Fn(&Hit) -> bool| hits.iter().any(|h| sentence(h) == s && pred(h));
+    let driving = |h: &Hit| h.live() && !h.unsure && (h.cue.has(Fx::High) || h.cue.has(Fx::Hazard));
+    let lowering = |h: &Hit| h.live() && h.cue.has(Fx::Low);
+    let voting: Vec<u16> = hits.iter().filter(|h| votes(h)).map(sentence).collect();
+    let spread = voting.windows(2).any(|w| w[0] != w[1]);
+    hits.iter()
+        .map(|h| {
+            let s = sentence(h);
+            let mut b = 1.0;
+            if !h.unsure
+                && hits
+                    .iter()
+                    .any(|c| c.live() && c.cue.has(Fx::Cause) && c.w0 < h.w0 && sentence(c) == s)
+            {
+                b *= 1.5;
+            }
+            if spread {
+                if in_any(s, &driving) {
+                    b *= 1.5;
+                }
+                if in_any(s, &lowering) {
+                    b *= 0.5;
+                }
+            }
+            b
+        })
+        .collect()
+}
+
 pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
-    rank(hits, words, Ty::ALL.map(Ty::value), None, |f| match f {
-        Fx::T(t, w) => Some((t as usize, w)),
-        _ => None,
-    })
+    let boost = type_boost(hits, words);
+    rank(
+        hits,
+        words,
+        Ty::ALL.map(Ty::value),
+        None,
+        &boost,
+        |f| match f {
+            Fx::T(t, w) => Some((t as usize, w)),
+            _ => None,
+        },
+    )
 }
 
 /// Reasons tie by what explains the others: an installation or design problem
@@ -585,6 +632,7 @@ pub(super) fn rank_reasons(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
         words,
         Re::ALL.map(Re::value),
         Some(REASON_PRECEDENCE),
+        &vec![1.0; hits.len()],
         |f| match f {
             Fx::R(r, w) => Some((r as usize, w)),
             _ => None,
@@ -623,6 +671,21 @@ const CRITICAL_ASSETS: &[&str] = &[
     "furnace",
     "main",
     "critical",
+    // Issue 10 guidelines, rule 2: hot water, sterile services, samples,
+    // vehicles needed to work, water to the building.
+    "calorifier",
+    "calorifiers",
+    "autoclave",
+    "steriliser",
+    "sterilizer",
+    "incubator",
+    "ult",
+    "vaccine",
+    "forklift",
+    "van",
+    "truck",
+    "vehicle",
+    "booster",
 ];
 
 /// The asset name's words, lower case, for matching against normalised words.
@@ -723,7 +786,21 @@ pub(super) fn priority(
     } else {
         Vec::new()
     };
-    let is_high = |h: &&Hit| h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down)));
+    // "door heater not working": the part named just before is down, not
+    // the (critical) asset.
+    let part_down = |h: &Hit| {
+        hits.iter().any(|p| {
+            p.live()
+                && !p.naming
+                && p.w1 <= h.w0
+                && h.w0 - p.w1 <= 1
+                && words[p.w0].clause == words[h.w0].clause
+                && p.cue.fx.iter().any(|f| matches!(f, Fx::T(..)))
+        })
+    };
+    let is_high = |h: &&Hit| {
+        h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down) && !part_down(h)))
+    };
     let is_low = |h: &&Hit| {
         (h.live() && h.cue.has(Fx::Low)) || (h.negated && h.cue.rules().neg_fx.contains(&Fx::Low))
     };
@@ -803,6 +880,35 @@ pub(super) fn priority(
         || doubt_after
         || recur_after;
     let uncertain_high = !high.is_empty();
+    let faulty = hits.iter().any(|h| {
+        h.live()
+            && h.cue.fx.iter().any(|f| {
+                matches!(
+                    f,
+                    Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
+                )
+            })
+    });
+    if !uncertain_high && hazard.is_none() {
+        // The note says there is nothing wrong, or it is admin with no fault.
+        let nofault: Vec<&Hit> = live(Fx::NoFault).collect();
+        let admin: Vec<&Hit> = live(Fx::Admin).collect();
+        let outstanding = live(Fx::Pending).any(|h| !h.unsure);
+        let said = if !nofault.is_empty() && !outstanding {
+            nofault
+        } else if !faulty {
+            admin
+        } else {
+            Vec::new()
+        };
+        if !said.is_empty() {
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&said, words),
+                confidence: 0.6,
+            });
+        }
+    }
     if !pending && !uncertain_high && hazard.is_none() {
         let calm: Vec<&Hit> = live(Fx::Calm).collect();
         let done: Vec<&Hit> = live(Fx::Done).collect();
@@ -822,10 +928,12 @@ pub(super) fn priority(
         };
         let faults = hits.iter().any(|h| {
             h.live()
-                && h.cue
-                    .fx
-                    .iter()
-                    .any(|f| matches!(f, Fx::Down | Fx::R(Re::Breakdown, 2)))
+                && h.cue.fx.iter().any(|f| {
+                    matches!(
+                        f,
+                        Fx::Down | Fx::R(Re::Breakdown, _) | Fx::R(Re::Performance, 2)
+                    )
+                })
         });
         if !calm.is_empty() && (!faults || !done.is_empty()) {
             let mut all = calm;
@@ -937,21 +1045,9 @@ mod tests {
     /// "ok", "keeps", "replaced").
     fn live(notes: &str) -> Vec<&'static str> {
         let status = |p: &str| {
-            super::super::cues::CUES.iter().any(|c| {
-                c.pat == p
-                    && c.fx.iter().all(|f| {
-                        matches!(
-                            f,
-                            Fx::Done
-                                | Fx::Pending
-                                | Fx::Calm
-                                | Fx::Contained
-                                | Fx::Ask
-                                | Fx::When
-                                | Fx::Recur
-                        )
-                    })
-            })
+            super::super::cues::CUES
+                .iter()
+                .any(|c| c.pat == p && c.is_status())
         };
         hits(notes)
             .into_iter()
@@ -1060,7 +1156,7 @@ mod tests {
         assert_eq!(live("trip hazard by door"), ["trip hazard", "door"]);
         assert_eq!(live("smoke detector faulty"), ["detector*", "faulty"]);
         assert_eq!(live("boiler wont fire"), ["wont fire"]);
-        assert_eq!(live("fire alarm panel"), ["alarm", "panel"]);
+        assert_eq!(live("fire alarm panel"), ["alarm panel"]);
         assert_eq!(live("pressure down to 2 bar"), ["pressure"]);
         assert_eq!(live("chiller down"), ["down"]);
         assert_eq!(live("emergency stop pressed"), Vec::<&str>::new());
@@ -1102,7 +1198,12 @@ mod tests {
             .map(|c| c.value)
         };
         assert_eq!(run("pump not running, standby running", false), None);
-        assert_eq!(run("pump not running", true), Some("High"));
+        assert_eq!(run("chiller not running", true), Some("High"));
+        assert_eq!(
+            run("door heater not working", true),
+            None,
+            "a part is down, not the critical asset"
+        );
         assert_eq!(run("pump stopped, production waiting", false), Some("High"));
         assert!(critical_asset("Walk-in freezer WF-1", ""));
         assert!(!critical_asset("Feed pump P-12", "Grundfos CR 32"));
