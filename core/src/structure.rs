@@ -475,6 +475,34 @@ mod tests {
         assert!(p.get("Error_Code__c").is_none());
     }
 
+    /// The notes the browser specs type (end2end/tests/a-happy-path,
+    /// i-review-engine, k-screens) keep the proposals those specs assert.
+    #[test]
+    fn browser_spec_notes_keep_their_proposals() {
+        let notes = "pump leaking bad at the seal, 3.2 bar, E-42, smoke near motor";
+        let p = run(notes);
+        assert_eq!(text(&p, "Priority"), Some("High"));
+        assert!(highlighted(notes, &p, "Priority").contains(&"smoke"));
+        assert_ne!(
+            text(&p, "Type"),
+            Some("Electrical"),
+            "the spec edits it to Electrical"
+        );
+        assert_eq!(text(&p, "Error_Code__c"), Some("E-42"));
+        assert_eq!(text(&p, "Meter_Reading__c"), Some("3.2 bar"));
+
+        let notes = "pump <b>leaking</b> & smoke near motor, \"E-42\"";
+        let p = run(notes);
+        assert_eq!(text(&p, "Priority"), Some("High"));
+
+        let notes = "k-triage: might be smoke from the fan motor? belt squealing, code E-17";
+        let p = run(notes);
+        let prio = p.get("Priority").unwrap();
+        assert_eq!(prio.value, FieldValue::text("High"));
+        assert!(prio.confidence < 0.5, "shown as unsure");
+        assert_eq!(text(&p, "Error_Code__c"), Some("E-17"));
+    }
+
     #[test]
     fn context_fields_and_defaults() {
         let p = run("");
