@@ -1150,7 +1150,7 @@ mod tests {
     #[test]
     fn typos_abbreviations_and_context_rules() {
         assert_eq!(live("brg noisy vibs high"), ["bearing", "nois*", "vibrat*"]);
-        assert_eq!(live("bearnig gone"), ["bearing"]);
+        assert_eq!(live("bearnig gone"), ["bearing", "gone"]);
         assert_eq!(live("keeps trippin"), ["trip*"]);
         assert_eq!(live("pump u/s"), ["pump", "u/s"]);
         assert_eq!(live("trip hazard by door"), ["trip hazard", "door"]);
