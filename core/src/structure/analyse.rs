@@ -498,7 +498,7 @@ fn rank<const N: usize>(
             if let Some((k, w)) = vote(f) {
                 let t = &mut tally[k];
                 let s = f32::from(w) * h.weight() * b;
-                if h.naming {
+                if h.naming || h.cue.has(Fx::Noun) {
                     t.prior += s;
                     naming_spans[k].push(h.span(words));
                     continue;
