@@ -837,9 +837,28 @@ pub(super) fn priority(
             confidence: if n_high > 0 { 0.9 } else { 0.8 },
         });
     }
+    // A stoppage put right on the visit ("glued back on, working now") with
+    // nothing outstanding is no longer a service down.
+    let restored = {
+        let last_down = high.iter().map(|h| h.w0).max().unwrap_or(0);
+        let fixed_after = hits
+            .iter()
+            .any(|h| h.live() && h.cue.has(Fx::Done) && h.w0 > last_down);
+        let open = hits
+            .iter()
+            .any(|h| h.live() && !h.unsure && (h.cue.has(Fx::Pending) || h.cue.has(Fx::Contained)))
+            || hits
+                .iter()
+                .any(|h| h.live() && h.cue.has(Fx::Recur) && h.w0 > last_down);
+        fixed_after && !open
+    };
+    let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
+    if only_down && restored {
+        high.clear();
+    }
+    let n_high = certain(&high);
     // 2–3. A consequence or explicit urgency.
     if n_high > 0 {
-        let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
         let mut all = high.clone();
         if only_down {
             all.extend(crit_hits.iter().copied());
