@@ -1010,13 +1010,29 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Opti
                 .any(|f| matches!(f, Fx::Electrics | Fx::T(Ty::Electrical, _)))
     });
     let firestop = asset.firestop || hits.iter().any(|h| h.live() && h.cue.has(Fx::FireStop));
+    // A safety device with a failure in its clause ("brake not applying",
+    // "safety edge cable cut", "interlock broken").
+    let failing = |h: &Hit| {
+        h.live()
+            && h.cue
+                .fx
+                .iter()
+                .any(|f| matches!(f, Fx::Down | Fx::R(Re::Breakdown, _)))
+    };
+    let device_failed = |h: &Hit| {
+        h.cue.has(Fx::Safety)
+            && hits.iter().any(|f| {
+                failing(f) && !std::ptr::eq(f, h) && words[f.w0].clause == words[h.w0].clause
+            })
+    };
     let found: Vec<&Hit> = hits
         .iter()
         .filter(|h| {
             h.live()
                 && (h.cue.has(Fx::Hazard)
                     || (electrics && h.cue.has(Fx::Flood))
-                    || (firestop && h.cue.has(Fx::Open)))
+                    || (firestop && h.cue.has(Fx::Open))
+                    || device_failed(h))
         })
         .collect();
     if found.is_empty() {
@@ -1178,7 +1194,7 @@ mod tests {
         assert_eq!(live("fire alarm panel"), ["alarm panel"]);
         assert_eq!(live("pressure down to 2 bar"), ["pressure"]);
         assert_eq!(live("chiller down"), ["down"]);
-        assert_eq!(live("emergency stop pressed"), Vec::<&str>::new());
+        assert_eq!(live("emergency stop pressed"), ["emergency stop*"]);
         assert_eq!(
             live("I stopped the pump"),
             ["pump"],
