@@ -8,7 +8,9 @@
 //! median of the slowest note. Then the same accuracy report for the
 //! development and held-out corpora (`tests/data/dev.json`,
 //! `tests/data/heldout.json`; see `tests/data/GUIDELINES.md`), printed and not
-//! asserted, with confusion matrices for Priority and Type.
+//! asserted, with confusion matrices for Priority and Type and a calibration
+//! table (proposals of Priority, Type, Reason and Safety hazard bucketed by
+//! confidence, with how many were right).
 
 #[path = "../tests/support/eval.rs"]
 mod eval;
@@ -118,6 +120,7 @@ fn main() {
         for field in ["Priority", "Type"] {
             confusion(name, field, &schema, &outcomes);
         }
+        calibration(name, &outcomes);
     }
 }
 
@@ -125,6 +128,56 @@ fn main() {
 struct Scored {
     expected: Vec<(&'static str, Option<String>)>,
     proposed: Vec<(&'static str, Option<String>)>,
+    /// (field, confidence of the proposal, right?) for the calibrated fields.
+    judged: Vec<(&'static str, f32, bool)>,
+}
+
+/// The fields whose confidence the calibration table checks.
+const CALIBRATED: [&str; 4] = ["Priority", "Type", "Reason", "Safety_Hazard__c"];
+
+/// Confidence buckets: lower bound inclusive.
+const BUCKETS: [(f32, f32, &str); 3] = [
+    (0.0, 0.5, "< 0.5"),
+    (0.5, 0.8, "0.5–0.8"),
+    (0.8, 1.01, "≥ 0.8"),
+];
+
+/// Proposals bucketed by confidence, with how many were right: per field and
+/// pooled. Issue 10 asks that of proposals at confidence ≥ 0.8, at least 80%
+/// are right on the held-out set.
+fn calibration(name: &str, scored: &[Scored]) {
+    println!("  calibration ({name}), proposals by confidence: right/count");
+    let mut head = format!("    {:<18}", "");
+    for (_, _, label) in BUCKETS {
+        head.push_str(&format!(" {label:>16}"));
+    }
+    println!("{head}");
+    let fields: Vec<Option<&str>> = CALIBRATED
+        .iter()
+        .map(|f| Some(*f))
+        .chain(std::iter::once(None))
+        .collect();
+    for field in fields {
+        let mut line = format!("    {:<18}", field.unwrap_or("pooled"));
+        for (lo, hi, _) in BUCKETS {
+            let (mut n, mut ok) = (0usize, 0usize);
+            for s in scored {
+                for &(f, c, right) in &s.judged {
+                    if field.is_none_or(|x| x == f) && c >= lo && c < hi {
+                        n += 1;
+                        ok += usize::from(right);
+                    }
+                }
+            }
+            let cell = if n == 0 {
+                "—".to_owned()
+            } else {
+                format!("{ok}/{n} {:>3.0}%", 100.0 * ok as f64 / n as f64)
+            };
+            line.push_str(&format!(" {cell:>16}"));
+        }
+        println!("{line}");
+    }
 }
 
 fn value_text(v: Option<&FieldValue>) -> Option<String> {
@@ -152,7 +205,13 @@ fn report(
     for case in cases {
         let p = eval::run(case, schema, tech);
         let mut all = true;
+        let mut judged = Vec::new();
         for o in eval::check(case, &p, schema) {
+            if let Some(f) = CALIBRATED.iter().find(|f| **f == o.field)
+                && let Some(c) = p.get(f).map(|x| x.confidence)
+            {
+                judged.push((*f, c, o.ok));
+            }
             let k = eval::FIELDS
                 .iter()
                 .position(|f| *f == o.field)
@@ -184,6 +243,7 @@ fn report(
                 .iter()
                 .map(|f| (*f, value_text(p.get(f).map(|x| &x.value))))
                 .collect(),
+            judged,
         });
     }
     println!("structuring accuracy on {} notes ({name})", cases.len());

@@ -138,8 +138,22 @@ const LINKS: &[&str] = &[
 
 /// Verdicts after a cue that mean the cue is not the problem: "seal ok", "smoke: none".
 const OK_WORDS: &[&str] = &[
-    "ok", "okay", "fine", "good", "normal", "healthy", "intact", "none", "nil", "negative",
-    "absent", "tight", "clean", "clear",
+    "ok",
+    "okay",
+    "fine",
+    "good",
+    "normal",
+    "healthy",
+    "intact",
+    "none",
+    "nil",
+    "negative",
+    "absent",
+    "tight",
+    "clean",
+    "clear",
+    "working",
+    "operational",
 ];
 
 /// A cue found in the notes.
@@ -378,7 +392,9 @@ pub(super) fn find_hits(words: &[Word<'_>], asset_words: &[String]) -> Vec<Hit> 
             } else if cue.has(Fx::Unsure) {
                 unsure[w.clause as usize] = true;
             } else {
-                let selfneg = cue.self_negating();
+                // Status words ("until", "fixed", "ordered") say where the job
+                // stands, not what the fault is: a negator does not reach them.
+                let selfneg = cue.self_negating() || cue.is_status();
                 let pre = !selfneg && neg_left > 0;
                 let negated = pre || (!selfneg && post_negated(words, i + len));
                 hits.push(Hit {
@@ -459,6 +475,7 @@ fn rank<const N: usize>(
     words: &[Word<'_>],
     values: [&'static str; N],
     precedence: Option<[usize; N]>,
+    boost: &[f32],
     vote: impl Fn(Fx) -> Option<(usize, u8)>,
 ) -> Vec<Choice> {
     #[derive(Clone, Copy, Default)]
@@ -475,13 +492,15 @@ fn rank<const N: usize>(
         ..Tally::default()
     }; N];
     let mut spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
-    for h in hits.iter().filter(|h| h.live() && !h.place) {
+    let mut naming_spans: [Vec<Span>; N] = std::array::from_fn(|_| Vec::new());
+    for (h, &b) in hits.iter().zip(boost).filter(|(h, _)| h.live() && !h.place) {
         for &f in h.cue.fx {
             if let Some((k, w)) = vote(f) {
                 let t = &mut tally[k];
-                let s = f32::from(w) * h.weight();
-                if h.naming {
+                let s = f32::from(w) * h.weight() * b;
+                if h.naming || h.cue.has(Fx::Noun) {
                     t.prior += s;
+                    naming_spans[k].push(h.span(words));
                     continue;
                 }
                 t.score += s;
@@ -495,6 +514,21 @@ fn rank<const N: usize>(
         }
     }
     let mut order: Vec<usize> = (0..N).filter(|&k| tally[k].score > 0.0).collect();
+    if order.is_empty() {
+        // Only the asset's own name speaks ("Fire alarm panel … batteries
+        // tested"): a weak pointer, but better than nothing.
+        let best = (0..N)
+            .filter(|&k| tally[k].prior > 0.0)
+            .max_by(|&a, &b| tally[a].prior.total_cmp(&tally[b].prior).then(b.cmp(&a)));
+        return best
+            .map(|k| Choice {
+                value: values[k],
+                spans: merge(std::mem::take(&mut naming_spans[k])),
+                confidence: 0.35,
+            })
+            .into_iter()
+            .collect();
+    }
     sort_small(&mut order, |&a, &b| {
         let tie = tally[b]
             .prior
@@ -533,11 +567,57 @@ fn rank<const N: usize>(
     out
 }
 
+/// How much each hit's type vote counts, by the guidelines' tie-breaks: a
+/// cause the technician confirmed ("found …", "caused by …") beats the
+/// symptom, and in a note with several problems the one that drives the
+/// priority (a hazard or High cue in its sentence) sets the Type, while a
+/// problem said to be cosmetic or not urgent counts less.
+fn type_boost(hits: &[Hit], words: &[Word<'_>]) -> Vec<f32> {
+    let sentence = |h: &Hit| words[h.w0].sentence;
+    let votes = |h: &Hit| h.live() && !h.place && h.cue.fx.iter().any(|f| matches!(f, Fx::T(..)));
+    let in_any =
+        |s: u16, pred: &dyn Fn(&Hit) -> bool| hits.iter().any(|h| sentence(h) == s && pred(h));
+    let driving = |h: &Hit| h.live() && !h.unsure && (h.cue.has(Fx::High) || h.cue.has(Fx::Hazard));
+    let lowering = |h: &Hit| h.live() && h.cue.has(Fx::Low);
+    let voting: Vec<u16> = hits.iter().filter(|h| votes(h)).map(sentence).collect();
+    let spread = voting.windows(2).any(|w| w[0] != w[1]);
+    hits.iter()
+        .map(|h| {
+            let s = sentence(h);
+            let mut b = 1.0;
+            if !h.unsure
+                && hits
+                    .iter()
+                    .any(|c| c.live() && c.cue.has(Fx::Cause) && c.w0 < h.w0 && sentence(c) == s)
+            {
+                b *= 1.5;
+            }
+            if spread {
+                if in_any(s, &driving) {
+                    b *= 1.5;
+                }
+                if in_any(s, &lowering) {
+                    b *= 0.5;
+                }
+            }
+            b
+        })
+        .collect()
+}
+
 pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
-    rank(hits, words, Ty::ALL.map(Ty::value), None, |f| match f {
-        Fx::T(t, w) => Some((t as usize, w)),
-        _ => None,
-    })
+    let boost = type_boost(hits, words);
+    rank(
+        hits,
+        words,
+        Ty::ALL.map(Ty::value),
+        None,
+        &boost,
+        |f| match f {
+            Fx::T(t, w) => Some((t as usize, w)),
+            _ => None,
+        },
+    )
 }
 
 /// Reasons tie by what explains the others: an installation or design problem
@@ -552,6 +632,7 @@ pub(super) fn rank_reasons(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
         words,
         Re::ALL.map(Re::value),
         Some(REASON_PRECEDENCE),
+        &vec![1.0; hits.len()],
         |f| match f {
             Fx::R(r, w) => Some((r as usize, w)),
             _ => None,
@@ -590,6 +671,21 @@ const CRITICAL_ASSETS: &[&str] = &[
     "furnace",
     "main",
     "critical",
+    // Issue 10 guidelines, rule 2: hot water, sterile services, samples,
+    // vehicles needed to work, water to the building.
+    "calorifier",
+    "calorifiers",
+    "autoclave",
+    "steriliser",
+    "sterilizer",
+    "incubator",
+    "ult",
+    "vaccine",
+    "forklift",
+    "van",
+    "truck",
+    "vehicle",
+    "booster",
 ];
 
 /// The asset name's words, lower case, for matching against normalised words.
@@ -606,73 +702,295 @@ pub(super) fn critical_asset(name: &str, model: &str) -> bool {
         .any(|w| CRITICAL_ASSETS.iter().any(|c| c.eq_ignore_ascii_case(w)))
 }
 
-/// Priority: High, Low, or `None` for the default.
+/// Asset names whose "won't close" leaves an escape route unprotected (a
+/// hazard) or the building insecure (High).
+const FIRESTOP_ASSETS: &[&str] = &["fire", "smoke", "aov", "damper", "dampers"];
+const SECURE_ASSETS: &[&str] = &[
+    "shutter", "shutters", "gate", "gates", "entrance", "door", "doors", "barrier",
+];
+
+fn asset_has(name: &str, list: &[&str]) -> bool {
+    name.split(|c: char| !c.is_alphanumeric())
+        .any(|w| list.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+pub(super) fn firestop_asset(name: &str) -> bool {
+    asset_has(name, FIRESTOP_ASSETS)
+}
+
+pub(super) fn secure_asset(name: &str) -> bool {
+    asset_has(name, SECURE_ASSETS) && !asset_has(name, &["fire", "freezer", "fridge", "oven"])
+}
+
+/// What the asset tells the priority and hazard rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AssetKind {
+    pub critical: bool,
+    pub firestop: bool,
+    pub secure: bool,
+    /// The notes say the asset itself is fine ("escalator fine", "freezer
+    /// itself fine -80C"): what is down is a part, not the service.
+    pub fine: bool,
+}
+
+/// An asset word followed within its clause by a verdict ("escalator fine",
+/// "lift is working normal", "case temp 3C fine").
+pub(super) fn asset_fine(words: &[Word<'_>], asset_words: &[String]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        asset_words
+            .iter()
+            .any(|a| a == w.norm && a.len() > 2 && !a.bytes().all(|b| b.is_ascii_digit()))
+            && words[i + 1..]
+                .iter()
+                .take(4)
+                .take_while(|n| n.clause == w.clause)
+                .any(|n| matches!(n.norm, "fine" | "normal" | "normally" | "unaffected"))
+    })
+}
+
+fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
+    merge(
+        v.iter()
+            .map(|h| {
+                if h.negated {
+                    h.neg_span(words)
+                } else {
+                    h.span(words)
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Priority, in the guidelines' order: a hazard; a service down or a
+/// consequence imminent (unless another unit carries the load); explicit
+/// urgency; explicit low urgency; then routine work, feedback, admin or a
+/// fault put right on the visit with nothing left outstanding → Low;
+/// otherwise `None` (the default, Medium).
 ///
-/// A certain High cue wins; then a certain Low cue; then an uncertain High cue
-/// ("might be smoke?" — safety first, with low confidence); then an uncertain Low.
-pub(super) fn priority(hits: &[Hit], words: &[Word<'_>], asset_critical: bool) -> Option<Choice> {
-    let crit_hits: Vec<&Hit> = hits
-        .iter()
-        .filter(|h| h.live() && h.cue.has(Fx::Crit))
-        .collect();
-    let critical = asset_critical || !crit_hits.is_empty();
-    let is_high = |h: &&Hit| h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down)));
+/// Uncertain cues count after certain ones: a certain High wins, then a
+/// certain Low, then an uncertain High ("might be smoke?" — safety first,
+/// with low confidence), then an uncertain Low.
+pub(super) fn priority(
+    hits: &[Hit],
+    words: &[Word<'_>],
+    asset: AssetKind,
+    hazard: Option<&Choice>,
+) -> Option<Choice> {
+    let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
+    let redundant = live(Fx::Redundant).next().is_some();
+    let crit_hits: Vec<&Hit> = live(Fx::Crit).collect();
+    let critical = (asset.critical || !crit_hits.is_empty()) && !redundant && !asset.fine;
+    let opened: Vec<&Hit> = if asset.secure {
+        live(Fx::Open).collect()
+    } else {
+        Vec::new()
+    };
+    // "door heater not working": the part named just before is down, not
+    // the (critical) asset.
+    let part_down = |h: &Hit| {
+        hits.iter().any(|p| {
+            p.live()
+                && !p.naming
+                && p.w1 <= h.w0
+                && h.w0 - p.w1 <= 1
+                && words[p.w0].clause == words[h.w0].clause
+                && p.cue.fx.iter().any(|f| matches!(f, Fx::T(..)))
+        })
+    };
+    let is_high = |h: &&Hit| {
+        h.live() && (h.cue.has(Fx::High) || (critical && h.cue.has(Fx::Down) && !part_down(h)))
+    };
     let is_low = |h: &&Hit| {
         (h.live() && h.cue.has(Fx::Low)) || (h.negated && h.cue.rules().neg_fx.contains(&Fx::Low))
     };
-    let high: Vec<&Hit> = hits.iter().filter(is_high).collect();
+    let mut high: Vec<&Hit> = hits.iter().filter(is_high).collect();
+    high.extend(opened.iter().copied());
+    // "today" is urgency beside a request in the same clause.
+    high.extend(live(Fx::When).filter(|h| {
+        let s = words[h.w0].clause;
+        live(Fx::Ask).any(|a| words[a.w0].clause == s)
+    }));
     let low: Vec<&Hit> = hits.iter().filter(is_low).collect();
     let certain = |v: &[&Hit]| v.iter().filter(|h| !h.unsure).count();
-    let spans = |v: &[&Hit]| {
-        merge(
-            v.iter()
-                .map(|h| {
-                    if h.negated {
-                        h.neg_span(words)
-                    } else {
-                        h.span(words)
-                    }
-                })
-                .collect(),
-        )
-    };
     let (n_high, n_low) = (certain(&high), certain(&low));
+
+    // 1. A hazard → High; a contained hazard on a minor item → Medium.
+    if let Some(hz) = hazard.filter(|c| c.confidence >= 0.8) {
+        let contained: Vec<&Hit> = live(Fx::Contained).filter(|h| !h.unsure).collect();
+        let minor: Vec<&Hit> = live(Fx::Minor).collect();
+        let other_high = high.iter().any(|h| !h.unsure && !h.cue.has(Fx::Hazard));
+        if !contained.is_empty() && !minor.is_empty() && !other_high {
+            let mut all = minor;
+            all.extend(contained);
+            return Some(Choice {
+                value: "Medium",
+                spans: spans_of(&all, words),
+                confidence: 0.55,
+            });
+        }
+        let mut spans = hz.spans.clone();
+        spans.extend(spans_of(&high, words));
+        return Some(Choice {
+            value: "High",
+            spans: merge(spans),
+            confidence: if n_high > 0 { 0.9 } else { 0.8 },
+        });
+    }
+    // A stoppage put right on the visit ("glued back on, working now") with
+    // nothing outstanding is no longer a service down.
+    let restored = {
+        let last_down = high.iter().map(|h| h.w0).max().unwrap_or(0);
+        let fixed_after = hits
+            .iter()
+            .any(|h| h.live() && h.cue.has(Fx::Done) && h.w0 > last_down);
+        let open = hits
+            .iter()
+            .any(|h| h.live() && !h.unsure && (h.cue.has(Fx::Pending) || h.cue.has(Fx::Contained)))
+            || hits
+                .iter()
+                .any(|h| h.live() && h.cue.has(Fx::Recur) && h.w0 > last_down);
+        fixed_after && !open
+    };
+    let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
+    if only_down && restored {
+        high.clear();
+    }
+    let n_high = certain(&high);
+    // 2–3. A consequence or explicit urgency.
     if n_high > 0 {
-        let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
         let mut all = high.clone();
         if only_down {
             all.extend(crit_hits.iter().copied());
         }
-        let confidence = if only_down {
+        let mut confidence = if only_down {
             0.7
         } else {
-            (0.8 + 0.05 * (n_high - 1) as f32).min(0.95)
+            (0.75 + 0.05 * (n_high - 1) as f32).min(0.9)
         };
+        if n_low > 0 {
+            confidence -= 0.15;
+        }
         return Some(Choice {
             value: "High",
-            spans: spans(&all),
+            spans: spans_of(&all, words),
             confidence,
         });
     }
+    // 4. Explicit low urgency.
     if n_low > 0 {
         let confidence = (0.75 + 0.05 * (n_low - 1) as f32).min(0.9);
         return Some(Choice {
             value: "Low",
-            spans: spans(&low),
+            spans: spans_of(&low, words),
             confidence,
         });
     }
-    if !high.is_empty() {
+    // 5. Routine, feedback, admin, or put right — with nothing outstanding.
+    // A suspicion voiced after the fix ("maybe undersized overload?") leaves
+    // the cause unknown.
+    let first_done = live(Fx::Done).map(|h| h.w0).min();
+    let doubt_after = first_done.is_some_and(|at| {
+        words[at..].iter().any(|w| w.question) || hits.iter().any(|h| h.w0 > at && h.unsure)
+    });
+    let recur_after = first_done.is_some_and(|at| live(Fx::Recur).any(|h| h.w0 > at));
+    let pending = live(Fx::Pending).any(|h| !h.unsure)
+        || live(Fx::Contained).next().is_some()
+        || doubt_after
+        || recur_after;
+    let uncertain_high = !high.is_empty();
+    let faulty = hits.iter().any(|h| {
+        h.live()
+            && h.cue.fx.iter().any(|f| {
+                matches!(
+                    f,
+                    Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
+                )
+            })
+    });
+    if !uncertain_high && hazard.is_none() {
+        // The note says there is nothing wrong, or it is admin with no fault.
+        let nofault: Vec<&Hit> = live(Fx::NoFault).collect();
+        let admin: Vec<&Hit> = live(Fx::Admin).collect();
+        let outstanding = live(Fx::Pending).any(|h| !h.unsure);
+        let said = if !nofault.is_empty() && !outstanding {
+            nofault
+        } else if !faulty {
+            admin
+        } else {
+            Vec::new()
+        };
+        if !said.is_empty() {
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&said, words),
+                confidence: 0.6,
+            });
+        }
+    }
+    if !pending && !uncertain_high && hazard.is_none() {
+        let calm: Vec<&Hit> = live(Fx::Calm).collect();
+        let done: Vec<&Hit> = live(Fx::Done).collect();
+        // A fault still described after the last "fixed" word is not fixed.
+        let last_done = done.iter().map(|h| h.w0).max();
+        let fault_after = |at: usize| {
+            hits.iter().any(|h| {
+                h.live()
+                    && h.w0 > at
+                    && h.cue.fx.iter().any(|f| {
+                        matches!(
+                            f,
+                            Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
+                        )
+                    })
+            })
+        };
+        let faults = hits.iter().any(|h| {
+            h.live()
+                && h.cue.fx.iter().any(|f| {
+                    matches!(
+                        f,
+                        Fx::Down | Fx::R(Re::Breakdown, _) | Fx::R(Re::Performance, 2)
+                    )
+                })
+        });
+        if !calm.is_empty() && (!faults || !done.is_empty()) {
+            let mut all = calm;
+            all.extend(done.iter().copied());
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&all, words),
+                confidence: 0.6,
+            });
+        }
+        if let Some(at) = last_done
+            && !fault_after(at)
+        {
+            return Some(Choice {
+                value: "Low",
+                spans: spans_of(&done, words),
+                confidence: 0.55,
+            });
+        }
+    }
+    if uncertain_high {
         return Some(Choice {
             value: "High",
-            spans: spans(&high),
+            spans: spans_of(&high, words),
+            confidence: 0.45,
+        });
+    }
+    if let Some(hz) = hazard {
+        return Some(Choice {
+            value: "High",
+            spans: hz.spans.clone(),
             confidence: 0.45,
         });
     }
     if !low.is_empty() {
         return Some(Choice {
             value: "Low",
-            spans: spans(&low),
+            spans: spans_of(&low, words),
             confidence: 0.4,
         });
     }
@@ -680,8 +998,10 @@ pub(super) fn priority(hits: &[Hit], words: &[Word<'_>], asset_critical: bool) -
 }
 
 /// Safety hazard: `Some` when a live hazard cue is found. Water counts only
-/// when electrics are mentioned too.
-pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>]) -> Option<Choice> {
+/// when electrics are mentioned too; a barrier that will not close counts on
+/// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
+/// done") with nothing contained or outstanding is gone.
+pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Option<Choice> {
     let electrics = hits.iter().any(|h| {
         h.live()
             && h.cue
@@ -689,14 +1009,50 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>]) -> Option<Choice> {
                 .iter()
                 .any(|f| matches!(f, Fx::Electrics | Fx::T(Ty::Electrical, _)))
     });
+    let firestop = asset.firestop || hits.iter().any(|h| h.live() && h.cue.has(Fx::FireStop));
+    // A safety device with a failure in its clause ("brake not applying",
+    // "safety edge cable cut", "interlock broken").
+    let failing = |h: &Hit| {
+        h.live()
+            && h.cue
+                .fx
+                .iter()
+                .any(|f| matches!(f, Fx::Down | Fx::R(Re::Breakdown, _)))
+    };
+    let device_failed = |h: &Hit| {
+        h.cue.has(Fx::Safety)
+            && hits.iter().any(|f| {
+                failing(f) && !std::ptr::eq(f, h) && words[f.w0].clause == words[h.w0].clause
+            })
+    };
     let found: Vec<&Hit> = hits
         .iter()
-        .filter(|h| h.live() && (h.cue.has(Fx::Hazard) || (electrics && h.cue.has(Fx::Flood))))
+        .filter(|h| {
+            h.live()
+                && (h.cue.has(Fx::Hazard)
+                    || (electrics && h.cue.has(Fx::Flood))
+                    || (firestop && h.cue.has(Fx::Open))
+                    || device_failed(h))
+        })
         .collect();
     if found.is_empty() {
         return None;
     }
     let certain = found.iter().any(|h| !h.unsure);
+    let last = found.iter().map(|h| h.w0).max().unwrap_or(0);
+    let kept = hits
+        .iter()
+        .any(|h| h.live() && !h.unsure && (h.cue.has(Fx::Pending) || h.cue.has(Fx::Contained)));
+    let removed = !kept
+        && hits.iter().any(|h| {
+            h.live()
+                && h.cue.has(Fx::Done)
+                && h.w0 > last
+                && words[h.w0].clause != words[last].clause
+        });
+    if removed && certain {
+        return None;
+    }
     Some(Choice {
         value: "true",
         spans: merge(found.iter().map(|h| h.span(words)).collect()),
@@ -720,10 +1076,17 @@ mod tests {
             .collect()
     }
 
+    /// The live cues that say what the fault is (not the visit's status words:
+    /// "ok", "keeps", "replaced").
     fn live(notes: &str) -> Vec<&'static str> {
+        let status = |p: &str| {
+            super::super::cues::CUES
+                .iter()
+                .any(|c| c.pat == p && c.is_status())
+        };
         hits(notes)
             .into_iter()
-            .filter(|h| !h.1)
+            .filter(|h| !h.1 && !status(h.0))
             .map(|h| h.0)
             .collect()
     }
@@ -795,7 +1158,7 @@ mod tests {
         assert_eq!(live("seal ok"), Vec::<&str>::new());
         assert_eq!(live("bearing temp normal"), Vec::<&str>::new());
         assert_eq!(live("smoke: none"), Vec::<&str>::new());
-        assert_eq!(live("leak - no. pump noisy"), ["nois*"]);
+        assert_eq!(live("leak - no. pump noisy"), ["pump", "nois*"]);
         assert_eq!(live("leak was ruled out"), Vec::<&str>::new());
         assert_eq!(
             live("wiring looks ok but breaker tripping"),
@@ -822,17 +1185,21 @@ mod tests {
     #[test]
     fn typos_abbreviations_and_context_rules() {
         assert_eq!(live("brg noisy vibs high"), ["bearing", "nois*", "vibrat*"]);
-        assert_eq!(live("bearnig gone"), ["bearing"]);
+        assert_eq!(live("bearnig gone"), ["bearing", "gone"]);
         assert_eq!(live("keeps trippin"), ["trip*"]);
-        assert_eq!(live("pump u/s"), ["u/s"]);
-        assert_eq!(live("trip hazard by door"), ["trip hazard"]);
+        assert_eq!(live("pump u/s"), ["pump", "u/s"]);
+        assert_eq!(live("trip hazard by door"), ["trip hazard", "door"]);
         assert_eq!(live("smoke detector faulty"), ["detector*", "faulty"]);
         assert_eq!(live("boiler wont fire"), ["wont fire"]);
-        assert_eq!(live("fire alarm panel"), ["panel"]);
+        assert_eq!(live("fire alarm panel"), ["alarm panel"]);
         assert_eq!(live("pressure down to 2 bar"), ["pressure"]);
         assert_eq!(live("chiller down"), ["down"]);
-        assert_eq!(live("emergency stop pressed"), Vec::<&str>::new());
-        assert_eq!(live("I stopped the pump"), Vec::<&str>::new());
+        assert_eq!(live("emergency stop pressed"), ["emergency stop*"]);
+        assert_eq!(
+            live("I stopped the pump"),
+            ["pump"],
+            "\"stopped\" is not a fault here"
+        );
         assert_eq!(live("isolated and locked out"), Vec::<&str>::new());
     }
 
@@ -841,7 +1208,7 @@ mod tests {
         let l = Lexed::new("not very urgent, pump noisy");
         let w = l.words();
         let h = find_hits(&w, &[]);
-        let p = priority(&h, &w, false).unwrap();
+        let p = priority(&h, &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "Low");
         assert_eq!(
             &"not very urgent, pump noisy"[p.spans[0].range()],
@@ -854,10 +1221,24 @@ mod tests {
         let run = |notes: &str, crit: bool| {
             let l = Lexed::new(notes);
             let w = l.words();
-            priority(&find_hits(&w, &[]), &w, crit).map(|c| c.value)
+            priority(
+                &find_hits(&w, &[]),
+                &w,
+                AssetKind {
+                    critical: crit,
+                    ..AssetKind::default()
+                },
+                None,
+            )
+            .map(|c| c.value)
         };
         assert_eq!(run("pump not running, standby running", false), None);
-        assert_eq!(run("pump not running", true), Some("High"));
+        assert_eq!(run("chiller not running", true), Some("High"));
+        assert_eq!(
+            run("door heater not working", true),
+            None,
+            "a part is down, not the critical asset"
+        );
         assert_eq!(run("pump stopped, production waiting", false), Some("High"));
         assert!(critical_asset("Walk-in freezer WF-1", ""));
         assert!(!critical_asset("Feed pump P-12", "Grundfos CR 32"));
@@ -868,11 +1249,11 @@ mod tests {
         let l = Lexed::new("might be smoke? no rush");
         let w = l.words();
         let h = find_hits(&w, &[]);
-        let p = priority(&h, &w, false).unwrap();
+        let p = priority(&h, &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "Low", "a certain Low beats an uncertain High");
         let l = Lexed::new("might be smoke?");
         let w = l.words();
-        let p = priority(&find_hits(&w, &[]), &w, false).unwrap();
+        let p = priority(&find_hits(&w, &[]), &w, AssetKind::default(), None).unwrap();
         assert_eq!(p.value, "High");
         assert!(p.confidence < 0.5);
     }
