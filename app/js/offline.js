@@ -47,23 +47,38 @@
     return Math.round(base * (0.8 + 0.4 * (random === undefined ? Math.random() : random)));
   }
 
-  /** `14:02`, in the phone's own clock. */
-  function clock(ms) {
+  /**
+   * How times are written: the page's language, in the phone's region when
+   * the phone speaks that language ("en-GB" → 14:02, "en-US" → 2:02 PM,
+   * "es" → 14:02).
+   */
+  function locale() {
+    const page = (self.document && self.document.documentElement.lang) || 'en';
+    const phone = (self.navigator && self.navigator.language) || '';
+    return phone.toLowerCase().startsWith(page.toLowerCase()) ? phone : page;
+  }
+
+  /** The phone's clock at `ms`, as `loc` writes a time of day. */
+  function clock(ms, loc = locale()) {
     const d = new Date(ms);
-    return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+    try {
+      return d.toLocaleTimeString(loc, { hour: 'numeric', minute: '2-digit' });
+    } catch (_) {
+      return String(d.getHours()).padStart(2, '0') + ':' + String(d.getMinutes()).padStart(2, '0');
+    }
   }
 
   /** The status line: "Offline · 2 waiting to send · last sent 14:02". */
-  function statusLine(online, items, lastSent) {
+  function statusLine(online, items, lastSent, loc = locale()) {
     const parts = [online ? t('Online') : t('Offline')];
     const waiting = items.filter((i) => i.state === 'waiting' || i.state === 'sending').length;
     if (waiting) parts.push(fill(t('{} waiting to send'), waiting));
-    if (lastSent) parts.push(fill(t('last sent {}'), clock(lastSent)));
+    if (lastSent) parts.push(fill(t('last sent {}'), clock(lastSent, loc)));
     return parts.join(' · ');
   }
 
   /** One queued intake, as a person reads it. */
-  function itemLine(item, now) {
+  function itemLine(item, now, loc = locale()) {
     const what = item.asset || t('Report');
     switch (item.state) {
       case 'sent':
@@ -74,7 +89,7 @@
         return fill(t('{}: not sent — {}'), what, item.error);
       default: {
         if (item.next && item.next > now) {
-          return fill(t('{}: waiting to send, next try at {}.'), what, clock(item.next));
+          return fill(t('{}: waiting to send, next try at {}.'), what, clock(item.next, loc));
         }
         return fill(t('{}: waiting to send.'), what);
       }

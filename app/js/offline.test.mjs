@@ -10,15 +10,24 @@ const o = globalThis.fcOffline;
 test('the status line says online or not, what waits and when the last one was sent', () => {
   const at = new Date(2026, 10, 30, 14, 2).getTime();
   const items = [{ state: 'waiting' }, { state: 'sending' }, { state: 'sent' }, { state: 'refused' }];
-  assert.equal(o.statusLine(false, items, at), 'Offline · 2 waiting to send · last sent 14:02');
-  assert.equal(o.statusLine(true, [], null), 'Online');
-  assert.equal(o.statusLine(true, [{ state: 'sent' }], at), 'Online · last sent 14:02');
+  assert.equal(o.statusLine(false, items, at, 'en-GB'), 'Offline · 2 waiting to send · last sent 14:02');
+  assert.equal(o.statusLine(true, [], null, 'en-GB'), 'Online');
+  assert.equal(o.statusLine(true, [{ state: 'sent' }], at, 'en-GB'), 'Online · last sent 14:02');
+});
+
+test("times are written as the phone's region writes them", () => {
+  const at = new Date(2026, 10, 30, 14, 2).getTime();
+  assert.equal(o.clock(at, 'en-GB'), '14:02');
+  assert.match(o.clock(at, 'en-US'), /^2:02\sPM$/);
+  assert.equal(o.clock(at, 'es'), '14:02');
+  assert.equal(o.clock(new Date(2026, 10, 30, 9, 5).getTime(), 'es-MX').replace(/\s/g, ' ').replace(/\./g, ''), '9:05 am');
 });
 
 test('each queued item says where it stands', () => {
   const now = new Date(2026, 10, 30, 9, 0).getTime();
   const next = new Date(2026, 10, 30, 9, 5).getTime();
-  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next }, now), 'Pump P-12: waiting to send, next try at 09:05.');
+  assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next }, now, 'en-GB'), 'Pump P-12: waiting to send, next try at 9:05.');
+  assert.match(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next }, now, 'en-US'), /next try at 9:05\sAM\.$/);
   assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'waiting', next: 0 }, now), 'Pump P-12: waiting to send.');
   assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'sending' }, now), 'Pump P-12: sending…');
   assert.equal(o.itemLine({ asset: 'Pump P-12', state: 'sent', reference: 'FC-7K3M-9QXD' }, now), 'Pump P-12: sent, reference FC-7K3M-9QXD.');

@@ -8,9 +8,9 @@
 //   the files every language shares, and those of this worker's language
 //   (`sw.js?lang=es`, registered by the page in its language: each language
 //   is its own build, RELEASE.langs);
-// - activate: takes over at once, and deletes the caches of releases no open
-//   page was started from (a page still running the previous release keeps
-//   its files until it is gone);
+// - activate, and each page opened: takes over at once, and deletes the
+//   caches of releases no open page was started from (a page still running
+//   the previous release keeps its files until it is gone);
 // - /a/{token} and /: network first (a short timeout), else the cached
 //   index.html of this same release, whose files are all in the same cache;
 // - GET /api/v1/assets/{token}: network first, the last good answer kept, so
@@ -122,7 +122,9 @@ async function navigation(event) {
     const res = await withTimeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
     const path = new URL(event.request.url).pathname;
     if (path.startsWith('/a/')) rememberVersions(path, res.headers.get('fieldcase-versions'));
-    event.waitUntil(remember(event.resultingClientId));
+    // A page of this release now: an older release's cache goes once no
+    // open page runs it (a phone keeps one release, not every one it saw).
+    event.waitUntil(remember(event.resultingClientId).then(cleanUp));
     return res;
   } catch (_) {
     const index = await (await caches.open(CACHE)).match(MINE.index);

@@ -237,6 +237,9 @@ mod calls {
     pub async fn edit_intake(id: &Uuid, body: &FieldEdit) -> Result<IntakeDetail, Failure> {
         patch(&path::intake(id), body).await
     }
+    pub async fn redact(id: &Uuid, body: &Redact) -> Result<IntakeDetail, Failure> {
+        post(&path::intake_action(id, "redact"), body).await
+    }
     pub async fn approve(id: &Uuid, body: &Approve) -> Result<IntakeDetail, Failure> {
         post(&path::intake_action(id, "approve"), body).await
     }

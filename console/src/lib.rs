@@ -5,6 +5,7 @@
 //!   (the calls themselves are browser-only);
 //! - [`query`]: the queue's and the audit log's filters as query strings;
 //! - [`highlight`]: the notes cut into segments by the structuring's byte spans;
+//! - [`pii`]: personal data found in the intake, as highlights, lines to redact and counts;
 //! - [`time`]: RFC 3339 instants, relative ages ("3 h") and short dates;
 //! - [`select`]: the queue's keyboard selection (j/k, Enter, a, r);
 //! - [`edit`]: the intake's field inputs, their validation and what changed;
@@ -17,6 +18,7 @@
 pub mod api;
 pub mod edit;
 pub mod highlight;
+pub mod pii;
 pub mod portal;
 pub mod query;
 pub mod select;

@@ -148,6 +148,16 @@ pub fn detail_text(detail: &Value) -> String {
     }
     let mut parts = Vec::new();
     for (key, value) in obj {
+        // Personal data is counted, never quoted.
+        if let ("pii" | "redacted", Some(counts)) = (key.as_str(), crate::pii::counts_text(value)) {
+            let lead = if key == "pii" {
+                "Personal data"
+            } else {
+                "Redacted"
+            };
+            parts.push(format!("{lead}: {counts}"));
+            continue;
+        }
         match value {
             Value::Array(items) if items.iter().any(|i| i.get("field").is_some()) => {
                 parts.extend(

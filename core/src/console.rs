@@ -15,6 +15,7 @@
 //! | GET    | `/console/intakes?…`                   | [`QueueQuery`] → [`QueuePage`]        | staff |
 //! | GET    | `/console/intakes/{id}`                | → [`IntakeDetail`]                    | staff |
 //! | PATCH  | `/console/intakes/{id}`                | [`FieldEdit`] → [`IntakeDetail`]      | staff |
+//! | POST   | `/console/intakes/{id}/redact`         | [`Redact`] → [`IntakeDetail`]         | staff |
 //! | POST   | `/console/intakes/{id}/approve`        | [`Approve`] → [`IntakeDetail`]        | staff |
 //! | POST   | `/console/intakes/{id}/reject`         | [`Reject`] → [`IntakeDetail`]         | staff |
 //! | POST   | `/console/intakes/{id}/return`         | [`Return`] → [`IntakeDetail`]         | staff |
@@ -40,6 +41,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::pii::FieldFinding;
 use crate::structure::Proposal;
 use crate::validate::{CaseDraft, FieldErrors, FieldValue};
 use crate::wire::{IntakeStatus, PhotoReceipt, Technician};
@@ -352,6 +354,10 @@ pub struct IntakeDetail {
     /// SHA-256 of exactly what was approved (fields and photo set), once approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_hash: Option<String>,
+    /// Personal and regulated data found in the notes and the free-text
+    /// fields (`crate::pii::scan`), to highlight and redact before approving.
+    #[serde(default)]
+    pub pii: Vec<FieldFinding>,
     /// The asset's other intakes that are not closed, and its recent cases.
     pub related: Vec<RelatedIntake>,
     /// The intake's audit trail, oldest first.
@@ -401,6 +407,20 @@ fn nullable_field_values() -> utoipa::openapi::schema::Object {
         .schema_type(Type::Object)
         .additional_properties(Some(RefOr::T(utoipa::openapi::Schema::OneOf(value))))
         .build()
+}
+
+/// `POST /console/intakes/{id}/redact`: replace personal data by
+/// `[redacted card]` and so on, in the notes and the case fields. Each of
+/// `findings` (as the detail's `pii` listed them at `revision`) is redacted
+/// wherever the same words are found; `all` redacts every finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Redact {
+    pub revision: u32,
+    #[serde(default)]
+    pub findings: Vec<FieldFinding>,
+    #[serde(default)]
+    pub all: bool,
 }
 
 /// `POST /console/intakes/{id}/approve`.

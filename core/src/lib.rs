@@ -9,6 +9,8 @@ pub mod console;
 pub mod embed;
 /// Typed ids: `IntakeId`, `Sha256`, parsed once where they enter.
 pub mod ids;
+/// Personal and regulated data in free text: found, counted, redacted.
+pub mod pii;
 /// The declarative description of the CRM object a case becomes.
 pub mod schema;
 /// Messy technician notes → a proposed value for each schema field, with provenance.

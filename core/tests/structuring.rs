@@ -83,3 +83,113 @@ fn every_prefix_of_every_note_gives_sound_spans() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The corpora of issue 10 (`tests/data/dev.json`, `tests/data/heldout.json`)
+/// load, are big enough, cover the trades, and every expectation is
+/// well-formed. Whether the structurer meets them is the benchmark's report,
+/// not this test's.
+#[test]
+fn the_corpora_load_and_their_expectations_are_well_formed() {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let schema = CaseSchema::salesforce_default();
+    let picklist = |field: &str| -> Vec<String> {
+        schema
+            .field(field)
+            .map(|f| f.values.iter().map(|v| v.value.clone()).collect())
+            .unwrap_or_default()
+    };
+    let mut ids = BTreeSet::new();
+    let mut trades = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (file, json, min) in [
+        ("dev.json", eval::DEV_JSON, 260),
+        ("heldout.json", eval::HELDOUT_JSON, 160),
+    ] {
+        let cases = eval::load_file(file, json);
+        assert!(
+            cases.len() >= min,
+            "{file} needs at least {min} notes, has {}",
+            cases.len()
+        );
+        let mut per_trade: BTreeMap<&str, usize> = BTreeMap::new();
+        for case in &cases {
+            let id = &case.id;
+            if !ids.insert(id.clone()) {
+                problems.push(format!("{file} {id}: id used twice"));
+            }
+            if case.notes.trim().is_empty() {
+                problems.push(format!("{file} {id}: empty notes"));
+            }
+            match (&case.trade, &case.voice) {
+                (Some(t), Some(_)) => {
+                    trades.insert(t.clone());
+                    *per_trade.entry(t.as_str()).or_default() += 1;
+                }
+                _ => problems.push(format!("{file} {id}: trade and voice tags required")),
+            }
+            for key in eval::FIELDS {
+                let key = if key == "Subject" {
+                    "subject_contains"
+                } else {
+                    key
+                };
+                let Some(v) = case.expect.get(key) else {
+                    problems.push(format!("{file} {id}: no expectation for {key}"));
+                    continue;
+                };
+                let ok = match key {
+                    "Priority" | "Type" => v
+                        .as_str()
+                        .is_some_and(|s| picklist(key).iter().any(|p| p == s)),
+                    "Reason" => {
+                        v.is_null()
+                            || v.as_str()
+                                .is_some_and(|s| picklist(key).iter().any(|p| p == s))
+                    }
+                    "Error_Code__c" | "Meter_Reading__c" => {
+                        v.is_null()
+                            || v.as_str()
+                                .is_some_and(|s| !s.trim().is_empty() && s.trim() == s)
+                    }
+                    "Safety_Hazard__c" => v.is_boolean(),
+                    _ => v.as_array().is_some_and(|phrases| {
+                        !phrases.is_empty()
+                            && phrases.iter().all(|p| {
+                                let alts = p.as_array().cloned().unwrap_or_else(|| vec![p.clone()]);
+                                !alts.is_empty()
+                                    && alts.iter().all(|a| {
+                                        a.as_str().is_some_and(|a| {
+                                            !a.trim().is_empty()
+                                                && case
+                                                    .notes
+                                                    .to_lowercase()
+                                                    .contains(&a.to_lowercase())
+                                        })
+                                    })
+                            })
+                    }),
+                };
+                if !ok {
+                    problems.push(format!("{file} {id}: malformed {key}: {v}"));
+                }
+            }
+            if let Some(code) = case.expect.get("Error_Code__c").and_then(|v| v.as_str())
+                && code.chars().count() > 40
+            {
+                problems.push(format!("{file} {id}: error code longer than the field"));
+            }
+        }
+        assert!(
+            per_trade.len() >= 15,
+            "{file} covers {} trades: {per_trade:?}",
+            per_trade.len()
+        );
+    }
+    assert!(
+        trades.len() >= 15,
+        "the corpora cover {} trades",
+        trades.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

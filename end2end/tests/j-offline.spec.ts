@@ -123,7 +123,7 @@ test('submitted offline: queued at once, then sent by itself exactly once when t
   const [intake] = mine();
   expect(intake.photos).toHaveLength(1);
   await expect(status(page)).toContainText(`${ASSET}: sent, reference ${intake.reference}.`);
-  await expect(status(page)).toContainText(/Online · last sent \d\d:\d\d/);
+  await expect(status(page)).toContainText(/Online · last sent \d{1,2}:\d\d(\s[AP]M)?/);
 
   // The outbox keeps trying on a timer: nothing more arrives.
   await page.waitForTimeout(6_000);

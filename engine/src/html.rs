@@ -149,6 +149,36 @@ pub fn summary_html(items: &[(String, String)]) -> String {
     out
 }
 
+/// Personal data found in the report, for the technician to see before
+/// Submit: `(where, kind, quote)` each, `quote` already HTML (the words in
+/// `<mark>`). A status, not an alert: nothing has to be fixed to submit.
+/// Drawn as the app's amber `card amend` box, so the first load's
+/// stylesheet gains nothing for it.
+pub fn pii_html(items: &[(String, fieldcase_core::pii::Kind, String)]) -> String {
+    let mut out = String::new();
+    if items.is_empty() {
+        return out;
+    }
+    out.push_str("<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>");
+    out.push_str(t!("Personal data in this report"));
+    out.push_str("</h2><p>");
+    out.push_str(t!(
+        "A dispatcher sees it highlighted and redacts what the case does not need before it reaches the CRM. Take it out of your notes if it should not be sent at all."
+    ));
+    out.push_str("</p><ul>");
+    for (place, kind, quote) in items {
+        out.push_str("<li><strong>");
+        escape(&mut out, kind.label());
+        out.push_str("</strong> · ");
+        escape(&mut out, place);
+        out.push_str(": <q>");
+        out.push_str(quote);
+        out.push_str("</q></li>");
+    }
+    out.push_str("</ul></div>");
+    out
+}
+
 /// One editable field: label, control (with its current value), message and
 /// source line. The same attributes the app's own views had.
 pub fn field(out: &mut String, def: &FieldDef, shown: &Shown) {
@@ -372,6 +402,23 @@ mod tests {
             "<span class=\"who\">Sent as <strong>Dana &lt;O&gt;</strong> · d@example.com</span> <span class=\"change\">change</span>"
         );
         assert!(technician_line(&Default::default()).contains("(your name is missing)"));
+    }
+
+    #[test]
+    fn personal_data_is_listed_with_its_kind_and_words() {
+        use fieldcase_core::pii::Kind;
+        assert_eq!(pii_html(&[]), "");
+        let out = pii_html(&[(
+            "your notes".into(),
+            Kind::Card,
+            "paid <mark>4111</mark> &lt;".into(),
+        )]);
+        assert_eq!(
+            out,
+            "<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>\
+             <p>A dispatcher sees it highlighted and redacts what the case does not need before it reaches the CRM. Take it out of your notes if it should not be sent at all.</p>\
+             <ul><li><strong>card number</strong> · your notes: <q>paid <mark>4111</mark> &lt;</q></li></ul></div>"
+        );
     }
 
     #[test]

@@ -78,8 +78,9 @@ pub struct StateOut {
 pub struct ReviewOut {
     /// Each editable field, in schema order.
     pub fields: Vec<StateOut>,
-    /// The summary of problems as HTML (inside `#review-summary`), empty
-    /// when there are none.
+    /// The summary of problems as HTML (inside `#review-summary`), then the
+    /// personal data found (`<div class="pii" role="status">`); empty when
+    /// there is neither.
     pub summary: String,
     /// The first problem's field, and whether the technician can edit it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,6 +192,52 @@ struct Worked<'a> {
     /// Each editable field and what it shows, in schema order.
     fields: Vec<(&'a fieldcase_core::FieldDef, html::Shown)>,
     errors: FieldErrors,
+    /// The personal data in the notes and fields, drawn (`html::pii_html`).
+    pii: String,
+}
+
+/// The personal data in the report as the review lists it: the notes'
+/// findings, then the fields' that are not the same words again (the
+/// Description is the notes), each quoted with its words marked.
+fn personal_data(
+    ctx: &IntakeContext,
+    notes: &str,
+    fields: &[(&fieldcase_core::FieldDef, html::Shown)],
+) -> String {
+    use fieldcase_core::pii;
+    let values: std::collections::BTreeMap<String, FieldValue> = fields
+        .iter()
+        .map(|(def, shown)| (def.name.clone(), FieldValue::text(shown.text.clone())))
+        .collect();
+    let found = pii::scan(&ctx.schema, notes, &values, &pii::HealthTerms::default());
+    let mut seen: Vec<(pii::Kind, &str)> = Vec::new();
+    let mut items = Vec::new();
+    for f in &found {
+        let (text, place) = if f.field == pii::NOTES {
+            (notes, fieldcase_i18n::t!("your notes").to_owned())
+        } else {
+            let Some((def, shown)) = fields.iter().find(|(d, _)| d.name == f.field) else {
+                continue;
+            };
+            (shown.text.as_str(), def.label.clone())
+        };
+        let Some(words) = text.get(f.start as usize..f.end as usize) else {
+            continue;
+        };
+        if seen.contains(&(f.kind, words)) {
+            continue;
+        }
+        seen.push((f.kind, words));
+        let span = fieldcase_core::structure::Span::new(f.start as usize, f.end as usize);
+        let quote = quote_html(&highlight::excerpt(
+            text,
+            &[span],
+            QUOTE_CONTEXT,
+            QUOTE_MAX_MARK,
+        ));
+        items.push((place, f.kind, quote));
+    }
+    html::pii_html(&items)
 }
 
 fn work<'a>(ctx: &'a IntakeContext, input: &Input) -> Worked<'a> {
@@ -223,11 +270,13 @@ fn work<'a>(ctx: &'a IntakeContext, input: &Input) -> Worked<'a> {
             };
             (def, shown)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let pii = personal_data(ctx, &input.notes, &fields);
     Worked {
         ctx,
         fields,
         errors,
+        pii,
     }
 }
 
@@ -236,7 +285,7 @@ pub fn review_answer(ctx: &IntakeContext, input: &Input) -> ReviewOut {
     let w = work(ctx, input);
     let first = review::first_problem(&ctx.schema, &w.errors);
     ReviewOut {
-        summary: html::summary_html(&summary(w.ctx, &w.errors)),
+        summary: html::summary_html(&summary(w.ctx, &w.errors)) + &w.pii,
         first_editable: first
             .and_then(|f| ctx.schema.field(f))
             .is_some_and(|d| d.is_editable()),
@@ -264,6 +313,7 @@ pub fn render(ctx: &IntakeContext, input: &Input) -> String {
     let w = work(ctx, input);
     let mut out = String::from("<div id=\"review-summary\">");
     out.push_str(&html::summary_html(&summary(w.ctx, &w.errors)));
+    out.push_str(&w.pii);
     out.push_str("</div>");
     let (mut triage, rest): (Vec<_>, Vec<_>) = w
         .fields
@@ -488,6 +538,41 @@ mod tests {
             .unwrap()
             .to_owned();
         assert!(html.contains("<details class=\"mine\" open><summary><span class=\"who\">Sent as <strong>(your name is missing)</strong>"), "{html}");
+    }
+
+    #[test]
+    fn personal_data_is_shown_once_with_its_kind_and_words() {
+        let mut s = Session::default();
+        call(&mut s, OP_CONTEXT, &ctx_json());
+        let input = r#"{"notes":"pump leaking, cust paid with card 4111 1111 1111 1111, E-42","technician":{"name":"Sam Lee","email":"sam@example.com"}}"#;
+        let v = call(&mut s, OP_REVIEW, input);
+        let summary = v["summary"].as_str().unwrap();
+        assert!(
+            summary.starts_with("<div class=\"card amend pii\" id=\"pii\" role=\"status\"><h2>Personal data in this report</h2>"),
+            "{summary}"
+        );
+        // In the notes and (the same words) in the Description: listed once.
+        assert_eq!(summary.matches("<li>").count(), 1, "{summary}");
+        assert!(
+            summary.contains("<li><strong>card number</strong> · your notes: <q>pump leaking, cust paid with card <mark>4111 1111 1111 1111</mark>, E-42</q></li>"),
+            "{summary}"
+        );
+        assert!(v["first"].is_null(), "personal data does not stop Submit");
+        let html = call(&mut s, OP_RENDER, input)["html"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            html.starts_with(&format!("<div id=\"review-summary\">{summary}</div>")),
+            "{html}"
+        );
+        // None: nothing drawn.
+        let v = call(
+            &mut s,
+            OP_REVIEW,
+            r#"{"notes":"pump leaking at 3.2 bar, PO 4500012345","technician":{"name":"Sam"}}"#,
+        );
+        assert_eq!(v["summary"], "");
     }
 
     #[test]

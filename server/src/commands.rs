@@ -319,24 +319,12 @@ async fn salesforce_check(config: &Config) -> Result<(), StartupError> {
     let schema = load_schema(config)?;
     let store = open_store(config).await?;
     let public_url = config.public_url(config.addr);
-    let salesforce = connector(config, &public_url, store.clone(), Arc::default())?;
+    let salesforce = connector(config, &public_url, store, Arc::default())?;
+    let actor = crate::store::Actor::new(fieldcase_core::console::ActorKind::System, "cli");
     let report = salesforce
-        .preflight(&schema, None)
+        .preflight(&schema, None, &actor)
         .await
         .map_err(|e| StartupError::Usage(format!("the preflight could not run: {e}")))?;
-    let actor = crate::store::Actor::new(fieldcase_core::console::ActorKind::System, "cli");
-    store
-        .record_event(
-            &actor,
-            "salesforce_preflight",
-            &serde_json::json!({
-                "passed": report.passed,
-                "problems": report.problems.len(),
-                "environment": report.environment.as_str(),
-                "fields_checked": report.fields_checked,
-            }),
-        )
-        .await?;
     println!(
         "{} ({}): {} Case fields checked.",
         report.login_url,

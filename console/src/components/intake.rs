@@ -1,7 +1,10 @@
 //! `/console/intakes/:id`: one intake, everything a reviewer needs.
 
 use fieldcase_core::CaseSchema;
-use fieldcase_core::console::{Approve, AuditEntry, FieldEdit, IntakeDetail, Reject, Return};
+use fieldcase_core::console::{
+    Approve, AuditEntry, FieldEdit, IntakeDetail, Redact, Reject, Return,
+};
+use fieldcase_core::pii::FieldFinding;
 use fieldcase_core::schema::{FieldDef, FieldType};
 use fieldcase_core::structure::Source;
 use fieldcase_core::validate::FieldErrors;
@@ -197,6 +200,46 @@ pub fn Intake() -> impl IntoView {
         }
     };
 
+    // Redact one finding (and the same words elsewhere), or all of them.
+    let redact = move |one: Option<FieldFinding>| {
+        let Some(d) = detail.get_untracked() else {
+            return;
+        };
+        if !dirty().is_empty() {
+            alert.set(Some(Alert {
+                message: "Save or undo your edits before redacting.".to_owned(),
+                stale: false,
+                good: false,
+            }));
+            browser::focus("intake-alert");
+            return;
+        }
+        let body = Redact {
+            revision: d.revision,
+            all: one.is_none(),
+            findings: one.into_iter().collect(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::redact(&d.id, &body).await {
+                Ok(new) => {
+                    alert.set(Some(Alert {
+                        message: if body.all {
+                            "Personal data redacted.".to_owned()
+                        } else {
+                            "Redacted.".to_owned()
+                        },
+                        stale: false,
+                        good: true,
+                    }));
+                    show(new, Inputs::new());
+                }
+                Err(f) => failed(f),
+            }
+            busy.set(false);
+        });
+    };
+
     let reload_latest = move |_| {
         alert.set(None);
         errors.set(FieldErrors::default());
@@ -294,17 +337,23 @@ pub fn Intake() -> impl IntoView {
                 .into_any();
         };
         let reviewable = d.status.is_reviewable();
-        let spans = field_spans(&d.proposal);
+        let mut spans = field_spans(&d.proposal);
+        spans.extend(crate::pii::note_spans(&d.pii));
         let segs = segments(&d.notes, &spans);
         let notes = segs
             .into_iter()
             .map(|seg| {
-                if seg.fields.is_empty() {
+                let personal = crate::pii::segment_kind(&seg.fields);
+                let fs: Vec<String> = seg
+                    .fields
+                    .iter()
+                    .filter(|f| !f.starts_with(crate::pii::PREFIX))
+                    .cloned()
+                    .collect();
+                let inner = if fs.is_empty() {
                     view! { <span>{seg.text}</span> }.into_any()
                 } else {
-                    let fs = seg.fields.clone();
-                    let labels = seg
-                        .fields
+                    let labels = fs
                         .iter()
                         .map(|f| schema.field(f).map_or(f.clone(), |d| d.label.clone()))
                         .collect::<Vec<_>>()
@@ -316,9 +365,52 @@ pub fn Intake() -> impl IntoView {
                         </mark>
                     }
                     .into_any()
+                };
+                match personal {
+                    Some(kind) => view! {
+                        <mark class="pii" title=format!("Personal data: {}", kind.label())>
+                            {inner}
+                        </mark>
+                    }
+                    .into_any(),
+                    None => inner,
                 }
             })
             .collect_view();
+        let personal = d
+            .pii
+            .iter()
+            .filter_map(|f| {
+                crate::pii::line(&schema, &d.notes, &d.fields, f).map(|l| (f.clone(), l))
+            })
+            .collect::<Vec<_>>();
+        let n_personal = personal.len();
+        let personal_card = (n_personal > 0).then(|| view! {
+            <section class="card pii-card" aria-labelledby="pii-h">
+                <h2 id="pii-h">"Personal data ("{n_personal}")"</h2>
+                <p class="hint">"Redact what the case does not need before approving: the words are replaced, here and in what is written to the CRM, and the history records only their kind."</p>
+                <ul class="pii-list">
+                    {personal.into_iter().map(|(f, l)| {
+                        let label = format!("Redact: {}", l.title);
+                        view! {
+                            <li>
+                                <span class="pii-what">{l.title}</span>
+                                <q>{l.before}<mark class="pii">{l.found}</mark>{l.after}</q>
+                                {reviewable.then(|| view! {
+                                    <button type="button" class="btn" aria-label=label prop:disabled=busy
+                                        on:click=move |_| redact(Some(f.clone()))>"Redact"</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {reviewable.then(|| view! {
+                    <div class="actions">
+                        <button type="button" class="btn danger" prop:disabled=busy on:click=move |_| redact(None)>"Redact all"</button>
+                    </div>
+                })}
+            </section>
+        });
         let fields = edit::editable_fields(&schema)
             .cloned()
             .map(|def| field_input(def, &d, inputs, errors, active, reviewable))
@@ -342,6 +434,7 @@ pub fn Intake() -> impl IntoView {
             {d.case_url.clone().map(|u| view! {
                 <p class="note">"Case "<a href=u rel="external noopener" target="_blank">{d.case_number.clone().unwrap_or_else(|| "in the CRM".to_owned())}</a></p>
             })}
+            {personal_card}
             <div class="columns">
                 <section class="card notes-card" aria-labelledby="notes-h">
                     <h2 id="notes-h">"Technician's notes"</h2>
@@ -472,6 +565,12 @@ pub fn Intake() -> impl IntoView {
                 })}
                 {move || (action.get() == Some(Action::Approve)).then(|| view! {
                     <p>"It will be written to the CRM as a case with these fields and photos."</p>
+                    {move || {
+                        let kinds = detail.with(|d| d.as_ref().map(|d| crate::pii::kinds_text(&d.pii)).unwrap_or_default());
+                        (!kinds.is_empty()).then(|| view! {
+                            <p class="problem" role="note">{format!("Personal data is still in it ({kinds}). Cancel and redact it unless the case needs it.")}</p>
+                        })
+                    }}
                 })}
                 <div class="actions">
                     <button type="submit" class="btn primary">

@@ -9,6 +9,10 @@ use fieldcase_core::{AssetToken, CaseSchema, FieldValue};
 use serde_json::{Map, Value};
 
 pub const NOTES_JSON: &str = include_str!("../data/notes.json");
+/// The development corpus: the rules may be tuned on it (see `GUIDELINES.md`).
+pub const DEV_JSON: &str = include_str!("../data/dev.json");
+/// The held-out corpus: written before any tuning and never tuned on.
+pub const HELDOUT_JSON: &str = include_str!("../data/heldout.json");
 
 /// The fields a case may expect, in report order (`Subject` = `subject_contains`).
 pub const FIELDS: [&str; 7] = [
@@ -26,6 +30,10 @@ pub const SUBJECT_MAX: usize = 80;
 
 pub struct Case {
     pub id: String,
+    /// The trade or asset family tag of the corpus files (not in notes.json).
+    pub trade: Option<String>,
+    /// The writing voice tag of the corpus files (not in notes.json).
+    pub voice: Option<String>,
     pub notes: String,
     pub asset: AssetView,
     pub expect: Map<String, Value>,
@@ -55,50 +63,62 @@ pub fn technician() -> Technician {
     }
 }
 
-fn text(v: &Value, what: &str) -> String {
+fn text(file: &str, v: &Value, what: &str) -> String {
     match v.as_str() {
         Some(s) => s.to_owned(),
-        None => panic!("notes.json: {what} must be a string, got {v}"),
+        None => panic!("{file}: {what} must be a string, got {v}"),
     }
 }
 
-/// Parse the table; panics with a reason on a malformed entry.
+/// Parse the table (`tests/data/notes.json`); panics with a reason on a
+/// malformed entry.
 pub fn load() -> Vec<Case> {
-    let all: Value = match serde_json::from_str(NOTES_JSON) {
+    load_file("notes.json", NOTES_JSON)
+}
+
+/// Parse a table in the format of `notes.json` (`file` names it in panics).
+/// Entry-level keys other than `id`, `notes`, `asset`, `expect`, `trade` and
+/// `voice` are ignored.
+pub fn load_file(file: &str, json: &str) -> Vec<Case> {
+    let all: Value = match serde_json::from_str(json) {
         Ok(v) => v,
-        Err(e) => panic!("notes.json is not valid JSON: {e}"),
+        Err(e) => panic!("{file} is not valid JSON: {e}"),
     };
     let Some(list) = all.as_array() else {
-        panic!("notes.json must be an array")
+        panic!("{file} must be an array")
     };
     list.iter()
         .enumerate()
         .map(|(i, entry)| {
             let id = entry
                 .get("id")
-                .map_or_else(|| format!("#{i}"), |v| text(v, "id"));
-            let notes = text(&entry["notes"], "notes");
+                .map_or_else(|| format!("#{i}"), |v| text(file, v, "id"));
+            let notes = text(file, &entry["notes"], "notes");
+            let trade = entry.get("trade").map(|v| text(file, v, "trade"));
+            let voice = entry.get("voice").map(|v| text(file, v, "voice"));
             let mut asset = default_asset();
             if let Some(a) = entry.get("asset") {
                 if let Some(n) = a.get("name") {
-                    asset.name = text(n, "asset.name");
+                    asset.name = text(file, n, "asset.name");
                 }
                 if let Some(m) = a.get("model") {
-                    asset.model = text(m, "asset.model");
+                    asset.model = text(file, m, "asset.model");
                 }
                 if let Some(s) = a.get("serial_number") {
-                    asset.serial_number = text(s, "asset.serial_number");
+                    asset.serial_number = text(file, s, "asset.serial_number");
                 }
             }
             let Some(expect) = entry.get("expect").and_then(Value::as_object).cloned() else {
-                panic!("{id}: expect must be an object")
+                panic!("{file} {id}: expect must be an object")
             };
             for key in expect.keys() {
                 let known = key == "subject_contains" || FIELDS.contains(&key.as_str());
-                assert!(known, "{id}: unknown expectation {key}");
+                assert!(known, "{file} {id}: unknown expectation {key}");
             }
             Case {
                 id,
+                trade,
+                voice,
                 notes,
                 asset,
                 expect,

@@ -109,12 +109,12 @@ async fn preflight_page(State(state): State<AppState>, admin: Result<Admin>) -> 
     }
 }
 
-/// Run the preflight against the current schema and record it (the audit
-/// trail holds the outcome and the number of problems, never a token).
+/// Run the preflight against the current schema (kept, and recorded in the
+/// audit trail as this admin's).
 async fn run_preflight(state: &AppState, user: &StaffUser) -> Result<Preflight> {
     let report = state
         .salesforce
-        .preflight(&state.schema, None)
+        .preflight(&state.schema, None, &actor(user))
         .await
         .map_err(|e| match e {
             SalesforceError::NotConnected | SalesforceError::NeedsReauthorization(_) => {
@@ -134,22 +134,6 @@ async fn run_preflight(state: &AppState, user: &StaffUser) -> Result<Preflight> 
                 message: format!("The preflight could not ask Salesforce: {other}. Try again."),
             },
         })?;
-    if let Err(e) = state
-        .store
-        .record_event(
-            &actor(user),
-            "salesforce_preflight",
-            &json!({
-                "passed": report.passed,
-                "problems": report.problems.len(),
-                "environment": report.environment.as_str(),
-                "fields_checked": report.fields_checked,
-            }),
-        )
-        .await
-    {
-        tracing::error!(error = %e, "audit: recording a preflight");
-    }
     Ok(report)
 }
 

@@ -17,8 +17,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use fieldcase_core::console::{
     Approve, BulkAction, BulkFailure, BulkKind, BulkOutcome, FieldEdit, IntakeDetail, QueueChange,
-    QueuePage, QueueQuery, Reject, Return, StaffUser,
+    QueuePage, QueueQuery, Redact, Reject, Return, StaffUser,
 };
+use fieldcase_core::pii::{self, HealthTerms};
 use fieldcase_core::structure::Proposal;
 use fieldcase_core::wire::{ApiError, IntakeStatus};
 use fieldcase_core::{CaseDraft, CaseSchema, FieldValue, IntakeId, Sha256};
@@ -46,6 +47,7 @@ const MAX_BULK: usize = 200;
     queue,
     detail,
     edit,
+    redact,
     approve,
     reject,
     return_to_technician,
@@ -61,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/console/intakes", get(queue))
         .route("/api/v1/console/intakes/bulk", post(bulk))
         .route("/api/v1/console/intakes/{id}", get(detail).patch(edit))
+        .route("/api/v1/console/intakes/{id}/redact", post(redact))
         .route("/api/v1/console/intakes/{id}/approve", post(approve))
         .route("/api/v1/console/intakes/{id}/reject", post(reject))
         .route(
@@ -69,6 +72,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/console/events", get(events))
         .route("/api/v1/console/photos/{sha256}", get(photo))
+}
+
+/// The health terms the personal-data checks look for: the default list
+/// until the admin's policy carries its own.
+pub fn health_terms(_state: &AppState) -> HealthTerms {
+    HealthTerms::default()
 }
 
 fn actor(user: &StaffUser) -> Actor {
@@ -237,6 +246,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
     let proposal: Proposal = serde_json::from_str(&r.proposal_json).unwrap_or_default();
     let related = state.store.related_intakes(&r.asset.id, id).await?;
     let history = state.store.intake_events(id).await?;
+    let pii = pii::scan(&state.schema, &r.notes, &fields.0, &health_terms(state));
     Ok(IntakeDetail {
         id: r.id,
         reference: r.reference,
@@ -255,6 +265,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
         case_number: r.case_number,
         case_url: r.case_url,
         approved_hash: r.approved_hash,
+        pii,
         related,
         history,
         origin: r.origin,
@@ -326,6 +337,7 @@ fn stale_message(last: Option<&LastChange>, fields: &[String]) -> String {
             match c.kind.as_str() {
                 "resubmitted" => "resubmitted",
                 "approved" => "approved",
+                "redacted" => "redacted personal data in",
                 "rejected" => "rejected",
                 "returned" => "returned",
                 "written" => "wrote",
@@ -448,7 +460,14 @@ async fn edit(
                 draft.0.remove(name);
             }
         }
-        changes.push((name.clone(), before, value));
+        // The audit trail records the change, with any personal data in
+        // it redacted (counted by the submission, never kept).
+        let terms = health_terms(&state);
+        let unpersonal = |v: Option<FieldValue>| match v {
+            Some(FieldValue::Text(t)) => Some(FieldValue::text(pii::redact_all(&t, &terms))),
+            v => v,
+        };
+        changes.push((name.clone(), unpersonal(before), unpersonal(value)));
     }
     if !unknown.is_empty() {
         return Err(Error::validation(&state.schema, unknown));
@@ -478,6 +497,109 @@ async fn edit(
     )
     .await?;
     conclude(&state, &id, tx, outcome).await?;
+    Ok(Json(load_detail(&state, &id).await?))
+}
+
+/// `POST /api/v1/console/intakes/{id}/redact`
+#[utoipa::path(
+    post,
+    path = "/api/v1/console/intakes/{id}/redact",
+    tag = "console",
+    security(("session_cookie" = [])),
+    params(("id" = String, Path, format = Uuid, description = "The intake's id.")),
+    request_body = Redact,
+    responses(
+        (status = 200, description = "Redacted in the notes and fields (its revision went up); the audit trail says which kinds, never the words.", body = IntakeDetail),
+        (status = 400, description = "The id is not a UUID (`bad_intake_id`).", body = ApiError),
+        (status = 404, description = "No intake has this id (`intake_not_found`).", body = ApiError),
+        (status = 409, description = "The intake changed since that revision, a finding is no longer there, or its status does not allow this (`stale_revision`, `finding_gone`, …).", body = ApiError),
+        (status = 422, description = "Nothing was chosen to redact, or a redacted field no longer fits its field (`nothing_to_redact`, …).", body = ApiError),
+    )
+)]
+async fn redact(
+    State(state): State<AppState>,
+    Staff(user): Staff,
+    Path(raw): Path<String>,
+    Json(body): Json<Redact>,
+) -> Result<Json<IntakeDetail>> {
+    let id = parse_id(&raw)?;
+    let current = state
+        .store
+        .review_intake(&id)
+        .await?
+        .ok_or_else(intake_missing)?;
+    if body.revision != current.revision {
+        return Err(stale(&state, &id, current.revision).await?);
+    }
+    let draft: CaseDraft = serde_json::from_str(&current.fields_json)
+        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let terms = health_terms(&state);
+    let chosen = if body.all {
+        pii::scan(&state.schema, &current.notes, &draft.0, &terms)
+    } else {
+        body.findings.clone()
+    };
+    if chosen.is_empty() {
+        return Err(Error::unprocessable(
+            "nothing_to_redact",
+            if body.all {
+                "There is no personal data in this intake to redact."
+            } else {
+                "Choose a finding to redact, or redact all of them."
+            },
+        ));
+    }
+    let Some(done) = pii::redact_intake(&state.schema, &current.notes, &draft.0, &terms, &chosen)
+    else {
+        return Err(Error::conflict(
+            "finding_gone",
+            "That personal data is no longer where it was: the notes or a field changed. \
+             Reload the intake, then redact what it shows.",
+        ));
+    };
+    let valid = CaseDraft(done.fields.clone())
+        .validate(&state.schema)
+        .map_err(|errors| Error::validation(&state.schema, errors))?;
+    let fields = valid.into_fields();
+    // Structuring's highlights and values follow the redaction.
+    let mut proposal: Proposal = serde_json::from_str(&current.proposal_json).unwrap_or_default();
+    for f in &mut proposal.fields {
+        if let FieldValue::Text(t) = &f.value {
+            f.value = FieldValue::text(done.apply(t, &terms));
+        }
+        if let fieldcase_core::structure::Source::Notes { spans } = &mut f.source {
+            for s in spans.iter_mut() {
+                let (a, b) = (
+                    pii::moved(s.start as usize, &done.notes_redacted, true),
+                    pii::moved(s.end as usize, &done.notes_redacted, false),
+                );
+                *s = fieldcase_core::structure::Span::new(a, b);
+            }
+        }
+    }
+    let keys = QueueKeys::of(&state.schema, &fields);
+    let fields_json =
+        serde_json::to_string(&fields).map_err(|e| Error::Internal(format!("fields: {e}")))?;
+    let proposal_json =
+        serde_json::to_string(&proposal).map_err(|e| Error::Internal(format!("proposal: {e}")))?;
+    let detail = serde_json::json!({ "redacted": pii::counts_by_field(&done.redacted) });
+    let mut tx = state.store.begin().await?;
+    let outcome = review::redact(
+        &mut tx,
+        &id.to_string(),
+        body.revision,
+        &review::RedactedText {
+            notes: &done.notes,
+            fields_json: &fields_json,
+            proposal_json: &proposal_json,
+            keys: &keys,
+            detail,
+        },
+        &actor(&user),
+    )
+    .await?;
+    conclude(&state, &id, tx, outcome).await?;
+    tracing::info!(intake_id = %id, redacted = done.redacted.len(), "personal data redacted");
     Ok(Json(load_detail(&state, &id).await?))
 }
 

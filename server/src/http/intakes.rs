@@ -22,7 +22,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use fieldcase_core::IntakeId;
 use fieldcase_core::structure::{self, Context, Proposal};
 use fieldcase_core::text::{self, Lines};
 use fieldcase_core::validate::{check_value, validate_technician};
@@ -31,6 +30,7 @@ use fieldcase_core::wire::{
     intake_reference,
 };
 use fieldcase_core::{CaseSchema, FieldErrors, ValidCase};
+use fieldcase_core::{FieldValue, IntakeId, pii};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -214,6 +214,14 @@ pub(crate) async fn accept(
     let fields_json = to_json(valid.fields())?;
     let proposal_json = to_json(&proposal)?;
     let reference = intake_reference(&id.uuid());
+    // Personal data is counted for the audit trail (never its value).
+    let terms = super::console::health_terms(state);
+    let pii = pii::counts_by_field(&pii::scan(
+        &state.schema,
+        &submission.notes,
+        valid.fields(),
+        &terms,
+    ));
     // A customer has no actor kind of their own yet (the audit table's
     // CHECK lists the kinds): a person without an account, named with
     // the portal they came through.
@@ -250,6 +258,7 @@ pub(crate) async fn accept(
             &submission.photo_locations,
             &technician,
             &changed,
+            &pii,
         )
         .await?;
         if revision.is_none() {
@@ -288,17 +297,20 @@ pub(crate) async fn accept(
                 actor_kind: technician.kind,
                 actor: technician.name.clone(),
                 kind: "submitted",
-                detail: match via {
-                    Some(v) => json!({
-                        "changed_fields": changed,
-                        "photo_count": submission.photos.len(),
-                        "portal": { "id": v.portal_id, "name": v.portal_name },
-                    }),
-                    None => json!({
-                        "changed_fields": changed,
-                        "photo_count": submission.photos.len(),
-                    }),
-                },
+                detail: review::with_pii(
+                    match via {
+                        Some(v) => json!({
+                            "changed_fields": changed,
+                            "photo_count": submission.photos.len(),
+                            "portal": { "id": v.portal_id, "name": v.portal_name },
+                        }),
+                        None => json!({
+                            "changed_fields": changed,
+                            "photo_count": submission.photos.len(),
+                        }),
+                    },
+                    &pii,
+                ),
             },
             portal: via.map(|v| store::PortalOrigin {
                 portal_id: v.portal_id,
@@ -324,7 +336,7 @@ pub(crate) async fn accept(
             &Actor::system(),
             "structured",
             Some(&id.to_string()),
-            &structured_detail(&proposal),
+            &structured_detail(&proposal, &terms),
         )
         .await?;
         crate::failpoint::hit("before_submit_commit");
@@ -548,9 +560,10 @@ pub(super) fn propose(
         })
 }
 
-/// What the structuring proposed, for the audit trail: each field's value,
+/// What the structuring proposed, for the audit trail: each field's value
+/// (personal data in it redacted: the trail counts it, never keeps it),
 /// where it came from and how sure it was.
-fn structured_detail(proposal: &Proposal) -> serde_json::Value {
+fn structured_detail(proposal: &Proposal, terms: &pii::HealthTerms) -> serde_json::Value {
     let fields: Vec<serde_json::Value> = proposal
         .fields
         .iter()
@@ -561,7 +574,11 @@ fn structured_detail(proposal: &Proposal) -> serde_json::Value {
                 structure::Source::Technician => "technician",
                 structure::Source::Default => "default",
             };
-            json!({ "field": f.field, "value": f.value, "source": source,
+            let value = match &f.value {
+                FieldValue::Text(t) => FieldValue::text(pii::redact_all(t, terms)),
+                v => v.clone(),
+            };
+            json!({ "field": f.field, "value": value, "source": source,
                     "confidence": f.confidence })
         })
         .collect();

@@ -34,7 +34,7 @@ use url::Url;
 
 use crate::config::{Config, Secret};
 use crate::failpoint;
-use crate::store::{NewConnection, Store, StoredConnection};
+use crate::store::{Actor, NewConnection, Store, StoredConnection};
 
 pub mod case;
 pub mod crypto;
@@ -128,6 +128,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The login URL as people read it: no trailing slash.
+    pub fn login_url_text(&self) -> String {
+        self.login_url.as_str().trim_end_matches('/').to_owned()
+    }
+
     /// The settings, with `public_url` the base of the default callback.
     pub fn from_config(config: &Config, public_url: &str) -> Result<Self, String> {
         let sf = &config.salesforce;
@@ -398,13 +403,7 @@ impl Salesforce {
             configured,
             connected,
             flow: connection.as_ref().map(|c| c.flow.clone()),
-            login_url: self
-                .0
-                .settings
-                .login_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_owned(),
+            login_url: self.0.settings.login_url_text(),
             instance_url: connection.as_ref().map(|c| c.instance_url.clone()),
             user_id: connection.as_ref().and_then(|c| c.user_id.clone()),
             org_id: connection.as_ref().and_then(|c| c.org_id.clone()),
@@ -744,12 +743,14 @@ impl Salesforce {
     /// The connection preflight ([`preflight`]): `Case` and `ContentVersion`
     /// described, the Organization's `IsSandbox` read (an org that will not
     /// say is labelled by its login URL), checked against `schema` and the
-    /// fields the policy `allowed` (all when `None`), and kept as the
-    /// connection's last preflight.
+    /// fields the policy `allowed` (all when `None`), kept as the
+    /// connection's last preflight and recorded in the audit trail as run
+    /// by `actor` (its outcome and counts, never a token).
     pub async fn preflight(
         &self,
         schema: &CaseSchema,
         allowed: Option<&std::collections::BTreeSet<String>>,
+        actor: &Actor,
     ) -> Result<fieldcase_core::wire::Preflight, SalesforceError> {
         let connection = self
             .0
@@ -773,13 +774,7 @@ impl Salesforce {
         let report = fieldcase_core::wire::Preflight {
             ran_at: crate::store::now(),
             environment: preflight::environment(&self.0.settings.login_url, is_sandbox),
-            login_url: self
-                .0
-                .settings
-                .login_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_owned(),
+            login_url: self.0.settings.login_url_text(),
             passed: problems.is_empty(),
             fields_checked: u32::try_from(preflight::written(schema, allowed).len())
                 .unwrap_or(u32::MAX),
@@ -788,6 +783,19 @@ impl Salesforce {
         self.0
             .store
             .save_preflight(&connection.connected_at, &report)
+            .await?;
+        self.0
+            .store
+            .record_event(
+                actor,
+                "salesforce_preflight",
+                &serde_json::json!({
+                    "passed": report.passed,
+                    "problems": report.problems.len(),
+                    "environment": report.environment.as_str(),
+                    "fields_checked": report.fields_checked,
+                }),
+            )
             .await?;
         tracing::info!(
             passed = report.passed,

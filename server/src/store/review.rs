@@ -321,6 +321,61 @@ pub async fn edit_fields(
     Ok(Guarded::Done(revision + 1))
 }
 
+/// The text of a reviewable intake after a redaction of personal data.
+#[derive(Debug, Clone)]
+pub struct RedactedText<'a> {
+    pub notes: &'a str,
+    pub fields_json: &'a str,
+    pub proposal_json: &'a str,
+    pub keys: &'a QueueKeys,
+    /// What the audit trail says: where, which kinds, how many; never a value.
+    pub detail: serde_json::Value,
+}
+
+/// Replace a reviewable intake's notes, fields and proposal at `revision`
+/// by their redacted text; bumps the revision and records one `redacted`
+/// event (its detail and the new revision).
+pub async fn redact(
+    tx: &mut Tx,
+    id: &str,
+    revision: u32,
+    text: &RedactedText<'_>,
+    actor: &Actor,
+) -> Result<Guarded<u32>, sqlx::Error> {
+    let conn = tx.conn();
+    let reviewable = IntakeStatus::WAITING;
+    let sql = format!(
+        "UPDATE intakes SET notes = $1, fields_json = $2, proposal_json = $3, subject = $4, \
+         priority = $5, priority_rank = $6, hazard = $7, revision = revision + 1, \
+         status = CASE WHEN status = 'submitted' THEN 'in_review' ELSE status END, \
+         updated_at = $8 WHERE id = $9 AND revision = $10 AND status IN ({})",
+        placeholders(11, reviewable.len())
+    );
+    let mut q = sqlx::query(&sql)
+        .bind(text.notes)
+        .bind(text.fields_json)
+        .bind(text.proposal_json)
+        .bind(&text.keys.subject)
+        .bind(&text.keys.priority)
+        .bind(text.keys.priority_rank)
+        .bind(i64::from(text.keys.hazard))
+        .bind(now())
+        .bind(id)
+        .bind(i64::from(revision));
+    for s in reviewable {
+        q = q.bind(s.as_str());
+    }
+    if q.execute(&mut *conn).await?.rows_affected() == 0 {
+        return refusal(conn, id, revision).await;
+    }
+    let mut detail = text.detail.clone();
+    if let Some(d) = detail.as_object_mut() {
+        d.insert("revision".into(), json!(revision + 1));
+    }
+    record(conn, actor, "redacted", Some(id), &detail).await?;
+    Ok(Guarded::Done(revision + 1))
+}
+
 /// Reject or return a reviewable intake at `revision`, with the text the
 /// technician will read. Records `rejected` / `returned`.
 pub async fn decide(
@@ -465,6 +520,7 @@ pub async fn resubmit(
     locations: &[PhotoLocation],
     actor: &Actor,
     changed_fields: &[String],
+    pii: &serde_json::Value,
 ) -> Result<Option<u32>, sqlx::Error> {
     let conn = tx.conn();
     let revision: Option<i64> = sqlx::query_scalar(
@@ -521,14 +577,28 @@ pub async fn resubmit(
         actor,
         "resubmitted",
         Some(id),
-        &json!({
-            "revision": revision,
-            "changed_fields": changed_fields,
-            "photo_count": photos.len(),
-        }),
+        &with_pii(
+            json!({
+                "revision": revision,
+                "changed_fields": changed_fields,
+                "photo_count": photos.len(),
+            }),
+            pii,
+        ),
     )
     .await?;
     Ok(Some(u32_of(revision)))
+}
+
+/// `detail` with `"pii"`: how many of each kind of personal data the
+/// intake holds where (`pii::counts_by_field`), when it holds any.
+pub fn with_pii(mut detail: serde_json::Value, pii: &serde_json::Value) -> serde_json::Value {
+    if let (Some(d), Some(counts)) = (detail.as_object_mut(), pii.as_object())
+        && !counts.is_empty()
+    {
+        d.insert("pii".into(), pii.clone());
+    }
+    detail
 }
 
 impl Store {
@@ -759,8 +829,8 @@ impl Store {
     pub async fn last_change(&self, id: &IntakeId) -> Result<Option<LastChange>, sqlx::Error> {
         let row: Option<(String, String, String, String)> = sqlx::query_as(
             "SELECT actor, kind, detail_json, at FROM audit_events WHERE intake_id = $1 AND \
-             kind IN ('field_changed', 'resubmitted', 'approved', 'rejected', 'returned', \
-             'written', 'needs_attention') ORDER BY at DESC, id DESC LIMIT 1",
+             kind IN ('field_changed', 'redacted', 'resubmitted', 'approved', 'rejected', \
+             'returned', 'written', 'needs_attention') ORDER BY at DESC, id DESC LIMIT 1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.pool)

@@ -75,6 +75,7 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/console/intakes/bulk", Rule::Staff),
     ("GET", "/api/v1/console/intakes/{id}", Rule::Staff),
     ("PATCH", "/api/v1/console/intakes/{id}", Rule::Staff),
+    ("POST", "/api/v1/console/intakes/{id}/redact", Rule::Staff),
     ("POST", "/api/v1/console/intakes/{id}/approve", Rule::Staff),
     ("POST", "/api/v1/console/intakes/{id}/reject", Rule::Staff),
     ("POST", "/api/v1/console/intakes/{id}/return", Rule::Staff),

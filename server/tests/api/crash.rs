@@ -727,3 +727,42 @@ async fn a_crash_after_a_hand_off_is_sent_resends_it_once_with_the_same_delivery
         "a crash is no failed attempt: {deliveries:?}"
     );
 }
+
+/// Not a crash: the real binary's log (issue 9). An intake whose notes hold
+/// a card number and an e-mail address is submitted, shown to a dispatcher,
+/// redacted, approved and written; neither value is ever in the log.
+#[tokio::test]
+async fn the_servers_log_never_holds_the_personal_data_it_handled() {
+    let org = spawn_org(&[]).await;
+    let data = tempfile::tempdir().unwrap();
+    let key = secret_key();
+    let client = client();
+    let server = Server::start(data.path(), &org, &key, None, 1);
+    connect(&client, &server).await;
+    let token = pump_token(data.path());
+    let (card, email) = ("4111 1111 1111 1111", "ann.lee@northwind.example");
+    let notes = format!("Seal leaking, 3.2 bar. Cust paid with card {card}, receipt to {email}.");
+    let id = Uuid::now_v7();
+    let mut body = submission(id, &token, &[]);
+    body["notes"] = serde_json::json!(notes);
+    body["fields"]["Description"] = serde_json::json!(notes);
+    assert_eq!(put(&client, &server, id, &body).await, Some(201));
+    let staff = sign_in_at(&server.address, DEMO_DISPATCHER_EMAIL, DEMO_STAFF_PASSWORD).await;
+    assert_eq!(staff.intake(id).await["pii"].as_array().unwrap().len(), 4);
+    let redacted = staff
+        .post(
+            &format!("/api/v1/console/intakes/{id}/redact"),
+            &serde_json::json!({ "revision": 1, "all": true }),
+        )
+        .await;
+    assert_eq!(redacted.status(), 200);
+    approve_at(&server.address, id).await;
+    wait_for_receipt(&client, &server.address, &token, id, "written").await;
+    drop(server);
+    let log = std::fs::read_to_string(data.path().join("server-1.log")).unwrap();
+    assert!(log.contains("personal data redacted"), "{log}");
+    assert!(log.contains("intake submitted for review"), "{log}");
+    for value in [card, "4111111111111111", email, "northwind.example"] {
+        assert!(!log.contains(value), "{value} is in the log:\n{log}");
+    }
+}

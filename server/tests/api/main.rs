@@ -22,6 +22,7 @@ mod limits;
 mod locations;
 mod openapi;
 mod photos;
+mod pii;
 mod preflight;
 mod salesforce;
 mod salesforce_http;

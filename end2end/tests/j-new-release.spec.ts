@@ -1,0 +1,145 @@
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// A new release takes over at the next open: a phone that ran the previous
+// release (its service worker, its cache) opens the new one's index and
+// files, never a stale index naming files the server no longer has, and the
+// new release is what opens offline afterwards. Its own server on a copy of
+// dist/, so the release can change under it without touching the others'.
+
+const DIST = path.resolve(__dirname, '../../dist');
+
+function freePort(): Promise<number> {
+  return new Promise((ok, no) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => ok(port));
+    });
+    s.on('error', no);
+  });
+}
+
+async function startServer(bin: string, dist: string, data: string, port: number): Promise<ChildProcess> {
+  const child = spawn(bin, ['serve', '--demo', '--data-dir', data, '--dist', dist, '--addr', `127.0.0.1:${port}`], {
+    env: { ...process.env, RUST_LOG: 'warn' },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok && fs.existsSync(path.join(data, 'demo-links.json'))) {
+        return child;
+      }
+    } catch (_) {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('the release server did not start');
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await gone;
+}
+
+/**
+ * The next release: the stylesheet changed, so it has a new hashed name, and
+ * the old file is gone from the server, as after a deploy.
+ */
+function nextRelease(dist: string): { before: string; after: string } {
+  const index = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const before = /\/(main-[0-9a-f]{16}\.css)/.exec(index)![1];
+  const css = fs.readFileSync(path.join(dist, before), 'utf8') + '\n/* the next release */\n';
+  const hash = crypto.createHash('sha256').update(css).digest('hex').slice(0, 16);
+  const after = `main-${hash}.css`;
+  const integrity = 'sha384-' + crypto.createHash('sha384').update(css).digest('base64');
+  fs.writeFileSync(path.join(dist, after), css);
+  for (const old of [before, `${before}.br`, `${before}.gz`]) fs.rmSync(path.join(dist, old), { force: true });
+  for (const name of fs.readdirSync(dist)) {
+    if (!/^index(\.[a-z]{2})?\.html$/.test(name)) continue;
+    const file = path.join(dist, name);
+    const html = fs
+      .readFileSync(file, 'utf8')
+      .replaceAll(before, after)
+      .replace(/(href=\/?main-[0-9a-f]{16}\.css integrity=)sha384-[A-Za-z0-9+/=]+/, `$1${integrity}`);
+    fs.writeFileSync(file, html);
+    for (const c of [`${name}.br`, `${name}.gz`]) fs.rmSync(path.join(dist, c), { force: true });
+  }
+  return { before, after };
+}
+
+const stylesheet = (page: Page) =>
+  page.evaluate(() => new URL((document.querySelector('link[rel=stylesheet]') as HTMLLinkElement).href).pathname);
+/** The page is styled: the bar has the app's colour, not the browser's default. */
+const barColour = (page: Page) =>
+  page.evaluate(() => getComputedStyle(document.querySelector('header.bar')!).backgroundColor);
+const cacheNames = (page: Page) => page.evaluate(() => caches.keys());
+
+test('a new release takes over at the next open, and is what opens offline after', async ({
+  page,
+  context,
+  fieldcaseBin,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'phone', 'one phone is enough: it is the worker that is tested');
+  test.setTimeout(90_000);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcase-release-'));
+  const dist = path.join(root, 'dist');
+  fs.cpSync(DIST, dist, { recursive: true });
+  const data = path.join(root, 'data');
+  const port = await freePort();
+  let server = await startServer(fieldcaseBin, dist, data, port);
+  try {
+    const links = JSON.parse(fs.readFileSync(path.join(data, 'demo-links.json'), 'utf8'));
+    const link = `http://127.0.0.1:${port}/a/${links[0].token}`;
+
+    // Release A: opened, its worker installed and in control.
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1, name: links[0].name })).toBeVisible();
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker?.controller?.state ?? 'none'), { timeout: 20_000 })
+      .toBe('activated');
+    const styled = await barColour(page);
+    const cachesA = await cacheNames(page);
+
+    // The deploy: release B replaces A on the server.
+    await stop(server);
+    const { before, after } = nextRelease(dist);
+    server = await startServer(fieldcaseBin, dist, data, port);
+
+    // The next open: B's index and B's stylesheet, styled as ever.
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1, name: links[0].name })).toBeVisible();
+    expect(await stylesheet(page)).toBe(`/${after}`);
+    expect(await barColour(page)).toBe(styled);
+    await expect(page.getByLabel('What did you find?')).toBeEditable();
+    // B's worker takes over, and A's cache goes once no page runs A.
+    await expect.poll(async () => (await cacheNames(page)).some((c) => !cachesA.includes(c)), { timeout: 20_000 }).toBe(true);
+    await page.reload();
+    await expect
+      .poll(async () => (await cacheNames(page)).filter((c) => cachesA.includes(c) && /^fieldcase-[0-9a-f]{16}$/.test(c)), {
+        timeout: 20_000,
+      })
+      .toEqual([]);
+
+    // Offline, the phone opens release B from its cache: nothing of A needed.
+    await context.setOffline(true);
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: links[0].name })).toBeVisible();
+    expect(await stylesheet(page)).toBe(`/${after}`);
+    expect(await barColour(page)).toBe(styled);
+    await expect(page.getByLabel('What did you find?')).toBeEditable();
+    expect(before).not.toBe(after);
+  } finally {
+    await context.setOffline(false);
+    await stop(server);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
