@@ -159,6 +159,7 @@ impl Application {
             )),
             changes: broadcast::channel(256).0,
             console_dist: console_dist.map(Arc::new),
+            mcp: Arc::new(crate::mcp::McpSettings::new(&config.mcp, &public_url)),
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

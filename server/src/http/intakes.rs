@@ -111,10 +111,6 @@ async fn submit(
 pub(crate) enum Via<'a> {
     Link,
     Portal(ViaPortal<'a>),
-    #[expect(
-        dead_code,
-        reason = "made by the MCP server's propose_intake, not yet landed (issue 11)"
-    )]
     Assistant(ViaAssistant<'a>),
 }
 
@@ -279,7 +275,7 @@ pub(crate) async fn accept(
             reference: &reference,
             asset_id: &asset.id,
             // An AI's proposal is in review at once; nothing approves it
-            // here (see `mcp::auto_approval_allowed`).
+            // here (see `mcp::ai_proposals_need_review`).
             status: if assistant.is_some() {
                 IntakeStatus::InReview
             } else {

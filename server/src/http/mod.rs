@@ -144,6 +144,8 @@ pub struct AppState {
     pub changes: broadcast::Sender<QueueChange>,
     /// The console's built files, or `None` when not built.
     pub console_dist: Option<Arc<PathBuf>>,
+    /// The MCP server's settings and per-client limits.
+    pub mcp: Arc<crate::mcp::McpSettings>,
 }
 
 impl AppState {
@@ -172,6 +174,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(admin::api_router())
         .merge(portals::router())
+        .merge(crate::mcp::admin::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::same_origin,
@@ -205,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(assets::page_router())
         .merge(admin_pages)
+        .merge(crate::mcp::router(&state))
         .route("/console", get(static_files::console))
         .route("/console/", get(static_files::console))
         .route("/console/{*path}", get(static_files::console))

@@ -74,6 +74,7 @@ pub fn description() -> utoipa::openapi::OpenApi {
         admin::Api::openapi(),
         portals::Api::openapi(),
         embed::Api::openapi(),
+        crate::mcp::admin::Api::openapi(),
     ] {
         doc.merge(part);
     }
