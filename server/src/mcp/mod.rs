@@ -197,11 +197,6 @@ impl McpSettings {
     pub fn resource_metadata_url(&self) -> String {
         format!("{}/.well-known/oauth-protected-resource", self.issuer)
     }
-
-    /// Forget clients whose rate limit has recovered.
-    pub fn forget_idle(&self) {
-        self.per_client.retain_recent();
-    }
 }
 
 /// What an AI assistant may be allowed (`scope` values).
@@ -385,6 +380,11 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(c) => c,
         Err(response) => return *response,
     };
+    // Registration is open, so client ids are many: forget those whose
+    // limit has recovered once there are more than a few.
+    if mcp.per_client.len() > 10_000 {
+        mcp.per_client.retain_recent();
+    }
     if let Err(not_until) = mcp.per_client.check_key(&caller.client_id) {
         let secs = not_until
             .wait_time_from(DefaultClock::default().now())

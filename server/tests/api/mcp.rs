@@ -1148,3 +1148,137 @@ async fn registration_checks_metadata_and_can_be_switched_off() {
         .unwrap();
     assert!(meta.get("registration_endpoint").is_none());
 }
+
+/// The official MCP Python SDK (`mcp` on PyPI) as the assistant, end to
+/// end: it discovers the authorization server from the 401, registers,
+/// runs the code flow with PKCE (its redirect handler signs in as the demo
+/// dispatcher and posts the consent form), lists the tools, finds the feed
+/// pump, structures notes and proposes an intake; a dispatcher approves it
+/// in the console API, the case reaches the demo org, and the SDK's
+/// get_intake_status shows the case number. Needs `$FIELDCASE_PYTHON` with
+/// `mcp` installed (requirements-test.txt); skipped with a notice
+/// otherwise, unless `FIELDCASE_REQUIRE_PYTHON_TESTS=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_python_sdk_proposes_an_intake_that_a_person_approves_into_the_crm() {
+    use std::io::BufRead;
+
+    let python = std::env::var("FIELDCASE_PYTHON").unwrap_or_default();
+    let probe = (!python.is_empty())
+        .then(|| {
+            std::process::Command::new(&python)
+                .args(["-c", "import mcp.client.auth"])
+                .output()
+                .ok()
+        })
+        .flatten();
+    if !probe.is_some_and(|out| out.status.success()) {
+        assert!(
+            std::env::var_os("FIELDCASE_REQUIRE_PYTHON_TESTS").is_none(),
+            "FIELDCASE_PYTHON ({python:?}) cannot import mcp; install it with: \
+             $FIELDCASE_PYTHON -m pip install -r requirements-test.txt"
+        );
+        println!(
+            "SKIPPED the_official_python_sdk_…: set FIELDCASE_PYTHON to a Python with mcp \
+             (pip install -r requirements-test.txt)"
+        );
+        return;
+    }
+    let (app, org) = crate::helpers::spawn_app_with_org(&[]).await;
+    app.connect_salesforce().await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/mcp_client.py");
+    let mut child = std::process::Command::new(&python)
+        .arg(script)
+        .arg(app.url("/mcp"))
+        .arg(crate::helpers::DEMO_DISPATCHER_EMAIL)
+        .arg(crate::helpers::DEMO_STAFF_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs the MCP client");
+    let stdout = child.stdout.take().unwrap();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut next_line = async || {
+        tokio::time::timeout(std::time::Duration::from_secs(90), lines.recv())
+            .await
+            .expect("the MCP client answers in time")
+            .expect("the MCP client printed its next line (see its stderr above)")
+    };
+    let line = |l: String, prefix: &str| {
+        l.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("expected {prefix}…, got {l}"))
+            .to_owned()
+    };
+
+    let consent: String = serde_json::from_str(&line(next_line().await, "CONSENT ")).unwrap();
+    assert!(
+        consent.contains(
+            "Python MCP SDK test client asks to use fieldcase as you (dispatcher@fieldcase.example)"
+        ),
+        "{consent}"
+    );
+    assert!(
+        consent.contains("Propose new intakes on your behalf"),
+        "{consent}"
+    );
+    let tools: Value = serde_json::from_str(&line(next_line().await, "TOOLS ")).unwrap();
+    assert_eq!(
+        tools,
+        json!([
+            "describe_intake_schema",
+            "find_assets",
+            "get_asset",
+            "get_intake_status",
+            "propose_intake",
+            "structure_notes"
+        ])
+    );
+    let structured: Value = serde_json::from_str(&line(next_line().await, "STRUCTURED ")).unwrap();
+    assert!(
+        structured["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["source"] == "notes"),
+        "{structured}"
+    );
+    let proposed = line(next_line().await, "PROPOSED ");
+    let (id, status) = proposed.split_once(' ').unwrap();
+    assert_eq!(status, "in_review");
+    let id: uuid::Uuid = id.parse().unwrap();
+
+    // In the dispatchers' queue, proposed by the assistant on the
+    // dispatcher's behalf; a person approves it.
+    let dispatcher = app.dispatcher().await;
+    let queue = dispatcher.get_json("/api/v1/console/intakes").await;
+    assert!(queue.to_string().contains(&id.to_string()), "{queue}");
+    let submitted = audit_of(&app, &id.to_string())
+        .await
+        .into_iter()
+        .find(|e| e["kind"] == "submitted")
+        .unwrap();
+    assert_eq!(submitted["actor_kind"], "ai");
+    assert_eq!(submitted["actor"], "Python MCP SDK test client");
+    assert_eq!(submitted["on_behalf_of"], "dispatcher@fieldcase.example");
+    crate::helpers::approve_as(&dispatcher, id).await;
+
+    let status: Value = serde_json::from_str(&line(next_line().await, "STATUS ")).unwrap();
+    assert_eq!(status["status"], "written", "{status}");
+    let cases = org
+        .query(&format!(
+            "SELECT CaseNumber, Priority FROM Case WHERE Intake_Key__c = '{id}'"
+        ))
+        .await;
+    assert_eq!(cases.len(), 1);
+    assert_eq!(status["case_number"], cases[0]["CaseNumber"]);
+    assert_eq!(cases[0]["Priority"], "High");
+    assert!(child.wait().unwrap().success());
+}
