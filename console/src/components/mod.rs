@@ -263,6 +263,9 @@ fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A server page (the MCP consent page, the Salesforce page) sent the
+    // person here with `?next=`: back there once signed in.
+    let next = StoredValue::new(crate::query::sign_in_next(&browser::search()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -276,7 +279,10 @@ fn SignInPage() -> impl IntoView {
         };
         spawn_local(async move {
             match api::sign_in(&body).await {
-                Ok(u) => after_sign_in(u),
+                Ok(u) => match next.get_value() {
+                    Some(path) => browser::assign(&path),
+                    None => after_sign_in(u),
+                },
                 Err(f) => {
                     error.set(Some(f.message().to_owned()));
                     browser::focus("password");
