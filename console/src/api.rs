@@ -167,6 +167,12 @@ pub mod path {
     pub fn portal_action(id: &Uuid, action: &str) -> String {
         format!("{API_PREFIX}/admin/portals/{id}/{action}")
     }
+    pub fn mcp_grants() -> String {
+        format!("{API_PREFIX}/admin/mcp/grants")
+    }
+    pub fn mcp_grant_revoke(id: &Uuid) -> String {
+        format!("{API_PREFIX}/admin/mcp/grants/{id}/revoke")
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -276,6 +282,12 @@ mod calls {
     pub async fn disable_portal(id: &Uuid) -> Result<Portal, Failure> {
         post(&path::portal_action(id, "disable"), &serde_json::json!({})).await
     }
+    pub async fn mcp_grants() -> Result<Vec<McpGrant>, Failure> {
+        get(&path::mcp_grants()).await
+    }
+    pub async fn revoke_mcp_grant(id: &Uuid) -> Result<McpGrant, Failure> {
+        post(&path::mcp_grant_revoke(id), &serde_json::json!({})).await
+    }
 }
 
 #[cfg(test)]
@@ -356,5 +368,9 @@ mod tests {
             "/api/v1/admin/users/00000000-0000-0000-0000-000000000000"
         );
         assert_eq!(path::events(), "/api/v1/console/events");
+        assert_eq!(
+            path::mcp_grant_revoke(&id),
+            "/api/v1/admin/mcp/grants/00000000-0000-0000-0000-000000000000/revoke"
+        );
     }
 }

@@ -19,6 +19,7 @@ use crate::api::{self, Failure, SESSION_ENDED};
 use crate::edit::Inputs;
 use crate::{browser, text};
 
+mod assistants;
 mod audit;
 mod intake;
 mod portals;
@@ -149,6 +150,10 @@ pub fn App() -> impl IntoView {
                         path=path!("/portals")
                         view=|| view! { <Staff admin=true><portals::Portals /></Staff> }
                     />
+                    <Route
+                        path=path!("/assistants")
+                        view=|| view! { <Staff admin=true><assistants::Assistants /></Staff> }
+                    />
                 </Routes>
             </main>
         </Router>
@@ -186,6 +191,7 @@ fn Header() -> impl IntoView {
                                 <a href="/console/audit">"Audit log"</a>
                                 <a href="/console/users">"Users"</a>
                                 <a href="/console/portals">"Portals"</a>
+                                <a href="/console/assistants">"AI assistants"</a>
                                 <a href="/admin/salesforce" rel="external">"Salesforce"</a>
                             })}
                         </nav>

@@ -3,9 +3,8 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
-use fieldcase_core::console::ActorKind;
+use fieldcase_core::console::{ActorKind, McpGrant};
 use fieldcase_core::wire::ApiError;
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::Admin;
@@ -26,42 +25,20 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/mcp/grants/{id}/revoke", post(revoke))
 }
 
-/// One AI assistant's access, given by one person.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct McpGrant {
-    pub id: Uuid,
-    pub client_id: String,
-    /// The name the assistant registered with (shown on the consent page).
-    pub client_name: String,
-    /// The person who allowed it (proposals are on their behalf).
-    pub user_email: String,
-    /// `assets:read`, `intakes:propose`, `intakes:read`.
-    pub scopes: Vec<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<String>,
-    /// Set once revoked: its tokens stopped working then.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revoked_at: Option<String>,
-}
-
-impl McpGrant {
-    fn from_row(row: McpGrantRow) -> Result<Self> {
-        Ok(McpGrant {
-            id: row
-                .id
-                .parse()
-                .map_err(|_| Error::Internal("a stored grant id is not a UUID".into()))?,
-            client_id: row.client_id,
-            client_name: row.client_name,
-            user_email: row.user_email,
-            scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
-            created_at: row.created_at,
-            last_used_at: row.last_used_at,
-            revoked_at: row.revoked_at,
-        })
-    }
+fn grant_of(row: McpGrantRow) -> Result<McpGrant> {
+    Ok(McpGrant {
+        id: row
+            .id
+            .parse()
+            .map_err(|_| Error::Internal("a stored grant id is not a UUID".into()))?,
+        client_id: row.client_id,
+        client_name: row.client_name,
+        user_email: row.user_email,
+        scopes: row.scopes.split_whitespace().map(str::to_owned).collect(),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        revoked_at: row.revoked_at,
+    })
 }
 
 fn grant_not_found() -> Error {
@@ -84,11 +61,7 @@ fn grant_not_found() -> Error {
 )]
 async fn list(State(state): State<AppState>, _: Admin) -> Result<Json<Vec<McpGrant>>> {
     let rows = state.store.mcp_grants().await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(McpGrant::from_row)
-            .collect::<Result<_>>()?,
-    ))
+    Ok(Json(rows.into_iter().map(grant_of).collect::<Result<_>>()?))
 }
 
 /// `POST /api/v1/admin/mcp/grants/{id}/revoke`
@@ -117,5 +90,5 @@ async fn revoke(
         .await?
         .ok_or_else(grant_not_found)?;
     tracing::info!(grant_id = %id, "MCP grant revoked by an admin");
-    Ok(Json(McpGrant::from_row(row)?))
+    Ok(Json(grant_of(row)?))
 }

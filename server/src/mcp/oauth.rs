@@ -504,8 +504,8 @@ async fn authorize_page(
          <input type=\"hidden\" name=\"scope\" value=\"{}\">\
          <input type=\"hidden\" name=\"resource\" value=\"{}\">{}\
          <p>Afterwards you go back to {}.</p>\
-         <button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button> \
-         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+         <button type=\"submit\" class=\"btn primary\" name=\"decision\" value=\"allow\">Allow</button> \
+         <button type=\"submit\" class=\"btn secondary\" name=\"decision\" value=\"deny\">Deny</button></form>",
         escape(&request.client.id),
         escape(&request.redirect_uri),
         escape(&request.code_challenge),
