@@ -55,6 +55,7 @@ pub struct McpTokenRow {
     pub expires_at: String,
     pub used_at: Option<String>,
     pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
 }
 
 /// A stored authorization code.
@@ -370,7 +371,7 @@ impl Store {
     pub async fn mcp_token(&self, token_hash: &str) -> Result<Option<McpTokenRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT g.id AS grant_id, g.client_id, g.client_name, g.user_id, g.user_email, \
-             g.scopes, t.kind, t.audience, t.expires_at, t.used_at, g.revoked_at \
+             g.scopes, t.kind, t.audience, t.expires_at, t.used_at, g.revoked_at, g.last_used_at \
              FROM mcp_tokens t JOIN mcp_grants g ON g.id = t.grant_id WHERE t.token_hash = $1",
         )
         .bind(token_hash)
