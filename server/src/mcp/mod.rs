@@ -108,6 +108,10 @@ pub struct McpArgs {
     pub proposals_per_day: u64,
 }
 
+/// Client registrations a minute from one address: a person connects an
+/// assistant now and then; more is someone filling the table.
+const REGISTRATIONS_PER_MINUTE: NonZeroU32 = NonZeroU32::new(10).unwrap();
+
 /// What `/mcp` needs at run time (made once at start-up).
 #[derive(Debug)]
 pub struct McpSettings {
@@ -125,6 +129,8 @@ pub struct McpSettings {
     /// The public URL (the authorization server's issuer).
     pub issuer: String,
     per_client: DefaultKeyedRateLimiter<String>,
+    /// Registrations per client address (`/oauth/register` is open).
+    pub registrations: DefaultKeyedRateLimiter<std::net::IpAddr>,
 }
 
 impl McpSettings {
@@ -170,6 +176,7 @@ impl McpSettings {
             resource: format!("{public_url}/mcp"),
             issuer: public_url.to_owned(),
             per_client: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            registrations: RateLimiter::keyed(Quota::per_minute(REGISTRATIONS_PER_MINUTE)),
         }
     }
 

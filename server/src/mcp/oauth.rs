@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 use super::{Scope, hash_secret, new_secret, parse_scopes, scopes_text};
-use crate::auth::Staff;
+use crate::auth::{ClientAddress, Staff};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::http::admin::escape;
@@ -160,7 +160,34 @@ fn redirect_uri_ok(uri: &str) -> bool {
 }
 
 /// `POST /oauth/register` (RFC 7591): public clients only.
-async fn register(State(state): State<AppState>, body: Bytes) -> Response {
+async fn register(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    body: Bytes,
+) -> Response {
+    if let Some(ip) = address {
+        let limiter = &state.mcp.registrations;
+        if limiter.len() > 10_000 {
+            limiter.retain_recent();
+        }
+        if let Err(not_until) = limiter.check_key(&ip) {
+            let secs = not_until
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                + 1;
+            let mut response = oauth_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "temporarily_unavailable",
+                &format!("Too many client registrations from this address; try again in {secs} s."),
+            );
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    }
     if !state.mcp.dynamic_registration {
         return oauth_error(
             StatusCode::FORBIDDEN,

@@ -1282,3 +1282,21 @@ async fn the_official_python_sdk_proposes_an_intake_that_a_person_approves_into_
     assert_eq!(cases[0]["Priority"], "High");
     assert!(child.wait().unwrap().success());
 }
+
+#[tokio::test]
+async fn registrations_from_one_address_are_limited() {
+    let app = spawn_app().await;
+    for i in 0..10 {
+        register(&app, &format!("Client {i}")).await;
+    }
+    let r = app
+        .client
+        .post(app.url("/oauth/register"))
+        .json(&json!({ "client_name": "One too many", "redirect_uris": [REDIRECT] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(body_json(r).await["error"], "temporarily_unavailable");
+}
