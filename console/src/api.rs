@@ -203,6 +203,12 @@ pub mod path {
     pub fn asset_import(what: &str) -> String {
         format!("{API_PREFIX}/admin/asset-imports/{what}")
     }
+    pub fn mcp_grants() -> String {
+        format!("{API_PREFIX}/admin/mcp/grants")
+    }
+    pub fn mcp_grant_revoke(id: &Uuid) -> String {
+        format!("{API_PREFIX}/admin/mcp/grants/{id}/revoke")
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -353,6 +359,12 @@ mod calls {
     pub async fn import_from_salesforce() -> Result<ImportReport, Failure> {
         post(&path::asset_import("salesforce"), &serde_json::json!({})).await
     }
+    pub async fn mcp_grants() -> Result<Vec<McpGrant>, Failure> {
+        get(&path::mcp_grants()).await
+    }
+    pub async fn revoke_mcp_grant(id: &Uuid) -> Result<McpGrant, Failure> {
+        post(&path::mcp_grant_revoke(id), &serde_json::json!({})).await
+    }
 }
 
 #[cfg(test)]
@@ -440,6 +452,10 @@ mod tests {
         assert_eq!(
             path::asset_import("csv?mode=valid_rows"),
             "/api/v1/admin/asset-imports/csv?mode=valid_rows"
+        );
+        assert_eq!(
+            path::mcp_grant_revoke(&id),
+            "/api/v1/admin/mcp/grants/00000000-0000-0000-0000-000000000000/revoke"
         );
     }
 }

@@ -30,6 +30,20 @@ pub fn pathname() -> String {
         .unwrap_or_default()
 }
 
+/// The page's query string (`?…`), e.g. the sign-in page's `next`.
+pub fn search() -> String {
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Leave the console for another page of the site (a full navigation).
+pub fn assign(path: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(path);
+    }
+}
+
 /// An invitation link of the form `/console/#/accept/TOKEN` becomes
 /// `/console/accept/TOKEN` before the router reads the address.
 pub fn rewrite_hash_link() {

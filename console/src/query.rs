@@ -19,6 +19,48 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// Percent-decode a query value (`+` is a space); invalid escapes and
+/// invalid UTF-8 are kept as they are. Hand-written: a dozen lines, not
+/// worth a URL crate in the console's bundle.
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where to go after signing in: the sign-in page's `?next=` (a server
+/// page sends people to sign in with it, e.g. the MCP consent page), only
+/// when it is a path on this site (`/…`, never `//host` or a URL), so the
+/// sign-in page cannot be made to send anyone elsewhere.
+pub fn sign_in_next(search: &str) -> Option<String> {
+    let raw = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("next="))?;
+    let next = decode(raw);
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    safe.then_some(next)
+}
+
 /// `?a=1&b=2` from the pairs whose value is not blank; `""` when none is.
 pub fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
     let mut out = String::new();
@@ -144,6 +186,27 @@ pub fn audit_query_string(q: &AuditQuery) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sign_in_goes_back_only_to_a_page_of_this_site() {
+        assert_eq!(
+            sign_in_next(
+                "?next=%2Foauth%2Fauthorize%3Fclient_id%3Dabc%26scope%3Dassets%3Aread+intakes%3Aread"
+            ),
+            Some("/oauth/authorize?client_id=abc&scope=assets:read intakes:read".to_owned())
+        );
+        assert_eq!(
+            sign_in_next("?a=1&next=/admin/salesforce"),
+            Some("/admin/salesforce".to_owned())
+        );
+        assert_eq!(sign_in_next(""), None);
+        assert_eq!(sign_in_next("?next=https%3A%2F%2Fevil.example%2F"), None);
+        assert_eq!(sign_in_next("?next=%2F%2Fevil.example"), None);
+        assert_eq!(sign_in_next("?next=%2F%5Cevil.example"), None);
+        assert_eq!(sign_in_next("?next=%2Fa%0Ab"), None);
+        assert_eq!(decode("100%25+sure%2"), "100% sure%2");
+    }
+
     use super::*;
 
     #[test]

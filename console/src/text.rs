@@ -93,6 +93,16 @@ pub fn kind_label(kind: &str) -> String {
     }
 }
 
+/// What an AI assistant's scope lets it do, in a few words.
+pub fn scope_text(scope: &str) -> String {
+    match scope {
+        "assets:read" => "look up assets".to_owned(),
+        "intakes:propose" => "propose intakes for review".to_owned(),
+        "intakes:read" => "read intakes' status".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 /// Who: "Ann (dispatcher)", "assistant-x on behalf of ann@example.com".
 pub fn actor_text(entry: &AuditEntry) -> String {
     match (&entry.on_behalf_of, entry.actor_kind) {
@@ -188,6 +198,14 @@ pub fn detail_text(detail: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_assistants_scopes_read_as_words() {
+        assert_eq!(scope_text("intakes:propose"), "propose intakes for review");
+        assert_eq!(scope_text("assets:read"), "look up assets");
+        assert_eq!(scope_text("future:thing"), "future:thing");
+    }
+
     #[test]
     fn a_photo_location_reads_as_degrees_and_links_to_the_map() {
         let at = fieldcase_core::wire::GeoPoint {

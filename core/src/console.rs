@@ -400,6 +400,28 @@ pub struct PolicyNote {
     pub case_not_written: bool,
 }
 
+/// `GET /admin/mcp/grants`: one AI assistant's (MCP client's) access,
+/// given by one person on the consent page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct McpGrant {
+    pub id: Uuid,
+    pub client_id: String,
+    /// The name the assistant registered with (shown on the consent page).
+    pub client_name: String,
+    /// The person who allowed it (proposals are on their behalf).
+    pub user_email: String,
+    /// `assets:read`, `intakes:propose`, `intakes:read`.
+    pub scopes: Vec<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<String>,
+    /// Set once revoked: its tokens stopped working then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
 /// An intake a customer submitted through a portal's embedded form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

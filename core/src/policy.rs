@@ -717,10 +717,13 @@ pub fn evaluate(policy: &ValidPolicy, facts: &IntakeFacts) -> Outcome {
         hold.push("escalated: an escalated intake waits for a person".to_owned());
     }
     let decision = if hold.is_empty() {
+        // An AI's proposal is approved only by a rule that says so
+        // explicitly (`proposed_by_ai: true`): off unless an admin writes it.
         match p
             .review
             .auto_approve
             .iter()
+            .filter(|rule| !facts.proposed_by_ai || rule.when.proposed_by_ai == Some(true))
             .find(|rule| matches(&rule.when, p, facts).is_some())
         {
             Some(rule) => Decision::AutoApprove {
@@ -728,6 +731,12 @@ pub fn evaluate(policy: &ValidPolicy, facts: &IntakeFacts) -> Outcome {
             },
             None if p.review.auto_approve.is_empty() => Decision::NeedsPerson {
                 reasons: vec!["the policy sends every intake to a person".to_owned()],
+            },
+            None if facts.proposed_by_ai => Decision::NeedsPerson {
+                reasons: vec![
+                    "proposed by an AI assistant: no auto-approve rule allows AI proposals"
+                        .to_owned(),
+                ],
             },
             None => Decision::NeedsPerson {
                 reasons: vec!["no auto-approve rule matched".to_owned()],

@@ -88,6 +88,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub handoff: crate::handoff::HandoffArgs,
+
+    #[command(flatten)]
+    pub mcp: crate::mcp::McpArgs,
 }
 
 /// A secret setting: never shown by `Debug` (so never in a log).

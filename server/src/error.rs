@@ -192,7 +192,7 @@ impl Error {
         self.parts().0
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    pub(crate) fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             Error::AssetInactive => (
                 StatusCode::NOT_FOUND,

@@ -31,6 +31,7 @@ pub mod i18n;
 /// Limits on what one client may ask: requests in flight, timeouts, rate
 /// limits and quotas on the asset link's routes, the photo decoding budget.
 pub mod limits;
+pub mod mcp;
 /// Photos judged by content, limited in pixels, thumbnailed, stored by hash.
 pub mod photo;
 /// Location and device metadata left out of the photos sent to the CRM, losslessly.

@@ -173,6 +173,7 @@ impl Application {
             console_dist: console_dist.map(Arc::new),
             policy,
             escalation_channels,
+            mcp: Arc::new(crate::mcp::McpSettings::new(&config.mcp, &public_url)),
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

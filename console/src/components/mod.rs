@@ -20,6 +20,7 @@ use crate::edit::Inputs;
 use crate::{browser, text};
 
 mod assets;
+mod assistants;
 mod audit;
 mod intake;
 mod policy;
@@ -159,6 +160,10 @@ pub fn App() -> impl IntoView {
                         path=path!("/portals")
                         view=|| view! { <Staff admin=true><portals::Portals /></Staff> }
                     />
+                    <Route
+                        path=path!("/assistants")
+                        view=|| view! { <Staff admin=true><assistants::Assistants /></Staff> }
+                    />
                 </Routes>
             </main>
         </Router>
@@ -198,6 +203,7 @@ fn Header() -> impl IntoView {
                                 <a href="/console/assets">"Assets"</a>
                                 <a href="/console/portals">"Portals"</a>
                                 <a href="/console/policy">"Policy"</a>
+                                <a href="/console/assistants">"AI assistants"</a>
                                 <a href="/admin/salesforce" rel="external">"Salesforce"</a>
                             })}
                         </nav>
@@ -275,6 +281,9 @@ fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A server page (the MCP consent page, the Salesforce page) sent the
+    // person here with `?next=`: back there once signed in.
+    let next = StoredValue::new(crate::query::sign_in_next(&browser::search()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -288,7 +297,10 @@ fn SignInPage() -> impl IntoView {
         };
         spawn_local(async move {
             match api::sign_in(&body).await {
-                Ok(u) => after_sign_in(u),
+                Ok(u) => match next.get_value() {
+                    Some(path) => browser::assign(&path),
+                    None => after_sign_in(u),
+                },
                 Err(f) => {
                     error.set(Some(f.message().to_owned()));
                     browser::focus("password");

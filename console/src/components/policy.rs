@@ -240,6 +240,12 @@ pub fn Policy() -> impl IntoView {
                                         on:change=move |ev| { let on = event_target_checked(&ev); edit(&|p| if let Some(r) = p.review.auto_approve.get_mut(i) { r.when.safety_hazard = on.then_some(false) }) } />
                                     <label for=format!("rule-{i}-nohazard")>"and no safety hazard"</label>
                                 </div>
+                                <div class="check">
+                                    <input type="checkbox" id=format!("rule-{i}-ai")
+                                        prop:checked=move || draft.with(|d| d.as_ref().and_then(|p| p.review.auto_approve.get(i)).is_some_and(|r| r.when.proposed_by_ai == Some(true)))
+                                        on:change=move |ev| { let on = event_target_checked(&ev); edit(&|p| if let Some(r) = p.review.auto_approve.get_mut(i) { r.when.proposed_by_ai = on.then_some(true) }) } />
+                                    <label for=format!("rule-{i}-ai")>"for AI assistants' proposals (only a rule with this ticked approves them)"</label>
+                                </div>
                                 <button type="button" class="btn ghost"
                                     on:click=move |_| edit(&|p| { if i < p.review.auto_approve.len() { p.review.auto_approve.remove(i); } })>
                                     {format!("Remove rule {}", i + 1)}

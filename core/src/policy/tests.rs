@@ -610,3 +610,40 @@ fn the_policys_health_terms_replace_the_built_in_list_and_are_checked() {
         ]
     );
 }
+
+#[test]
+fn an_ai_proposal_is_approved_only_by_a_rule_that_names_ai_proposals() {
+    let generic = policy(json!({
+        "actions": ["create_case"], "fields": ["Subject"],
+        "review": { "auto_approve": [ { "name": "routine low", "when": { "priority": ["Low"] } } ] }
+    }));
+    let mut ai = facts("Low");
+    ai.proposed_by_ai = true;
+    assert_eq!(
+        evaluate(&generic, &ai).decision,
+        Decision::NeedsPerson {
+            reasons: vec![
+                "proposed by an AI assistant: no auto-approve rule allows AI proposals".into()
+            ]
+        }
+    );
+    assert_eq!(
+        evaluate(&generic, &facts("Low")).decision,
+        Decision::AutoApprove {
+            rule: "routine low".into()
+        }
+    );
+    let explicit = policy(json!({
+        "actions": ["create_case"], "fields": ["Subject"],
+        "review": { "auto_approve": [
+            { "name": "routine low", "when": { "priority": ["Low"] } },
+            { "name": "assistant low", "when": { "priority": ["Low"], "proposed_by_ai": true } }
+        ] }
+    }));
+    assert_eq!(
+        evaluate(&explicit, &ai).decision,
+        Decision::AutoApprove {
+            rule: "assistant low".into()
+        }
+    );
+}

@@ -31,7 +31,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::admin::escape;
 use super::extract::{Json, Path};
-use super::intakes::{ViaPortal, accept, propose};
+use super::intakes::{Via, ViaPortal, accept, propose};
 use crate::auth::ClientAddress;
 use crate::embed::{EmbedClaims, SessionClaims, TokenProblem};
 use crate::error::{Error, Result};
@@ -708,7 +708,7 @@ async fn submit(
         portal_name: &session.portal.name,
         customer: &session.claims.sub,
     };
-    let (status, receipt) = accept(&state, id, &asset, submission, Some(via))
+    let (status, receipt) = accept(&state, id, &asset, submission, Via::Portal(via))
         .await
         .map_err(|e| match e {
             // The id was taken through another way in: say nothing of it.

@@ -101,30 +101,56 @@ async fn submit(
     // The token first: nothing about a stored intake (not even that a
     // replay matches) is told to someone without its asset's link.
     let asset = state.active_asset_for(&submission.asset_token).await?;
-    let (status, receipt) = accept(&state, id, &asset, submission, None).await?;
+    let (status, receipt) = accept(&state, id, &asset, submission, Via::Link).await?;
     Ok((status, Json(receipt)))
 }
 
-/// Who an intake comes from when it is not a technician with the asset's
-/// link: a customer, through a portal.
+/// Who an intake comes from: a technician with the asset's link, a
+/// customer through a portal, or an AI assistant through MCP.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct ViaPortal<'a> {
+pub(crate) enum Via<'a> {
+    Link,
+    Portal(ViaPortal<'a>),
+    Assistant(ViaAssistant<'a>),
+}
+
+/// An AI assistant's proposal (`propose_intake`): recorded as actor kind
+/// `ai`, the client's name, on behalf of the person whose grant it used;
+/// it waits for review (`in_review`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ViaAssistant<'a> {
+    pub client_name: &'a str,
+    pub on_behalf_of: &'a str,
+}
+
+/// A customer, through a portal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ViaPortal<'a> {
     pub portal_id: &'a str,
     pub portal_name: &'a str,
     /// The customer's id in the portal (the embed token's `sub`).
     pub customer: &'a str,
 }
 
-/// Store a submission for `asset` (already reached through a link or an
-/// embed session), idempotently: everything after the caller's proof of
-/// access is the same for a technician and a customer.
-pub(super) async fn accept(
+/// Store a submission for `asset` (already reached through a link, an
+/// embed session or an MCP grant), idempotently: everything after the
+/// caller's proof of access is the same for a technician, a customer and
+/// an AI assistant.
+pub(crate) async fn accept(
     state: &AppState,
     id: IntakeId,
     asset: &ActiveAsset,
     mut submission: IntakeSubmission,
-    via: Option<ViaPortal<'_>>,
+    from: Via<'_>,
 ) -> Result<(StatusCode, IntakeReceipt)> {
+    let via = match from {
+        Via::Portal(p) => Some(p),
+        Via::Link | Via::Assistant(_) => None,
+    };
+    let assistant = match from {
+        Via::Assistant(a) => Some(a),
+        Via::Link | Via::Portal(_) => None,
+    };
     state.rate_limits.submission_to(&asset.id)?;
     for sha in &mut submission.photos {
         *sha = sha.trim().to_ascii_lowercase();
@@ -195,15 +221,23 @@ pub(super) async fn accept(
     // A customer has no actor kind of their own yet (the audit table's
     // CHECK lists the kinds): a person without an account, named with
     // the portal they came through.
-    let actor_name = match via {
-        Some(v) => format!(
+    let actor_name = match (via, assistant) {
+        (Some(v), _) => format!(
             "{} (customer via portal {})",
             submission.technician.name.trim(),
             v.portal_name
         ),
-        None => submission.technician.name.trim().to_owned(),
+        (None, Some(a)) => a.client_name.to_owned(),
+        (None, None) => submission.technician.name.trim().to_owned(),
     };
-    let technician = Actor::new(ActorKind::Technician, actor_name);
+    let technician = match assistant {
+        Some(a) => Actor {
+            kind: ActorKind::Ai,
+            name: actor_name,
+            on_behalf_of: Some(a.on_behalf_of.to_owned()),
+        },
+        None => Actor::new(ActorKind::Technician, actor_name),
+    };
     // The admin's policy decides, with the facts of what is stored: a rule
     // may approve it, an escalation is queued before anyone reviews it.
     let policy = state.policy.get();
@@ -216,7 +250,7 @@ pub(super) async fn accept(
         account_name: &asset.view.account_name,
         crm_account_id: asset.view.crm_account_id.as_deref(),
         health_terms: &terms,
-        proposed_by_ai: false,
+        proposed_by_ai: assistant.is_some(),
     };
     let outcome = crate::policy::decide(&policy, &subject);
     let approved_by_rule;
@@ -267,7 +301,13 @@ pub(super) async fn accept(
             id,
             reference: &reference,
             asset_id: &asset.id,
-            status: IntakeStatus::Submitted,
+            // An AI's proposal is in review at once; only the admin's
+            // policy may approve it (a rule naming `proposed_by_ai`).
+            status: if assistant.is_some() {
+                IntakeStatus::InReview
+            } else {
+                IntakeStatus::Submitted
+            },
             notes: &submission.notes,
             fields_json: &fields_json,
             proposal_json: &proposal_json,
@@ -277,7 +317,7 @@ pub(super) async fn accept(
             locations: &submission.photo_locations,
             keys: &keys,
             event: NewEvent {
-                actor_kind: ActorKind::Technician,
+                actor_kind: technician.kind,
                 actor: technician.name.clone(),
                 kind: "submitted",
                 detail: review::with_pii(
@@ -299,6 +339,7 @@ pub(super) async fn accept(
                 portal_id: v.portal_id,
                 customer: v.customer,
             }),
+            on_behalf_of: assistant.map(|a| a.on_behalf_of),
         };
         let Some(reference) = store::insert_intake(&mut tx, &new).await? else {
             // A racing twin got there first.

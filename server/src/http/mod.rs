@@ -153,6 +153,8 @@ pub struct AppState {
     pub policy: crate::policy::PolicyCell,
     /// The hand-off channels the policy's escalation may name.
     pub escalation_channels: Arc<crate::policy::EscalationChannels>,
+    /// The MCP server's settings and per-client limits.
+    pub mcp: Arc<crate::mcp::McpSettings>,
 }
 
 impl AppState {
@@ -183,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portals::router())
         .merge(policy::router())
         .merge(asset_admin::router())
+        .merge(crate::mcp::admin::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::same_origin,
@@ -218,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(assets::page_router())
         .merge(admin_pages)
+        .merge(crate::mcp::router(&state))
         .route("/console", get(static_files::console))
         .route("/console/", get(static_files::console))
         .route("/console/{*path}", get(static_files::console))

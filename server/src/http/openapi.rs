@@ -77,6 +77,7 @@ pub fn description() -> utoipa::openapi::OpenApi {
         policy::Api::openapi(),
         asset_admin::Api::openapi(),
         embed::Api::openapi(),
+        crate::mcp::admin::Api::openapi(),
     ] {
         doc.merge(part);
     }

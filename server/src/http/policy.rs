@@ -261,7 +261,7 @@ async fn dry_run(
             account_name: &row.account_name,
             crm_account_id: row.crm_account_id.as_deref(),
             health_terms: &terms,
-            proposed_by_ai: false,
+            proposed_by_ai: row.proposed_by_ai,
         };
         let now = crate::policy::decide(&current, &subject);
         let then = crate::policy::decide(&candidate, &subject);

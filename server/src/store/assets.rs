@@ -48,7 +48,7 @@ pub struct NewAsset {
 }
 
 #[derive(FromRow)]
-struct AssetRow {
+pub(super) struct AssetRow {
     id: String,
     sealed_token: String,
     name: String,
@@ -65,7 +65,7 @@ struct AssetRow {
 
 impl AssetRow {
     /// The row, with its token unsealed by `key`.
-    fn open(self, key: &SecretKey) -> Result<(String, AssetView, bool), sqlx::Error> {
+    pub(super) fn open(self, key: &SecretKey) -> Result<(String, AssetView, bool), sqlx::Error> {
         let plain = key
             .open(ASSET_TOKEN, &self.sealed_token)
             .map_err(|e| sqlx::Error::Decode(format!("stored asset token: {e}").into()))?;
@@ -91,7 +91,7 @@ impl AssetRow {
     }
 }
 
-const ASSET_COLUMNS: &str = "a.id, t.sealed_token, a.name, a.serial_number, a.model, a.account_name, \
+pub(super) const ASSET_COLUMNS: &str = "a.id, t.sealed_token, a.name, a.serial_number, a.model, a.account_name, \
      a.site, a.location, a.install_date, a.crm_asset_id, a.crm_account_id, t.revoked_at";
 
 impl Store {

@@ -33,6 +33,9 @@ pub struct NewIntake<'a> {
     pub event: NewEvent,
     /// Submitted by a customer through a portal (`None`: an asset's link).
     pub portal: Option<PortalOrigin<'a>>,
+    /// Proposed by an AI assistant (`event.actor_kind` is `ai`): the person
+    /// whose grant it used, recorded with the event.
+    pub on_behalf_of: Option<&'a str>,
 }
 
 /// The portal an intake came through, and the customer (the token's `sub`).
@@ -186,7 +189,17 @@ pub async fn insert_intake(
             .execute(&mut *tx)
             .await?;
     }
-    insert_event(tx, &id, &new.event).await?;
+    match new.on_behalf_of {
+        Some(person) => {
+            let actor = super::Actor {
+                kind: new.event.actor_kind,
+                name: new.event.actor.clone(),
+                on_behalf_of: Some(person.to_owned()),
+            };
+            super::audit::record(tx, &actor, new.event.kind, Some(&id), &new.event.detail).await?;
+        }
+        None => insert_event(tx, &id, &new.event).await?,
+    }
     Ok(Some(reference))
 }
 

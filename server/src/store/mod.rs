@@ -23,6 +23,8 @@ pub mod handoffs;
 pub mod intakes;
 /// The lease queue both queues are: lease, heartbeat, finish, release.
 pub mod lease;
+/// MCP: AI assistants' grants, hashed tokens, proposals' idempotency keys.
+pub mod mcp;
 /// Photo metadata and which asset each was uploaded under.
 pub mod photos;
 /// The admin's policy: its versions, its decisions on intakes, escalations.

@@ -31,6 +31,8 @@ pub struct PolicySample {
     pub photo_count: i64,
     pub account_name: String,
     pub crm_account_id: Option<String>,
+    /// An AI assistant proposed it (through the MCP front door).
+    pub proposed_by_ai: bool,
 }
 
 /// An escalation for the hand-off queue: one delivery, as JSON.
@@ -98,7 +100,8 @@ impl Store {
         sqlx::query_as(
             "SELECT i.id, i.reference, i.notes, i.fields_json, i.proposal_json, \
              (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS photo_count, \
-             a.account_name, a.crm_account_id \
+             a.account_name, a.crm_account_id, \
+             EXISTS (SELECT 1 FROM mcp_proposals m WHERE m.intake_id = i.id) AS proposed_by_ai \
              FROM intakes i JOIN assets a ON a.id = i.asset_id \
              ORDER BY i.created_at DESC, i.id DESC LIMIT $1",
         )

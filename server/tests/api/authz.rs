@@ -1,9 +1,8 @@
 //! The authorization matrix: every route × {anonymous, asset-link holder,
 //! holder of another asset's link, dispatcher, admin, customer with an embed
-//! session}, in one table. A route
-//! in `server/src/http/` that has no row here fails [`every_route_has_a_row`],
-//! so no route ships unjudged.
-//! (The MCP client joins as a sixth column when the MCP server lands.)
+//! session, AI assistant with an MCP access token}, in one table. A route
+//! in `server/src/http/` or `server/src/mcp/` that has no row here fails
+//! [`every_route_has_a_row`], so no route ships unjudged.
 
 use reqwest::Method;
 use serde_json::json;
@@ -35,6 +34,12 @@ pub(crate) enum Rule {
     /// The embed API: only with an embed session (`Authorization: Bearer`,
     /// from the embed page); others 401.
     EmbedSession,
+    /// MCP: only with an MCP access token (`Authorization: Bearer`); others
+    /// 401.
+    McpToken,
+    /// The OAuth consent page: a signed-in dispatcher or admin sees it
+    /// (200); others are sent to sign in (303).
+    ConsentPage,
 }
 
 /// (method, route template as in the router, rule).
@@ -136,6 +141,24 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::EmbedSession,
     ),
     ("PUT", "/api/v1/embed/intakes/{id}", Rule::EmbedSession),
+    // MCP (issue 11): the endpoint, OAuth's discovery documents and
+    // endpoints (open to any client; they check what is sent), the consent
+    // page and its form, the admin's list of grants.
+    ("POST", "/mcp", Rule::McpToken),
+    ("GET", "/.well-known/oauth-protected-resource", Rule::Open),
+    (
+        "GET",
+        "/.well-known/oauth-protected-resource/mcp",
+        Rule::Open,
+    ),
+    ("GET", "/.well-known/oauth-authorization-server", Rule::Open),
+    ("POST", "/oauth/register", Rule::Open),
+    ("POST", "/oauth/token", Rule::Open),
+    ("POST", "/oauth/revoke", Rule::Open),
+    ("GET", "/oauth/authorize", Rule::ConsentPage),
+    ("POST", "/oauth/authorize", Rule::Staff),
+    ("GET", "/api/v1/admin/mcp/grants", Rule::Admin),
+    ("POST", "/api/v1/admin/mcp/grants/{id}/revoke", Rule::Admin),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,13 +172,18 @@ enum Who {
     /// A customer in a portal: a portal's signed embed token for the page,
     /// the embed session it gives for the API; no asset link, no account.
     Customer,
+    /// An AI assistant: an MCP access token, no account, no asset link.
+    McpClient,
 }
 
 /// Every `.route("…"` literal in the HTTP modules.
 fn routes_in_source() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
+    let files = std::fs::read_dir(root.join("src/http"))
+        .unwrap()
+        .chain(std::fs::read_dir(root.join("src/mcp")).unwrap());
+    for entry in files {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         let mut rest = text.as_str();
         while let Some(at) = rest.find(".route(") {
@@ -197,6 +225,10 @@ struct Fixture {
     /// becomes), an embed token it signed, the session that token's page
     /// carries, and an asset of that session.
     portal: String,
+    /// An MCP client connected as the demo dispatcher: its access token,
+    /// and a query to its consent page.
+    mcp_access: String,
+    mcp_authorize: String,
     embed_token: String,
     embed_session: String,
     asset_id: String,
@@ -257,7 +289,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .unwrap()
         .id;
+    let connected = crate::mcp::connect(app, "Matrix assistant", crate::mcp::ALL).await;
     Fixture {
+        mcp_access: connected.access,
+        mcp_authorize: crate::mcp::authorize_query(&connected.client_id, crate::mcp::ALL),
         portal,
         embed_token,
         embed_session,
@@ -281,7 +316,7 @@ async fn fixture(app: &TestApp) -> Fixture {
 /// The token `who` brings.
 fn token_of(f: &Fixture, who: Who) -> String {
     match who {
-        Who::Anonymous | Who::Customer => "AAAAAAAAAAAAAAAAAAAA".to_owned(),
+        Who::Anonymous | Who::Customer | Who::McpClient => "AAAAAAAAAAAAAAAAAAAA".to_owned(),
         Who::OtherLink => f.other.clone(),
         _ => f.token.clone(),
     }
@@ -333,6 +368,8 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
         format!("/api/v1/embed/intakes/{}", body["id"].as_str().unwrap())
     } else if template == "/embed/{portal}" && who == Who::Customer {
         format!("{path}?t={}", f.embed_token)
+    } else if template == "/oauth/authorize" && method == Method::GET {
+        format!("{path}?{}", f.mcp_authorize)
     } else {
         path
     };
@@ -362,6 +399,12 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
             .request(method.clone(), app.url(&path))
             .header("origin", &app.address)
             .header("authorization", format!("Bearer {}", f.embed_session)),
+        Who::McpClient => app
+            .client
+            .request(method.clone(), app.url(&path))
+            .header("origin", &app.address)
+            .header("accept", "application/json, text/event-stream")
+            .header("authorization", format!("Bearer {}", f.mcp_access)),
     };
     let request = if template.ends_with("/photos") && method == Method::POST {
         let part = reqwest::multipart::Part::bytes(crate::helpers::png(9, 9))
@@ -395,6 +438,7 @@ async fn every_route_answers_each_kind_of_caller_as_the_matrix_says() {
             Who::Dispatcher,
             Who::Admin,
             Who::Customer,
+            Who::McpClient,
         ] {
             let status = call(&app, &f, who, method, template).await;
             let ok = match (rule, who) {
@@ -403,6 +447,15 @@ async fn every_route_answers_each_kind_of_caller_as_the_matrix_says() {
                 (Rule::EmbedToken, _) => status != 200,
                 (Rule::EmbedSession, Who::Customer) => allowed(status) && status != 404,
                 (Rule::EmbedSession, _) => status == 401,
+                (Rule::McpToken, Who::McpClient) => allowed(status),
+                (Rule::McpToken, _) => status == 401,
+                (Rule::ConsentPage, Who::Dispatcher | Who::Admin) => status == 200,
+                (Rule::ConsentPage, _) => status == 303,
+                // An assistant holds no asset link, no account, no embed
+                // session: its token opens /mcp only.
+                (Rule::Link | Rule::OwnLink, Who::McpClient) => status == 404,
+                (Rule::Staff | Rule::Admin, Who::McpClient) => status == 401,
+                (Rule::AdminPage, Who::McpClient) => status == 303,
                 // A customer holds no asset link and no account.
                 (Rule::Link | Rule::OwnLink, Who::Customer) => status == 404,
                 (Rule::Staff | Rule::Admin, Who::Customer) => status == 401,

@@ -479,6 +479,7 @@ async fn racing_inserts_of_one_id_store_it_once() {
         photos: &[],
         locations: &[],
         portal: None,
+        on_behalf_of: None,
         keys: &QueueKeys {
             subject: String::new(),
             priority: None,

@@ -21,6 +21,7 @@ mod leaks;
 mod leases;
 mod limits;
 mod locations;
+mod mcp;
 mod openapi;
 mod photos;
 mod pii;
