@@ -111,8 +111,13 @@
 mod analyse;
 mod cues;
 mod extract;
+mod learn;
 mod lex;
+#[rustfmt::skip]
+mod model;
 mod subject;
+#[cfg(test)]
+mod train;
 
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +223,11 @@ struct Findings {
 
 impl Findings {
     fn new(notes: &str, asset: &AssetView, subject_budget: usize) -> Self {
+        Self::build(notes, asset, subject_budget, true)
+    }
+
+    /// The rules' findings, refined by the learned model when `learned`.
+    fn build(notes: &str, asset: &AssetView, subject_budget: usize, learned: bool) -> Self {
         let trimmed = notes.trim_start();
         let start = notes.len() - trimmed.len();
         let end = start + trimmed.trim_end().len();
@@ -256,11 +266,18 @@ impl Findings {
             asset_words: &asset_words,
         };
         let subject = subject::build(&parts, subject_budget);
+        let mut priority = analyse::priority(&hits, &words, kind, hazard.as_ref());
+        let mut types = analyse::rank_types(&hits, &words);
+        let mut reasons = analyse::rank_reasons(&hits, &words);
+        let mut hazard = hazard;
+        if learned {
+            learn::refine(&words, &mut priority, &mut types, &mut reasons, &mut hazard);
+        }
         Findings {
             notes: Some(Span::new(start, end)),
-            priority: analyse::priority(&hits, &words, kind, hazard.as_ref()),
-            types: analyse::rank_types(&hits, &words),
-            reasons: analyse::rank_reasons(&hits, &words),
+            priority,
+            types,
+            reasons,
             hazard,
             codes,
             readings,
