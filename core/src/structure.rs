@@ -52,6 +52,13 @@
 //!    0.45 — a possible fire is worth a look), then an uncertain Low. For the
 //!    safety hazard an uncertain hazard still ticks the box, at confidence
 //!    0.45: a dispatcher untick is cheap, a missed hazard is not.
+//! 5. **Learned model** (`learn`, weights in the generated `model`): a
+//!    linear model per field over the normalised words and word pairs, with
+//!    the rules' vote as features, trained on `tests/data/dev.json` by
+//!    `train` (5-fold cross-validation chose where it helps: Type and Reason
+//!    where the rules are silent; Priority and hazard stay the rules'). Its
+//!    decisions point to its highest-weighted words present in the notes
+//!    and are at most 0.75 sure.
 //!
 //! # Fields
 //!

@@ -280,15 +280,14 @@ fn outcome(f: usize, note: &Note, w: Option<&Weights<'_>>, vocab: &[String]) -> 
 #[ignore = "prints the cross-validation table; run by hand in release"]
 fn cross_validate() {
     let notes = load();
-    for f in 0..4 {
+    for (f, name) in NAMES.iter().enumerate() {
         let labelled = notes.iter().filter(|n| n.want[f].is_some()).count();
         let rules_ok = notes
             .iter()
             .filter(|n| n.want[f].is_some_and(|y| outcome(f, n, None, &[]).0 == y))
             .count();
         println!(
-            "{}: rules alone {:.1}% ({rules_ok}/{labelled})",
-            NAMES[f],
+            "{name}: rules alone {:.1}% ({rules_ok}/{labelled})",
             100.0 * rules_ok as f64 / labelled as f64
         );
         for &lambda in &LAMBDAS {
