@@ -60,6 +60,9 @@ pub(super) struct Weights<'a> {
     /// off for the field (cross-validation found it did not help) and
     /// `words` is empty.
     pub gate: f32,
+    /// The model overrules the rules (or their silence) only at this
+    /// probability or above.
+    pub sure: f32,
 }
 
 /// How much a model decision that overrules the rules keeps of its probability.
@@ -67,9 +70,6 @@ const OVERRULE: f32 = 0.8;
 /// A model decision is never shown as sure: trained on 280 notes, its
 /// probabilities run high on notes unlike them.
 const MAX_CONFIDENCE: f32 = 0.75;
-/// The model overrules the rules (or their silence) only at this
-/// probability or above.
-const SURE: f32 = 0.7;
 /// At most this many spans for a model decision.
 const MAX_SPANS: usize = 3;
 
@@ -248,7 +248,7 @@ pub(super) fn decide(
     }
     let value = classes[best];
     let rule_value = rule.map_or(silent, |r| r.value);
-    if value == rule_value || p[best] < SURE {
+    if value == rule_value || p[best] < w.sure {
         return None;
     }
     if value == silent {
