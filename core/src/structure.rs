@@ -52,6 +52,13 @@
 //!    0.45 — a possible fire is worth a look), then an uncertain Low. For the
 //!    safety hazard an uncertain hazard still ticks the box, at confidence
 //!    0.45: a dispatcher untick is cheap, a missed hazard is not.
+//! 5. **Learned model** (`learn`, weights in the generated `model`): a
+//!    linear model per field over the normalised words and word pairs, with
+//!    the rules' vote as features, trained on `tests/data/dev.json` by
+//!    `train` (5-fold cross-validation chose where it helps: Type and Reason
+//!    where the rules are silent; Priority and hazard stay the rules'). Its
+//!    decisions point to its highest-weighted words present in the notes
+//!    and are at most 0.75 sure.
 //!
 //! # Fields
 //!
@@ -111,8 +118,13 @@
 mod analyse;
 mod cues;
 mod extract;
+mod learn;
 mod lex;
+#[rustfmt::skip]
+mod model;
 mod subject;
+#[cfg(test)]
+mod train;
 
 use serde::{Deserialize, Serialize};
 
@@ -218,6 +230,11 @@ struct Findings {
 
 impl Findings {
     fn new(notes: &str, asset: &AssetView, subject_budget: usize) -> Self {
+        Self::build(notes, asset, subject_budget, true)
+    }
+
+    /// The rules' findings, refined by the learned model when `learned`.
+    fn build(notes: &str, asset: &AssetView, subject_budget: usize, learned: bool) -> Self {
         let trimmed = notes.trim_start();
         let start = notes.len() - trimmed.len();
         let end = start + trimmed.trim_end().len();
@@ -256,11 +273,18 @@ impl Findings {
             asset_words: &asset_words,
         };
         let subject = subject::build(&parts, subject_budget);
+        let mut priority = analyse::priority(&hits, &words, kind, hazard.as_ref());
+        let mut types = analyse::rank_types(&hits, &words);
+        let mut reasons = analyse::rank_reasons(&hits, &words);
+        let mut hazard = hazard;
+        if learned {
+            learn::refine(&words, &mut priority, &mut types, &mut reasons, &mut hazard);
+        }
         Findings {
             notes: Some(Span::new(start, end)),
-            priority: analyse::priority(&hits, &words, kind, hazard.as_ref()),
-            types: analyse::rank_types(&hits, &words),
-            reasons: analyse::rank_reasons(&hits, &words),
+            priority,
+            types,
+            reasons,
             hazard,
             codes,
             readings,
