@@ -250,6 +250,9 @@ pub struct QueueRow {
     /// The admin's policy escalated it to the on-call route at submission.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub escalated: bool,
+    /// An AI assistant proposed it (through the MCP front door).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proposed_by_ai: bool,
     /// RFC 3339.
     pub submitted_at: String,
     /// RFC 3339.

@@ -46,7 +46,7 @@ test('a dispatcher allows an AI assistant after signing in', async ({ page, requ
   await expect(scopes).toHaveCount(3);
   await expect(scopes.nth(1)).toContainText('Propose new intakes on your behalf');
   await expect(page.getByText('It cannot approve intakes')).toBeVisible();
-  await page.screenshot({ path: `/tmp/shots-wip-mcp/consent-${testInfo.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('consent.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Allow' }).click();
   await page.waitForURL(/\/assistant-callback\?/);
@@ -62,7 +62,40 @@ test('a dispatcher allows an AI assistant after signing in', async ({ page, requ
     },
   });
   expect(token.status()).toBe(200);
-  expect((await token.json()).token_type).toBe('Bearer');
+  const tokens = await token.json();
+  expect(tokens.token_type).toBe('Bearer');
+
+  // The assistant proposes an intake; it arrives in the dispatcher's queue
+  // marked as AI-proposed, and waits there for a person.
+  const call = async (name: string, args: object) => {
+    const response = await request.post('/mcp', {
+      headers: {
+        authorization: `Bearer ${tokens.access_token}`,
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+      },
+      data: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } },
+    });
+    expect(response.status()).toBe(200);
+    const result = (await response.json()).result;
+    expect(result.isError ?? false).toBe(false);
+    return result.structuredContent;
+  };
+  const found = await call('find_assets', { name: 'air handler' });
+  const subject = `AHU-3 belt squeal reported by phone (${testInfo.project.name} ${Date.now()})`;
+  await page.goto('/console/');
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  const proposed = await call('propose_intake', {
+    asset_id: found.assets[0].asset_id,
+    notes: 'Caller says the air handler belt squeals at start-up, no hazard mentioned.',
+    fields: { Subject: subject, Priority: 'Medium' },
+    idempotency_key: `e2e-${Date.now()}`,
+  });
+  expect(proposed.status).toBe('in_review');
+  const row = page.getByRole('row').filter({ hasText: subject });
+  await expect(row).toBeVisible();
+  await expect(row.getByText('AI-proposed')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('queue-ai-proposed.png'), fullPage: true });
 });
 
 test('a dispatcher who denies gives the assistant nothing', async ({ page, request, baseURL }, testInfo) => {

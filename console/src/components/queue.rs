@@ -514,6 +514,7 @@ pub fn Queue() -> impl IntoView {
                                     <td>
                                         {r.hazard.then(|| view! { <span class="hazard-flag">"⚠ Hazard"</span> })}
                                         {r.escalated.then(|| view! { <span class="escalated-flag">"Escalated"</span> })}
+                                        {r.proposed_by_ai.then(|| view! { <span class="ai-flag" title="Proposed by an AI assistant on a person's behalf">"AI-proposed"</span> })}
                                     </td>
                                     <td>
                                         <time datetime=stamp title=full>

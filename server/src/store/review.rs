@@ -91,6 +91,7 @@ struct QueueRowDb {
     technician_name: String,
     photo_count: i64,
     escalated: bool,
+    proposed_by_ai: bool,
     created_at: String,
     updated_at: String,
 }
@@ -120,7 +121,9 @@ pub struct QueueSlice {
 const QUEUE_SELECT: &str = "SELECT i.id, i.reference, i.status, i.revision, i.asset_id, \
      a.name AS asset_name, a.account_name, i.priority, i.priority_rank, i.hazard, i.subject, \
      i.technician_name, (SELECT COUNT(*) FROM intake_photos p WHERE p.intake_id = i.id) AS \
-     photo_count, i.escalated_at IS NOT NULL AS escalated, i.created_at, i.updated_at \
+     photo_count, i.escalated_at IS NOT NULL AS escalated, \
+     EXISTS (SELECT 1 FROM mcp_proposals m WHERE m.intake_id = i.id) AS proposed_by_ai, \
+     i.created_at, i.updated_at \
      FROM intakes i JOIN assets a ON a.id = i.asset_id";
 
 /// An intake with all a reviewer needs, before the related lists.
@@ -694,6 +697,7 @@ impl Store {
                     technician: r.technician_name,
                     photo_count: u32_of(r.photo_count),
                     escalated: r.escalated,
+                    proposed_by_ai: r.proposed_by_ai,
                     submitted_at: r.created_at,
                     updated_at: r.updated_at,
                 })

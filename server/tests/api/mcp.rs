@@ -1259,7 +1259,13 @@ async fn the_official_python_sdk_proposes_an_intake_that_a_person_approves_into_
     // dispatcher's behalf; a person approves it.
     let dispatcher = app.dispatcher().await;
     let queue = dispatcher.get_json("/api/v1/console/intakes").await;
-    assert!(queue.to_string().contains(&id.to_string()), "{queue}");
+    let row = queue["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.to_string())
+        .unwrap_or_else(|| panic!("in the queue: {queue}"));
+    assert_eq!(row["proposed_by_ai"], true, "marked AI-proposed: {row}");
     let submitted = audit_of(&app, &id.to_string())
         .await
         .into_iter()
