@@ -131,6 +131,11 @@ export default defineConfig({
         FIELDCASE_SUBMISSIONS_PER_MINUTE_PER_ADDRESS: '1000',
         FIELDCASE_UPLOADS_PER_MINUTE: '1000',
         FIELDCASE_UPLOADS_PER_MINUTE_PER_ADDRESS: '1000',
+        // The console's flows sign in from one address (and mostly one
+        // account) many times a minute; the sign-in limits themselves are
+        // proven in server/tests/api/auth.rs.
+        FIELDCASE_SIGN_IN_PER_ACCOUNT: '1000',
+        FIELDCASE_SIGN_IN_PER_ADDRESS: '1000',
       },
     },
   ]),

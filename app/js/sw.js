@@ -9,8 +9,10 @@
 //   (`sw.js?lang=es`, registered by the page in its language: each language
 //   is its own build, RELEASE.langs);
 // - activate, and each page opened: takes over at once, and deletes the
-//   caches of releases no open page was started from (a page still running
-//   the previous release keeps its files until it is gone);
+//   caches of older releases no open page was started from (a page still
+//   running the previous release keeps its files until it is gone; a newer
+//   release's cache is never an older worker's to delete), again once the
+//   page a navigation replaced has unloaded;
 // - /a/{token} and /: network first (a short timeout), else the cached
 //   index.html of this same release, whose files are all in the same cache;
 // - GET /api/v1/assets/{token}: network first, the last good answer kept, so
@@ -39,6 +41,9 @@ const API_TIMEOUT_MS = 5000;
 self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
+      // Known as newer than every release installed before, before its
+      // cache exists: an older worker never deletes a newer one's cache.
+      await rememberRelease();
       const cache = await caches.open(CACHE);
       const files = RELEASE.files.concat(MINE.files);
       await cache.addAll(files.map((f) => new Request(f, { cache: 'no-cache' })));
@@ -69,7 +74,38 @@ async function remember(clientId) {
   await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
 }
 
-/** Delete the caches of releases no open page uses (never this one's). */
+/**
+ * After a page of this release opens: clean up now, and again once the page
+ * it replaced (a reload, a link followed) has had time to unload — it is
+ * still listed as open while the new one loads, and may run an older release.
+ */
+function opened(event) {
+  event.waitUntil(
+    remember(event.resultingClientId)
+      .then(cleanUp)
+      .then(() => new Promise((resolve) => setTimeout(resolve, AFTER_UNLOAD_MS)))
+      .then(cleanUp),
+  );
+}
+const AFTER_UNLOAD_MS = 2000;
+
+/** The releases this phone installed, oldest first. */
+async function releases() {
+  const res = await (await caches.open(META)).match('/__releases');
+  return res ? res.json() : [];
+}
+
+async function rememberRelease() {
+  const order = (await releases()).filter((v) => v !== RELEASE.version);
+  order.push(RELEASE.version);
+  await (await caches.open(META)).put('/__releases', new Response(JSON.stringify(order)));
+}
+
+/**
+ * Delete the caches of releases older than this one that no open page uses
+ * (never this one's, never a newer one's: an older worker still running
+ * while a newer one installs must leave the newer cache alone).
+ */
 async function cleanUp() {
   const open = new Set((await self.clients.matchAll({ includeUncontrolled: true })).map((c) => c.id));
   const map = await pages();
@@ -79,9 +115,20 @@ async function cleanUp() {
     else delete map[id];
   }
   await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
+  const order = await releases();
+  const mine = order.indexOf(RELEASE.version);
+  // A release not in the list is from before it was kept: older.
+  const older = (v) => order.indexOf(v) < mine;
   for (const name of await caches.keys()) {
     if (name === DATA || name === META || !name.startsWith(PREFIX)) continue;
-    if (!inUse.has(name.slice(PREFIX.length))) await caches.delete(name);
+    const version = name.slice(PREFIX.length);
+    if (!inUse.has(version) && older(version)) await caches.delete(name);
+  }
+  // Forget releases whose files are gone (this one stays).
+  const kept = new Set((await caches.keys()).map((n) => n.slice(PREFIX.length)));
+  const still = order.filter((v) => v === RELEASE.version || kept.has(v));
+  if (still.length !== order.length) {
+    await (await caches.open(META)).put('/__releases', new Response(JSON.stringify(still)));
   }
 }
 
@@ -124,12 +171,12 @@ async function navigation(event) {
     if (path.startsWith('/a/')) rememberVersions(path, res.headers.get('fieldcase-versions'));
     // A page of this release now: an older release's cache goes once no
     // open page runs it (a phone keeps one release, not every one it saw).
-    event.waitUntil(remember(event.resultingClientId).then(cleanUp));
+    opened(event);
     return res;
   } catch (_) {
     const index = await (await caches.open(CACHE)).match(MINE.index);
     if (!index) throw _;
-    event.waitUntil(remember(event.resultingClientId).then(cleanUp));
+    opened(event);
     return index;
   }
 }
