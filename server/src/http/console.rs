@@ -80,6 +80,11 @@ pub fn health_terms(state: &AppState) -> HealthTerms {
     state.policy.get().health_terms()
 }
 
+/// An intake's stored fields, as the store keeps them (JSON of a draft).
+fn stored_fields(json: &str) -> Result<CaseDraft> {
+    serde_json::from_str(json).map_err(|e| Error::Internal(format!("stored fields: {e}")))
+}
+
 fn actor(user: &StaffUser) -> Actor {
     Actor::new(user.role.into(), user.email.clone())
 }
@@ -241,8 +246,7 @@ pub async fn load_detail(state: &AppState, id: &IntakeId) -> Result<IntakeDetail
         .review_intake(id)
         .await?
         .ok_or_else(intake_missing)?;
-    let fields: CaseDraft = serde_json::from_str(&r.fields_json)
-        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let fields = stored_fields(&r.fields_json)?;
     let proposal: Proposal = serde_json::from_str(&r.proposal_json).unwrap_or_default();
     let related = state.store.related_intakes(&r.asset.id, id).await?;
     let history = state.store.intake_events(id).await?;
@@ -432,8 +436,7 @@ async fn edit(
         .review_intake(&id)
         .await?
         .ok_or_else(intake_missing)?;
-    let mut draft: CaseDraft = serde_json::from_str(&current.fields_json)
-        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let mut draft = stored_fields(&current.fields_json)?;
     let mut changes: Vec<(String, Option<FieldValue>, Option<FieldValue>)> = Vec::new();
     let mut unknown = fieldcase_core::FieldErrors::default();
     for (name, value) in &body.fields {
@@ -545,8 +548,7 @@ async fn redact(
     if body.revision != current.revision {
         return Err(stale(&state, &id, current.revision).await?);
     }
-    let draft: CaseDraft = serde_json::from_str(&current.fields_json)
-        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let draft = stored_fields(&current.fields_json)?;
     let terms = health_terms(&state);
     let chosen = if body.all {
         pii::scan(&state.schema, &current.notes, &draft.0, &terms)
@@ -654,8 +656,7 @@ async fn unredacted_personal_data(state: &AppState, id: &IntakeId, revision: u32
     if current.revision != revision {
         return Ok(());
     }
-    let draft: CaseDraft = serde_json::from_str(&current.fields_json)
-        .map_err(|e| Error::Internal(format!("stored fields: {e}")))?;
+    let draft = stored_fields(&current.fields_json)?;
     let found = pii::scan(
         &state.schema,
         &current.notes,
