@@ -23,7 +23,9 @@ type Options = { dataDir: string; fieldcaseBin: string; orgUrl: string };
 type Fixtures = {
   /** The demo assets, by name. */
   assets: Record<string, DemoLink>;
-  /** Every intake stored for one asset, read with `fieldcase intakes list --json`. */
+  /** Every intake stored, read with `fieldcase intakes list --json`. */
+  intakes: () => Intake[];
+  /** Every intake stored for one asset. */
   intakesFor: (assetName: string) => Intake[];
 };
 
@@ -41,15 +43,18 @@ export const test = base.extend<Fixtures, Options>({
     await use(Object.fromEntries(links.map((l) => [l.name, l])));
   },
 
-  intakesFor: async ({ dataDir, fieldcaseBin }, use) => {
-    await use((assetName: string) => {
+  intakes: async ({ dataDir, fieldcaseBin }, use) => {
+    await use(() => {
       const out = execFileSync(fieldcaseBin, ['intakes', 'list', '--json', '--data-dir', dataDir], {
         encoding: 'utf8',
         env: { ...process.env, RUST_LOG: 'error' },
       });
-      const all: Intake[] = JSON.parse(out);
-      return all.filter((i) => i.asset_name === assetName);
+      return JSON.parse(out) as Intake[];
     });
+  },
+
+  intakesFor: async ({ intakes }, use) => {
+    await use((assetName: string) => intakes().filter((i) => i.asset_name === assetName));
   },
 });
 

@@ -134,11 +134,12 @@ test('each screen has its title and heading, the confirmation names what was sen
 test('the whole flow works with the keyboard alone, every stop showing its focus ring', async ({
   page,
   assets,
+  intakes,
   intakesFor,
 }) => {
   await openAsset(page, assets[ASSET]);
   await expect(page.getByLabel('What did you find?')).toBeVisible();
-  const notes = 'k-keys: condensate tray overflowing, drain blocked, water on the floor';
+  const notes = `k-keys ${Date.now()}: condensate tray overflowing, drain blocked, water on the floor`;
 
   /** Tab until `target` has the focus, checking the ring at every stop. */
   async function tabTo(target: import('@playwright/test').Locator, max = 40) {
@@ -179,7 +180,9 @@ test('the whole flow works with the keyboard alone, every stop showing its focus
   await page.keyboard.press('Space');
   await expect(page.getByRole('heading', { level: 1, name: 'Sent for review' })).toBeVisible();
   await expect.poll(() => focusedHeading(page)).toBe('Sent for review');
-  const stored = intakesFor(ASSET).filter((i) => i.notes === notes);
-  expect(stored).toHaveLength(1);
-  expect(stored[0].technician.name).toBe('Kim Keys');
+  // The reference on the screen is the intake stored, with what was typed.
+  const reference = await page.locator('#reference').innerText();
+  const stored = intakes().filter((i) => i.reference === reference);
+  expect(stored.map((i) => [i.asset_name, i.technician.name, i.notes])).toEqual([[ASSET, 'Kim Keys', notes]]);
+  expect(intakesFor(ASSET).filter((i) => i.notes === notes)).toHaveLength(1);
 });
