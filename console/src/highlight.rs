@@ -164,12 +164,14 @@ mod tests {
                         spans: vec![Span::new(0, 5), Span::new(9, 12)],
                     },
                     confidence: 0.9,
+                    proposed_by_ai: false,
                 },
                 ProposedField {
                     field: "Type".into(),
                     value: FieldValue::text("Other"),
                     source: Source::Default,
                     confidence: 0.2,
+                    proposed_by_ai: false,
                 },
             ],
         };

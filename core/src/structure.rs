@@ -115,6 +115,7 @@
 //! for the asset's and technician's own data. The bench prints how often each
 //! confidence bucket is right (held-out, ≥ 0.8: 90%).
 
+pub mod ai;
 mod analyse;
 mod cues;
 mod extract;
@@ -178,6 +179,9 @@ pub struct ProposedField {
     pub source: Source,
     /// 0.0–1.0.
     pub confidence: f32,
+    /// A language model proposed it (and the core checked it: `ai`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proposed_by_ai: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -441,6 +445,7 @@ pub fn structure(notes: &str, ctx: Context<'_>, schema: &CaseSchema) -> Proposal
                 value,
                 source,
                 confidence,
+                proposed_by_ai: false,
             });
         }
     }

@@ -111,6 +111,27 @@ pub struct PhotoReceipt {
     pub bytes: u64,
 }
 
+/// `POST /assets/{token}/structure`: notes to structure on the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StructureRequest {
+    pub notes: String,
+    /// The technician's details, for the fields they fill.
+    #[serde(default)]
+    pub technician: Technician,
+}
+
+/// The proposal for [`StructureRequest`]'s notes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StructureResponse {
+    /// `ai`: a language model proposed some values (marked
+    /// `proposed_by_ai`, each quoting the notes, checked by the rules
+    /// engine's core); `rules`: the rules engine alone, as on the phone.
+    pub by: String,
+    pub proposal: crate::structure::Proposal,
+}
+
 /// `PUT /intakes/{id}`: the reviewed intake. The app makes `id` (UUID v7)
 /// before the first attempt, so a retry can never make a second intake.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

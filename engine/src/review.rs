@@ -357,6 +357,7 @@ mod tests {
                     value: FieldValue::text(*v),
                     source: s.clone(),
                     confidence: 0.9,
+                    proposed_by_ai: false,
                 })
                 .collect(),
         }

@@ -91,6 +91,9 @@ pub struct Config {
 
     #[command(flatten)]
     pub mcp: crate::mcp::McpArgs,
+
+    #[command(flatten)]
+    pub claude: crate::structurer::ClaudeArgs,
 }
 
 /// A secret setting: never shown by `Debug` (so never in a log).
@@ -447,6 +450,16 @@ pub struct ServeArgs {
         global = true
     )]
     pub submissions_per_minute: u32,
+
+    /// Notes structured on the server a minute through one asset's link
+    /// (each may be a paid call to Claude).
+    #[arg(
+        long,
+        env = "FIELDCASE_STRUCTURINGS_PER_MINUTE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub structurings_per_minute: u32,
 
     /// Submissions a minute from one client address.
     #[arg(

@@ -50,6 +50,9 @@ pub mod serve;
 pub mod startup;
 /// The database: all SQL, portable between SQLite and PostgreSQL.
 pub mod store;
+/// Notes → proposed fields on the server: the rules engine, or Claude when
+/// configured, whose answer the core checks and may drop.
+pub mod structurer;
 /// Deletes photos no intake uses, and uploads left unfinished.
 pub mod sweeper;
 /// Logging to stderr, with no tokens or personal data.

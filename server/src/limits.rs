@@ -152,6 +152,7 @@ pub struct RateLimits {
     uploads_per_address: DefaultKeyedRateLimiter<IpAddr>,
     submissions_per_link: DefaultKeyedRateLimiter<String>,
     submissions_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    structurings_per_link: DefaultKeyedRateLimiter<String>,
     /// Upload bytes per asset link per hour, in KiB (governor counts cells
     /// in `u32`s).
     upload_kib_per_link: DefaultKeyedRateLimiter<String>,
@@ -179,6 +180,7 @@ impl RateLimits {
             submissions_per_address: RateLimiter::keyed(per_minute(
                 args.submissions_per_minute_per_address,
             )),
+            structurings_per_link: RateLimiter::keyed(per_minute(args.structurings_per_minute)),
             upload_kib_per_link: RateLimiter::keyed(hourly),
             upload_mb_per_hour: args.upload_mb_per_hour.max(1),
         }
@@ -242,12 +244,27 @@ impl RateLimits {
         check(&self.submissions_per_link, &asset_id.to_owned()).map_err(too_many_submissions)
     }
 
+    /// Count notes structured on the server through the asset `asset_id`'s
+    /// link (counted with the submissions per address, before the token).
+    pub fn structuring_for(&self, asset_id: &str) -> Result<(), Error> {
+        check(&self.structurings_per_link, &asset_id.to_owned()).map_err(|secs| {
+            Error::TooManyRequests {
+                retry_after_secs: secs,
+                message: format!(
+                    "Too many notes checked in a short time; this phone checks them itself                      meanwhile. The server checks again in {}.",
+                    in_words(secs)
+                ),
+            }
+        })
+    }
+
     /// Forget keys whose limits have fully recovered (memory stays bounded
     /// by the clients of the last hour); called by the sweeper.
     pub fn forget_idle(&self) {
         self.uploads_per_link.retain_recent();
         self.uploads_per_address.retain_recent();
         self.submissions_per_link.retain_recent();
+        self.structurings_per_link.retain_recent();
         self.submissions_per_address.retain_recent();
         self.upload_kib_per_link.retain_recent();
     }

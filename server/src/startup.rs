@@ -174,6 +174,11 @@ impl Application {
             policy,
             escalation_channels,
             mcp: Arc::new(crate::mcp::McpSettings::new(&config.mcp, &public_url)),
+            structurer: config
+                .claude
+                .structurer()
+                .map_err(StartupError::Usage)?
+                .into(),
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

@@ -467,12 +467,14 @@ fn facts_are_gathered_from_fields_and_the_structuring() {
                 value: FieldValue::text("High"),
                 source: Source::Notes { spans: vec![] },
                 confidence: 0.4,
+                proposed_by_ai: false,
             },
             ProposedField {
                 field: "Type".into(),
                 value: FieldValue::text("Other"),
                 source: Source::Default,
                 confidence: 0.1,
+                proposed_by_ai: false,
             },
         ],
     };

@@ -85,6 +85,8 @@ pub mod portals;
 pub mod session;
 /// The built app: precompressed files, deep links, the "not built yet" page.
 pub mod static_files;
+/// Notes structured on the server, through an asset's link.
+pub mod structuring;
 /// Admins manage staff accounts and invitations.
 pub mod users;
 
@@ -155,6 +157,8 @@ pub struct AppState {
     pub escalation_channels: Arc<crate::policy::EscalationChannels>,
     /// The MCP server's settings and per-client limits.
     pub mcp: Arc<crate::mcp::McpSettings>,
+    /// Structuring on the server: the rules engine, or Claude when configured.
+    pub structurer: Arc<dyn crate::structurer::Structurer>,
 }
 
 impl AppState {
@@ -194,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::api_router())
         .merge(photos::router(&state.limits))
         .merge(intakes::router())
+        .merge(structuring::router())
         .merge(embed::router(&state.limits))
         .merge(openapi::router())
         .merge(staff_api)

@@ -27,7 +27,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 use super::{
     AppState, admin, asset_admin, assets, audit, console, embed, intakes, photos, policy, portals,
-    session, users,
+    session, structuring, users,
 };
 
 /// The root of the description: what is not any one module's.
@@ -68,6 +68,7 @@ pub fn description() -> utoipa::openapi::OpenApi {
         assets::Api::openapi(),
         photos::Api::openapi(),
         intakes::Api::openapi(),
+        structuring::Api::openapi(),
         session::Api::openapi(),
         console::Api::openapi(),
         users::Api::openapi(),

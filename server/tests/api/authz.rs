@@ -61,6 +61,7 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::OwnLink,
     ),
     ("POST", "/api/v1/assets/{token}/photos", Rule::Link),
+    ("POST", "/api/v1/assets/{token}/structure", Rule::Link),
     (
         "GET",
         "/api/v1/assets/{token}/photos/{sha256}/thumb",
@@ -356,6 +357,8 @@ async fn call(app: &TestApp, f: &Fixture, who: Who, method: &str, template: &str
             Uuid::now_v7()
         };
         crate::helpers::submission(id, &token_of(f, who), &[])
+    } else if template == "/api/v1/assets/{token}/structure" {
+        json!({ "notes": "The pump leaks." })
     } else if template == "/api/v1/embed/intakes/{id}" {
         json!({ "id": Uuid::now_v7(), "asset_id": f.asset_id, "notes": "The pump leaks.",
                 "name": "Kim Lee" })

@@ -31,3 +31,4 @@ mod salesforce;
 mod salesforce_http;
 mod schema_import;
 mod static_files;
+mod structuring;
