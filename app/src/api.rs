@@ -245,6 +245,16 @@ mod browser {
         )
     }
 
+    /// `POST /assets/{token}/structure`: the server's proposal as JSON, when
+    /// a language model proposed some of it.
+    pub async fn structure(token: &str, body: &str) -> Result<String, Failure> {
+        let body = JsValue::from_str(body);
+        read(
+            send("POST", &asset_path(token, "/structure"), Some(&body), true).await,
+            crate::draft::read_server_proposal,
+        )
+    }
+
     /// `GET /assets/{token}/intakes/{id}/receipt`: only its asset's link reads it.
     pub async fn intake(token: &str, id: &uuid::Uuid) -> Result<Receipt, Failure> {
         let mut path = asset_path(token, "/intakes/");

@@ -1,6 +1,6 @@
 //! The few browser services the app uses, behind plain functions.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
@@ -149,6 +149,12 @@ fn element(id: &str) -> Option<web_sys::Element> {
     window()?.document()?.get_element_by_id(id)
 }
 
+/// The id of the element with the keyboard focus, if it has one.
+pub fn focused_id() -> Option<String> {
+    let id = window()?.document()?.active_element()?.id();
+    (!id.is_empty()).then_some(id)
+}
+
 /// An edit in the review's fields (delegated `input`, or `change` when
 /// `change`): the field, the technician detail it is, and its new value.
 /// Text controls answer `input`; checkboxes and picklists `change`, as the
@@ -247,6 +253,23 @@ pub fn patch_review(prev: &crate::review::Answer, next: &crate::review::Answer) 
         if old.map(|o| o.src.as_str()) != Some(state.src.as_str()) {
             src.set_inner_html(&state.src);
         }
+        // A value the engine changed by itself (the server's proposal came):
+        // the control shows it. One the technician typed is already shown.
+        if old.is_some_and(|o| o.text != state.text || o.checked != state.checked) {
+            show_value(&control, &state.text, state.checked);
+        }
+    }
+}
+
+fn show_value(control: &web_sys::Element, text: &str, checked: bool) {
+    let (key, value) = if control.get_attribute("type").as_deref() == Some("checkbox") {
+        ("checked", JsValue::from_bool(checked))
+    } else {
+        ("value", JsValue::from_str(text))
+    };
+    let key = JsValue::from_str(key);
+    if js_sys::Reflect::get(control, &key).ok().as_ref() != Some(&value) {
+        let _ = js_sys::Reflect::set(control, &key, &value);
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// The longest name, email and phone the schema allows ([`Detail`] order).
     pub detail_max: [Option<u32>; 3],
+    /// The server structures notes too (a model, checked by the core).
+    pub server_structuring: bool,
     /// The answer as the server sent it, for the review engine.
     pub json: String,
 }
@@ -75,6 +77,7 @@ impl Ctx {
             asset,
             limits,
             detail_max,
+            server_structuring: v.get("server_structuring").and_then(Json::bool) == Some(true),
             json: text.to_owned(),
         })
     }
@@ -102,6 +105,7 @@ impl Ctx {
             },
             limits: Limits::default(),
             detail_max: [None; 3],
+            server_structuring: false,
             json: blank(),
         }
     }
@@ -135,6 +139,7 @@ pub(crate) mod tests {
             },
             schema: CaseSchema::salesforce_default(),
             limits: Limits::default(),
+            server_structuring: false,
         }
     }
 

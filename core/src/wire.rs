@@ -97,6 +97,10 @@ pub struct IntakeContext {
     pub asset: AssetView,
     pub schema: CaseSchema,
     pub limits: Limits,
+    /// The server structures notes too (`POST /assets/{token}/structure`
+    /// with a language model): the app asks it when online.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub server_structuring: bool,
 }
 
 /// `POST /assets/{token}/photos`: a stored photo, named by its content.

@@ -131,6 +131,27 @@ test('each screen has its title and heading, the confirmation names what was sen
   expect(intakesFor(ASSET).filter((i) => i.notes === notes)).toHaveLength(1);
 });
 
+test('someone already in the notes box when the app takes over stays in it', async ({ page, assets }) => {
+  // The app waits for the asset's details: hold them, as a slow network would.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route('**/api/v1/assets/*', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/a/${assets[ASSET].token}`);
+  const box = page.getByLabel('What did you find?');
+  // The server's first paint: the box is there, read-only until the app is.
+  await expect(box).toBeVisible();
+  await expect(box).not.toBeEditable();
+  await box.focus();
+  release();
+  await expect(box).toBeEditable();
+  await expect(box).toBeFocused();
+  await page.keyboard.type('typed once the app took over');
+  await expect(box).toHaveValue('typed once the app took over');
+});
+
 test('the whole flow works with the keyboard alone, every stop showing its focus ring', async ({
   page,
   assets,
@@ -138,7 +159,9 @@ test('the whole flow works with the keyboard alone, every stop showing its focus
   intakesFor,
 }) => {
   await openAsset(page, assets[ASSET]);
-  await expect(page.getByLabel('What did you find?')).toBeVisible();
+  // The server's first paint shows a read-only box; the app's takes its
+  // place once loaded (typing before that would be lost on a real phone too).
+  await expect(page.getByLabel('What did you find?')).toBeEditable();
   const notes = `k-keys ${Date.now()}: condensate tray overflowing, drain blocked, water on the floor`;
 
   /** Tab until `target` has the focus, checking the ring at every stop. */

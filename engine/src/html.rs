@@ -101,7 +101,9 @@ pub fn src_html(def: &FieldDef, p: Option<&Proposed>, quote: &str) -> String {
                 out.push_str(quote);
                 out.push_str("</q> ");
             }
-            out.push_str(if p.confidence < 0.5 {
+            out.push_str(if p.by_ai {
+                t!("<span class=\"badge ai\">AI-proposed</span>")
+            } else if p.confidence < 0.5 {
                 t!("<span class=\"badge unsure\">unsure</span>")
             } else {
                 t!("<span class=\"badge\">likely</span>")

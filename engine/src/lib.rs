@@ -398,6 +398,7 @@ mod tests {
             },
             schema: CaseSchema::salesforce_default(),
             limits: Limits::default(),
+            server_structuring: false,
         };
         serde_json::to_string(&ctx).unwrap()
     }

@@ -43,6 +43,17 @@ pub struct Input {
     /// not sent).
     #[serde(default)]
     pub photo_locations: BTreeMap<String, RawLocation>,
+    /// The server's proposal (Claude's, checked by the core), for the notes
+    /// it was made for: used while the notes are still exactly those.
+    #[serde(default)]
+    pub server: Option<ServerProposal>,
+}
+
+/// [`Input::server`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ServerProposal {
+    pub notes: String,
+    pub proposal: Proposal,
 }
 
 /// One entry of [`Input::photo_locations`], as the browser wrote it.
@@ -146,6 +157,8 @@ pub struct Proposed {
     pub origin: Origin,
     /// 0.0–1.0; 1.0 for the technician's own values.
     pub confidence: f32,
+    /// A language model proposed it, on the server (checked by the core).
+    pub by_ai: bool,
 }
 
 /// The review: every schema field's value and where it came from, in
@@ -194,12 +207,14 @@ pub fn merge(
                     value: None,
                     origin: Origin::Empty,
                     confidence: 1.0,
+                    by_ai: false,
                 }
             } else {
                 Proposed {
                     value: Some(FieldValue::text(v)),
                     origin: Origin::Technician,
                     confidence: 1.0,
+                    by_ai: false,
                 }
             }
         } else if let Some(v) = edits.get(&def.name).filter(|_| def.is_editable()) {
@@ -207,6 +222,7 @@ pub fn merge(
                 value: Some(v.clone()),
                 origin: Origin::Edited,
                 confidence: 1.0,
+                by_ai: false,
             }
         } else if let Some(p) = proposal.get(&def.name) {
             let origin = match &p.source {
@@ -224,12 +240,14 @@ pub fn merge(
                 value: Some(p.value.clone()),
                 origin,
                 confidence,
+                by_ai: p.proposed_by_ai,
             }
         } else {
             Proposed {
                 value: None,
                 origin: Origin::Empty,
                 confidence: 0.0,
+                by_ai: false,
             }
         };
         fields.push((def.name.clone(), proposed));
@@ -250,9 +268,24 @@ pub fn propose(ctx: &IntakeContext, notes: &str, tech: &Technician) -> Proposal 
     )
 }
 
-/// Structure the notes and merge with the edits.
+/// Structure the notes (or take the server's proposal for exactly these
+/// notes) and merge with the edits.
 pub fn review(ctx: &IntakeContext, input: &Input) -> Review {
-    let proposal = propose(ctx, &input.notes, &input.technician);
+    let proposal = match &input.server {
+        // Its spans are of the notes as the server cleaned them: only when
+        // that changed nothing.
+        Some(s)
+            if s.notes == input.notes
+                && fieldcase_core::text::clean(
+                    &input.notes,
+                    fieldcase_core::text::Lines::Multi,
+                )
+                .is_ok_and(|c| c == input.notes) =>
+        {
+            s.proposal.clone()
+        }
+        _ => propose(ctx, &input.notes, &input.technician),
+    };
     merge(
         &ctx.schema,
         &proposal,
@@ -337,6 +370,7 @@ mod tests {
             },
             schema: CaseSchema::salesforce_default(),
             limits: Limits::default(),
+            server_structuring: false,
         }
     }
 
@@ -394,6 +428,45 @@ mod tests {
         d.edits.remove("Priority");
         let r = merge(&schema, &p, &d.edits, &tech("Dana"));
         assert_eq!(r.value("Priority"), Some(&FieldValue::text("High")));
+    }
+
+    #[test]
+    fn the_servers_proposal_is_used_only_for_the_notes_it_was_made_for() {
+        let notes = "Tray overflowing, water on the floor";
+        let mut p = proposal(&[(
+            "Priority",
+            "High",
+            Source::Notes {
+                spans: vec![Span::new(19, 36)],
+            },
+        )]);
+        p.fields[0].proposed_by_ai = true;
+        let mut input = Input {
+            notes: notes.into(),
+            server: Some(ServerProposal {
+                notes: notes.into(),
+                proposal: p,
+            }),
+            ..Input::default()
+        };
+        let r = review(&ctx(), &input);
+        let priority = r.get("Priority").unwrap();
+        assert!(priority.by_ai);
+        assert_eq!(priority.value, Some(FieldValue::text("High")));
+        let html = crate::html::src_html(
+            ctx().schema.field("Priority").unwrap(),
+            Some(priority),
+            "water on the floor",
+        );
+        assert!(html.contains("AI-proposed"), "{html}");
+        // Edits still win over it.
+        edit(&mut input, "Priority", FieldValue::text("Low"));
+        assert!(!review(&ctx(), &input).get("Priority").unwrap().by_ai);
+        // The notes changed since: the phone's own engine, nothing marked.
+        input.edits.clear();
+        input.notes.push_str(", drain blocked");
+        let r = review(&ctx(), &input);
+        assert!(r.fields.iter().all(|(_, f)| !f.by_ai));
     }
 
     #[test]

@@ -179,6 +179,7 @@ impl Application {
                 .structurer()
                 .map_err(StartupError::Usage)?
                 .into(),
+            ai_proposals: Arc::default(),
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

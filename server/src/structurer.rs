@@ -15,6 +15,7 @@
 //! `{"type":"error","error":{…}}` envelope). It is a handful of JSON
 //! shapes over `reqwest`, which the server already uses: no SDK crate.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -75,6 +76,11 @@ pub trait Structurer: Send + Sync {
 
     /// For start-up's log and `Debug`: `rules`, or `claude (<model>)`.
     fn describe(&self) -> String;
+
+    /// Whether asking the server can propose more than the phone's engine.
+    fn uses_a_model(&self) -> bool {
+        false
+    }
 }
 
 impl std::fmt::Debug for dyn Structurer {
@@ -358,5 +364,53 @@ impl Structurer for Claude {
 
     fn describe(&self) -> String {
         format!("claude ({})", self.model)
+    }
+
+    fn uses_a_model(&self) -> bool {
+        true
+    }
+}
+
+/// The proposals a model made lately, by asset and notes, so that the
+/// intake submitted with those notes records in its audit trail which
+/// fields the model proposed. Kept an hour, at most [`RecentProposals::CAP`];
+/// in memory, so with several instances a submission that lands on another
+/// one records the rules engine's proposal instead (nothing else changes).
+#[derive(Debug, Default)]
+pub struct RecentProposals {
+    by_key: Mutex<HashMap<[u8; 32], (Instant, Proposal)>>,
+}
+
+impl RecentProposals {
+    pub const CAP: usize = 10_000;
+    const KEEP: Duration = Duration::from_secs(3600);
+
+    fn key(asset_id: &str, notes: &str) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(asset_id.as_bytes());
+        h.update([0]);
+        h.update(notes.as_bytes());
+        h.finalize().into()
+    }
+
+    pub fn remember(&self, asset_id: &str, notes: &str, proposal: &Proposal) {
+        let Ok(mut map) = self.by_key.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if map.len() >= Self::CAP {
+            map.retain(|_, (at, _)| now.duration_since(*at) < Self::KEEP);
+        }
+        if map.len() < Self::CAP {
+            map.insert(Self::key(asset_id, notes), (now, proposal.clone()));
+        }
+    }
+
+    /// The model's proposal for these notes on this asset, if it is recent.
+    pub fn get(&self, asset_id: &str, notes: &str) -> Option<Proposal> {
+        let map = self.by_key.lock().ok()?;
+        let (at, proposal) = map.get(&Self::key(asset_id, notes))?;
+        (at.elapsed() < Self::KEEP).then(|| proposal.clone())
     }
 }

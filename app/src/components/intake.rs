@@ -65,8 +65,14 @@ pub fn Intake(token: AssetToken) -> impl IntoView {
     let first_paint = browser::has_element("first-paint");
     move || {
         let load_now = load.get();
-        if load_now != Load::Loading {
+        if load_now != Load::Loading && browser::has_element("first-paint") {
+            // Someone already in the (read-only) notes box of the first
+            // paint stays in the app's own, which takes its place.
+            let in_notes = browser::focused_id().as_deref() == Some("notes");
             browser::remove_element("first-paint");
+            if in_notes {
+                set_timeout(|| browser::focus("notes"), std::time::Duration::ZERO);
+            }
         }
         match load_now {
             Load::Loading => EitherOf4::A((!first_paint).then(|| {
@@ -141,6 +147,9 @@ pub struct Flow {
     answering: RwSignal<Option<Uuid>>,
     /// Why "Answer and resend" did not open it.
     answer_error: RwSignal<Option<String>>,
+    /// The server's proposal (a model's, checked by the core) and the notes
+    /// it was made for: `(notes, proposal JSON)`.
+    server_proposal: RwSignal<Option<(String, String)>>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -190,6 +199,7 @@ impl Flow {
             recent: RwSignal::new(None),
             answering: RwSignal::new(None),
             answer_error: RwSignal::new(None),
+            server_proposal: RwSignal::new(None),
         };
         // The recent submissions and the photos kept on this phone after
         // the first paint; the review engine when the browser is idle
@@ -300,7 +310,49 @@ impl Flow {
             })
         });
         let saved = browser::load(&draft::locations_key(&self.token()));
-        draft::with_locations(input, saved.as_deref())
+        let input = draft::with_locations(input, saved.as_deref());
+        match self.server_proposal.get() {
+            Some((notes, proposal)) => draft::with_server(input, &notes, &proposal),
+            None => input,
+        }
+    }
+
+    /// With a model on the server, ask it about the notes as they are now.
+    /// The phone's own proposal shows meanwhile; the server's replaces it
+    /// only if it comes within 6 s and while the notes stay the same (and
+    /// never over a field the technician changed). Offline, slow or
+    /// refused: nothing happens.
+    fn ask_server(self) {
+        if !self.ctx.with_value(|c| c.server_structuring) {
+            return;
+        }
+        let notes = self.draft.with_untracked(|d| d.notes.clone());
+        let asked_already = self
+            .server_proposal
+            .with_untracked(|s| s.as_ref().is_some_and(|(n, _)| *n == notes));
+        if notes.trim().is_empty() || asked_already {
+            return;
+        }
+        let mut body = String::new();
+        let mut o = Obj::new(&mut body);
+        o.str("notes", &notes);
+        self.tech
+            .with_untracked(|t| o.raw("technician", &draft::technician_to_json(t)));
+        o.end();
+        let token = self.token();
+        let asked = js_sys::Date::now();
+        spawn_local(async move {
+            let Ok(proposal) = api::structure(&token, &body).await else {
+                return;
+            };
+            let in_time = js_sys::Date::now() - asked < 6_000.0;
+            let same = self
+                .draft
+                .with_untracked(|d| d.reviewing && d.notes == notes);
+            if in_time && same {
+                self.server_proposal.set(Some((notes, proposal)));
+            }
+        });
     }
 
     fn screen(self) -> Screen {
@@ -392,6 +444,7 @@ impl Flow {
     pub fn set_reviewing(self, reviewing: bool) {
         if reviewing {
             self.ensure_engine();
+            self.ask_server();
         }
         self.draft.update(|d| d.reviewing = reviewing);
         browser::scroll_to_top();

@@ -621,6 +621,10 @@ fn field_input(
         .map(str::to_owned);
     let not_written = d.policy.not_written.contains(&name);
     let source = d.proposal.get(&name).map(|p| match &p.source {
+        Source::Notes { .. } if p.proposed_by_ai => format!(
+            "AI-proposed from the notes, checked against them ({:.0}% sure)",
+            p.confidence * 100.0
+        ),
         Source::Notes { .. } => format!("From the notes ({:.0}% sure)", p.confidence * 100.0),
         Source::Asset => "From the asset".to_owned(),
         Source::Technician => "From the technician's details".to_owned(),

@@ -83,6 +83,7 @@ fn intake_context(state: &AppState, asset: AssetView) -> Result<Versioned> {
         asset,
         schema: (*state.schema).clone(),
         limits: state.limits,
+        server_structuring: state.structurer.uses_a_model(),
     })
 }
 

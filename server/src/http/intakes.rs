@@ -204,7 +204,12 @@ pub(crate) async fn accept(
         .validate(&state.schema)
         .map_err(|errors| Error::validation(&state.schema, errors))?;
 
-    let proposal = propose(&state.schema, asset, &submission);
+    // A model's proposal for exactly these notes, when the review asked
+    // for one: the audit trail then says which fields it proposed.
+    let proposal = state
+        .ai_proposals
+        .get(&asset.id, &submission.notes)
+        .unwrap_or_else(|| propose(&state.schema, asset, &submission));
     let changed = changed_fields(&state.schema, &proposal, &valid);
     let keys = QueueKeys::of(&state.schema, valid.fields());
     let fields_json = to_json(valid.fields())?;
@@ -606,6 +611,7 @@ fn structured_detail(proposal: &Proposal, terms: &pii::HealthTerms) -> serde_jso
         .iter()
         .map(|f| {
             let source = match &f.source {
+                structure::Source::Notes { .. } if f.proposed_by_ai => "ai",
                 structure::Source::Notes { .. } => "notes",
                 structure::Source::Asset => "asset",
                 structure::Source::Technician => "technician",

@@ -159,6 +159,8 @@ pub struct AppState {
     pub mcp: Arc<crate::mcp::McpSettings>,
     /// Structuring on the server: the rules engine, or Claude when configured.
     pub structurer: Arc<dyn crate::structurer::Structurer>,
+    /// A model's recent proposals, for the audit trail of what is submitted.
+    pub ai_proposals: Arc<crate::structurer::RecentProposals>,
 }
 
 impl AppState {

@@ -73,6 +73,11 @@ async fn structure(
         })
         .await;
     tracing::info!(asset_id = %asset.id, by = structured.by.as_str(), "notes structured");
+    if structured.by == crate::structurer::By::Ai {
+        state
+            .ai_proposals
+            .remember(&asset.id, &notes, &structured.proposal);
+    }
     Ok(Json(StructureResponse {
         by: structured.by.as_str().to_owned(),
         proposal: structured.proposal,

@@ -124,6 +124,14 @@ fn highlighted(body: &Value, name: &str) -> Vec<String> {
 #[tokio::test]
 async fn without_a_key_the_rules_engine_structures_the_notes() {
     let app = spawn_app().await;
+    let context = app
+        .client
+        .get(app.url(&format!("/api/v1/assets/{}", app.token(ASSET))));
+    let context = body_json(context.send().await.unwrap()).await;
+    assert!(
+        context.get("server_structuring").is_none(),
+        "the phone need not ask"
+    );
     let (status, body) = structure(&app, NOTES).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["by"], "rules");
@@ -148,6 +156,14 @@ async fn claude_values_that_quote_the_notes_are_kept_and_marked_the_rest_dropped
     })
     .await;
     let app = with_claude(&base, "4000").await;
+    let context = app
+        .client
+        .get(app.url(&format!("/api/v1/assets/{}", app.token(ASSET))));
+    let context = body_json(context.send().await.unwrap()).await;
+    assert_eq!(
+        context["server_structuring"], true,
+        "the phone asks the server"
+    );
     let (status, body) = structure(&app, NOTES).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["by"], "ai");
@@ -323,5 +339,72 @@ async fn bad_input_is_refused_with_what_to_fix() {
             .unwrap()
             .contains("checks them itself"),
         "{body}"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_trail_of_the_intake_sent_says_which_fields_the_model_proposed() {
+    let (base, _) = stand_in(|| {
+        tool_use(json!({
+            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
+        }))
+    })
+    .await;
+    let app = with_claude(&base, "4000").await;
+    let (_, body) = structure(&app, NOTES).await;
+    assert_eq!(body["by"], "ai");
+
+    let id = uuid::Uuid::now_v7();
+    let mut submission = crate::helpers::submission(id, &app.token(ASSET), &[]);
+    submission["notes"] = json!(NOTES);
+    submission["fields"]["Description"] = json!(NOTES);
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/intakes/{id}")))
+        .json(&submission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let events = app.store.intake_events(&id.into()).await.unwrap();
+    let structured = events.iter().find(|e| e.kind == "structured").unwrap();
+    let sources: Vec<(String, String)> = structured.detail["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["source"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        sources.contains(&("Priority".into(), "ai".into())),
+        "{sources:?}"
+    );
+    assert!(
+        sources.contains(&("Error_Code__c".into(), "notes".into())),
+        "{sources:?}"
+    );
+
+    // Other notes on the same asset: the rules engine's proposal, no "ai".
+    let other = uuid::Uuid::now_v7();
+    let mut submission = crate::helpers::submission(other, &app.token(ASSET), &[]);
+    submission["notes"] = json!("Belt squealing on start-up. Error E-9.");
+    let response = app
+        .client
+        .put(app.url(&format!("/api/v1/intakes/{other}")))
+        .json(&submission)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let events = app.store.intake_events(&other.into()).await.unwrap();
+    let structured = events.iter().find(|e| e.kind == "structured").unwrap();
+    assert!(
+        !structured.detail.to_string().contains("\"ai\""),
+        "{}",
+        structured.detail
     );
 }
