@@ -130,7 +130,7 @@ pub const CODE_ENTRY_EN: CodeEntryWords = CodeEntryWords {
 /// they are, so they must be plain text without `<`, `&` or `"`.
 pub fn code_entry_html(words: &CodeEntryWords) -> String {
     fill(
-        "<form class=\"card\" id=\"code-form\" novalidate>\
+        "<form class=\"card\" id=\"code-form\" action=\"/open\" method=\"get\" novalidate>\
 <label for=\"code\">{}</label>\
 <input id=\"code\" name=\"code\" type=\"text\" autocomplete=\"off\" autocapitalize=\"characters\" \
 spellcheck=\"false\" maxlength=\"80\" aria-describedby=\"code-err\">\
@@ -155,6 +155,26 @@ spellcheck=\"false\" maxlength=\"80\" aria-describedby=\"code-err\">\
     )
 }
 
+/// A code as people type, paste or scan it — the whole link, lower case,
+/// in groups with spaces or dashes — read as `public/code.js`'s `readCode`
+/// reads it (the server's `GET /open`, when the page's script has not run).
+pub fn read_code(raw: &str) -> Result<AssetToken, TokenError> {
+    let text = raw.trim();
+    let lower = text.to_ascii_lowercase();
+    let text = match lower.find("/a/") {
+        Some(at) => text[at + 3..]
+            .split(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .next()
+            .unwrap_or_default(),
+        None => text,
+    };
+    let code: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    AssetToken::parse(&code)
+}
+
 impl fmt::Display for AssetToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -177,6 +197,31 @@ impl From<AssetToken> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_codes_as_people_type_them() {
+        let t = AssetToken::from_random_bytes([7; TOKEN_BYTES]);
+        let grouped: Vec<String> = t
+            .as_str()
+            .to_lowercase()
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|c| c.iter().collect())
+            .collect();
+        assert_eq!(read_code(&grouped.join(" ")), Ok(t.clone()));
+        assert_eq!(read_code(&grouped.join("-")), Ok(t.clone()));
+        assert_eq!(
+            read_code(&format!("  HTTPS://fieldcase.example/A/{t}?x=1 ")),
+            Ok(t.clone())
+        );
+        assert_eq!(read_code("ABC123"), Err(TokenError::WrongLength(6)));
+        assert_eq!(read_code(""), Err(TokenError::WrongLength(0)));
+        assert_eq!(
+            read_code("ABCDEFGHIJKLMNOPQRS0"),
+            Err(TokenError::BadCharacter('0'))
+        );
+    }
 
     #[test]
     fn round_trips_random_bytes_and_is_case_insensitive() {

@@ -32,3 +32,22 @@ test('an unknown page offers the way back to the start', async ({ page }) => {
   await page.getByRole('link', { name: 'Go to the start page' }).click();
   await expect(page.getByRole('heading', { name: 'Scan the QR code on the equipment' })).toBeVisible();
 });
+
+test.describe('before the page script runs (a slow phone, or none at all)', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the code form still says what to fix, keeps what was typed, and opens the asset', async ({ page, assets }) => {
+    await page.goto('/a/AAAAAAAAAAAAAAAAAAAA');
+    const code = page.getByLabel('Type the 20-character code printed under the QR');
+    await code.fill('ABC123');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByRole('alert')).toContainText('an asset code has 20 characters; this one has 6');
+    await expect(code).toHaveValue('ABC123');
+
+    const door = assets['Roller door RD-5'];
+    await code.fill(door.token.toLowerCase().replace(/(.{4})/g, '$1-').replace(/-$/, ''));
+    await page.getByRole('button', { name: 'Open' }).click();
+    await expect(page).toHaveURL(new RegExp(`/a/${door.token}$`));
+    await expect(page.getByRole('heading', { level: 1, name: 'Roller door RD-5' })).toBeVisible();
+  });
+});

@@ -188,6 +188,85 @@ pub fn page_router() -> Router<AppState> {
         .route("/a/{token}", get(page))
         .route("/A/{token}", get(upper_case_page))
         .route("/qr/{file}", get(qr_svg))
+        .route("/open", get(open_code))
+}
+
+#[derive(serde::Deserialize)]
+struct OpenQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /open?code=…`: the code form, sent before the page's script took it
+/// over (a slow phone, a tap right after the page appeared). A code that
+/// reads right opens its asset's page (which decides whether it is active);
+/// anything else is the form again, with what was typed and what to fix.
+async fn open_code(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    query: std::result::Result<
+        axum::extract::Query<OpenQuery>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Response {
+    let lang = Lang::of(&headers);
+    let typed = query.map(|q| q.0.code).unwrap_or_default();
+    let typed: String = typed.chars().take(200).collect();
+    let problem = match fieldcase_core::token::read_code(&typed) {
+        Ok(token) => return Redirect::to(&token.link_path()).into_response(),
+        Err(fieldcase_core::token::TokenError::WrongLength(0)) => {
+            tr(lang, "Type the code printed under the QR.").to_owned()
+        }
+        Err(fieldcase_core::token::TokenError::WrongLength(n)) => fieldcase_core::text::fill(
+            tr(
+                lang,
+                "That code doesn't look right: an asset code has {} characters; this one has {}.",
+            ),
+            &["20", &n.to_string()],
+        ),
+        Err(fieldcase_core::token::TokenError::BadCharacter(c)) => {
+            let hint = match c {
+                '0' => tr(lang, " (the letter O?)"),
+                '1' => tr(lang, " (the letter I?)"),
+                '8' => tr(lang, " (the letter B?)"),
+                _ => "",
+            };
+            fieldcase_core::text::fill(
+                tr(
+                    lang,
+                    "That code doesn't look right: an asset code uses only letters and the digits 2–7; “{}” is not one of them{}.",
+                ),
+                &[&c.to_string(), hint],
+            )
+        }
+    };
+    let form = code_entry(lang)
+        .replacen(
+            "id=\"code\" name=\"code\"",
+            &format!(
+                "id=\"code\" name=\"code\" value=\"{}\" aria-invalid=\"true\" autofocus",
+                escape(&typed)
+            ),
+            1,
+        )
+        .replacen(
+            "role=\"alert\" hidden></p>",
+            &format!("role=\"alert\">{}</p>", escape(&problem)),
+            1,
+        );
+    let assets = page_assets(&state).await;
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(page_html(
+            lang,
+            &assets,
+            tr(lang, "Scan the QR code on the equipment"),
+            "",
+            &form,
+        )),
+    )
+        .into_response()
 }
 
 /// `GET /api/v1/assets/{token}`

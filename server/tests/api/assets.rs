@@ -28,6 +28,64 @@ async fn a_demo_token_opens_its_assets_context() {
     );
 }
 
+/// The code form, sent before its script ran: a code typed as people type
+/// it opens the asset; anything else is the form again with what was typed
+/// and what to fix.
+#[tokio::test]
+async fn a_code_sent_without_the_pages_script_opens_its_asset_or_says_what_to_fix() {
+    let app = spawn_app().await;
+    let token = app.pump();
+    let typed = token.to_lowercase();
+    let grouped: Vec<String> = typed
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect())
+        .collect();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .get(app.url("/open"))
+        .query(&[("code", grouped.join(" "))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], format!("/a/{token}"));
+
+    for (typed, says) in [
+        ("ABC123", "an asset code has 20 characters; this one has 6."),
+        ("", "Type the code printed under the QR."),
+        (
+            "ABCDEFGHIJKLMNOPQRS0",
+            "is not one of them (the letter O?).",
+        ),
+    ] {
+        let response = client
+            .get(app.url("/open"))
+            .query(&[("code", typed)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let page = response.text().await.unwrap();
+        assert!(page.contains(says), "{typed}: {page}");
+        assert!(page.contains(&format!("value=\"{typed}\"")), "{page}");
+    }
+    // What was typed goes back escaped.
+    let response = client
+        .get(app.url("/open"))
+        .query(&[("code", "<script>alert(1)</script>")])
+        .send()
+        .await
+        .unwrap();
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+}
+
 #[tokio::test]
 async fn tokens_are_case_insensitive() {
     let app = spawn_app().await;

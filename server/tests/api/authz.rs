@@ -48,6 +48,8 @@ pub(crate) const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/a/{token}", Rule::Link),
     // Redirects to /a/{token}, whatever the token: that page decides.
     ("GET", "/A/{token}", Rule::Open),
+    // The code form sent without its script: a redirect or the form again.
+    ("GET", "/open", Rule::Open),
     ("GET", "/qr/{file}", Rule::Link),
     ("GET", "/console", Rule::Open),
     ("GET", "/console/", Rule::Open),
