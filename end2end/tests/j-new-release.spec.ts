@@ -1,9 +1,8 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, startServer, stopServer } from './own-server';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -14,41 +13,6 @@ import * as path from 'node:path';
 // dist/, so the release can change under it without touching the others'.
 
 const DIST = path.resolve(__dirname, '../../dist');
-
-function freePort(): Promise<number> {
-  return new Promise((ok, no) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => ok(port));
-    });
-    s.on('error', no);
-  });
-}
-
-async function startServer(bin: string, dist: string, data: string, port: number): Promise<ChildProcess> {
-  const child = spawn(bin, ['serve', '--demo', '--data-dir', data, '--dist', dist, '--addr', `127.0.0.1:${port}`], {
-    env: { ...process.env, RUST_LOG: 'warn' },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok && fs.existsSync(path.join(data, 'demo-links.json'))) {
-        return child;
-      }
-    } catch (_) {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the release server did not start');
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await gone;
-}
 
 /**
  * The next release: the stylesheet changed, so it has a new hashed name, and
@@ -95,7 +59,7 @@ test('a new release takes over at the next open, and is what opens offline after
   fs.cpSync(DIST, dist, { recursive: true });
   const data = path.join(root, 'data');
   const port = await freePort();
-  let server = await startServer(fieldcaseBin, dist, data, port);
+  let server = await startServer(fieldcaseBin, { dist, data, port });
   try {
     const links = JSON.parse(fs.readFileSync(path.join(data, 'demo-links.json'), 'utf8'));
     const link = `http://127.0.0.1:${port}/a/${links[0].token}`;
@@ -110,9 +74,9 @@ test('a new release takes over at the next open, and is what opens offline after
     const cachesA = await cacheNames(page);
 
     // The deploy: release B replaces A on the server.
-    await stop(server);
+    await stopServer(server);
     const { before, after } = nextRelease(dist);
-    server = await startServer(fieldcaseBin, dist, data, port);
+    server = await startServer(fieldcaseBin, { dist, data, port });
 
     // The next open: B's index and B's stylesheet, styled as ever.
     await page.goto(link);
@@ -139,7 +103,7 @@ test('a new release takes over at the next open, and is what opens offline after
     expect(before).not.toBe(after);
   } finally {
     await context.setOffline(false);
-    await stop(server);
+    await stopServer(server);
     fs.rmSync(root, { recursive: true, force: true });
   }
 });

@@ -1,8 +1,9 @@
 import { test, expect, fieldOf } from './fixtures';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { freePort, startServer, stopServer } from './own-server';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -13,17 +14,6 @@ import * as path from 'node:path';
 
 const DIST = path.resolve(__dirname, '../../dist');
 const NOTES = 'Condensate tray overflowing onto the ceiling tiles, no rush, next visit is fine.';
-
-function freePort(): Promise<number> {
-  return new Promise((ok, no) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => ok(port));
-    });
-    s.on('error', no);
-  });
-}
 
 /** The Messages API, as far as fieldcase uses it: one forced tool call. */
 async function messagesApi(): Promise<{ url: string; asked: () => number; close: () => void }> {
@@ -64,32 +54,6 @@ async function messagesApi(): Promise<{ url: string; asked: () => number; close:
   return { url: `http://127.0.0.1:${port}`, asked: () => asked, close: () => server.close() };
 }
 
-async function startServer(bin: string, data: string, port: number, claude: string): Promise<ChildProcess> {
-  const child = spawn(
-    bin,
-    ['serve', '--demo', '--data-dir', data, '--dist', DIST, '--addr', `127.0.0.1:${port}`],
-    {
-      env: {
-        ...process.env,
-        RUST_LOG: 'warn',
-        FIELDCASE_ANTHROPIC_API_KEY: 'sk-ant-e2e-stand-in',
-        FIELDCASE_ANTHROPIC_BASE_URL: claude,
-      },
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok && fs.existsSync(path.join(data, 'demo-links.json'))) {
-        return child;
-      }
-    } catch (_) {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('the server did not start');
-}
-
 test('with Claude on the server, the review marks what it proposed and keeps only what quotes the notes', async ({
   page,
   fieldcaseBin,
@@ -98,7 +62,12 @@ test('with Claude on the server, the review marks what it proposed and keeps onl
   const claude = await messagesApi();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcase-claude-'));
   const port = await freePort();
-  const server = await startServer(fieldcaseBin, data, port, claude.url);
+  const server = await startServer(fieldcaseBin, {
+    dist: DIST,
+    data,
+    port,
+    env: { FIELDCASE_ANTHROPIC_API_KEY: 'sk-ant-e2e-stand-in', FIELDCASE_ANTHROPIC_BASE_URL: claude.url },
+  });
   try {
     const links = JSON.parse(fs.readFileSync(path.join(data, 'demo-links.json'), 'utf8'));
     const asset = links.find((l: { name: string }) => l.name === 'Air handler AHU-3');
@@ -133,7 +102,7 @@ test('with Claude on the server, the review marks what it proposed and keeps onl
     expect(stored[0].fields.Type).toBe('Structural');
     expect(stored[0].fields.Priority).toBe('Low');
   } finally {
-    server.kill('SIGTERM');
+    await stopServer(server);
     claude.close();
   }
 });
