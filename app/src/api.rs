@@ -245,13 +245,13 @@ mod browser {
         )
     }
 
-    /// `POST /assets/{token}/structure`: the server's proposal as JSON, when
-    /// a language model proposed some of it.
+    /// `POST /assets/{token}/structure`: the JSON as it came (the review
+    /// engine reads it, with the notes it answered: `draft::with_server`).
     pub async fn structure(token: &str, body: &str) -> Result<String, Failure> {
         let body = JsValue::from_str(body);
         read(
             send("POST", &asset_path(token, "/structure"), Some(&body), true).await,
-            crate::draft::read_server_proposal,
+            |body| crate::json::parse(body).and_then(|v| v.obj().map(|_| body.to_owned())),
         )
     }
 

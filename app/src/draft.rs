@@ -406,56 +406,36 @@ pub fn with_locations(mut input: String, saved: Option<&str>) -> String {
     input
 }
 
-/// The review engine's input with the server's proposal for `notes`
-/// (`proposal`, JSON as the server sent it) as `server`; the engine uses it
-/// only while the draft's notes are still exactly these.
-pub fn with_server(mut input: String, notes: &str, proposal: &str) -> String {
+/// The review engine's input with the server's answer to
+/// `POST /assets/{token}/structure` for `notes` (`answer`, JSON as it came)
+/// as `server`; the engine uses a model's proposal in it only while the
+/// draft's notes are still exactly these.
+pub fn with_server(mut input: String, notes: &str, answer: &str) -> String {
     if input.ends_with('}') && input.len() > 2 {
         input.pop();
-        input.push_str(",\"server\":{");
-        let mut o = String::new();
-        json::write_str(&mut o, notes);
-        input.push_str("\"notes\":");
-        input.push_str(&o);
-        input.push_str(",\"proposal\":");
-        input.push_str(proposal);
+        input.push_str(",\"server\":{\"notes\":");
+        json::write_str(&mut input, notes);
+        input.push_str(",\"answer\":");
+        input.push_str(answer);
         input.push_str("}}");
     }
     input
 }
 
-/// The server's answer to `POST /assets/{token}/structure`: its proposal as
-/// JSON, when a language model proposed any of it (else the phone's own
-/// engine says the same, and nothing changes).
-pub fn read_server_proposal(body: &str) -> Option<String> {
-    let v = json::parse(body)?;
-    if v.get("by")?.str()? != "ai" {
-        return None;
-    }
-    let p = v.get("proposal")?;
-    p.get("fields")?.arr()?;
-    let mut out = String::new();
-    p.write(&mut out);
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_engine_gets_the_servers_proposal_with_its_notes() {
-        let body = r#"{"by":"ai","proposal":{"fields":[{"field":"Priority","value":"High","source":{"kind":"notes","spans":[{"start":0,"end":4}]},"confidence":0.7,"proposed_by_ai":true}]}}"#;
-        let p = super::read_server_proposal(body).unwrap();
-        let input = super::with_server(r#"{"notes":"leak \"x\""}"#.into(), "leak \"x\"", &p);
+    fn the_engine_gets_the_servers_answer_with_its_notes() {
+        let answer = r#"{"by":"ai","proposal":{"fields":[{"field":"Priority","value":"High","source":{"kind":"notes","spans":[{"start":0,"end":4}]},"confidence":0.7,"proposed_by_ai":true}]}}"#;
+        let input = super::with_server(r#"{"notes":"leak \"x\""}"#.into(), "leak \"x\"", answer);
         let v: serde_json::Value = serde_json::from_str(&input).unwrap();
         assert_eq!(v["server"]["notes"], "leak \"x\"");
-        assert_eq!(v["server"]["proposal"]["fields"][0]["proposed_by_ai"], true);
-        assert_eq!(v["notes"], "leak \"x\"");
-        // The rules engine's answer, or anything unreadable: nothing to use.
+        assert_eq!(v["server"]["answer"]["by"], "ai");
         assert_eq!(
-            super::read_server_proposal(r#"{"by":"rules","proposal":{"fields":[]}}"#),
-            None
+            v["server"]["answer"]["proposal"]["fields"][0]["proposed_by_ai"],
+            true
         );
-        assert_eq!(super::read_server_proposal("{"), None);
+        assert_eq!(v["notes"], "leak \"x\"");
     }
 
     #[test]

@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 
 use fieldcase_core::schema::{FieldDef, Hint};
 use fieldcase_core::structure::{self, Context, Proposal, Span};
-use fieldcase_core::wire::{IntakeContext, IntakeSubmission, PhotoLocation, Technician};
+use fieldcase_core::wire::{
+    IntakeContext, IntakeSubmission, PhotoLocation, StructureResponse, Technician,
+};
 use fieldcase_core::{CaseDraft, CaseSchema, FieldErrors, FieldValue};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -49,11 +51,12 @@ pub struct Input {
     pub server: Option<ServerProposal>,
 }
 
-/// [`Input::server`].
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// [`Input::server`]: the server's answer as it came, and the notes it
+/// answered.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ServerProposal {
     pub notes: String,
-    pub proposal: Proposal,
+    pub answer: StructureResponse,
 }
 
 /// One entry of [`Input::photo_locations`], as the browser wrote it.
@@ -275,14 +278,15 @@ pub fn review(ctx: &IntakeContext, input: &Input) -> Review {
         // Its spans are of the notes as the server cleaned them: only when
         // that changed nothing.
         Some(s)
-            if s.notes == input.notes
+            if s.answer.by == "ai"
+                && s.notes == input.notes
                 && fieldcase_core::text::clean(
                     &input.notes,
                     fieldcase_core::text::Lines::Multi,
                 )
                 .is_ok_and(|c| c == input.notes) =>
         {
-            s.proposal.clone()
+            s.answer.proposal.clone()
         }
         _ => propose(ctx, &input.notes, &input.technician),
     };
@@ -445,7 +449,10 @@ mod tests {
             notes: notes.into(),
             server: Some(ServerProposal {
                 notes: notes.into(),
-                proposal: p,
+                answer: StructureResponse {
+                    by: "ai".into(),
+                    proposal: p,
+                },
             }),
             ..Input::default()
         };
@@ -462,6 +469,15 @@ mod tests {
         // Edits still win over it.
         edit(&mut input, "Priority", FieldValue::text("Low"));
         assert!(!review(&ctx(), &input).get("Priority").unwrap().by_ai);
+        // The rules engine's answer is the phone's own: nothing marked.
+        input.edits.clear();
+        if let Some(s) = &mut input.server {
+            s.answer.by = "rules".into();
+        }
+        assert!(review(&ctx(), &input).fields.iter().all(|(_, f)| !f.by_ai));
+        if let Some(s) = &mut input.server {
+            s.answer.by = "ai".into();
+        }
         // The notes changed since: the phone's own engine, nothing marked.
         input.edits.clear();
         input.notes.push_str(", drain blocked");

@@ -147,8 +147,9 @@ pub struct Flow {
     answering: RwSignal<Option<Uuid>>,
     /// Why "Answer and resend" did not open it.
     answer_error: RwSignal<Option<String>>,
-    /// The server's proposal (a model's, checked by the core) and the notes
-    /// it was made for: `(notes, proposal JSON)`.
+    /// The server's answer on the notes (a model's proposal, checked by the
+    /// core, when it says `by: ai`) and the notes it answered:
+    /// `(notes, answer JSON)`.
     server_proposal: RwSignal<Option<(String, String)>>,
 }
 
@@ -312,7 +313,7 @@ impl Flow {
         let saved = browser::load(&draft::locations_key(&self.token()));
         let input = draft::with_locations(input, saved.as_deref());
         match self.server_proposal.get() {
-            Some((notes, proposal)) => draft::with_server(input, &notes, &proposal),
+            Some((notes, answer)) => draft::with_server(input, &notes, &answer),
             None => input,
         }
     }
@@ -342,7 +343,7 @@ impl Flow {
         let token = self.token();
         let asked = js_sys::Date::now();
         spawn_local(async move {
-            let Ok(proposal) = api::structure(&token, &body).await else {
+            let Ok(answer) = api::structure(&token, &body).await else {
                 return;
             };
             let in_time = js_sys::Date::now() - asked < 6_000.0;
@@ -350,7 +351,7 @@ impl Flow {
                 .draft
                 .with_untracked(|d| d.reviewing && d.notes == notes);
             if in_time && same {
-                self.server_proposal.set(Some((notes, proposal)));
+                self.server_proposal.set(Some((notes, answer)));
             }
         });
     }
