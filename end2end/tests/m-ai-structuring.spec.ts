@@ -59,6 +59,9 @@ test('with Claude on the server, the review marks what it proposed and keeps onl
   fieldcaseBin,
 }, testInfo) => {
   test.skip(testInfo.project.name !== 'phone', 'one phone is enough: the server is what differs');
+  // Stopping its own server waits for the server's workers to drain (up to
+  // 15 s on a busy machine), as j-new-release's restart does.
+  test.setTimeout(60_000);
   const claude = await messagesApi();
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcase-claude-'));
   const port = await freePort();
