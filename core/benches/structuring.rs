@@ -115,9 +115,10 @@ fn main() {
     let dev_only = std::env::var("STRUCTURING_DEV_ONLY").is_ok_and(|v| v == "1");
     let corpora = [
         ("tests/data/dev.json", eval::DEV_JSON, dev_misses),
+        ("tests/data/dev2.json", eval::DEV2_JSON, dev_misses),
         ("tests/data/heldout.json", eval::HELDOUT_JSON, false),
     ];
-    for (name, json, misses) in corpora.into_iter().take(if dev_only { 1 } else { 2 }) {
+    for (name, json, misses) in corpora.into_iter().take(if dev_only { 2 } else { 3 }) {
         let file = name.rsplit('/').next().unwrap_or(name);
         let corpus = eval::load_file(file, json);
         println!();

@@ -230,6 +230,9 @@ struct Findings {
     codes: Vec<Item>,
     readings: Vec<Item>,
     subject: Option<subject::Subject>,
+    /// The rules' findings as the model's features (for training).
+    #[cfg(test)]
+    concepts: Vec<f32>,
 }
 
 impl Findings {
@@ -252,6 +255,8 @@ impl Findings {
                 codes: Vec::new(),
                 readings: Vec::new(),
                 subject: None,
+                #[cfg(test)]
+                concepts: vec![0.0; learn::CONCEPTS],
             };
         }
         let lexed = lex::Lexed::new(notes);
@@ -281,8 +286,23 @@ impl Findings {
         let mut types = analyse::rank_types(&hits, &words);
         let mut reasons = analyse::rank_reasons(&hits, &words);
         let mut hazard = hazard;
+        let concepts = learn::concepts(
+            &hits,
+            &kind,
+            priority.as_ref(),
+            &types,
+            &reasons,
+            hazard.as_ref(),
+        );
         if learned {
-            learn::refine(&words, &mut priority, &mut types, &mut reasons, &mut hazard);
+            learn::refine(
+                &words,
+                &concepts,
+                &mut priority,
+                &mut types,
+                &mut reasons,
+                &mut hazard,
+            );
         }
         Findings {
             notes: Some(Span::new(start, end)),
@@ -293,6 +313,8 @@ impl Findings {
             codes,
             readings,
             subject,
+            #[cfg(test)]
+            concepts,
         }
     }
 }

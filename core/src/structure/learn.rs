@@ -5,9 +5,12 @@
 //! Features are the lexer's normalised words (lower case, shorthand
 //! expanded; a word with a digit becomes its shape, `0` or `0a`) and pairs of
 //! neighbouring words in one sentence, looked up in a fixed vocabulary (words
-//! and pairs seen at least twice in `tests/data/dev.json`). The rules'
-//! own proposal enters as features too (which value, at what confidence, or
-//! silence), so the model learns when to trust them. Weights are i8 with one
+//! and pairs seen in at least four training notes). The rules' own proposal
+//! enters as features too (which value, at what confidence, or silence), and
+//! so do their findings as concepts shared by every field (`concepts`: each
+//! cue kind said or negated, the type and reason votes, the asset's kind,
+//! the rules' proposals for all four fields), so the model learns when to
+//! trust the rules, from notes they were never tuned on. Weights are i8 with one
 //! scale per field, in the generated `model.rs` (see `train` below and
 //! `ARCHITECTURE.md` for how it is regenerated and checked).
 //!
@@ -21,7 +24,8 @@
 //! taken.
 
 use super::Span;
-use super::analyse::Choice;
+use super::analyse::{AssetKind, Choice, Hit};
+use super::cues::{Fx, Re, Ty};
 use super::lex::{Brk, Word};
 use super::model;
 
@@ -51,8 +55,7 @@ pub(super) struct Weights<'a> {
     /// Per class.
     pub bias: &'a [f32],
     /// Rule features × classes: `rule says c` (one per class), `rule says c`
-    /// × its confidence (one per class), rules silent, the rules' priority
-    /// (High, Medium or none, Low).
+    /// × its confidence (one per class), rules silent, then the `CONCEPTS`.
     pub rule: &'a [f32],
     /// `model::VOCAB.len()` × classes, i8.
     pub words: &'a [i8],
@@ -67,7 +70,7 @@ pub(super) struct Weights<'a> {
 
 /// How much a model decision that overrules the rules keeps of its probability.
 const OVERRULE: f32 = 0.8;
-/// A model decision is never shown as sure: trained on 280 notes, its
+/// A model decision is never shown as sure: trained on 472 notes, its
 /// probabilities run high on notes unlike them.
 const MAX_CONFIDENCE: f32 = 0.75;
 /// At most this many spans for a model decision.
@@ -123,21 +126,113 @@ pub(super) fn features(words: &[Word<'_>]) -> Vec<(u16, Span)> {
     out
 }
 
-/// The rule features of one field: its own rule's value and confidence, or
-/// its silence, then the rules' priority (High, Medium or none, Low).
-pub(super) fn rule_features(
-    classes: &[&str],
-    rule: Option<&Choice>,
+/// The cue kinds whose presence (live, and negated) the model sees.
+const KINDS: [Fx; 23] = [
+    Fx::High,
+    Fx::Low,
+    Fx::Down,
+    Fx::Crit,
+    Fx::Hazard,
+    Fx::Flood,
+    Fx::Electrics,
+    Fx::Unsure,
+    Fx::Calm,
+    Fx::Done,
+    Fx::Pending,
+    Fx::Contained,
+    Fx::Redundant,
+    Fx::Minor,
+    Fx::Open,
+    Fx::FireStop,
+    Fx::When,
+    Fx::Ask,
+    Fx::Cause,
+    Fx::Safety,
+    Fx::Admin,
+    Fx::NoFault,
+    Fx::Recur,
+];
+
+/// How many concept features there are (see `concepts`).
+pub(super) const CONCEPTS: usize =
+    2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len() + 4 + 3 + 2 + 6 + 8;
+
+/// What the rules found, as features every field's model sees: each cue
+/// kind said (live) and said negated; the weight of the type and reason
+/// votes; the asset's kind; and the rules' own proposal for each of the four
+/// fields. These carry over to notes with words never seen in training
+/// ("the ward is without" and "production waiting" are both `Crit`).
+pub(super) fn concepts(
+    hits: &[Hit],
+    kind: &AssetKind,
     priority: Option<&Choice>,
+    types: &[Choice],
+    reasons: &[Choice],
+    hazard: Option<&Choice>,
 ) -> Vec<f32> {
-    let n = classes.len();
-    let mut x = vec![0.0; 2 * n + 4];
+    let mut x = vec![0.0f32; CONCEPTS];
+    let mut i = 0;
+    for h in hits {
+        for fx in h.cue.fx {
+            if let Some(k) = KINDS.iter().position(|k| k == fx) {
+                x[if h.live() { k } else { KINDS.len() + k }] = 1.0;
+            }
+            let w = h.weight() * if h.live() { 1.0 } else { 0.0 };
+            match *fx {
+                Fx::T(t, v) => {
+                    if let Some(k) = Ty::ALL.iter().position(|a| *a == t) {
+                        x[2 * KINDS.len() + k] += w * f32::from(v) / 3.0;
+                    }
+                }
+                Fx::R(r, v) => {
+                    if let Some(k) = Re::ALL.iter().position(|a| *a == r) {
+                        x[2 * KINDS.len() + Ty::ALL.len() + k] += w * f32::from(v) / 3.0;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    i += 2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len();
+    for v in &mut x[2 * KINDS.len()..i] {
+        *v = v.min(1.0);
+    }
+    for (k, b) in [kind.critical, kind.firestop, kind.secure, kind.fine]
+        .into_iter()
+        .enumerate()
+    {
+        x[i + k] = f32::from(u8::from(b));
+    }
+    i += 4;
+    let one_hot = |x: &mut [f32], at: &mut usize, classes: &[&str], c: Option<&Choice>, width| {
+        let k = c
+            .and_then(|c| classes.iter().position(|v| *v == c.value))
+            .unwrap_or(width - 1);
+        x[*at + k.min(width - 1)] = 1.0;
+        *at += width;
+    };
+    // Priority: High, Medium (or none), Low.
     let p = match priority.map(|c| c.value) {
         Some("High") => 0,
         Some("Low") => 2,
         _ => 1,
     };
-    x[2 * n + 1 + p] = 1.0;
+    x[i + p] = 1.0;
+    i += 3;
+    // Hazard: true, false (or none).
+    x[i + usize::from(hazard.is_none_or(|c| c.value != "true"))] = 1.0;
+    i += 2;
+    one_hot(&mut x, &mut i, TYPES, types.first(), 6);
+    one_hot(&mut x, &mut i, REASONS, reasons.first(), 8);
+    debug_assert_eq!(i, CONCEPTS);
+    x
+}
+
+/// The rule features of one field: its own rule's value and confidence, or
+/// its silence, then the concepts shared by every field.
+pub(super) fn rule_features(classes: &[&str], rule: Option<&Choice>, concepts: &[f32]) -> Vec<f32> {
+    let n = classes.len();
+    let mut x = vec![0.0; 2 * n + 1];
     match rule.and_then(|c| classes.iter().position(|v| *v == c.value).map(|i| (i, c))) {
         Some((i, c)) => {
             x[i] = 1.0;
@@ -145,6 +240,7 @@ pub(super) fn rule_features(
         }
         None => x[2 * n] = 1.0,
     }
+    x.extend_from_slice(concepts);
     x
 }
 
@@ -154,11 +250,11 @@ pub(super) fn probabilities(
     classes: &[&str],
     feats: &[(u16, Span)],
     rule: Option<&Choice>,
-    priority: Option<&Choice>,
+    concepts: &[f32],
 ) -> Vec<f32> {
     let n = classes.len();
     let mut s: Vec<f32> = w.bias.to_vec();
-    for (r, x) in rule_features(classes, rule, priority).iter().enumerate() {
+    for (r, x) in rule_features(classes, rule, concepts).iter().enumerate() {
         if *x != 0.0 {
             for (c, sc) in s.iter_mut().enumerate() {
                 *sc += x * w.rule[r * n + c];
@@ -232,14 +328,14 @@ pub(super) fn decide(
     classes: &'static [&'static str],
     feats: &[(u16, Span)],
     rule: Option<&Choice>,
-    priority: Option<&Choice>,
+    concepts: &[f32],
     silent: &str,
 ) -> Option<Option<Choice>> {
     if w.gate < 0.0 || rule.is_some_and(|r| r.confidence >= w.gate) {
         return None;
     }
     let n = classes.len();
-    let p = probabilities(w, classes, feats, rule, priority);
+    let p = probabilities(w, classes, feats, rule, concepts);
     let mut best = 0;
     for c in 1..n {
         if p[c] > p[best] {
@@ -275,23 +371,19 @@ pub(super) fn exposed(words: &[Word<'_>]) -> bool {
 /// Let the model refine the rules' findings.
 pub(super) fn refine(
     words: &[Word<'_>],
+    concepts: &[f32],
     priority: &mut Option<Choice>,
     types: &mut Vec<Choice>,
     reasons: &mut Vec<Choice>,
     hazard: &mut Option<Choice>,
 ) {
     let feats = features(words);
-    if feats.is_empty() {
-        return;
-    }
-    let rules_priority = priority.clone();
-    let prio = rules_priority.as_ref();
     if let Some(d) = decide(
         &model::HAZARD,
         HAZARD,
         &feats,
         hazard.as_ref(),
-        prio,
+        concepts,
         "false",
     ) {
         *hazard = d;
@@ -306,12 +398,19 @@ pub(super) fn refine(
         if !open {
             continue;
         }
-        if let Some(Some(c)) = decide(w, classes, &feats, list.first(), prio, "Other") {
+        if let Some(Some(c)) = decide(w, classes, &feats, list.first(), concepts, "Other") {
             list.retain(|o| o.value != c.value);
             list.insert(0, c);
         }
     }
-    if let Some(d) = decide(&model::PRIORITY, PRIORITY, &feats, prio, prio, "Medium") {
+    if let Some(d) = decide(
+        &model::PRIORITY,
+        PRIORITY,
+        &feats,
+        priority.as_ref(),
+        concepts,
+        "Medium",
+    ) {
         *priority = d;
     }
 }

@@ -12,6 +12,7 @@ pub const NOTES_JSON: &str = include_str!("../data/notes.json");
 /// The development corpus: the rules may be tuned on it (see `GUIDELINES.md`).
 pub const DEV_JSON: &str = include_str!("../data/dev.json");
 /// The held-out corpus: written before any tuning and never tuned on.
+pub const DEV2_JSON: &str = include_str!("../data/dev2.json");
 pub const HELDOUT_JSON: &str = include_str!("../data/heldout.json");
 
 /// The fields a case may expect, in report order (`Subject` = `subject_contains`).
