@@ -303,21 +303,80 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
     out
 }
 
-/// The label a keyword gives a plain-number code.
-fn keyword(s: &str) -> Option<&'static str> {
-    const KEYWORDS: &[(&[&str], &str)] = &[
-        (&["error", "errors", "err", "errs", "erro"], "Err"),
-        (&["fault", "faults", "flt"], "Fault"),
-        (&["alarm", "alarms", "alm", "alrm"], "Alarm"),
-        (&["code", "codes"], "Code"),
+/// The label a keyword gives a plain-number code: the word as written,
+/// capitalised (GUIDELINES: "err 12" → `Err 12`, "error 5" → `Error 5`).
+fn keyword(s: &str) -> Option<String> {
+    // Not "flt": in these notes it is a fork-lift truck ("FLT 2").
+    const KEYWORDS: &[&str] = &[
+        "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
+        "alrm", "code", "codes",
     ];
-    if s.len() > 6 {
+    if s.len() > 6 || !any_of(s, KEYWORDS) {
         return None;
     }
-    KEYWORDS
+    let mut out = s.to_ascii_lowercase();
+    // A plural names the same code ("alarms 305" → `Alarm 305`).
+    if out.len() > 3 && out.ends_with('s') {
+        out.pop();
+    }
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    Some(out)
+}
+
+/// Words saying that the equipment showed what follows ("display shows A03",
+/// "flashing E 21", "logged P0299"); not "says", which people do too.
+const SHOWN: &[&str] = &[
+    "show",
+    "shows",
+    "showing",
+    "showed",
+    "shown",
+    "display",
+    "displays",
+    "displaying",
+    "displayed",
+    "disp",
+    "flashing",
+    "flashes",
+    "flashed",
+    "flash",
+    "reads",
+    "reading",
+    "logged",
+    "logs",
+    "logging",
+    "threw",
+    "throws",
+    "throwing",
+    "gave",
+    "gives",
+    "giving",
+    "indicating",
+    "indicates",
+    "mostra",
+    "muestra",
+];
+
+/// Capitals a display shows that are not codes.
+const NOT_CODES: &[&str] = &[
+    "ok", "on", "off", "no", "low", "hi", "high", "lo", "run", "set", "end", "the", "and", "all",
+    "new", "yes", "led", "lcd", "pcb", "psu", "ups", "ac", "dc", "bms", "ahu", "fcu", "hmi", "plc",
+    "rcd", "mcb", "cctv", "it", "pm", "am", "tv", "usb", "id", "ip",
+];
+
+/// The word before token `i` (or the one before that, across a quote or a
+/// colon) says the equipment showed it.
+fn shown(notes: &str, toks: &[Tok], i: usize) -> bool {
+    toks[..i]
         .iter()
-        .find(|(words, _)| any_of(s, words))
-        .map(|(_, label)| *label)
+        .rev()
+        .take(3)
+        .take_while(|t| !t.nl_before || t.kind == Kind::Word)
+        .filter(|t| t.kind == Kind::Word)
+        .take(1)
+        .any(|t| any_of(&notes[t.start..t.end], SHOWN))
 }
 
 /// Letters that start an unmistakable display code without a keyword.
@@ -433,7 +492,13 @@ fn code_at(
             j + 1,
         ));
     }
-    if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5 {
+    // "alarm 2.1": a dotted number after a keyword is a code too.
+    let dotted = s.split_once('.').is_some_and(|(a, b)| {
+        (1..=3).contains(&a.len())
+            && (1..=2).contains(&b.len())
+            && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    });
+    if (s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5) || (dotted && label.is_some()) {
         let label = label?;
         // A number with a unit after it is a reading, not a code.
         if unit_after(notes, toks, j + 1).is_some() {
@@ -457,7 +522,50 @@ fn code_at(
                 kind: CodeKind::Number,
             });
         }
+        // "E2-14", "A1-03": a sub-code glued on with a hyphen.
+        if let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
+            && dash.kind == Kind::Sym('-')
+            && !dash.space_before
+            && !d.space_before
+            && d.kind == Kind::Word
+        {
+            let ds = &notes[d.start..d.end];
+            if (1..=3).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(named(
+                    format!("{}-{ds}", s.to_ascii_uppercase()),
+                    d.end,
+                    j + 3,
+                ));
+            }
+        }
         return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
+    }
+    // Vehicle diagnostic codes (OBD-II): P, B, C or U, a digit 0–3, three
+    // hex digits ("P0299", "P20E8").
+    if b.len() == 5
+        && matches!(b[0].to_ascii_uppercase(), b'P' | b'B' | b'C' | b'U')
+        && (b'0'..=b'3').contains(&b[1])
+        && b[2..].iter().all(u8::is_ascii_hexdigit)
+        && b[2..].iter().any(u8::is_ascii_digit)
+    {
+        return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
+    }
+    // "E 21", "F 3": one capital letter, a space, a number — the way some
+    // displays show it (GUIDELINES: `E 6` stays `E 6`).
+    if s.len() == 1
+        && b[0].is_ascii_uppercase()
+        && let Some(d) = toks.get(j + 1)
+        && d.kind == Kind::Word
+        && d.space_before
+        && !d.nl_before
+    {
+        let ds = &notes[d.start..d.end];
+        if (1..=3).contains(&ds.len())
+            && ds.bytes().all(|c| c.is_ascii_digit())
+            && unit_after(notes, toks, j + 2).is_none()
+        {
+            return Some(named(format!("{s} {ds}"), d.end, j + 2));
+        }
     }
     // E-42: letters, a hyphen, digits, glued together.
     if (1..=3).contains(&s.len())
@@ -538,16 +646,16 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         }
         let text = &notes[t.start..t.end];
         if let Some(label) = keyword(text) {
-            // Skip more keywords, "no"/"number", and ':' '#' '-' '='.
+            // Skip more keywords, "no"/"number", and ':' '#' '-' '='. The
+            // label is the word that introduces the number, capitalised
+            // ("alarm code 2107" → `Code 2107`, "ERR 44" → `Err 44`).
             let mut label = label;
             let mut j = i + 1;
             while let Some(n) = toks.get(j) {
                 let nt = &notes[n.start..n.end];
                 match n.kind {
                     Kind::Word if keyword(nt).is_some() => {
-                        if label == "Code" {
-                            label = keyword(nt).unwrap_or(label);
-                        }
+                        label = keyword(nt).unwrap_or(label);
                     }
                     Kind::Word if any_of(nt, &["no", "number", "nr", "num"]) => {}
                     Kind::Sym(':' | '#' | '-' | '=') => {}
@@ -578,7 +686,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 i = j + 1;
                 continue;
             }
-            if let Some(c) = code_at(notes, toks, j, Some(label), t.start) {
+            if let Some(c) = code_at(notes, toks, j, Some(&label), t.start) {
                 push(&mut out, &c, 0.9);
                 let mut k = c.next;
                 // A list: "codes E42, F07 and 0x1F".
@@ -591,7 +699,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                         break;
                     }
                     let nt = toks.get(k + 1).map_or(0, |n| n.start);
-                    match code_at(notes, toks, k + 1, Some(label), nt) {
+                    match code_at(notes, toks, k + 1, Some(&label), nt) {
                         Some(c2) => {
                             push(&mut out, &c2, 0.85);
                             k = c2.next;
@@ -602,6 +710,29 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 i = k;
                 continue;
             }
+            i += 1;
+            continue;
+        }
+        // "display flashing LE": two or three capitals the equipment showed,
+        // in a note that is not all capitals.
+        if (2..=3).contains(&text.len())
+            && text.bytes().all(|b| b.is_ascii_uppercase())
+            && !any_of(text, NOT_CODES)
+            && notes.bytes().any(|b| b.is_ascii_lowercase())
+            && shown(notes, toks, i)
+            // Alone: not "CR-1" (a tag), not "PEN fault" (a condition named).
+            && toks.get(i + 1).is_none_or(|n| {
+                (n.space_before || n.kind != Kind::Sym('-')) && n.kind != Kind::Word
+            })
+        {
+            let c = Code {
+                text: text.to_owned(),
+                start: t.start,
+                end: t.end,
+                next: i + 1,
+                kind: CodeKind::Named,
+            };
+            push(&mut out, &c, 0.7);
             i += 1;
             continue;
         }
@@ -616,14 +747,21 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 && i > 0
                 && matches!(
                     toks[i - 1].kind,
-                    Kind::Word | Kind::Sym('.' | '-' | '/' | '#')
+                    Kind::Word | Kind::Sym('.' | '-' | '/' | '#' | '+')
                 );
             let after = toks
                 .get(c.next)
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
-            let ok = (hex || (c.kind == CodeKind::Named && BARE.contains(&letters.as_str())))
-                || c.kind == CodeKind::Number;
+            let tb = c.text.as_bytes();
+            let obd = tb.len() == 5
+                && matches!(tb[0], b'P' | b'B' | b'C' | b'U')
+                && (b'0'..=b'3').contains(&tb[1])
+                && tb[2..].iter().all(u8::is_ascii_hexdigit);
+            let ok = hex
+                || c.kind == CodeKind::Number
+                || (c.kind == CodeKind::Named
+                    && (BARE.contains(&letters.as_str()) || obd || shown(notes, toks, i)));
             if ok && !glued && !is_part(word_before(notes, toks, i)) && !is_part(after) {
                 let keys = assets.get_or_insert_with(|| asset_keys(asset));
                 if !keys.contains(&key(&c.text)) {
@@ -717,7 +855,18 @@ mod tests {
         assert_eq!(code("err 12 then code 0x1f"), ["Err 12", "0x1F"]);
         assert_eq!(code("fault code A3 and A4"), ["A3", "A4"]);
         assert_eq!(code("alarm 305 & alarm 312"), ["Alarm 305", "Alarm 312"]);
-        assert_eq!(code("error code: 7"), ["Err 7"]);
+        assert_eq!(code("error code: 7"), ["Code 7"]);
+        assert_eq!(code("show Error 117"), ["Error 117"]);
+        assert_eq!(code("ALARM 2.1 on the bypass"), ["Alarm 2.1"]);
+        assert_eq!(code("alarm code 2107"), ["Code 2107"]);
+        assert_eq!(
+            code("door err E2-14, charger shows A1-03"),
+            ["E2-14", "A1-03"]
+        );
+        assert_eq!(code("logged P0299 and P20E8"), ["P0299", "P20E8"]);
+        assert_eq!(code("flashing E 21 again"), ["E 21"]);
+        assert_eq!(code("display shows A03"), ["A03"]);
+        assert_eq!(code("operator display flashing LE, door reverses"), ["LE"]);
         assert_eq!(code("err12"), ["Err 12"]);
         assert_eq!(code("E42 cleared, E42 back"), ["E42"]);
         assert_eq!(code("code BF on CPU"), ["BF"]);
@@ -730,5 +879,11 @@ mod tests {
         assert!(code("fault on zone 3, alarm panel").is_empty());
         assert!(code("fault 230 V").is_empty());
         assert!(code("code on the display, fault ON").is_empty());
+        assert!(code("room A 12, phase L 1, grade F 7 filters, 2.1 bar").is_empty());
+        assert!(code("A03 and OC1 on their own, fault 2.1 bar").is_empty());
+        assert!(code("filters G4+F7, FLT 2 forks, display shows OK, DISPLAY SHOWS NO").is_empty());
+        assert!(
+            code("security says CR-1 alarm sounded, app shows 'PEN fault detected'").is_empty()
+        );
     }
 }
