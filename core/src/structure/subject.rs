@@ -4,8 +4,9 @@
 //! dispatcher would put in the subject lie in the note's first sentence 97%
 //! of the time, and on 300 notes written afterwards the sentence as written
 //! beat the best-scoring phrase picked anywhere by 20 points. So the subject
-//! is the first sentence that carries a live cue (a sentence of a word or two,
-//! "Dead.", reads on into the next), as written from its first phrase, cut at
+//! is the first sentence — unless it only says what is not wrong ("no leak
+//! found, no smoke") — and a sentence of a word or two ("Dead.") reads on
+//! into the next; as written from its first phrase, cut at
 //! a word boundary to fit. The notes are cut into phrases at punctuation and
 //! at joining words (`and`, `but`, `so`, `&`, …) and each phrase scores the
 //! weight of its live cues (hazards and High cues most, then breakdowns,
@@ -347,13 +348,18 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     let asset_name = asset_name.trim();
     let segs = segments(words, hits, asset_words);
     let sentence = |s: &Segment| words[s.a].sentence;
-    // The main problem is stated first: of the sentences with a live cue, the
-    // earliest (in the development corpus the words a dispatcher would put in
-    // the subject lie in the note's first sentence 97% of the time; the
-    // best-scoring phrase anywhere in the note missed a third of them).
+    // The main problem is stated first (in the development corpus the words a
+    // dispatcher would put in the subject lie in the note's first sentence
+    // 97% of the time; the best-scoring phrase anywhere missed a third).
+    // A sentence that only says what is not wrong ("no leak found, no smoke")
+    // is not the problem.
+    let only_negated = |n: u16| {
+        let said = || hits.iter().filter(|h| words[h.w0].sentence == n);
+        said().any(|h| h.negated) && !said().any(|h| weight(h) > 0.0)
+    };
     let first = *segs
         .iter()
-        .find(|s| s.score > 0.0)
+        .find(|s| !only_negated(sentence(s)))
         .or_else(|| segs.first())?;
     let mut run: Vec<Segment> = segs
         .iter()
@@ -378,13 +384,15 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     // as far as fits, cut at a word boundary; and a phrase elsewhere that
     // outweighs every phrase of that sentence (the line is down, someone is at
     // risk), with room kept for it.
+    let wanted = segs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
+        .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
+        .map(|(_, s)| (*s, unshout(text_of(notes, words, s.a, s.b))));
     let lay_out = |prefix: &str| {
-        let second = segs
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
-            .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
-            .map(|(_, s)| (*s, unshout(text_of(notes, words, s.a, s.b))))
+        let second = wanted
+            .clone()
             .filter(|(_, t)| chars(prefix) + chars(t) + 2 + 12 <= budget);
         let room = budget
             .saturating_sub(chars(prefix))
@@ -449,7 +457,7 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     for p in options {
         laid = lay_out(&p);
         prefix = p;
-        if laid.0.len() == 1 && laid.0[0] == (start, end) {
+        if laid.0.len() == 1 && laid.0[0] == (start, end) && laid.1.is_some() == wanted.is_some() {
             break;
         }
     }
