@@ -5,7 +5,7 @@
 //! Features are the lexer's normalised words (lower case, shorthand
 //! expanded; a word with a digit becomes its shape, `0` or `0a`) and pairs of
 //! neighbouring words in one sentence, looked up in a fixed vocabulary (words
-//! and pairs seen in at least four training notes). The rules' own proposal
+//! and pairs seen in at least five training notes). The rules' own proposal
 //! enters as features too (which value, at what confidence, or silence), and
 //! so do their findings as concepts shared by every field (`concepts`: each
 //! cue kind said or negated, the type and reason votes, the asset's kind,
@@ -59,9 +59,9 @@ pub(super) struct Weights<'a> {
     pub rule: &'a [f32],
     /// `model::VOCAB.len()` × classes, i8.
     pub words: &'a [i8],
-    /// The rules win at or above this confidence; below zero the model is
-    /// off for the field (cross-validation found it did not help) and
-    /// `words` is empty.
+    /// The rules win at or above this confidence (above 1: never, the model
+    /// decides); below zero the model is off for the field and `words` is
+    /// empty.
     pub gate: f32,
     /// The model overrules the rules (or their silence) only at this
     /// probability or above.
@@ -70,7 +70,7 @@ pub(super) struct Weights<'a> {
 
 /// How much a model decision that overrules the rules keeps of its probability.
 const OVERRULE: f32 = 0.8;
-/// A model decision is never shown as sure: trained on 472 notes, its
+/// A model decision is never shown as sure: trained on 872 notes, its
 /// probabilities run high on notes unlike them.
 const MAX_CONFIDENCE: f32 = 0.75;
 /// At most this many spans for a model decision.
@@ -158,8 +158,8 @@ pub(super) const CONCEPTS: usize =
     2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len() + 4 + 3 + 2 + 6 + 8;
 
 /// What the rules found, as features every field's model sees: each cue
-/// kind said (live) and said negated; the weight of the type and reason
-/// votes; the asset's kind; and the rules' own proposal for each of the four
+/// kind said (live) and said negated; the strongest type and reason vote
+/// (the strongest, not the sum, so that saying a thing twice changes nothing); the asset's kind; and the rules' own proposal for each of the four
 /// fields. These carry over to notes with words never seen in training
 /// ("the ward is without" and "production waiting" are both `Crit`).
 pub(super) fn concepts(
@@ -181,12 +181,14 @@ pub(super) fn concepts(
             match *fx {
                 Fx::T(t, v) => {
                     if let Some(k) = Ty::ALL.iter().position(|a| *a == t) {
-                        x[2 * KINDS.len() + k] += w * f32::from(v) / 3.0;
+                        let at = 2 * KINDS.len() + k;
+                        x[at] = x[at].max(w * f32::from(v) / 3.0);
                     }
                 }
                 Fx::R(r, v) => {
                     if let Some(k) = Re::ALL.iter().position(|a| *a == r) {
-                        x[2 * KINDS.len() + Ty::ALL.len() + k] += w * f32::from(v) / 3.0;
+                        let at = 2 * KINDS.len() + Ty::ALL.len() + k;
+                        x[at] = x[at].max(w * f32::from(v) / 3.0);
                     }
                 }
                 _ => {}
