@@ -25,6 +25,9 @@ pub(super) struct Item {
     pub confidence: f32,
 }
 
+/// The units of GUIDELINES.md's list, as written → normalised. Anything else
+/// (watts, litres a minute, horsepower, a bare percentage, "degrees" with no
+/// scale, "dB" without the A) is not a reading.
 const UNITS: &[(&str, &str)] = &[
     ("bar", "bar"),
     ("barg", "bar"),
@@ -32,14 +35,13 @@ const UNITS: &[(&str, &str)] = &[
     ("psi", "psi"),
     ("psig", "psi"),
     ("kpa", "kPa"),
-    ("mpa", "MPa"),
+    ("pa", "Pa"),
     ("c", "°C"),
     ("degc", "°C"),
     ("f", "°F"),
     ("degf", "°F"),
     ("rpm", "rpm"),
     ("hz", "Hz"),
-    ("khz", "kHz"),
     ("a", "A"),
     ("amp", "A"),
     ("amps", "A"),
@@ -47,21 +49,13 @@ const UNITS: &[(&str, &str)] = &[
     ("v", "V"),
     ("volt", "V"),
     ("volts", "V"),
-    ("vac", "V AC"),
-    ("vdc", "V DC"),
-    ("kv", "kV"),
-    ("mv", "mV"),
+    ("vac", "V"),
+    ("vdc", "V"),
     ("kw", "kW"),
-    ("w", "W"),
-    ("watt", "W"),
-    ("watts", "W"),
     ("kva", "kVA"),
     ("kwh", "kWh"),
-    ("hp", "hp"),
     ("mm/s", "mm/s"),
     ("mm/sec", "mm/s"),
-    ("in/s", "in/s"),
-    ("ips", "in/s"),
     ("m/s", "m/s"),
     ("ohm", "Ω"),
     ("ohms", "Ω"),
@@ -75,14 +69,7 @@ const UNITS: &[(&str, &str)] = &[
     ("megohms", "MΩ"),
     ("mΩ", "MΩ"),
     ("ppm", "ppm"),
-    ("db", "dB"),
     ("dba", "dB(A)"),
-    ("l/min", "l/min"),
-    ("lpm", "l/min"),
-    ("l/s", "l/s"),
-    ("gpm", "gpm"),
-    ("cfm", "cfm"),
-    ("nm", "Nm"),
 ];
 
 /// The display form of a unit. After a space, a lower-case `a` or `w` is a
@@ -160,25 +147,40 @@ fn unit_after(notes: &str, toks: &[Tok], j: usize) -> Option<(&'static str, usiz
             .map(|n| &notes[n.start..n.end])
     };
     match t.kind {
+        // Only relative humidity: a battery at 40% or CO2 at 8.2% is not a reading.
         Kind::Sym('%') => match next_word(j + 1) {
             Some(w) if w.eq_ignore_ascii_case("rh") || w.eq_ignore_ascii_case("humidity") => {
                 Some(("% RH", j + 1))
             }
-            _ => Some(("%", j)),
+            _ => None,
         },
-        Kind::Sym('°' | 'º') => match next_word(j + 1).and_then(temperature_letter) {
-            Some(u) => Some((u, j + 1)),
-            None => Some(("°", j)),
-        },
+        // "26°" with no scale: the unit is implied, not written.
+        Kind::Sym('°' | 'º') => next_word(j + 1)
+            .and_then(temperature_letter)
+            .map(|u| (u, j + 1)),
         Kind::Sym('℃') => Some(("°C", j)),
         Kind::Sym('℉') => Some(("°F", j)),
         Kind::Sym(_) => None,
         Kind::Word => {
             if any_of(text, &["deg", "degs", "degree", "degrees"]) {
-                return match next_word(j + 1).and_then(temperature_letter) {
-                    Some(u) => Some((u, j + 1)),
-                    None => Some(("°", j)),
+                return next_word(j + 1)
+                    .and_then(temperature_letter)
+                    .map(|u| (u, j + 1));
+            }
+            // "68 dB(A)": the A in brackets, glued on.
+            if text.eq_ignore_ascii_case("db") {
+                let glued = |k: usize, kind: Kind| {
+                    toks.get(k)
+                        .is_some_and(|n| n.kind == kind && !n.space_before)
                 };
+                let a = toks
+                    .get(j + 2)
+                    .is_some_and(|n| notes[n.start..n.end].eq_ignore_ascii_case("a"));
+                return (glued(j + 1, Kind::Sym('('))
+                    && a
+                    && glued(j + 2, Kind::Word)
+                    && glued(j + 3, Kind::Sym(')')))
+                .then_some(("dB(A)", j + 3));
             }
             if let Some(u) = joined_unit(notes, toks, text, j, true) {
                 return Some(u);
@@ -832,7 +834,11 @@ mod tests {
             ["1200 rpm", "12.5 A", "230 V", "40 psi", "60 Hz", "15 kW"]
         );
         assert_eq!(read("vibs 2.5mm/s and 7,1 mm/s"), ["2.5 mm/s", "7.1 mm/s"]);
-        assert_eq!(read("65 % RH, 40%"), ["65 % RH", "40 %"]);
+        assert_eq!(read("65 % RH, 40%"), ["65 % RH"]);
+        assert_eq!(
+            read("61 dB(A), 61 dB, 68dBA, 180 Pa"),
+            ["61 dB(A)", "68 dB(A)", "180 Pa"]
+        );
         assert_eq!(
             read("freezer -18 °C, should be 3-4 bar"),
             ["-18 °C", "3-4 bar"]
@@ -846,6 +852,7 @@ mod tests {
     #[test]
     fn not_readings() {
         assert!(read("E-42 and P-12, 10 mins, 2 a day, v2.3.1, x3, 4x/day, 10mm").is_empty());
+        assert!(read("batt 40%, CO2 9.1%, 26 degrees, 14°, 30 W lamp, 2 l/min").is_empty());
     }
 
     #[test]
