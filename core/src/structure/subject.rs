@@ -437,10 +437,16 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     // out: then its tag ("AD-1" for "Automatic door AD-1 main entrance").
     let full = (!asset_name.is_empty() && chars(asset_name) + 2 + 12 <= budget)
         .then(|| format!("{asset_name}: "));
+    // A tag has a capital and a digit and is not an ordinal ("3rd", "No.4").
     let tag = asset_name
         .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
         .find(|w| {
-            w.bytes().any(|c| c.is_ascii_digit()) && w.bytes().any(|c| c.is_ascii_alphabetic())
+            let lower = w.to_ascii_lowercase();
+            w.bytes().any(|c| c.is_ascii_digit())
+                && w.bytes().any(|c| c.is_ascii_uppercase())
+                && !["st", "nd", "rd", "th"].iter().any(|o| lower.ends_with(o))
+                && !lower.starts_with("no")
         })
         .map(|w| format!("{w}: "));
     // The full name if the sentence still fits whole after it, else the
