@@ -87,6 +87,29 @@ const LEADING: &[&str] = &[
     "by",
 ];
 
+const GREETINGS: &[&str] = &[
+    "morning",
+    "afternoon",
+    "evening",
+    "good",
+    "hiya",
+    "hey",
+    "team",
+    "guys",
+    "all",
+    "folks",
+    "ok",
+    "okay",
+    "so",
+    "right",
+    "quick",
+    "one",
+    "buenos",
+    "dias",
+    "días",
+    "hola",
+];
+
 const REPORTERS: &[&str] = &[
     "customer",
     "operator",
@@ -357,9 +380,16 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         let said = || hits.iter().filter(|h| words[h.w0].sentence == n);
         said().any(|h| h.negated) && !said().any(|h| weight(h) > 0.0)
     };
+    // A greeting ("Morning.", "Hi team,") is not the problem either.
+    let greeting = |n: u16| {
+        words
+            .iter()
+            .filter(|w| w.sentence == n)
+            .all(|w| GREETINGS.contains(&w.norm) || LEADING.contains(&w.norm))
+    };
     let first = *segs
         .iter()
-        .find(|s| !only_negated(sentence(s)))
+        .find(|s| !only_negated(sentence(s)) && !greeting(sentence(s)))
         .or_else(|| segs.first())?;
     let mut run: Vec<Segment> = segs
         .iter()
