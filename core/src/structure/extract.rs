@@ -462,6 +462,25 @@ fn split_letters_digits(s: &str) -> Option<(&str, &str)> {
     .then_some((letters, digits))
 }
 
+/// A hyphen and up to `max` digits glued to token `j` ("E-42", "E2-14"):
+/// the digits and where they end.
+fn hyphen_digits<'n>(
+    notes: &'n str,
+    toks: &[Tok],
+    j: usize,
+    max: usize,
+) -> Option<(&'n str, usize)> {
+    let (dash, d) = (toks.get(j + 1)?, toks.get(j + 2)?);
+    let ds = &notes[d.start..d.end];
+    (dash.kind == Kind::Sym('-')
+        && !dash.space_before
+        && !d.space_before
+        && d.kind == Kind::Word
+        && (1..=max).contains(&ds.len())
+        && ds.bytes().all(|b| b.is_ascii_digit()))
+    .then_some((ds, d.end))
+}
+
 /// A code starting at token `j`; `label` is the keyword's, when there is one.
 fn code_at(
     notes: &str,
@@ -525,20 +544,12 @@ fn code_at(
             });
         }
         // "E2-14", "A1-03": a sub-code glued on with a hyphen.
-        if let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
-            && dash.kind == Kind::Sym('-')
-            && !dash.space_before
-            && !d.space_before
-            && d.kind == Kind::Word
-        {
-            let ds = &notes[d.start..d.end];
-            if (1..=3).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()) {
-                return Some(named(
-                    format!("{}-{ds}", s.to_ascii_uppercase()),
-                    d.end,
-                    j + 3,
-                ));
-            }
+        if let Some((ds, end)) = hyphen_digits(notes, toks, j, 3) {
+            return Some(named(
+                format!("{}-{ds}", s.to_ascii_uppercase()),
+                end,
+                j + 3,
+            ));
         }
         return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
     }
@@ -572,20 +583,13 @@ fn code_at(
     // E-42: letters, a hyphen, digits, glued together.
     if (1..=3).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
-        && let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
-        && dash.kind == Kind::Sym('-')
-        && !dash.space_before
-        && !d.space_before
-        && d.kind == Kind::Word
+        && let Some((ds, end)) = hyphen_digits(notes, toks, j, 4)
     {
-        let ds = &notes[d.start..d.end];
-        if (1..=4).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(named(
-                format!("{}-{ds}", s.to_ascii_uppercase()),
-                d.end,
-                j + 3,
-            ));
-        }
+        return Some(named(
+            format!("{}-{ds}", s.to_ascii_uppercase()),
+            end,
+            j + 3,
+        ));
     }
     None
 }
