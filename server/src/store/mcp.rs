@@ -183,7 +183,7 @@ impl Store {
         actor: &Actor,
         client_name: &str,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO mcp_codes (code_hash, client_id, user_id, user_email, scopes, \
              redirect_uri, code_challenge, resource, expires_at) \
@@ -219,7 +219,7 @@ impl Store {
         &self,
         code_hash: &str,
     ) -> Result<Option<Result<McpCodeRow, McpCodeRow>>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: Option<McpCodeRow> = sqlx::query_as(
             "SELECT client_id, user_id, user_email, scopes, redirect_uri, code_challenge, \
              resource, expires_at, used_at, grant_id FROM mcp_codes WHERE code_hash = $1",
@@ -269,7 +269,7 @@ impl Store {
             last_used_at: None,
             revoked_at: None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO mcp_grants (id, client_id, client_name, user_id, user_email, scopes, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -301,7 +301,7 @@ impl Store {
         grant_id: &str,
         tokens: &NewMcpTokens<'_>,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let used = sqlx::query(
             "UPDATE mcp_tokens SET used_at = $1 WHERE token_hash = $2 AND kind = 'refresh' \
              AND used_at IS NULL",
@@ -336,7 +336,7 @@ impl Store {
         id: &str,
         actor: &Actor,
     ) -> Result<Option<McpGrantRow>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let changed = sqlx::query(
             "UPDATE mcp_grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )

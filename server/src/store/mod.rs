@@ -251,4 +251,36 @@ mod tests {
             time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339);
         assert!(parsed.is_ok(), "{t}");
     }
+
+    /// Every transaction takes the write lock at once (`Store::begin`,
+    /// `write_tx`: `BEGIN IMMEDIATE`). A deferred one (the pool's `begin()`) that
+    /// reads and then writes fails with "database is locked" when another
+    /// writer comes in between — it did, once, on the MCP token exchange in
+    /// a browser test, as a 500.
+    #[test]
+    fn no_deferred_transactions() {
+        let needle = ["pool", ".begin()"].concat();
+        for (file, source) in [
+            ("asset_admin.rs", include_str!("asset_admin.rs")),
+            ("assets.rs", include_str!("assets.rs")),
+            ("audit.rs", include_str!("audit.rs")),
+            ("handoffs.rs", include_str!("handoffs.rs")),
+            ("intakes.rs", include_str!("intakes.rs")),
+            ("lease.rs", include_str!("lease.rs")),
+            ("mcp.rs", include_str!("mcp.rs")),
+            ("mod.rs", include_str!("mod.rs")),
+            ("photos.rs", include_str!("photos.rs")),
+            ("policy.rs", include_str!("policy.rs")),
+            ("portals.rs", include_str!("portals.rs")),
+            ("review.rs", include_str!("review.rs")),
+            ("salesforce.rs", include_str!("salesforce.rs")),
+            ("users.rs", include_str!("users.rs")),
+            ("write_jobs.rs", include_str!("write_jobs.rs")),
+        ] {
+            assert!(
+                !source.contains(&needle),
+                "{file} starts a deferred transaction; use write_tx()"
+            );
+        }
+    }
 }
