@@ -409,11 +409,10 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     let start = run[0].a;
     let end = run.last().map_or(first.b, |s| s.b);
 
-    // The subject for one prefix: the sentence as written from its first
-    // cue-bearing phrase ("Freezer at -12 °C" is a reading, not the problem),
-    // as far as fits, cut at a word boundary; and a phrase elsewhere that
-    // outweighs every phrase of that sentence (the line is down, someone is at
-    // risk), with room kept for it.
+    // The subject for one prefix: the sentence as written, as far as fits,
+    // cut at a word boundary; and a phrase elsewhere that outweighs every
+    // phrase of that sentence (the line is down, someone is at risk), with
+    // room kept for it.
     let wanted = segs
         .iter()
         .enumerate()
@@ -427,17 +426,13 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         let room = budget
             .saturating_sub(chars(prefix))
             .saturating_sub(second.as_ref().map_or(0, |(_, t)| chars(t) + 2));
-        let cut = |a: usize| {
-            let mut b = end;
-            while b > a && chars(&text_of(notes, words, a, b)) > room {
+        let (a, mut b) = (start, end);
+        while b > a && chars(&text_of(notes, words, a, b)) > room {
+            b -= 1;
+            while b > a + 1 && TRAILING.contains(&words[b - 1].norm) {
                 b -= 1;
-                while b > a + 1 && TRAILING.contains(&words[b - 1].norm) {
-                    b -= 1;
-                }
             }
-            (a, b)
-        };
-        let (a, b) = cut(start);
+        }
         // When the cut would drop a phrase with a live cue ("... level
         // switch working, float sticking"), the sentence's cue-bearing
         // phrases alone, as many as fit, joined by commas.
@@ -463,8 +458,6 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         }
         (pieces, second)
     };
-    // The asset's name leads, unless it would push the problem's own words
-    // out: then its tag ("AD-1" for "Automatic door AD-1 main entrance").
     let full = (!asset_name.is_empty() && chars(asset_name) + 2 + 12 <= budget)
         .then(|| format!("{asset_name}: "));
     // A tag has a capital and a digit and is not an ordinal ("3rd", "No.4").
