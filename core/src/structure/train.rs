@@ -28,7 +28,6 @@ use super::learn::{self, HAZARD, PRIORITY, REASONS, TYPES, Weights};
 use super::{Findings, Span, lex};
 use crate::wire::AssetView;
 
-const DEV: &str = include_str!("../../tests/data/dev.json");
 /// The second development batch: written after the rules were tuned and
 /// never tuned on by them, so on it the rules are as good as on any new
 /// note — the model learns there how far to trust them (on `dev.json`,
@@ -112,8 +111,7 @@ struct Note {
 }
 
 fn load() -> Vec<Note> {
-    let mut notes = load_file(DEV, false);
-    notes.extend(load_file(DEV2, true));
+    let mut notes = load_file(DEV2, true);
     let mut table = load_file(TABLE, false);
     for n in &mut table {
         n.table = true;
@@ -345,8 +343,6 @@ fn outcome(f: usize, note: &Note, w: Option<&Weights<'_>>, vocab: &[String]) -> 
 enum TrainOn {
     /// `dev2.json` only.
     Fresh,
-    /// `dev2.json` and `dev.json`.
-    Both,
     /// `dev2.json` and the 72-note table.
     FreshAndTable,
 }
@@ -360,7 +356,7 @@ fn training_set(notes: &[Note], on: TrainOn, skip: impl Fn(usize) -> bool) -> Ve
                 out.push(n);
             }
             fresh_i += 1;
-        } else if (on == TrainOn::Both && !n.table) || (on == TrainOn::FreshAndTable && n.table) {
+        } else if on == TrainOn::FreshAndTable && n.table {
             out.push(n);
         }
     }
