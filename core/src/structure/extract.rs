@@ -462,6 +462,17 @@ fn split_letters_digits(s: &str) -> Option<(&str, &str)> {
     .then_some((letters, digits))
 }
 
+/// A vehicle diagnostic code (OBD-II): P, B, C or U, a digit 0–3, three hex
+/// digits, at least one a digit ("P0299", "P20E8").
+fn obd(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && matches!(b[0].to_ascii_uppercase(), b'P' | b'B' | b'C' | b'U')
+        && (b'0'..=b'3').contains(&b[1])
+        && b[2..].iter().all(u8::is_ascii_hexdigit)
+        && b[2..].iter().any(u8::is_ascii_digit)
+}
+
 /// A hyphen and up to `max` digits glued to token `j` ("E-42", "E2-14"):
 /// the digits and where they end.
 fn hyphen_digits<'n>(
@@ -553,14 +564,7 @@ fn code_at(
         }
         return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
     }
-    // Vehicle diagnostic codes (OBD-II): P, B, C or U, a digit 0–3, three
-    // hex digits ("P0299", "P20E8").
-    if b.len() == 5
-        && matches!(b[0].to_ascii_uppercase(), b'P' | b'B' | b'C' | b'U')
-        && (b'0'..=b'3').contains(&b[1])
-        && b[2..].iter().all(u8::is_ascii_hexdigit)
-        && b[2..].iter().any(u8::is_ascii_digit)
-    {
+    if obd(s) {
         return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
     }
     // "E 21", "F 3": one capital letter, a space, a number — the way some
@@ -759,15 +763,10 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .get(c.next)
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
-            let tb = c.text.as_bytes();
-            let obd = tb.len() == 5
-                && matches!(tb[0], b'P' | b'B' | b'C' | b'U')
-                && (b'0'..=b'3').contains(&tb[1])
-                && tb[2..].iter().all(u8::is_ascii_hexdigit);
             let ok = hex
                 || c.kind == CodeKind::Number
                 || (c.kind == CodeKind::Named
-                    && (BARE.contains(&letters.as_str()) || obd || shown(notes, toks, i)));
+                    && (BARE.contains(&letters.as_str()) || obd(&c.text) || shown(notes, toks, i)));
             if ok && !glued && !is_part(word_before(notes, toks, i)) && !is_part(after) {
                 let keys = assets.get_or_insert_with(|| asset_keys(asset));
                 if !keys.contains(&key(&c.text)) {
