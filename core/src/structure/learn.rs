@@ -159,8 +159,9 @@ pub(super) const CONCEPTS: usize =
 
 /// What the rules found, as features every field's model sees: each cue
 /// kind said (live) and said negated; the strongest type and reason vote
-/// (the strongest, not the sum, so that saying a thing twice changes nothing); the asset's kind; and the rules' own proposal for each of the four
-/// fields. These carry over to notes with words never seen in training
+/// (the strongest, not the sum, so that saying a thing twice changes
+/// nothing); the asset's kind; and the rules' own proposal for each of the
+/// four fields. These carry over to notes with words never seen in training
 /// ("the ward is without" and "production waiting" are both `Crit`).
 pub(super) fn concepts(
     hits: &[Hit],
