@@ -516,6 +516,10 @@ mod tests {
         p.get(f).and_then(|f| f.value.as_text())
     }
 
+    fn subject_of(notes: &str) -> String {
+        text(&run(notes), "Subject").unwrap().to_owned()
+    }
+
     fn highlighted<'n>(notes: &'n str, p: &Proposal, f: &str) -> Vec<&'n str> {
         match &p.get(f).unwrap().source {
             Source::Notes { spans } => spans.iter().map(|s| &notes[s.range()]).collect(),
@@ -635,6 +639,33 @@ mod tests {
             .chars()
             .next();
         assert_eq!(next, Some(' '), "cut at a word boundary: {s}");
+    }
+
+    #[test]
+    fn a_missing_function_is_the_problem_not_a_reassurance() {
+        // "no ice" negates a cue (ice build-up) but says the machine failed.
+        let s = subject_of("ice mach - no ice, disp E4. Inlet valve not opening, board dead.");
+        assert!(s.contains("no ice"), "{s}");
+        // "no leak, no smoke" only says what is not wrong.
+        let s = subject_of("no leak found, no smoke. bearing noisy on the DE end.");
+        assert!(s.contains("bearing noisy"), "{s}");
+    }
+
+    #[test]
+    fn a_long_sentence_loses_who_reported_it_before_the_problem() {
+        let s = subject_of(
+            "Customer rang in a bit of a panic saying the lift was making a terrible screaming noise and was about to fall.",
+        );
+        assert!(s.contains("screaming noise"), "{s}");
+        assert!(!s.contains("panic"), "{s}");
+    }
+
+    #[test]
+    fn a_phrase_saying_a_function_is_lost_joins_a_first_sentence_that_says_nothing() {
+        let s = subject_of(
+            "Popped in at the health centre on my way past this morning. Patient chair in room 3 wont go back up.",
+        );
+        assert!(s.contains("wont go back up"), "{s}");
     }
 
     #[test]

@@ -10,12 +10,15 @@
 //! a word boundary to fit. The notes are cut into phrases at punctuation and
 //! at joining words (`and`, `but`, `so`, `&`, …) and each phrase scores the
 //! weight of its live cues (hazards and High cues most, then breakdowns,
-//! types, performance; feedback and Low cues nothing): if the cut would drop
-//! the sentence's heaviest phrase, its cue-bearing phrases alone are joined
+//! types, performance; feedback and Low cues nothing; a negated word that is
+//! no cue, "doesn't release", "no water", as much as a breakdown): if the cut
+//! would drop the sentence's heaviest phrase, its cue-bearing phrases alone are joined
 //! instead, and a phrase elsewhere that outweighs all of them (the line is
 //! down, someone is at risk) is added. The asset's name leads when the
 //! sentence still fits whole after it, else its tag ("AD-1"). An error code
 //! and a reading from the same sentence are appended when not already there.
+//! A sentence too long to fit first loses its reporting clause ("Customer
+//! rang in a panic saying …").
 //! Leading filler (`the`, `found`, `cust says`, words of the asset's own name)
 //! and trailing joiners are trimmed; text is the technician's own, with
 //! whitespace collapsed; the limit is cut at a word boundary, never inside a
@@ -143,6 +146,25 @@ const REPORT_VERBS: &[&str] = &[
     "feedback",
     "wants",
     "thinks",
+];
+
+/// The verb that ends a reporting clause ("the manager rang to say ...").
+const SAYING: &[&str] = &[
+    "says",
+    "said",
+    "saying",
+    "say",
+    "reports",
+    "reported",
+    "reporting",
+    "complained",
+    "complains",
+    "complaining",
+    "mentioned",
+    "states",
+    "stated",
+    "flagged",
+    "noticed",
 ];
 
 const TRAILING: &[&str] = &[
@@ -280,11 +302,111 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
                 .iter()
                 .filter(|h| h.w0 >= a0 && h.w0 < b0)
                 .map(weight)
-                .fold(0.0, |s, w| s + w);
+                .fold(0.0, |s, w| s + w)
+                + lost_function(words, hits, a0, b0);
             out.push(Segment { a, b, score });
         }
     }
     out
+}
+
+/// Words that say something does not happen.
+const NEGATORS: &[&str] = &[
+    "no", "not", "wont", "cant", "doesnt", "didnt", "isnt", "wasnt", "wouldnt", "cannot", "never",
+    "aint", "arent", "werent", "hasnt", "havent",
+];
+
+/// What a negator may negate without the note saying anything is wrong.
+const REASSURING: &[&str] = &[
+    "urgent",
+    "rush",
+    "hurry",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "fault",
+    "faults",
+    "defect",
+    "defects",
+    "damage",
+    "change",
+    "changes",
+    "alarm",
+    "alarms",
+    "error",
+    "errors",
+    "code",
+    "codes",
+    "sign",
+    "signs",
+    "further",
+    "more",
+    "other",
+    "one",
+    "longer",
+    "need",
+    "needed",
+    "action",
+    "concern",
+    "concerns",
+    "complaints",
+    "bad",
+    "big",
+    "too",
+    "much",
+    "very",
+    "sure",
+    "yet",
+    "always",
+    "only",
+    "just",
+    "a",
+    "an",
+    "the",
+    "any",
+    "all",
+    "anything",
+    "everything",
+    "trace",
+    "evidence",
+    "known",
+    "obvious",
+    "visible",
+    "apparent",
+    "found",
+    "seen",
+    "noticed",
+    "risk",
+    "danger",
+    "safety",
+    "hazard",
+    "immediate",
+    "major",
+    "real",
+    "worse",
+    "affected",
+    "required",
+    "requires",
+    "require",
+    "in",
+];
+
+/// "doesn't release", "wont set", "no water": a negated word that is not a
+/// cue says the equipment has lost a function — the problem itself, which
+/// the cues cannot name for every function there is.
+fn lost_function(words: &[Word<'_>], hits: &[Hit], a: usize, b: usize) -> f32 {
+    (a..b.saturating_sub(1))
+        .filter(|&i| {
+            let next = &words[i + 1];
+            NEGATORS.contains(&words[i].norm)
+                && next.brk == Brk::None
+                && !REASSURING.contains(&next.norm)
+                && !next.norm.as_bytes()[0].is_ascii_digit()
+                && !hits.iter().any(|h| h.w0 <= i + 1 && h.w1 > i + 1)
+        })
+        .count() as f32
+        * 2.0
 }
 
 /// "cust says", "operator reported": a reporting clause starts at word `i`.
@@ -375,10 +497,18 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
     // dispatcher would put in the subject lie in the note's first sentence
     // 97% of the time; the best-scoring phrase anywhere missed a third).
     // A sentence that only says what is not wrong ("no leak found, no smoke")
-    // is not the problem.
+    // is not the problem; one that says a function is missing ("no ice",
+    // "not giving warm air") is.
     let only_negated = |n: u16| {
         let said = || hits.iter().filter(|h| words[h.w0].sentence == n);
-        said().any(|h| h.negated) && !said().any(|h| weight(h) > 0.0)
+        let reassuring = |h: &&Hit| {
+            h.negated
+                && h.cue
+                    .fx
+                    .iter()
+                    .any(|f| matches!(f, Fx::Hazard | Fx::Flood | Fx::R(Re::Breakdown, _)))
+        };
+        said().any(|h| reassuring(&h)) && !said().any(|h| weight(h) > 0.0)
     };
     // A greeting ("Morning.", "Hi team,") is not the problem either.
     let greeting = |n: u16| {
@@ -426,7 +556,17 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         let room = budget
             .saturating_sub(chars(prefix))
             .saturating_sub(second.as_ref().map_or(0, |(_, t)| chars(t) + 2));
-        let (a, mut b) = (start, end);
+        let (mut a, mut b) = (start, end);
+        // A sentence too long to fit loses who reported it first ("Customer
+        // rang in a panic saying the lift was making a screaming noise").
+        if chars(&text_of(notes, words, a, b)) > room
+            && let Some(i) = (a..b.min(a + 12)).find(|&i| SAYING.contains(&words[i].norm))
+        {
+            a = i + 1;
+            while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "of") {
+                a += 1;
+            }
+        }
         while b > a && chars(&text_of(notes, words, a, b)) > room {
             b -= 1;
             while b > a + 1 && TRAILING.contains(&words[b - 1].norm) {
