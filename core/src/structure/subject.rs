@@ -257,7 +257,13 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
     for (i, w) in words.iter().enumerate() {
         let joiner = SEGMENT_WORDS.contains(&w.norm);
         let report = reporting(words, i);
-        if i > a && (w.brk != Brk::None || w.amp || joiner || report) {
+        // A time or ratio ("07:50", "3:1") is one thing, not two phrases.
+        let clock = i > 0
+            && w.brk == Brk::Sep
+            && words[i - 1].end + 1 == w.start
+            && words[i - 1].norm.bytes().all(|c| c.is_ascii_digit())
+            && w.norm.bytes().next().is_some_and(|c| c.is_ascii_digit());
+        if i > a && ((w.brk != Brk::None && !clock) || w.amp || joiner || report) {
             raw.push((a, i));
             a = i;
         }
