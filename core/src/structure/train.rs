@@ -36,7 +36,7 @@ const DEV2: &str = include_str!("../../tests/data/dev2.json");
 /// The 72-note table the product promises in full (`tests/structuring.rs`).
 const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// Words and pairs seen in fewer training notes are left out (engine size).
-const MIN_COUNT: usize = 8;
+const MIN_COUNT: usize = 11;
 const STEPS: usize = 600;
 const RATE: f64 = 0.5;
 const MOMENTUM: f64 = 0.9;
@@ -78,12 +78,25 @@ const GATES: [(f32, f32); 15] = [
 /// 400 notes, +6.4 on 800, +7.9 on 1,200 (where, with 400, letting it
 /// overrule sure rules turned the table's "asap" notes Low). Words seen in 5
 /// notes instead of 8: within half a point, for 16 KB more engine.
+///
+/// At 1,600 notes (round 4 joined) the same choices stay best: Priority
+/// 63.0% → 72.4%, Type 71.4% → 74.6%, Reason 61.8% → 75.7%, hazard 83.1% →
+/// 89.4%; `MIN_COUNT` went from 8 to 11 to keep the engine's size, and the
+/// hazard model overrules the rules only at p ≥ 0.6 (88.8% in CV): at 0.5
+/// it learnt from "smoke that was steam" notes to clear "might be smoke?",
+/// which the guidelines call a hazard.
 const CHOSEN: [(f64, f32, f32); 4] = [
     (0.001, 2.0, 0.0),
     (0.001, 2.0, 0.0),
     (0.0003, 2.0, 0.0),
-    (0.0003, 0.9, 0.5),
+    (0.0003, 0.9, 0.6),
 ];
+
+/// Each note of the 72-note table counts this many times in training: the
+/// product promises the table in full, and with 1,600 fresh notes one of
+/// its notes ("reset ok, running now … maybe undersized overload?", Medium
+/// while a cause remains) was outvoted once counted once.
+const TABLE_WEIGHT: usize = 3;
 
 /// What the committed model trains on (see `cross_validate`).
 const TRAIN_ON: TrainOn = TrainOn::FreshAndTable;
@@ -357,7 +370,7 @@ fn training_set(notes: &[Note], on: TrainOn, skip: impl Fn(usize) -> bool) -> Ve
             }
             fresh_i += 1;
         } else if on == TrainOn::FreshAndTable && n.table {
-            out.push(n);
+            out.extend(std::iter::repeat_n(n, TABLE_WEIGHT));
         }
     }
     out
