@@ -32,6 +32,23 @@ pub fn segment_kind(fields: &[String]) -> Option<Kind> {
         .find_map(|f| f.strip_prefix(PREFIX).and_then(Kind::parse))
 }
 
+/// The notes' segments in runs of one kind of personal data (or none), so
+/// that a finding a field's span cuts in two ("card 4111" sets a field)
+/// is still one highlight of personal data.
+pub fn runs(
+    segs: Vec<crate::highlight::Segment>,
+) -> Vec<(Option<Kind>, Vec<crate::highlight::Segment>)> {
+    let mut out: Vec<(Option<Kind>, Vec<crate::highlight::Segment>)> = Vec::new();
+    for seg in segs {
+        let kind = segment_kind(&seg.fields);
+        match out.last_mut() {
+            Some((k, run)) if kind.is_some() && *k == kind => run.push(seg),
+            _ => out.push((kind, vec![seg])),
+        }
+    }
+    out
+}
+
 /// A finding as the page lists it: where, what, and the words with a little
 /// of the text around them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,6 +143,25 @@ pub fn counts_text(v: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_finding_cut_by_a_fields_span_stays_one_run() {
+        use crate::highlight::segments;
+        let notes = "paid with card 4111 1111 1111 1111 thanks";
+        let spans = vec![
+            ("Priority".to_owned(), Span::new(10, 19)),
+            ("pii:card".to_owned(), Span::new(15, 34)),
+        ];
+        let runs = super::runs(segments(notes, &spans));
+        let personal: Vec<String> = runs
+            .iter()
+            .filter(|(k, _)| k.is_some())
+            .map(|(_, r)| r.iter().map(|s| s.text.as_str()).collect())
+            .collect();
+        assert_eq!(personal, vec!["4111 1111 1111 1111".to_owned()]);
+        // The words around it keep their own segments (one highlighted).
+        assert_eq!(runs.len(), 4, "{runs:?}");
+    }
+
     use super::*;
     use fieldcase_core::pii::{HealthTerms, scan};
     use fieldcase_core::{CaseDraft, FieldValue};

@@ -340,32 +340,34 @@ pub fn Intake() -> impl IntoView {
         let mut spans = field_spans(&d.proposal);
         spans.extend(crate::pii::note_spans(&d.pii));
         let segs = segments(&d.notes, &spans);
-        let notes = segs
-            .into_iter()
-            .map(|seg| {
-                let personal = crate::pii::segment_kind(&seg.fields);
-                let fs: Vec<String> = seg
-                    .fields
+        let mark = |seg: crate::highlight::Segment| {
+            let fs: Vec<String> = seg
+                .fields
+                .iter()
+                .filter(|f| !f.starts_with(crate::pii::PREFIX))
+                .cloned()
+                .collect();
+            if fs.is_empty() {
+                view! { <span>{seg.text}</span> }.into_any()
+            } else {
+                let labels = fs
                     .iter()
-                    .filter(|f| !f.starts_with(crate::pii::PREFIX))
-                    .cloned()
-                    .collect();
-                let inner = if fs.is_empty() {
-                    view! { <span>{seg.text}</span> }.into_any()
-                } else {
-                    let labels = fs
-                        .iter()
-                        .map(|f| schema.field(f).map_or(f.clone(), |d| d.label.clone()))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    view! {
+                    .map(|f| schema.field(f).map_or(f.clone(), |d| d.label.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                view! {
                         <mark class="hl" title=format!("Sets {labels}")
                             class:on=move || active.with(|a| a.as_ref().is_some_and(|a| fs.contains(a)))>
                             {seg.text}
                         </mark>
                     }
                     .into_any()
-                };
+            }
+        };
+        let notes = crate::pii::runs(segs)
+            .into_iter()
+            .map(|(personal, run)| {
+                let inner = run.into_iter().map(&mark).collect_view();
                 match personal {
                     Some(kind) => view! {
                         <mark class="pii" title=format!("Personal data: {}", kind.label())>
@@ -373,7 +375,7 @@ pub fn Intake() -> impl IntoView {
                         </mark>
                     }
                     .into_any(),
-                    None => inner,
+                    None => inner.into_any(),
                 }
             })
             .collect_view();
