@@ -73,6 +73,9 @@ const OVERRULE: f32 = 0.8;
 /// A model decision is never shown as sure: trained on 1,272 notes, its
 /// probabilities run high on notes unlike them.
 const MAX_CONFIDENCE: f32 = 0.75;
+/// The model's probability needed to clear a hazard the rules found in
+/// words of doubt.
+const CLEAR_HAZARD: f32 = 0.8;
 /// At most this many spans for a model decision.
 const MAX_SPANS: usize = 3;
 
@@ -292,10 +295,17 @@ pub(super) fn softmax(s: &mut [f32]) {
 }
 
 /// The present words and pairs that weigh most for class `c` against the
-/// others, best first, at most `MAX_SPANS`, without overlaps.
+/// others, best first, at most `MAX_SPANS`, without overlaps. A number is
+/// never the words that set a value (its feature is only its shape, and it
+/// may be a card number the console must show whole).
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[(u16, Span)]) -> Vec<Span> {
     let mut scored: Vec<(i32, Span)> = feats
         .iter()
+        .filter(|&&(i, _)| {
+            model::VOCAB
+                .get(usize::from(i))
+                .is_some_and(|k| k.split(' ').all(|t| t != "0" && t != "0a"))
+        })
         .filter_map(|&(i, span)| {
             let row = &w.words[i as usize * n..(i as usize + 1) * n];
             let others = row
@@ -348,6 +358,13 @@ pub(super) fn decide(
     let value = classes[best];
     let rule_value = rule.map_or(silent, |r| r.value);
     if value == rule_value || p[best] < w.sure {
+        return None;
+    }
+    // Erring on the side of safety (GUIDELINES: "might be smoke?" is a
+    // hazard): the model clears a hazard the rules found in words of doubt
+    // only when sure.
+    let doubted = rule.is_some_and(|r| r.confidence < 0.5);
+    if rule_value == "true" && value == "false" && doubted && p[best] < CLEAR_HAZARD {
         return None;
     }
     if value == silent {
