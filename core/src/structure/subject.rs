@@ -573,6 +573,14 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
                 a += 1;
             }
         }
+        // Then the phrases before the first that says anything ("Greenhill
+        // Offices, booster set cycling on/off ..." loses "Greenhill Offices").
+        if chars(&text_of(notes, words, a, b)) > room
+            && let Some(s) = run.iter().find(|s| s.score > 0.0)
+            && s.a >= a
+        {
+            a = s.a;
+        }
         while b > a && chars(&text_of(notes, words, a, b)) > room {
             b -= 1;
             while b > a + 1 && TRAILING.contains(&words[b - 1].norm) {
