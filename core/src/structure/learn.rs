@@ -5,7 +5,7 @@
 //! Features are the lexer's normalised words (lower case, shorthand
 //! expanded; a word with a digit becomes its shape, `0` or `0a`) and pairs of
 //! neighbouring words in one sentence, looked up in a fixed vocabulary (words
-//! and pairs seen in at least eight training notes). The rules' own proposal
+//! and pairs seen in at least `MIN_COUNT` training notes). The rules' own proposal
 //! enters as features too (which value, at what confidence, or silence), and
 //! so do their findings as concepts shared by every field (`concepts`: each
 //! cue kind said or negated, the type and reason votes, the asset's kind,
@@ -70,7 +70,7 @@ pub(super) struct Weights<'a> {
 
 /// How much a model decision that overrules the rules keeps of its probability.
 const OVERRULE: f32 = 0.8;
-/// A model decision is never shown as sure: trained on 1,272 notes, its
+/// A model decision is never shown as sure: trained on 2,216 notes, its
 /// probabilities run high on notes unlike them.
 const MAX_CONFIDENCE: f32 = 0.75;
 /// The model's probability needed to clear a hazard the rules found in
