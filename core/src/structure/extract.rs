@@ -311,7 +311,7 @@ fn keyword(s: &str) -> Option<String> {
     // Not "flt": in these notes it is a fork-lift truck ("FLT 2").
     const KEYWORDS: &[&str] = &[
         "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
-        "alrm", "code", "codes",
+        "alrm", "code", "codes", "alarma", "codigo", "código",
     ];
     if s.len() > 6 || !any_of(s, KEYWORDS) {
         return None;
@@ -359,6 +359,10 @@ const SHOWN: &[&str] = &[
     "indicates",
     "mostra",
     "muestra",
+    "mostraba",
+    "marca",
+    "marcaba",
+    "marcando",
 ];
 
 /// Capitals a display shows that are not codes.
@@ -379,6 +383,38 @@ fn shown(notes: &str, toks: &[Tok], i: usize) -> bool {
         .filter(|t| t.kind == Kind::Word)
         .take(1)
         .any(|t| any_of(&notes[t.start..t.end], SHOWN))
+}
+
+/// Where a display is: "A07 on the panel", "'RD-14' on display".
+const SCREENS: &[&str] = &[
+    "display",
+    "screen",
+    "panel",
+    "keypad",
+    "controller",
+    "hmi",
+    "lcd",
+    "readout",
+    "pantalla",
+];
+
+/// Token `k` onwards says "on (the) display": what came before was shown.
+fn shown_on(notes: &str, toks: &[Tok], k: usize) -> bool {
+    let mut words = toks[k.min(toks.len())..]
+        .iter()
+        .filter(|t| !matches!(t.kind, Kind::Sym('\'' | '"')))
+        .take(3);
+    let Some(first) = words.next() else {
+        return false;
+    };
+    if first.kind != Kind::Word || !any_of(&notes[first.start..first.end], &["on", "en"]) {
+        return false;
+    }
+    words
+        .filter(|t| t.kind == Kind::Word)
+        .map(|t| &notes[t.start..t.end])
+        .find(|w| !any_of(w, &["the", "its", "el", "la"]))
+        .is_some_and(|w| any_of(w, SCREENS))
 }
 
 /// Letters that start an unmistakable display code without a keyword.
@@ -451,6 +487,17 @@ struct Code {
     end: usize,
     next: usize,
     kind: CodeKind,
+}
+
+/// A code's letters as the equipment shows them: as written when the note
+/// has a capital in them ("Er03", "bF"), else in capitals ("e42" → `E42`,
+/// typed in a hurry).
+fn as_shown(s: &str) -> String {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_owned()
+    } else {
+        s.to_ascii_uppercase()
+    }
 }
 
 fn split_letters_digits(s: &str) -> Option<(&str, &str)> {
@@ -544,6 +591,14 @@ fn code_at(
             kind: CodeKind::Number,
         });
     }
+    // Gases and refrigerants are named, not shown as codes ("alarma CO2 bajo").
+    const SUBSTANCES: &[&str] = &[
+        "co", "co2", "o2", "n2", "h2", "nh3", "h2s", "ch4", "no2", "so2", "r22", "r32", "r134a",
+        "r290", "r404a", "r407c", "r410a", "r600a", "r717", "r744",
+    ];
+    if any_of(s, SUBSTANCES) {
+        return None;
+    }
     if let Some((letters, digits)) = split_letters_digits(s) {
         if let Some(kw) = keyword(letters) {
             return Some(Code {
@@ -556,16 +611,12 @@ fn code_at(
         }
         // "E2-14", "A1-03": a sub-code glued on with a hyphen.
         if let Some((ds, end)) = hyphen_digits(notes, toks, j, 3) {
-            return Some(named(
-                format!("{}-{ds}", s.to_ascii_uppercase()),
-                end,
-                j + 3,
-            ));
+            return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
         }
-        return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
+        return Some(named(as_shown(s), t.end, j + 1));
     }
     if obd(s) {
-        return Some(named(s.to_ascii_uppercase(), t.end, j + 1));
+        return Some(named(as_shown(s), t.end, j + 1));
     }
     // "E 21", "F 3": one capital letter, a space, a number — the way some
     // displays show it (GUIDELINES: `E 6` stays `E 6`).
@@ -589,11 +640,7 @@ fn code_at(
         && s.bytes().all(|b| b.is_ascii_alphabetic())
         && let Some((ds, end)) = hyphen_digits(notes, toks, j, 4)
     {
-        return Some(named(
-            format!("{}-{ds}", s.to_ascii_uppercase()),
-            end,
-            j + 3,
-        ));
+        return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
     }
     None
 }
@@ -763,11 +810,14 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .get(c.next)
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
+            let seen = shown(notes, toks, i) || shown_on(notes, toks, c.next);
             let ok = hex
                 || c.kind == CodeKind::Number
                 || (c.kind == CodeKind::Named
-                    && (BARE.contains(&letters.as_str()) || obd(&c.text) || shown(notes, toks, i)));
-            if ok && !glued && !is_part(word_before(notes, toks, i)) && !is_part(after) {
+                    && (BARE.contains(&letters.as_str()) || obd(&c.text) || seen));
+            // A part named after a code the display showed is what the code
+            // is about ("shows F-12 tank level"), not the code's owner ("F3 fuse").
+            if ok && !glued && !is_part(word_before(notes, toks, i)) && (seen || !is_part(after)) {
                 let keys = assets.get_or_insert_with(|| asset_keys(asset));
                 if !keys.contains(&key(&c.text)) {
                     push(
@@ -881,6 +931,17 @@ mod tests {
         assert_eq!(code("E42 cleared, E42 back"), ["E42"]);
         assert_eq!(code("code BF on CPU"), ["BF"]);
         assert_eq!(code("error code: BF"), ["BF"]);
+        // Shown: said after it, or with the part it is about after it.
+        assert_eq!(code("stops at random, A07 on the panel"), ["A07"]);
+        assert_eq!(code("4 readers dead, 'RD-14' on display"), ["RD-14"]);
+        assert_eq!(code("dishwasher shows F-12 tank level"), ["F-12"]);
+        assert_eq!(code("display shows E 21 fan failure"), ["E 21"]);
+        // As the equipment spells it; typed all in lower case, in capitals.
+        assert_eq!(code("cut out and show Er03 (overheat)"), ["Er03"]);
+        assert_eq!(code("showing e42"), ["E42"]);
+        // Spanish.
+        assert_eq!(code("el panel marca A1-03 tamper"), ["A1-03"]);
+        assert_eq!(code("muestra alarma 2.1 y no carga"), ["Alarma 2.1"]);
     }
 
     #[test]
@@ -895,5 +956,6 @@ mod tests {
         assert!(
             code("security says CR-1 alarm sounded, app shows 'PEN fault detected'").is_empty()
         );
+        assert!(code("el incubador alarma CO2 bajo, R410A on the panel").is_empty());
     }
 }
