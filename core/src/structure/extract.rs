@@ -770,6 +770,39 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             i += 1;
             continue;
         }
+        // "showing Service 34", "showed State 102": a capitalised word and a
+        // number the equipment showed, in a note not all in capitals, are
+        // its code with its own label (GUIDELINES: a number keeps the word
+        // that introduces it).
+        if (3..=8).contains(&text.len())
+            && text.as_bytes()[0].is_ascii_uppercase()
+            && text.bytes().skip(1).all(|b| b.is_ascii_lowercase())
+            && notes.bytes().any(|b| b.is_ascii_lowercase())
+            && shown(notes, toks, i)
+            // Not across a full stop ("no faults logged. Strings 1-4 ok").
+            && i > 0
+            && !matches!(toks[i - 1].kind, Kind::Sym('.' | ';' | '!' | '?'))
+            && let Some(n) = toks.get(i + 1)
+            && n.kind == Kind::Word
+            && n.space_before
+            && !n.nl_before
+            && (1..=4).contains(&(n.end - n.start))
+            && notes[n.start..n.end].bytes().all(|b| b.is_ascii_digit())
+            && unit_after(notes, toks, i + 2).is_none()
+            && toks.get(i + 2).is_none_or(|r| r.space_before || r.kind != Kind::Sym('-'))
+            && !is_part(Some(text))
+        {
+            let c = Code {
+                text: format!("{text} {}", &notes[n.start..n.end]),
+                start: t.start,
+                end: n.end,
+                next: i + 2,
+                kind: CodeKind::Number,
+            };
+            push(&mut out, &c, 0.7);
+            i += 2;
+            continue;
+        }
         // "display flashing LE": two or three capitals the equipment showed,
         // in a note that is not all capitals.
         if (2..=3).contains(&text.len())
@@ -942,6 +975,15 @@ mod tests {
         // Spanish.
         assert_eq!(code("el panel marca A1-03 tamper"), ["A1-03"]);
         assert_eq!(code("muestra alarma 2.1 y no carga"), ["Alarma 2.1"]);
+        // A word and a number shown: the word is the code's label.
+        assert_eq!(
+            code("Rational combi showing Service 34, not filling"),
+            ["Service 34"]
+        );
+        assert_eq!(
+            code("burner box showing \"Loc 4\" and locked out"),
+            ["Loc 4"]
+        );
     }
 
     #[test]
@@ -957,5 +999,6 @@ mod tests {
             code("security says CR-1 alarm sounded, app shows 'PEN fault detected'").is_empty()
         );
         assert!(code("el incubador alarma CO2 bajo, R410A on the panel").is_empty());
+        assert!(code("no faults logged. Strings 1-4 ok, display shows Temp 45 C").is_empty());
     }
 }
