@@ -1106,6 +1106,17 @@ mod tests {
     }
 
     #[test]
+    fn a_dent_is_damage_a_dentist_is_not() {
+        let pats = |n: &str| hits(n).into_iter().map(|h| h.0).collect::<Vec<_>>();
+        assert!(pats("panel dented by a trolley").contains(&"dented"));
+        assert!(
+            !pats("dental chair in the dentist's surgery")
+                .iter()
+                .any(|p| p.starts_with("dent"))
+        );
+    }
+
+    #[test]
     fn patterns_match_whole_words_prefixes_and_phrases() {
         let l = Lexed::new("no power, leakin badly; trip hazard");
         let w = l.words();

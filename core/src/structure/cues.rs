@@ -1174,7 +1174,10 @@ const CUE_LIST: &[Cue] = &[
     c("plinth", &[ST2]),
     c("foundation*", &[ST2]),
     c("base", &[ST1]),
-    c("dent*", &[ST2]),
+    // Not "dent*": that is "dental" and "dentist" too.
+    c("dent", &[ST2]),
+    c("dents", &[ST2]),
+    c("dented", &[ST2]),
     c("bent", &[ST1]),
     c("door track", &[ST1]),
     c("subsid*", &[ST2]),
