@@ -143,6 +143,11 @@ pub fn counts_text(v: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use fieldcase_core::pii::{HealthTerms, scan};
+    use fieldcase_core::{CaseDraft, FieldValue};
+    use serde_json::json;
+
     #[test]
     fn a_finding_cut_by_a_fields_span_stays_one_run() {
         use crate::highlight::segments;
@@ -161,11 +166,6 @@ mod tests {
         // The words around it keep their own segments (one highlighted).
         assert_eq!(runs.len(), 4, "{runs:?}");
     }
-
-    use super::*;
-    use fieldcase_core::pii::{HealthTerms, scan};
-    use fieldcase_core::{CaseDraft, FieldValue};
-    use serde_json::json;
 
     #[test]
     fn findings_become_highlights_lines_and_words() {

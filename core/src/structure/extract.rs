@@ -380,6 +380,8 @@ fn shown(notes: &str, toks: &[Tok], i: usize) -> bool {
         .rev()
         .take(3)
         .take_while(|t| !t.nl_before || t.kind == Kind::Word)
+        // Not across a full stop ("no faults logged. Strings 1-4 ok").
+        .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
         .filter(|t| t.kind == Kind::Word)
         .take(1)
         .any(|t| any_of(&notes[t.start..t.end], SHOWN))
@@ -779,9 +781,6 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             && text.bytes().skip(1).all(|b| b.is_ascii_lowercase())
             && notes.bytes().any(|b| b.is_ascii_lowercase())
             && shown(notes, toks, i)
-            // Not across a full stop ("no faults logged. Strings 1-4 ok").
-            && i > 0
-            && !matches!(toks[i - 1].kind, Kind::Sym('.' | ';' | '!' | '?'))
             && let Some(n) = toks.get(i + 1)
             && n.kind == Kind::Word
             && n.space_before
@@ -789,7 +788,9 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             && (1..=4).contains(&(n.end - n.start))
             && notes[n.start..n.end].bytes().all(|b| b.is_ascii_digit())
             && unit_after(notes, toks, i + 2).is_none()
-            && toks.get(i + 2).is_none_or(|r| r.space_before || r.kind != Kind::Sym('-'))
+            && toks
+                .get(i + 2)
+                .is_none_or(|r| r.space_before || r.kind != Kind::Sym('-'))
             && !is_part(Some(text))
         {
             let c = Code {
