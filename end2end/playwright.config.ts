@@ -9,6 +9,7 @@
 // fresh data directory, so the two never see each other's intakes. Within a
 // project each spec uses its own demo asset, so specs may run in parallel.
 import { defineConfig, devices } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,7 +18,6 @@ const bin = process.env.FIELDCASE_BIN ?? path.resolve(__dirname, '../target/debu
 const orgBin = process.env.DEMO_ORG_BIN ?? path.resolve(__dirname, '../target/debug/demo-org');
 const dist = path.resolve(__dirname, '../dist');
 const consoleDist = path.resolve(__dirname, '../dist-console');
-const basePort = Number(process.env.FIELDCASE_E2E_PORT ?? 47310);
 
 // The config is evaluated by the runner and again by each worker: make the
 // data directories once, in the runner, and hand them down through the
@@ -26,6 +26,14 @@ if (!process.env.FIELDCASE_E2E_ROOT) {
   process.env.FIELDCASE_E2E_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'fieldcase-e2e-'));
 }
 const root = process.env.FIELDCASE_E2E_ROOT;
+// The ports likewise: found free once, in the runner (tools/free-ports.mjs),
+// unless FIELDCASE_E2E_PORT names a base.
+if (!process.env.FIELDCASE_E2E_PORT) {
+  process.env.FIELDCASE_E2E_PORT = execFileSync(process.execPath, [path.join(__dirname, 'tools/free-ports.mjs')], {
+    encoding: 'utf8',
+  }).trim();
+}
+const basePort = Number(process.env.FIELDCASE_E2E_PORT);
 
 const chromium = {
   executablePath: '/usr/bin/chromium',
