@@ -311,7 +311,7 @@ fn keyword(s: &str) -> Option<String> {
     // Not "flt": in these notes it is a fork-lift truck ("FLT 2").
     const KEYWORDS: &[&str] = &[
         "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
-        "alrm", "code", "codes", "alarma", "codigo", "código",
+        "alrm", "code", "codes", "alarma", "codigo", "código", "evt",
     ];
     if s.len() > 6 || !any_of(s, KEYWORDS) {
         return None;
@@ -372,19 +372,51 @@ const NOT_CODES: &[&str] = &[
     "rcd", "mcb", "cctv", "it", "pm", "am", "tv", "usb", "id", "ip",
 ];
 
+/// Verbs of a machine stopping on a code: "tripping OC1", "trip with 'A13'",
+/// "failed with C-17", "locked out on E5".
+const STOPPED: &[&str] = &[
+    "trip", "trips", "tripping", "tripped", "fail", "fails", "failed", "failing", "out", "faulted",
+    "faulting", "alarmed", "alarming", "halted", "stopped",
+];
+
+/// Words that say where a machine's words are: "the screen says W 34".
+const SAYS: &[&str] = &["says", "said", "saying", "reads", "read"];
+
 /// The word before token `i` (or the one before that, across a quote or a
-/// colon) says the equipment showed it.
+/// colon) says the equipment showed it, or stopped on it.
 fn shown(notes: &str, toks: &[Tok], i: usize) -> bool {
-    toks[..i]
+    said_before(notes, toks, i, true)
+}
+
+/// As [`shown`], but a machine stopping on letters alone is not showing
+/// them: "tripped on HP", "trips on OL" name the protection that tripped.
+fn displayed(notes: &str, toks: &[Tok], i: usize) -> bool {
+    said_before(notes, toks, i, false)
+}
+
+fn said_before(notes: &str, toks: &[Tok], i: usize, stopped: bool) -> bool {
+    let mut words = toks[..i]
         .iter()
         .rev()
-        .take(3)
+        .take(4)
         .take_while(|t| !t.nl_before || t.kind == Kind::Word)
         // Not across a full stop ("no faults logged. Strings 1-4 ok").
         .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
         .filter(|t| t.kind == Kind::Word)
-        .take(1)
-        .any(|t| any_of(&notes[t.start..t.end], SHOWN))
+        .map(|t| &notes[t.start..t.end]);
+    let Some(w) = words.next() else {
+        return false;
+    };
+    if any_of(w, SHOWN) || (stopped && any_of(w, &["tripping", "tripped"])) {
+        return true;
+    }
+    let next = words.next();
+    // "trip with 'A13'", "failed with C-17", "locked out on E5".
+    if any_of(w, &["with", "on"]) {
+        return stopped && next.is_some_and(|v| any_of(v, STOPPED));
+    }
+    // "the screen says W 34": people say things too, screens only this.
+    any_of(w, SAYS) && next.is_some_and(|v| any_of(v, SCREENS))
 }
 
 /// Where a display is: "A07 on the panel", "'RD-14' on display".
@@ -473,6 +505,20 @@ const PARTS: &[&str] = &[
     "module",
     "socket",
     "lamp",
+    // Equipment with tags of its own ("backup freezer F-02").
+    "freezer",
+    "freezers",
+    "fridge",
+    "chiller",
+    "boiler",
+    "lift",
+    "generator",
+    "compressor",
+    "truck",
+    "forklift",
+    "van",
+    // A place things go ("moving what fits into F-03").
+    "into",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -500,6 +546,15 @@ fn as_shown(s: &str) -> String {
     } else {
         s.to_ascii_uppercase()
     }
+}
+
+/// Two or three capitals ("LE", "OE"), or a display's mixed case with a
+/// small letter first ("bF", "dE"), which no word is written in.
+fn display_letters(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=3).contains(&b.len())
+        && (b.iter().all(u8::is_ascii_uppercase)
+            || (b.len() == 2 && b[0].is_ascii_lowercase() && b[1].is_ascii_uppercase()))
 }
 
 fn split_letters_digits(s: &str) -> Option<(&str, &str)> {
@@ -620,10 +675,46 @@ fn code_at(
     if obd(s) {
         return Some(named(as_shown(s), t.end, j + 1));
     }
-    // "E 21", "F 3": one capital letter, a space, a number — the way some
-    // displays show it (GUIDELINES: `E 6` stays `E 6`).
-    if s.len() == 1
-        && b[0].is_ascii_uppercase()
+    // "E.21", "F.22": letters, a full stop, digits, glued together.
+    if (1..=2).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+        && !s.eq_ignore_ascii_case("no")
+        && let (Some(dot), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
+        && dot.kind == Kind::Sym('.')
+        && !dot.space_before
+        && !d.space_before
+        && d.kind == Kind::Word
+        && (1..=3).contains(&(d.end - d.start))
+        && notes[d.start..d.end].bytes().all(|c| c.is_ascii_digit())
+    {
+        return Some(named(
+            format!("{}.{}", as_shown(s), &notes[d.start..d.end]),
+            d.end,
+            j + 3,
+        ));
+    }
+    // "E-PS2": letters, a hyphen, a code with letters and digits.
+    if (1..=3).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_uppercase())
+        && let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
+        && dash.kind == Kind::Sym('-')
+        && !dash.space_before
+        && !d.space_before
+        && d.kind == Kind::Word
+        && split_letters_digits(&notes[d.start..d.end])
+            .is_some_and(|(l, _)| l.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Some(named(
+            format!("{s}-{}", &notes[d.start..d.end]),
+            d.end,
+            j + 3,
+        ));
+    }
+    // "E 21", "F 3", "ER 03": a display's capital letters, a space, a number —
+    // the way some displays show it (GUIDELINES: `E 6` stays `E 6`).
+    // Not "FLT 2": a fork-lift truck.
+    if (s.len() == 1 || any_of(s, &["er", "al"]))
+        && b.iter().all(u8::is_ascii_uppercase)
         && let Some(d) = toks.get(j + 1)
         && d.kind == Kind::Word
         && d.space_before
@@ -686,6 +777,7 @@ fn is_part(w: Option<&str>) -> bool {
 pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     let mut assets: Option<Vec<String>> = None;
+    let mut tag_series: Vec<String> = Vec::new();
     let push = |out: &mut Vec<Item>, c: &Code, confidence: f32| {
         if !out.iter().any(|o| key(&o.text) == key(&c.text)) {
             out.push(Item {
@@ -710,6 +802,9 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             // ("alarm code 2107" → `Code 2107`, "ERR 44" → `Err 44`).
             let mut label = label;
             let mut j = i + 1;
+            // "alarm was A07": a code with letters may follow a verb; a bare
+            // number may not ("alarm was 20 min ago").
+            let mut verb = false;
             while let Some(n) = toks.get(j) {
                 let nt = &notes[n.start..n.end];
                 match n.kind {
@@ -717,21 +812,31 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                         label = keyword(nt).unwrap_or(label);
                     }
                     Kind::Word if any_of(nt, &["no", "number", "nr", "num"]) => {}
+                    Kind::Word if !verb && any_of(nt, &["was", "is", "were"]) => verb = true,
                     Kind::Sym(':' | '#' | '-' | '=') => {}
                     _ => break,
                 }
                 j += 1;
             }
             // "code BF": after `code`, a short all-capitals word is the code itself.
+            // "alarma HA, temp 11 C": after any keyword, such a word alone
+            // in a note not all in capitals.
             let letters_only = toks.get(j).filter(|n| {
                 let nt = &notes[n.start..n.end];
-                label != "Alarm"
+                let after_code = label != "Alarm"
                     && toks[i..j]
                         .iter()
-                        .any(|k| any_of(&notes[k.start..k.end], &["code", "codes"]))
-                    && n.kind == Kind::Word
-                    && (2..=3).contains(&nt.len())
-                    && nt.bytes().all(|b| b.is_ascii_uppercase())
+                        .any(|k| any_of(&notes[k.start..k.end], &["code", "codes"]));
+                let alone = !any_of(nt, NOT_CODES)
+                    && notes.bytes().any(|b| b.is_ascii_lowercase())
+                    && toks.get(j + 1).is_none_or(|a| {
+                        a.kind != Kind::Word && (a.space_before || a.kind != Kind::Sym('-'))
+                    });
+                n.kind == Kind::Word
+                    && (after_code
+                        && (2..=3).contains(&nt.len())
+                        && nt.bytes().all(|b| b.is_ascii_uppercase())
+                        || alone && display_letters(nt))
             });
             if let Some(n) = letters_only {
                 let c = Code {
@@ -745,7 +850,9 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 i = j + 1;
                 continue;
             }
-            if let Some(c) = code_at(notes, toks, j, Some(&label), t.start) {
+            if let Some(c) = code_at(notes, toks, j, Some(&label), t.start)
+                .filter(|c| !verb || c.kind == CodeKind::Named)
+            {
                 push(&mut out, &c, 0.9);
                 let mut k = c.next;
                 // A list: "codes E42, F07 and 0x1F".
@@ -804,17 +911,18 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             i += 2;
             continue;
         }
-        // "display flashing LE": two or three capitals the equipment showed,
-        // in a note that is not all capitals.
-        if (2..=3).contains(&text.len())
-            && text.bytes().all(|b| b.is_ascii_uppercase())
+        // "display flashing LE", "dE en el display": two or three capitals
+        // (or a display's "bF", "dE") the equipment showed, in a note that is
+        // not all capitals.
+        if display_letters(text)
             && !any_of(text, NOT_CODES)
             && notes.bytes().any(|b| b.is_ascii_lowercase())
-            && shown(notes, toks, i)
-            // Alone: not "CR-1" (a tag), not "PEN fault" (a condition named).
-            && toks.get(i + 1).is_none_or(|n| {
-                (n.space_before || n.kind != Kind::Sym('-')) && n.kind != Kind::Word
-            })
+            && ((displayed(notes, toks, i)
+                // Alone: not "CR-1" (a tag), not "PEN fault" (a condition named).
+                && toks.get(i + 1).is_none_or(|n| {
+                    (n.space_before || n.kind != Kind::Sym('-')) && n.kind != Kind::Word
+                }))
+                || shown_on(notes, toks, i + 1))
         {
             let c = Code {
                 text: text.to_owned(),
@@ -845,13 +953,44 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
             let seen = shown(notes, toks, i) || shown_on(notes, toks, c.next);
+            // "FL-01 to FL-04": a range names tags (codes are not counted
+            // out), and so does every later name of that series ("FL-03").
+            let series = |c: &Code| -> String {
+                c.text
+                    .bytes()
+                    .take_while(u8::is_ascii_alphabetic)
+                    .map(|b| b.to_ascii_uppercase() as char)
+                    .collect()
+            };
+            if after.is_some_and(|a| a.eq_ignore_ascii_case("to"))
+                && let Some(c2) = code_at(notes, toks, c.next + 1, None, 0)
+                && series(&c2) == series(&c)
+                && !series(&c).is_empty()
+            {
+                tag_series.push(series(&c));
+                i = c2.next;
+                continue;
+            }
+            if tag_series.contains(&series(&c)) {
+                i = c.next;
+                continue;
+            }
+            // Conductors, not codes: "L3 to earth 0,05 Mohm" (but "boiler
+            // shows L2" is the boiler's code).
+            let phase = matches!(key(&c.text).as_str(), "L1" | "L2" | "L3")
+                && (!seen || after.is_some_and(|a| a.eq_ignore_ascii_case("to")));
             let ok = hex
                 || c.kind == CodeKind::Number
                 || (c.kind == CodeKind::Named
                     && (BARE.contains(&letters.as_str()) || obd(&c.text) || seen));
             // A part named after a code the display showed is what the code
             // is about ("shows F-12 tank level"), not the code's owner ("F3 fuse").
-            if ok && !glued && !is_part(word_before(notes, toks, i)) && (seen || !is_part(after)) {
+            if ok
+                && !glued
+                && !phase
+                && !is_part(word_before(notes, toks, i))
+                && (seen || !is_part(after))
+            {
                 let keys = assets.get_or_insert_with(|| asset_keys(asset));
                 if !keys.contains(&key(&c.text)) {
                     push(
@@ -985,6 +1124,22 @@ mod tests {
             code("burner box showing \"Loc 4\" and locked out"),
             ["Loc 4"]
         );
+        // Stopped on it, or a screen says it.
+        assert_eq!(code("VFD tripping OC1 on accel"), ["OC1"]);
+        assert_eq!(code("inverter trip with 'A13 overcurrent'"), ["A13"]);
+        assert_eq!(code("cal passed twice, then failed with C-17"), ["C-17"]);
+        assert_eq!(code("the little screen says W 34"), ["W 34"]);
+        assert_eq!(code("Alarm was A07 this morning"), ["A07"]);
+        // Shapes: a full stop, letters on both sides of a hyphen, capitals and a number.
+        assert_eq!(code("F.22 on screen, topped up"), ["F.22"]);
+        assert_eq!(code("front panel shows E-PS2"), ["E-PS2"]);
+        assert_eq!(code("HOB SHOWING ER 03 ON 2 ZONES"), ["ER 03"]);
+        assert_eq!(code("inv 3 offline, evt 3501"), ["Evt 3501"]);
+        // A display's letters: mixed case, on the display, after a keyword.
+        assert_eq!(code("muestra dE en el display"), ["dE"]);
+        assert_eq!(code("el cargador marcaba bF, cambié fusible"), ["bF"]);
+        assert_eq!(code("nevera con alarma HA, temp 11 C"), ["HA"]);
+        assert_eq!(code("Boiler show L2 again"), ["L2"]);
     }
 
     #[test]
@@ -1001,5 +1156,12 @@ mod tests {
         );
         assert!(code("el incubador alarma CO2 bajo, R410A on the panel").is_empty());
         assert!(code("no faults logged. Strings 1-4 ok, display shows Temp 45 C").is_empty());
+        // The protection that tripped, a number after a verb, tags and conductors.
+        assert!(code("comp tripped on HP, trips on OL").is_empty());
+        assert!(code("alarm was 20 min ago, no error is back").is_empty());
+        assert!(code("samples moved to backup freezer F-02, what fits into F-03").is_empty());
+        assert!(code("LOLER on FL-01 to FL-04, FL-03 chain wear 2%").is_empty());
+        assert!(code("Megger show L3 to earth 0,05 Mohm, L1 fine").is_empty());
+        assert!(code("the tech says OK, No.5 bus").is_empty());
     }
 }
