@@ -217,6 +217,17 @@ const TRAILING: &[&str] = &[
     "if",
 ];
 
+/// Words a sentence cut short must not end on: [`TRAILING`]'s, a negator
+/// ("Incubadora del lab … no" says the opposite of "no calienta"), an
+/// auxiliary left without its verb, and Spanish function words.
+fn dangling(w: &str) -> bool {
+    const MORE: &[&str] = &[
+        "will", "would", "can", "could", "should", "does", "did", "do", "keeps", "keep", "de",
+        "del", "la", "el", "los", "las", "en", "y", "con", "que", "se", "al", "por", "para",
+    ];
+    TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
+}
+
 pub(super) struct Subject {
     pub text: String,
     pub spans: Vec<Span>,
@@ -583,7 +594,7 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         }
         while b > a && chars(&text_of(notes, words, a, b)) > room {
             b -= 1;
-            while b > a + 1 && TRAILING.contains(&words[b - 1].norm) {
+            while b > a + 1 && dangling(words[b - 1].norm) {
                 b -= 1;
             }
         }
@@ -645,7 +656,20 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         }
     }
     let (pieces, second) = laid;
-    let pieces: Vec<(usize, usize)> = pieces.into_iter().filter(|(a, b)| b > a).collect();
+    // A sentence cut to a stub that says nothing ("During", "Few things")
+    // is left out when a phrase that does say something follows it.
+    let says_something = |&(a, b): &(usize, usize)| {
+        hits.iter().any(|h| h.w0 >= a && h.w1 <= b) || chars(&text_of(notes, words, a, b)) >= 16
+    };
+    let cut_alone = pieces.len() == 1 && second.is_some();
+    let pieces: Vec<(usize, usize)> = pieces
+        .into_iter()
+        .filter(|p| p.1 > p.0 && (!cut_alone || says_something(p)))
+        .collect();
+    let (pieces, second) = match (pieces.is_empty(), second) {
+        (true, Some((s, _))) => (vec![(s.a, s.b)], None),
+        (_, second) => (pieces, second),
+    };
     let first_piece = *pieces.first()?;
     let score = hits
         .iter()
