@@ -520,6 +520,17 @@ mod tests {
         text(&run(notes), "Subject").unwrap().to_owned()
     }
 
+    fn subject_for(asset_name: &str, notes: &str) -> String {
+        let a = asset(asset_name);
+        let t = Technician::default();
+        let ctx = Context {
+            asset: &a,
+            technician: &t,
+        };
+        let p = structure(notes, ctx, &CaseSchema::salesforce_default());
+        text(&p, "Subject").unwrap().to_owned()
+    }
+
     fn highlighted<'n>(notes: &'n str, p: &Proposal, f: &str) -> Vec<&'n str> {
         match &p.get(f).unwrap().source {
             Source::Notes { spans } => spans.iter().map(|s| &notes[s.range()]).collect(),
@@ -666,6 +677,23 @@ mod tests {
             "Popped in at the health centre on my way past this morning. Patient chair in room 3 wont go back up.",
         );
         assert!(s.contains("wont go back up"), "{s}");
+    }
+
+    #[test]
+    fn a_sentence_cut_short_keeps_its_sense() {
+        // Cut before its verb, it must not end on "no" (saying the opposite).
+        let s = subject_for(
+            "Lab Incubator",
+            "Incubadora del lab de la lechería no calienta, se queda en 22C y necesita 30C para los plate counts. El elemento tiene continuidad, 68 ohm, fine. El controlador no manda salida al relay, creo que es la placa.",
+        );
+        assert!(!s.trim_end().ends_with(" no"), "{s}");
+        assert!(!s.contains(" no,"), "{s}");
+        // Cut to a word that says nothing, it is left out rather than shown.
+        let s = subject_for(
+            "Stair Door Hold-Open – Level 2",
+            "During the weekly fire alarm test the magnetic hold-open on the second-floor stair door did not release, and the door stayed open for the whole test. The other eleven hold-opens released correctly. The release relay in the door's interface unit appears to be stuck.",
+        );
+        assert!(!s.contains("During,"), "{s}");
     }
 
     #[test]
