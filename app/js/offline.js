@@ -186,21 +186,20 @@
   // -------------------------------------------------------------- drafts
 
   /**
-   * The saved draft's text for an asset, or null. A draft the app saved in
-   * localStorage before (older versions) is moved here once: copied, and
-   * removed there only after IndexedDB has it. Without IndexedDB the
-   * localStorage copy is used as before.
+   * The saved draft's text for an asset, or null. A draft in localStorage is
+   * moved here once: copied, and removed there only after IndexedDB has it.
+   * It is the newer copy whenever there is one: an older version's draft
+   * (moved before anything else is saved here), or what `saveDraft` kept
+   * there when IndexedDB refused a write — after which IndexedDB's copy is
+   * stale. Without IndexedDB the localStorage copy is used as before.
    */
   async function loadDraft(token) {
     const ls = legacyStorage();
     const legacy = ls && ls.getItem(LEGACY_DRAFT + token);
     try {
-      const saved = await get('drafts', token);
-      if (saved != null) return saved;
-      if (legacy != null) {
-        await put('drafts', token, legacy);
-        ls.removeItem(LEGACY_DRAFT + token);
-      }
+      if (legacy == null) return await get('drafts', token);
+      await put('drafts', token, legacy);
+      ls.removeItem(LEGACY_DRAFT + token);
       return legacy;
     } catch (_) {
       return legacy;
@@ -221,6 +220,10 @@
     try {
       if (text == null) await del('drafts', token);
       else await put('drafts', token, text);
+      // A copy an earlier refused write left in localStorage is stale now.
+      try {
+        legacyStorage()?.removeItem(LEGACY_DRAFT + token);
+      } catch (_) {}
     } catch (_) {
       const ls = legacyStorage();
       try {

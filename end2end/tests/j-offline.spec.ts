@@ -207,3 +207,47 @@ test('a draft an older version saved in localStorage moves to IndexedDB once, an
   await page.reload();
   await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
 });
+
+test('words IndexedDB refused to keep are kept in localStorage, and a reload shows them, not the older copy', async ({
+  page,
+  assets,
+}) => {
+  const asset = assets['Chiller CH-2'];
+  await openAsset(page, asset);
+  const box = page.getByLabel('What did you find?');
+  const key = `fieldcase.draft.${asset.token.toUpperCase()}`;
+  const first = `condenser fan noisy, first words ${Date.now()}`;
+  await box.fill(first);
+  // Saved in IndexedDB.
+  const saved = () =>
+    page.evaluate(
+      (token) =>
+        new Promise<string | null>((ok) => {
+          const r = indexedDB.open('fieldcase', 1);
+          r.onsuccess = () => {
+            const g = r.result.transaction('drafts', 'readonly').objectStore('drafts').get(token);
+            g.onsuccess = () => ok(g.result ?? null);
+            g.onerror = () => ok(null);
+          };
+          r.onerror = () => ok(null);
+        }),
+      asset.token.toUpperCase(),
+    );
+  await expect.poll(saved).toContain(first);
+  // The disk fills up: IndexedDB refuses every write from now on.
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('The disk is full', 'QuotaExceededError');
+    };
+  });
+  const more = `${first}, then the fan stopped`;
+  await box.fill(more);
+  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), key)).toContain('then the fan stopped');
+  // IndexedDB still holds the older words; the newer ones are what comes back.
+  expect(await saved()).not.toContain('then the fan stopped');
+  await page.reload();
+  await expect(box).toHaveValue(more);
+  // And they are in IndexedDB again, the copy in localStorage gone.
+  await expect.poll(saved).toContain('then the fan stopped');
+  await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), key)).toBeNull();
+});
