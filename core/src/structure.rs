@@ -697,6 +697,19 @@ mod tests {
     }
 
     #[test]
+    fn a_first_sentence_that_only_names_the_site_is_skipped() {
+        let s = subject_for(
+            "Ward AHU",
+            "St Anne's Hospital, Ward 7. Supply fan seized solid, the ward is without ventilation.",
+        );
+        assert!(s.contains("seized"), "{s}");
+        assert!(!s.contains("Anne"), "{s}");
+        // A short first sentence with a cue in it is the problem.
+        let s = subject_for("Ward AHU", "Fan seized. Ward 7 at St Anne's, belts fine.");
+        assert!(s.contains("Fan seized"), "{s}");
+    }
+
+    #[test]
     fn notes_at_the_size_limit_are_fine() {
         let one = "Brg noisy, no smoke; E-42 & 3,2 bar 😬 not urgent maybe leakin?\n";
         let notes: String = one.repeat(32_000 / one.chars().count());

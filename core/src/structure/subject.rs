@@ -228,6 +228,10 @@ fn dangling(w: &str) -> bool {
     TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
 }
 
+/// A first sentence this short that says nothing of a fault (no cue, or only
+/// where it is: "hospital", "ward") names a place or a person.
+const SHORT_WORDS: usize = 6;
+
 pub(super) struct Subject {
     pub text: String,
     pub spans: Vec<Span>,
@@ -534,9 +538,43 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
             .filter(|w| w.sentence == n)
             .all(|w| GREETINGS.contains(&w.norm) || LEADING.contains(&w.norm))
     };
+    // A sentence that says nothing of a problem ("St Anne's Hospital, Ward
+    // 7.", "Dictating this at the lights.") is where or who, not what: the
+    // problem starts at the first sentence that does, if one does.
+    let says = |n: u16| {
+        let context = |h: &Hit| {
+            !h.negated
+                && (h.place
+                    || h.naming
+                    || h.cue
+                        .fx
+                        .iter()
+                        .all(|f| matches!(f, Fx::Crit | Fx::Noun | Fx::T(..))))
+        };
+        // A code or a reading the equipment showed says something too.
+        let shown = codes.iter().chain(readings).any(|it| {
+            words
+                .iter()
+                .rfind(|w| w.start <= it.start)
+                .is_some_and(|w| w.sentence == n)
+        });
+        shown
+            || hits
+                .iter()
+                .any(|h| words[h.w0].sentence == n && !context(h))
+            || words.iter().filter(|w| w.sentence == n).count() > SHORT_WORDS
+    };
+    let last_saying = hits
+        .iter()
+        .filter(|h| weight(h) > 0.0)
+        .map(|h| words[h.w0].sentence)
+        .max();
     let first = *segs
         .iter()
-        .find(|s| !only_negated(sentence(s)) && !greeting(sentence(s)))
+        .find(|s| {
+            let n = sentence(s);
+            !only_negated(n) && !greeting(n) && (says(n) || last_saying.is_none_or(|l| l < n))
+        })
         .or_else(|| segs.first())?;
     let mut run: Vec<Segment> = segs
         .iter()
