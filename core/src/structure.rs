@@ -710,6 +710,16 @@ mod tests {
     }
 
     #[test]
+    fn a_reporting_clause_that_ends_its_sentence_leaves_a_subject() {
+        // "… I've reported this." cut after "reported" left no words: it panicked.
+        let s = subject_for(
+            "Shop front roller shutter",
+            "This is the THIRD time I've reported this. The shutter at the front of the shop won't come down past halfway, so last night one of my staff had to sleep in the shop because we couldn't lock up. Nobody has called me back. Sort it.",
+        );
+        assert!(!s.is_empty());
+    }
+
+    #[test]
     fn notes_at_the_size_limit_are_fine() {
         let one = "Brg noisy, no smoke; E-42 & 3,2 bar 😬 not urgent maybe leakin?\n";
         let notes: String = one.repeat(32_000 / one.chars().count());

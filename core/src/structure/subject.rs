@@ -464,8 +464,11 @@ fn start_of(notes: &str, w: &Word<'_>) -> usize {
     if signed { w.start - 1 } else { w.start }
 }
 
-/// The notes between two words, whitespace collapsed.
+/// The notes between two words, whitespace collapsed; empty when there are none.
 fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
+    if b <= a || b > words.len() {
+        return String::new();
+    }
     let slice = &notes[start_of(notes, &words[a])..words[b - 1].end];
     let mut out = String::with_capacity(slice.len());
     for (n, part) in slice.split_whitespace().enumerate() {
