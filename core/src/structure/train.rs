@@ -36,7 +36,7 @@ const DEV2: &str = include_str!("../../tests/data/dev2.json");
 /// The 72-note table the product promises in full (`tests/structuring.rs`).
 const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// Words and pairs seen in fewer training notes are left out (engine size).
-const MIN_COUNT: usize = 17;
+const MIN_COUNT: usize = 23;
 const STEPS: usize = 600;
 const RATE: f64 = 0.5;
 const MOMENTUM: f64 = 0.9;
@@ -84,7 +84,13 @@ const GATES: [(f32, f32); 15] = [
 /// 89.4%. At 2,000 (round 5): Priority 63.6% → 73.1%, Type 72.5% → 74.8%,
 /// Reason 62.7% → 76.9%, hazard 83.6% → 88.9%. At 2,400 (round 6): Priority
 /// 63.5% → 73.7%, Type 72.8% → 76.2%, Reason 62.7% → 77.7%, hazard 84.4% →
-/// 89.8%. `MIN_COUNT` grows with the corpus (8, 11, 14, 17) to keep the
+/// 89.8%. At 3,200 (rounds 7 and 8, some notes written by the people who
+/// report faults): Priority 63.0% → 74.2%, Type 72.7% → 77.1%, Reason 61.6%
+/// → 78.2%, hazard 84.0% → 89.4% — with less penalty on Type's words
+/// (0.0003, +0.5 points; within 0.1 point of 0.001 at 2,400). The hazard
+/// model overruling at p ≥ 0.5 would be +0.5 in CV but lost 3 hazards of
+/// `dev.json`'s 280, the notes most like the held-out set: kept at 0.6.
+/// `MIN_COUNT` grows with the corpus (8, 11, 14, 17, 20, 23) to keep the
 /// engine's size (at 2,400 notes, 14 instead of 17 is +0.3 points on
 /// average for 4.5 KB more engine); the hazard model overrules
 /// the rules only at p ≥ 0.6, and clears a hazard the rules found in words
@@ -93,7 +99,7 @@ const GATES: [(f32, f32); 15] = [
 /// which the guidelines call a hazard.
 const CHOSEN: [(f64, f32, f32); 4] = [
     (0.001, 2.0, 0.0),
-    (0.001, 2.0, 0.0),
+    (0.0003, 2.0, 0.0),
     (0.0003, 2.0, 0.0),
     (0.0003, 0.9, 0.6),
 ];
