@@ -577,23 +577,25 @@ fn obd(s: &str) -> bool {
         && b[2..].iter().any(u8::is_ascii_digit)
 }
 
-/// A hyphen and up to `max` digits glued to token `j` ("E-42", "E2-14"):
+/// The symbol `sym` and a word glued to token `j` ("E-42", "F.22", "E-PS2"):
+/// the word and where it ends.
+fn glued_word<'n>(notes: &'n str, toks: &[Tok], j: usize, sym: char) -> Option<(&'n str, usize)> {
+    let (s, w) = (toks.get(j + 1)?, toks.get(j + 2)?);
+    (s.kind == Kind::Sym(sym) && !s.space_before && !w.space_before && w.kind == Kind::Word)
+        .then(|| (&notes[w.start..w.end], w.end))
+}
+
+/// `sym` and up to `max` digits glued to token `j` ("E-42", "E2-14", "F.22"):
 /// the digits and where they end.
-fn hyphen_digits<'n>(
+fn glued_digits<'n>(
     notes: &'n str,
     toks: &[Tok],
     j: usize,
+    sym: char,
     max: usize,
 ) -> Option<(&'n str, usize)> {
-    let (dash, d) = (toks.get(j + 1)?, toks.get(j + 2)?);
-    let ds = &notes[d.start..d.end];
-    (dash.kind == Kind::Sym('-')
-        && !dash.space_before
-        && !d.space_before
-        && d.kind == Kind::Word
-        && (1..=max).contains(&ds.len())
-        && ds.bytes().all(|b| b.is_ascii_digit()))
-    .then_some((ds, d.end))
+    glued_word(notes, toks, j, sym)
+        .filter(|(ds, _)| (1..=max).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A code starting at token `j`; `label` is the keyword's, when there is one.
@@ -667,7 +669,7 @@ fn code_at(
             });
         }
         // "E2-14", "A1-03": a sub-code glued on with a hyphen.
-        if let Some((ds, end)) = hyphen_digits(notes, toks, j, 3) {
+        if let Some((ds, end)) = glued_digits(notes, toks, j, '-', 3) {
             return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
         }
         return Some(named(as_shown(s), t.end, j + 1));
@@ -679,36 +681,17 @@ fn code_at(
     if (1..=2).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
         && !s.eq_ignore_ascii_case("no")
-        && let (Some(dot), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
-        && dot.kind == Kind::Sym('.')
-        && !dot.space_before
-        && !d.space_before
-        && d.kind == Kind::Word
-        && (1..=3).contains(&(d.end - d.start))
-        && notes[d.start..d.end].bytes().all(|c| c.is_ascii_digit())
+        && let Some((ds, end)) = glued_digits(notes, toks, j, '.', 3)
     {
-        return Some(named(
-            format!("{}.{}", as_shown(s), &notes[d.start..d.end]),
-            d.end,
-            j + 3,
-        ));
+        return Some(named(format!("{}.{ds}", as_shown(s)), end, j + 3));
     }
     // "E-PS2": letters, a hyphen, a code with letters and digits.
     if (1..=3).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_uppercase())
-        && let (Some(dash), Some(d)) = (toks.get(j + 1), toks.get(j + 2))
-        && dash.kind == Kind::Sym('-')
-        && !dash.space_before
-        && !d.space_before
-        && d.kind == Kind::Word
-        && split_letters_digits(&notes[d.start..d.end])
-            .is_some_and(|(l, _)| l.bytes().all(|b| b.is_ascii_uppercase()))
+        && let Some((w, end)) = glued_word(notes, toks, j, '-')
+        && split_letters_digits(w).is_some_and(|(l, _)| l.bytes().all(|b| b.is_ascii_uppercase()))
     {
-        return Some(named(
-            format!("{s}-{}", &notes[d.start..d.end]),
-            d.end,
-            j + 3,
-        ));
+        return Some(named(format!("{s}-{w}"), end, j + 3));
     }
     // "E 21", "F 3", "ER 03": a display's capital letters, a space, a number —
     // the way some displays show it (GUIDELINES: `E 6` stays `E 6`).
@@ -731,7 +714,7 @@ fn code_at(
     // E-42: letters, a hyphen, digits, glued together.
     if (1..=3).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
-        && let Some((ds, end)) = hyphen_digits(notes, toks, j, 4)
+        && let Some((ds, end)) = glued_digits(notes, toks, j, '-', 4)
     {
         return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
     }
