@@ -177,6 +177,10 @@ test('a draft an older version saved in localStorage moves to IndexedDB once, an
   const notes = `compressor short-cycling, saved by an older version ${Date.now()}`;
   const key = `fieldcase.draft.${asset.token.toUpperCase()}`;
   // What the app used to write: the draft's JSON in localStorage, nothing in IndexedDB.
+  // Written from a page of the same origin where the app is not running, as it would be
+  // on a phone the new version has not opened yet: the running app's own autosave would
+  // otherwise race the test's writes (a save that lands after them clears that copy).
+  await page.goto('/healthz');
   await page.evaluate(
     async ([key, notes, token]) => {
       const db: IDBDatabase = await new Promise((ok, no) => {
@@ -196,11 +200,12 @@ test('a draft an older version saved in localStorage moves to IndexedDB once, an
         t.objectStore('drafts').delete(token);
         t.oncomplete = ok;
       });
+      db.close();
       localStorage.setItem(key, JSON.stringify({ notes, edits: { Priority: 'High' }, photos: [], intake_id: null, reviewing: false }));
     },
     [key, notes, asset.token.toUpperCase()],
   );
-  await page.reload();
+  await openAsset(page, asset);
   await expect(page.getByLabel('What did you find?')).toHaveValue(notes);
   await expect.poll(() => page.evaluate((k) => localStorage.getItem(k), key)).toBeNull();
   // Moved, not copied: a reload reads it from IndexedDB.
