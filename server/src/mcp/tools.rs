@@ -27,6 +27,7 @@ use crate::http::AppState;
 use crate::http::intakes::{Via, ViaAssistant, accept};
 use crate::store::ActiveAsset;
 use crate::store::mcp::AssetFilter;
+use crate::structurer::{By, Job};
 
 // A tool answers `Result<Json<T>, String>`: the error is text the model
 // reads and can correct from (`isError: true`). Written out in each
@@ -250,10 +251,17 @@ pub struct StructuredField {
     pub spans: Vec<Provenance>,
     /// 0.0–1.0.
     pub confidence: f32,
+    /// A language model proposed it (checked by fieldcase: the value is
+    /// valid and quotes the notes).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub proposed_by_ai: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct StructureOutput {
+    /// `rules` (fieldcase's engine alone, as on the technician's phone) or
+    /// `ai` (a language model proposed some fields, each checked).
+    pub by: String,
     pub fields: Vec<StructuredField>,
 }
 
@@ -486,9 +494,12 @@ impl Fieldcase {
         }))
     }
 
-    /// Run fieldcase's own structuring on notes about an asset: the fields
-    /// it proposes, each with where in the notes it came from and a
-    /// confidence — what the technician's app would show. Changes nothing.
+    /// Run fieldcase's structuring on notes about an asset: the fields it
+    /// proposes, each with where in the notes it came from and a confidence
+    /// — what the technician's app would show. A language model proposes
+    /// when an admin configured one (`by: ai`, each such field marked and
+    /// checked by fieldcase: a valid value quoting the notes), else
+    /// fieldcase's rules engine (`by: rules`). Changes nothing.
     #[tool(annotations(
         title = "Structure notes into fields",
         read_only_hint = true,
@@ -510,16 +521,35 @@ impl Fieldcase {
             return Err(format!("notes: at most {max} characters; shorten them."));
         }
         let technician = self.person(&caller).await?;
-        let proposal = structure::structure(
-            &notes,
-            Context {
+        // The server's structurer, as the technician's app asks it when
+        // online: Claude when an admin configured it (the notes redacted
+        // first when the policy says so), else the rules engine.
+        let policy = self.state.policy.get();
+        let terms = policy.health_terms();
+        let allowed = |f: &fieldcase_core::schema::FieldDef| policy.allows_field(&f.name);
+        let structured = self
+            .state
+            .structurer
+            .structure(Job {
+                notes: &notes,
                 asset: &asset.view,
                 technician: &technician,
-            },
-            &self.state.schema,
-        );
+                schema: &self.state.schema,
+                allowed: &allowed,
+                redact: policy.requires_redaction().then_some(&terms),
+            })
+            .await;
+        if structured.by == By::Ai {
+            // So that an intake proposed with these notes records in its
+            // audit trail which fields the model proposed.
+            self.state
+                .ai_proposals
+                .remember(&asset.id, &notes, &structured.proposal);
+        }
         Ok(Json(StructureOutput {
-            fields: proposal
+            by: structured.by.as_str().to_owned(),
+            fields: structured
+                .proposal
                 .fields
                 .into_iter()
                 .map(|f| {
@@ -545,6 +575,7 @@ impl Fieldcase {
                         source: source.to_owned(),
                         spans,
                         confidence: f.confidence,
+                        proposed_by_ai: f.proposed_by_ai,
                     }
                 })
                 .collect(),

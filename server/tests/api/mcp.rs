@@ -391,6 +391,93 @@ async fn the_read_tools_find_describe_and_structure() {
     );
     assert_eq!(span["text"], notes[start..end]);
     assert!(from_notes["confidence"].as_f64().unwrap() > 0.0);
+    // No model configured: the rules engine, the phone's, and nothing marked as a model's.
+    assert_eq!(out["by"], "rules");
+    assert!(
+        fields.iter().all(|f| f.get("proposed_by_ai").is_none()),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn with_claude_configured_structure_notes_answers_what_the_app_would_show_checked() {
+    use crate::structuring::{stand_in, tool_use, with_claude};
+    let notes = "Seal on the feed pump is leaking, water on the floor. Error E42.";
+    let (base, seen) = stand_in(|| {
+        tool_use(json!({
+            "Priority": { "value": "High", "quotes": ["water on the floor"] },
+            // Not in the notes: dropped.
+            "Subject": { "value": "Pump flooded the plant room", "quotes": ["flooded the plant room"] },
+        }))
+    })
+    .await;
+    let app = with_claude(&base, "4000").await;
+    let c = connect(&app, "Claude", ALL).await;
+    let asset_id = pump_asset_id(&app, &c.access).await;
+    let out = structured(
+        &call_tool(
+            &app,
+            &c.access,
+            "structure_notes",
+            json!({ "asset_id": asset_id, "notes": notes }),
+        )
+        .await,
+    );
+    assert_eq!(seen.lock().unwrap().len(), 1, "the model was asked once");
+    assert_eq!(out["by"], "ai");
+    let field = |name: &str| {
+        out["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {out}"))
+    };
+    let priority = field("Priority");
+    assert_eq!(priority["value"], "High");
+    assert_eq!(priority["proposed_by_ai"], true);
+    assert_eq!(priority["spans"][0]["text"], "water on the floor");
+    // The invented quote is not the subject; the rules engine's is, unmarked.
+    let subject = field("Subject");
+    assert_ne!(subject["value"], "Pump flooded the plant room");
+    assert!(subject.get("proposed_by_ai").is_none(), "{subject}");
+    // The error code is the rules engine's.
+    assert_eq!(field("Error_Code__c")["value"], "E42");
+    assert!(field("Error_Code__c").get("proposed_by_ai").is_none());
+
+    // Proposed with those notes, the intake's audit trail says which field the model set.
+    let made = structured(
+        &call_tool(
+            &app,
+            &c.access,
+            "propose_intake",
+            json!({
+                "asset_id": asset_id,
+                "notes": notes,
+                "fields": { "Priority": "High" },
+                "idempotency_key": "after-structuring",
+            }),
+        )
+        .await,
+    );
+    let id: uuid::Uuid = made["intake_id"].as_str().unwrap().parse().unwrap();
+    let events = app.store.intake_events(&id.into()).await.unwrap();
+    let detail = &events
+        .iter()
+        .find(|e| e.kind == "structured")
+        .unwrap()
+        .detail;
+    let source = |name: &str| {
+        detail["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == name)
+            .map(|f| f["source"].clone())
+    };
+    assert_eq!(source("Priority"), Some(json!("ai")), "{detail}");
+    assert_eq!(source("Error_Code__c"), Some(json!("notes")), "{detail}");
 }
 
 async fn audit_of(app: &TestApp, intake: &str) -> Vec<Value> {

@@ -23,7 +23,9 @@ const KEY: &str = "sk-ant-test-not-a-real-key";
 type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
 
 /// A stand-in for `POST /v1/messages` answering with `answer` each time.
-async fn stand_in(answer: impl Fn() -> Response + Clone + Send + Sync + 'static) -> (String, Seen) {
+pub(crate) async fn stand_in(
+    answer: impl Fn() -> Response + Clone + Send + Sync + 'static,
+) -> (String, Seen) {
     slow_stand_in(Duration::ZERO, answer).await
 }
 
@@ -53,7 +55,7 @@ async fn slow_stand_in(
 }
 
 /// A Messages API answer whose one content block calls our tool with `input`.
-fn tool_use(input: Value) -> Response {
+pub(crate) fn tool_use(input: Value) -> Response {
     axum::Json(json!({
         "id": "msg_01", "type": "message", "role": "assistant", "model": "claude-test",
         "content": [
@@ -74,7 +76,7 @@ fn error(status: u16, kind: &str) -> Response {
     r
 }
 
-async fn with_claude(base: &str, timeout_ms: &str) -> TestApp {
+pub(crate) async fn with_claude(base: &str, timeout_ms: &str) -> TestApp {
     spawn_app_with(&[
         "--anthropic-api-key",
         KEY,
