@@ -335,6 +335,10 @@ const SHOWN: &[&str] = &[
     "showing",
     "showed",
     "shown",
+    "shwg",
+    "shwng",
+    "shws",
+    "shwd",
     "display",
     "displays",
     "displaying",
@@ -380,7 +384,9 @@ const STOPPED: &[&str] = &[
 ];
 
 /// Words that say where a machine's words are: "the screen says W 34".
-const SAYS: &[&str] = &["says", "said", "saying", "reads", "read"];
+const SAYS: &[&str] = &[
+    "says", "say", "said", "saying", "reads", "read", "dice", "decía", "decia", "pone", "ponía",
+];
 
 /// The word before token `i` (or the one before that, across a quote or a
 /// colon) says the equipment showed it, or stopped on it.
@@ -574,7 +580,6 @@ fn obd(s: &str) -> bool {
         && matches!(b[0].to_ascii_uppercase(), b'P' | b'B' | b'C' | b'U')
         && (b'0'..=b'3').contains(&b[1])
         && b[2..].iter().all(u8::is_ascii_hexdigit)
-        && b[2..].iter().any(u8::is_ascii_digit)
 }
 
 /// The symbol `sym` and a word glued to token `j` ("E-42", "F.22", "E-PS2"):
@@ -638,8 +643,13 @@ fn code_at(
     });
     if (s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5) || (dotted && label.is_some()) {
         let label = label?;
-        // A number with a unit after it is a reading, not a code.
-        if unit_after(notes, toks, j + 1).is_some() {
+        // A number with a unit after it is a reading, not a code; one with
+        // "times" a count ("false alarm 3 times this week").
+        if unit_after(notes, toks, j + 1).is_some()
+            || toks.get(j + 1).is_some_and(|n| {
+                n.kind == Kind::Word && any_of(&notes[n.start..n.end], &["times", "veces"])
+            })
+        {
             return None;
         }
         return Some(Code {
@@ -740,15 +750,101 @@ fn asset_keys(asset: &AssetView) -> Vec<String> {
             if let Some(c) = code_at(field, &toks, i, Some(""), t.start) {
                 out.push(key(&c.text));
             }
+            // "FLT 2": the notes write it "FLT2".
+            let w = &field[t.start..t.end];
+            if (1..=4).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_alphabetic())
+                && let Some(n) = toks.get(i + 1)
+                && n.kind == Kind::Word
+                && (1..=4).contains(&(n.end - n.start))
+                && field[n.start..n.end].bytes().all(|b| b.is_ascii_digit())
+            {
+                out.push(key(&format!("{w}{}", &field[n.start..n.end])));
+            }
         }
     }
     out
 }
 
+/// "x2", "x14": how many times, in any sentence.
+fn count(text: &str) -> bool {
+    text.strip_prefix('x')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A code-like name that the notes show is something else, when no
+/// display showed it: a floor typed in lower case ("riser fl3"), one of a
+/// pair of terminals ("F1/F2 comms cable"), a fuse ("F3 3A fuse blown",
+/// "fuse in trolley F2", "fusible F1") or a filter's grade ("G4 + F7"
+/// in a note about filters).
+fn named_otherwise(notes: &str, toks: &[Tok], i: usize, c: &Code) -> bool {
+    let text = &notes[toks[i].start..toks[i].end];
+    let letters: String = text
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect();
+    let digits = &text[letters.len()..];
+    if letters == "fl" && text.starts_with("fl") {
+        return true;
+    }
+    let pair = !letters.is_empty()
+        && toks
+            .get(c.next)
+            .is_some_and(|s| s.kind == Kind::Sym('/') && !s.space_before)
+        && toks.get(c.next + 1).is_some_and(|n| {
+            !n.space_before
+                && notes[n.start..n.end]
+                    .to_ascii_lowercase()
+                    .starts_with(letters.as_str())
+        });
+    if pair {
+        return true;
+    }
+    // Words of the same sentence within three words either side.
+    let near = |k: usize| {
+        let before = toks[..k]
+            .iter()
+            .rev()
+            .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+            .filter(|t| t.kind == Kind::Word)
+            .take(3);
+        let after = toks[k + 1..]
+            .iter()
+            .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+            .filter(|t| t.kind == Kind::Word)
+            .take(3);
+        before
+            .chain(after)
+            .map(|t| &notes[t.start..t.end])
+            .collect::<Vec<_>>()
+    };
+    const FUSES: &[&str] = &["fuse", "fuses", "fusible", "fusibles"];
+    if letters == "f" && near(i).iter().any(|w| any_of(w, FUSES)) {
+        return true;
+    }
+    let grade = digits.len() == 1
+        && match letters.as_str() {
+            "g" => (b'1'..=b'4').contains(&digits.as_bytes()[0]),
+            "m" => (b'5'..=b'6').contains(&digits.as_bytes()[0]),
+            "f" => (b'5'..=b'9').contains(&digits.as_bytes()[0]),
+            _ => false,
+        };
+    grade
+        && notes.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            any_of(
+                w,
+                &["filter", "filters", "filt", "filts", "filtro", "filtros"],
+            )
+        })
+}
+
+/// The word before token `i` in its sentence.
 fn word_before<'a>(notes: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
     toks[..i]
         .iter()
         .rev()
+        .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
         .find(|t| t.kind == Kind::Word)
         .map(|t| &notes[t.start..t.end])
 }
@@ -761,6 +857,9 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     let mut assets: Option<Vec<String>> = None;
     let mut tag_series: Vec<String> = Vec::new();
+    // Names the notes give a part ("fuse F2"), and codes a display showed.
+    let mut parts: Vec<String> = Vec::new();
+    let mut shown_keys: Vec<String> = Vec::new();
     let push = |out: &mut Vec<Item>, c: &Code, confidence: f32| {
         if !out.iter().any(|o| key(&o.text) == key(&c.text)) {
             out.push(Item {
@@ -897,8 +996,13 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         // "display flashing LE", "dE en el display": two or three capitals
         // (or a display's "bF", "dE") the equipment showed, in a note that is
         // not all capitals.
+        // Not a unit after a number ("~10 fL on screen").
+        let after_number = i > 0
+            && toks[i - 1].kind == Kind::Word
+            && notes.as_bytes()[toks[i - 1].start].is_ascii_digit();
         if display_letters(text)
             && !any_of(text, NOT_CODES)
+            && !after_number
             && notes.bytes().any(|b| b.is_ascii_lowercase())
             && ((displayed(notes, toks, i)
                 // Alone: not "CR-1" (a tag), not "PEN fault" (a condition named).
@@ -958,21 +1062,39 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 i = c.next;
                 continue;
             }
-            // Conductors, not codes: "L3 to earth 0,05 Mohm" (but "boiler
-            // shows L2" is the boiler's code).
+            // Conductors, not codes: "L3 to earth 0,05 Mohm", "0V out on
+            // L2" (but "boiler shows L2" is the boiler's code).
+            let volts = toks[..i]
+                .iter()
+                .rev()
+                .filter(|t| t.kind == Kind::Word)
+                .take(3)
+                .any(|t| {
+                    let w = &notes[t.start..t.end];
+                    w.as_bytes()[0].is_ascii_digit()
+                        && matches!(w.as_bytes()[w.len() - 1], b'V' | b'v')
+                });
             let phase = matches!(key(&c.text).as_str(), "L1" | "L2" | "L3")
-                && (!seen || after.is_some_and(|a| a.eq_ignore_ascii_case("to")));
+                && (!seen || volts || after.is_some_and(|a| a.eq_ignore_ascii_case("to")));
             let ok = hex
                 || c.kind == CodeKind::Number
                 || (c.kind == CodeKind::Named
                     && (BARE.contains(&letters.as_str()) || obd(&c.text) || seen));
             // A part named after a code the display showed is what the code
             // is about ("shows F-12 tank level"), not the code's owner ("F3 fuse").
+            let part = is_part(word_before(notes, toks, i)) || !seen && is_part(after);
+            if part {
+                parts.push(key(&c.text));
+            }
+            if seen {
+                shown_keys.push(key(&c.text));
+            }
             if ok
                 && !glued
                 && !phase
-                && !is_part(word_before(notes, toks, i))
-                && (seen || !is_part(after))
+                && !count(text)
+                && !part
+                && (seen || !named_otherwise(notes, toks, i, &c))
             {
                 let keys = assets.get_or_insert_with(|| asset_keys(asset));
                 if !keys.contains(&key(&c.text)) {
@@ -992,6 +1114,12 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         }
         i += 1;
     }
+    // A name the notes gave a part is that part when said again ("fuse F2
+    // is blown. I change F2"), unless a display showed it.
+    out.retain(|o| {
+        let k = key(&o.text);
+        !parts.contains(&k) || shown_keys.contains(&k)
+    });
     out
 }
 
@@ -1123,6 +1251,16 @@ mod tests {
         assert_eq!(code("el cargador marcaba bF, cambié fusible"), ["bF"]);
         assert_eq!(code("nevera con alarma HA, temp 11 C"), ["HA"]);
         assert_eq!(code("Boiler show L2 again"), ["L2"]);
+        // Said the way people say it: "say", abbreviated, in Spanish; an
+        // OBD code with letters; a sentence before does not name it.
+        assert_eq!(code("stairlift stop, display say A07"), ["A07"]);
+        assert_eq!(code("PL1 OOS, ctrl shwg A07 (door zone)"), ["A07"]);
+        assert_eq!(code("la pantalla dice A07 cada vez"), ["A07"]);
+        assert_eq!(
+            code("warning on the dash, code P0AFA on the reader"),
+            ["P0AFA"]
+        );
+        assert_eq!(code("Drug fridge. E5 on display, E5 = probe fault"), ["E5"]);
     }
 
     #[test]
@@ -1146,5 +1284,16 @@ mod tests {
         assert!(code("LOLER on FL-01 to FL-04, FL-03 chain wear 2%").is_empty());
         assert!(code("Megger show L3 to earth 0,05 Mohm, L1 fine").is_empty());
         assert!(code("the tech says OK, No.5 bus").is_empty());
+        // Counts, a floor, terminals, fuses, filter grades, a conductor.
+        assert!(code("o/heat stat tripped x2 this wk, false alarm 3 times").is_empty());
+        assert!(code("water drippg in riser fl3 - onto PSU").is_empty());
+        assert!(code("found the F1/F2 comms wire loose").is_empty());
+        assert!(code("F3 3A fuse blown, fuse in trolley F2 ok, fusible F1 fundido").is_empty());
+        assert!(code("Filters changed AHU 1-4. G4 + F7. Next due Mar.").is_empty());
+        assert!(code("fuse F2 in the box is blown. I change F2, works").is_empty());
+        assert!(code("415V in, 0V out on L2 at the isolator").is_empty());
+        assert!(code("PPM: filts chngd (G4 + F7), image dim, ~10 fL on screen").is_empty());
+        // The asset's own name as the notes write it ("Grundfos CR 32").
+        assert!(code("CR32 seal weeping, shows no fault").is_empty());
     }
 }
