@@ -269,9 +269,10 @@ impl Findings {
             secure: analyse::secure_asset(&asset.name),
             fine: analyse::asset_fine(&words, &asset_words),
         };
-        let hazard = analyse::hazard(&hits, &words, kind);
         let codes = extract::codes(notes, &lexed.toks, asset);
         let readings = extract::readings(notes, &lexed.toks);
+        let hazard = analyse::hazard(&hits, &words, kind)
+            .or_else(|| analyse::scalding(&words, &extract::temperatures(&readings)));
         let parts = subject::Parts {
             notes,
             words: &words,
@@ -623,6 +624,33 @@ mod tests {
             FieldValue::Bool(false)
         );
         assert_eq!(text(&p, "Priority"), Some("Low"));
+    }
+
+    #[test]
+    fn scalding_water_at_an_outlet_is_a_hazard_a_routine_check_is_not() {
+        let notes = "Ward B basins running 62C at the tap. TMVs not mixing.";
+        let p = run(notes);
+        let hazard = p.get("Safety_Hazard__c").unwrap();
+        assert_eq!(hazard.value, FieldValue::Bool(true));
+        let Source::Notes { spans } = &hazard.source else {
+            panic!("{hazard:?}")
+        };
+        assert!(
+            spans.iter().any(|s| &notes[s.range()] == "62C"),
+            "{spans:?}"
+        );
+        assert_eq!(text(&p, "Priority"), Some("High"));
+        for routine in [
+            "Monthly temps, sentinel outlets HW 55.2C, CW 18.4C.",
+            "Shower head descaled, water at the tap 45C.",
+        ] {
+            let p = run(routine);
+            assert_eq!(
+                p.get("Safety_Hazard__c").unwrap().value,
+                FieldValue::Bool(false),
+                "{routine}"
+            );
+        }
     }
 
     #[test]

@@ -1060,6 +1060,47 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Opti
     })
 }
 
+/// Scalding water at an outlet people use (GUIDELINES: hot water above
+/// 50 °C at a tap, basin or shower: a failed TMV): a temperature reading
+/// over 50 °C in a sentence that names an outlet, and not a routine check
+/// of stored or circulating hot water ("sentinel outlets 55.2C", "normal").
+pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<Choice> {
+    const OUTLETS: &[&str] = &[
+        "tap", "taps", "basin", "basins", "shower", "showers", "outlet", "outlets", "tmv", "tmvs",
+        "sink", "sinks", "mixer", "mixers", "grifo", "grifos", "ducha", "duchas", "lavabo",
+        "lavabos",
+    ];
+    const ROUTINE: &[&str] = &[
+        "normal",
+        "sentinel",
+        "calorifier",
+        "cylinder",
+        "flow",
+        "return",
+        "legionella",
+        "within",
+        "ok",
+        "fine",
+        "correct",
+    ];
+    readings
+        .iter()
+        .filter(|(celsius, _)| (50.5..100.0).contains(celsius))
+        .find_map(|&(_, span)| {
+            let n = words.iter().find(|w| w.end > span.start as usize)?.sentence;
+            let said = || words.iter().filter(move |w| w.sentence == n);
+            if said().any(|w| ROUTINE.contains(&w.norm)) {
+                return None;
+            }
+            let outlet = said().find(|w| OUTLETS.contains(&w.norm))?;
+            Some(Choice {
+                value: "true",
+                spans: merge(vec![span, Span::new(outlet.start, outlet.end)]),
+                confidence: 0.85,
+            })
+        })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

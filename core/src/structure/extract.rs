@@ -13,6 +13,7 @@
 //! digits (`E42`, `F07`, `E-101`) or hex (`0x1F`), and not when they name a
 //! part (`fuse F3`) or appear in the asset's name, model or serial (`P-12`).
 
+use super::Span;
 use super::lex::{Kind, Tok};
 use crate::wire::AssetView;
 
@@ -303,6 +304,23 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
         }
     }
     out
+}
+
+/// The readings that are temperatures, in °C, with their spans.
+pub(super) fn temperatures(readings: &[Item]) -> Vec<(f32, Span)> {
+    readings
+        .iter()
+        .filter_map(|r| {
+            let (number, unit) = r.text.split_once(' ')?;
+            let v: f32 = number.parse().ok()?;
+            let celsius = match unit {
+                "°C" => v,
+                "°F" => (v - 32.0) * 5.0 / 9.0,
+                _ => return None,
+            };
+            Some((celsius, Span::new(r.start, r.end)))
+        })
+        .collect()
 }
 
 /// The label a keyword gives a plain-number code: the word as written,

@@ -10,7 +10,7 @@
 //! so do their findings as concepts shared by every field (`concepts`: each
 //! cue kind said or negated, the type and reason votes, the asset's kind,
 //! the rules' proposals for all four fields), so the model learns when to
-//! trust the rules, from notes they were never tuned on. Weights are i8 with one
+//! trust the rules, from notes their cue table was not tuned on. Weights are i8 with one
 //! scale per field, in the generated `model.rs` (see `train` below and
 //! `ARCHITECTURE.md` for how it is regenerated and checked).
 //!

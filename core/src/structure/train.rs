@@ -28,15 +28,18 @@ use super::learn::{self, HAZARD, PRIORITY, REASONS, TYPES, Weights};
 use super::{Findings, Span, lex};
 use crate::wire::AssetView;
 
-/// The second development batch: written after the rules were tuned and
-/// never tuned on by them, so on it the rules are as good as on any new
-/// note — the model learns there how far to trust them (on `dev.json`,
-/// which the rules were tuned on, they look better than they are).
+/// The second development batch: written after the cue rules were tuned,
+/// so on it the rules are close to what they are on any new note — the
+/// model learns there how far to trust them (on `dev.json`, which the rules
+/// were tuned on, they look better than they are). The cue table is not
+/// tuned on it; the extractors (codes, subject) and one hazard rule
+/// (scalding water) were fixed on some of its misses, each a GUIDELINES
+/// rule checked on the next fresh round before that round joined.
 const DEV2: &str = include_str!("../../tests/data/dev2.json");
 /// The 72-note table the product promises in full (`tests/structuring.rs`).
 const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// Words and pairs seen in fewer training notes are left out (engine size).
-const MIN_COUNT: usize = 26;
+const MIN_COUNT: usize = 29;
 const STEPS: usize = 600;
 const RATE: f64 = 0.5;
 const MOMENTUM: f64 = 0.9;
@@ -93,8 +96,11 @@ const GATES: [(f32, f32); 15] = [
 /// At 3,600 (round 9, Types balanced): Priority 62.9% → 74.8%, Type 73.0% →
 /// 77.9%, Reason 61.1% → 78.1%, hazard 83.9% → 89.8%; Priority's words
 /// penalised less (0.0003) would be +0.4 in CV but lost 4 of `dev.json`'s
-/// Priorities: kept.
-/// `MIN_COUNT` grows with the corpus (8, 11, 14, 17, 20, 23, 26) to keep the
+/// Priorities: kept. At 4,000 (round 10, the Priority borders): Priority
+/// 63.2% → 75.4%, Type 72.5% → 77.8%, Reason 60.6% → 78.1%, hazard 84.2% →
+/// 89.9%; Priority's words penalised less again +0.6 in CV and again
+/// `dev.json` lost (6 Priorities): kept.
+/// `MIN_COUNT` grows with the corpus (8, 11, 14, 17, 20, 23, 26, 29) to keep the
 /// engine's size (at 2,400 notes, 14 instead of 17 is +0.3 points on
 /// average for 4.5 KB more engine); the hazard model overrules
 /// the rules only at p ≥ 0.6, and clears a hazard the rules found in words
@@ -128,7 +134,7 @@ fn silent(f: usize) -> &'static str {
 }
 
 struct Note {
-    /// From `dev2.json` (rules not tuned on it).
+    /// From `dev2.json` (the cue table not tuned on it).
     fresh: bool,
     /// From the 72-note table.
     table: bool,
