@@ -654,6 +654,21 @@ mod tests {
     }
 
     #[test]
+    fn gas_smelt_in_spanish_and_live_cores_showing_are_hazards() {
+        for notes in [
+            "Huele a gas cerca de la freidora 2 cuando abrimos, luego se quita.",
+            "cable sheath cut by the excavator, cores visible, pump still running",
+        ] {
+            let p = run(notes);
+            assert_eq!(
+                p.get("Safety_Hazard__c").unwrap().value,
+                FieldValue::Bool(true),
+                "{notes}"
+            );
+        }
+    }
+
+    #[test]
     fn uncertain_smoke_is_high_with_low_confidence() {
         let p = run("might be smoke from the motor?");
         let prio = p.get("Priority").unwrap();
