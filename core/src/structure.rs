@@ -540,6 +540,24 @@ mod tests {
     }
 
     #[test]
+    fn behind_the_tag_alone_the_asset_words_the_phrase_began_with_stay() {
+        // The whole name leads: its words are not said twice.
+        assert_eq!(
+            subject_for("Feed pump P-12", "pump leaking at seal"),
+            "Feed pump P-12: leaking at seal"
+        );
+        // Only the tag leads (the sentence is too long for the name): the
+        // phrase keeps "Sprinkler head".
+        assert_eq!(
+            subject_for(
+                "Sprinkler system SS-1",
+                "Sprinkler head in warehouse knocked by forklift, zone 4 now unprotected",
+            ),
+            "SS-1: Sprinkler head in warehouse knocked by forklift, zone 4 now unprotected"
+        );
+    }
+
+    #[test]
     fn the_example_from_the_issue() {
         let notes = "  pump leaking at seal, approx 3,2 bar on gauge. cust says been like this a week, no rush ";
         let p = run(notes);

@@ -19,8 +19,9 @@
 //! and a reading from the same sentence are appended when not already there.
 //! A sentence too long to fit first loses its reporting clause ("Customer
 //! rang in a panic saying …").
-//! Leading filler (`the`, `found`, `cust says`, words of the asset's own name)
-//! and trailing joiners are trimmed; text is the technician's own, with
+//! Leading filler (`the`, `found`, `cust says`, words of the asset's own name
+//! — given back when only the tag or nothing leads and they fit: "SS-1:
+//! Sprinkler head knocked") and trailing joiners are trimmed; text is the technician's own, with
 //! whitespace collapsed; the limit is cut at a word boundary, never inside a
 //! word.
 
@@ -480,6 +481,13 @@ fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
     out
 }
 
+/// The characters of these pieces after the first, each with its ", ".
+fn pieces_len(notes: &str, words: &[Word<'_>], rest: &[(usize, usize)]) -> usize {
+    rest.iter()
+        .map(|&(a, b)| chars(&text_of(notes, words, a, b)) + 2)
+        .sum()
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -707,10 +715,34 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
         .into_iter()
         .filter(|p| p.1 > p.0 && (!cut_alone || says_something(p)))
         .collect();
-    let (pieces, second) = match (pieces.is_empty(), second) {
+    let (mut pieces, second) = match (pieces.is_empty(), second) {
         (true, Some((s, _))) => (vec![(s.a, s.b)], None),
         (_, second) => (pieces, second),
     };
+    // Without the asset's whole name in front, the words of it the phrase
+    // began with are given back when they fit ("SS-1: Sprinkler head in
+    // warehouse knocked", not "SS-1: head in warehouse knocked").
+    if full.as_deref() != Some(prefix.as_str())
+        && let Some(&(a0, b0)) = pieces.first()
+    {
+        let others = pieces_len(notes, words, &pieces[1..])
+            + second.as_ref().map_or(0, |(_, t)| chars(t) + 2);
+        // Not a joining word, nor what the tag already says ("AHU" after "AHU-2: ").
+        let tag = prefix.to_lowercase();
+        let given_back = |w: &str| {
+            asset_words.iter().any(|x| x == w)
+                && !SEGMENT_WORDS.contains(&w)
+                && !LEADING.contains(&w)
+                && !tag.starts_with(w)
+        };
+        let mut a = a0;
+        while a > 0 && words[a].brk == Brk::None && given_back(words[a - 1].norm) {
+            a -= 1;
+        }
+        if a < a0 && chars(&prefix) + chars(&text_of(notes, words, a, b0)) + others <= budget {
+            pieces[0].0 = a;
+        }
+    }
     let first_piece = *pieces.first()?;
     let score = hits
         .iter()
