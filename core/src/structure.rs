@@ -558,6 +558,25 @@ mod tests {
     }
 
     #[test]
+    fn a_routine_visit_that_found_nothing_wrong_is_the_subject_in_spanish_too() {
+        let s = subject_for(
+            "Booster pump BP-7",
+            "Revisión anual de la bomba de presión: presión de aceite ok, filtro cambiado, no hay fugas. Todo en orden",
+        );
+        // What was not wrong is not picked out as the problem.
+        assert!(
+            s.contains("Revisión anual") && !s.contains("no hay fugas"),
+            "{s}"
+        );
+        // A cut never ends on "too": it reads the opposite way.
+        let s = subject_for(
+            "Door closer DC-3",
+            "Meeting room on the third floor of the east wing door closer shutting too fast every time",
+        );
+        assert!(!s.ends_with(" too"), "{s}");
+    }
+
+    #[test]
     fn the_example_from_the_issue() {
         let notes = "  pump leaking at seal, approx 3,2 bar on gauge. cust says been like this a week, no rush ";
         let p = run(notes);

@@ -223,8 +223,36 @@ const TRAILING: &[&str] = &[
 /// auxiliary left without its verb, and Spanish function words.
 fn dangling(w: &str) -> bool {
     const MORE: &[&str] = &[
-        "will", "would", "can", "could", "should", "does", "did", "do", "keeps", "keep", "de",
-        "del", "la", "el", "los", "las", "en", "y", "con", "que", "se", "al", "por", "para",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "does",
+        "did",
+        "do",
+        "keeps",
+        "keep",
+        "de",
+        "del",
+        "la",
+        "el",
+        "los",
+        "las",
+        "en",
+        "y",
+        "con",
+        "que",
+        "se",
+        "al",
+        "por",
+        "para",
+        "too",
+        "very",
+        "demasiado",
+        "muy",
+        "más",
+        "mas",
     ];
     TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
 }
@@ -338,8 +366,20 @@ const NEGATORS: &[&str] = &[
     "aint", "arent", "werent", "hasnt", "havent",
 ];
 
+/// "There is" between a negator and what it negates.
+const THERE_IS: &[&str] = &["hay", "there", "theres"];
+
 /// What a negator may negate without the note saying anything is wrong.
 const REASSURING: &[&str] = &[
+    "problema",
+    "problemas",
+    "fallo",
+    "fallos",
+    "fuga",
+    "fugas",
+    "alarmas",
+    "errores",
+    "nada",
     "urgent",
     "rush",
     "hurry",
@@ -420,12 +460,19 @@ const REASSURING: &[&str] = &[
 fn lost_function(words: &[Word<'_>], hits: &[Hit], a: usize, b: usize) -> f32 {
     (a..b.saturating_sub(1))
         .filter(|&i| {
-            let next = &words[i + 1];
+            // "no hay fugas", "no there's": the word after "there is".
+            let k = if THERE_IS.contains(&words[i + 1].norm) && i + 2 < b {
+                i + 2
+            } else {
+                i + 1
+            };
+            let next = &words[k];
             NEGATORS.contains(&words[i].norm)
                 && next.brk == Brk::None
+                && words[i + 1].brk == Brk::None
                 && !REASSURING.contains(&next.norm)
                 && !next.norm.as_bytes()[0].is_ascii_digit()
-                && !hits.iter().any(|h| h.w0 <= i + 1 && h.w1 > i + 1)
+                && !hits.iter().any(|h| h.w0 <= k && h.w1 > k)
         })
         .count() as f32
         * 2.0
