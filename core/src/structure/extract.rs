@@ -406,6 +406,11 @@ const SAYS: &[&str] = &[
     "says", "say", "said", "saying", "reads", "read", "dice", "decía", "decia", "pone", "ponía",
 ];
 
+/// A full stop, semicolon, exclamation or question mark.
+fn ends_sentence(t: &Tok) -> bool {
+    matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?'))
+}
+
 /// The word before token `i` (or the one before that, across a quote or a
 /// colon) says the equipment showed it, or stopped on it.
 fn shown(notes: &str, toks: &[Tok], i: usize) -> bool {
@@ -425,7 +430,7 @@ fn said_before(notes: &str, toks: &[Tok], i: usize, stopped: bool) -> bool {
         .take(4)
         .take_while(|t| !t.nl_before || t.kind == Kind::Word)
         // Not across a full stop ("no faults logged. Strings 1-4 ok").
-        .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+        .take_while(|t| !ends_sentence(t))
         .filter(|t| t.kind == Kind::Word)
         .map(|t| &notes[t.start..t.end]);
     let Some(w) = words.next() else {
@@ -824,12 +829,12 @@ fn named_otherwise(notes: &str, toks: &[Tok], i: usize, c: &Code) -> bool {
         let before = toks[..k]
             .iter()
             .rev()
-            .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+            .take_while(|t| !ends_sentence(t))
             .filter(|t| t.kind == Kind::Word)
             .take(3);
         let after = toks[k + 1..]
             .iter()
-            .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+            .take_while(|t| !ends_sentence(t))
             .filter(|t| t.kind == Kind::Word)
             .take(3);
         before
@@ -862,7 +867,7 @@ fn word_before<'a>(notes: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
     toks[..i]
         .iter()
         .rev()
-        .take_while(|t| !matches!(t.kind, Kind::Sym('.' | ';' | '!' | '?')))
+        .take_while(|t| !ends_sentence(t))
         .find(|t| t.kind == Kind::Word)
         .map(|t| &notes[t.start..t.end])
 }
@@ -1013,8 +1018,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         }
         // "display flashing LE", "dE en el display": two or three capitals
         // (or a display's "bF", "dE") the equipment showed, in a note that is
-        // not all capitals.
-        // Not a unit after a number ("~10 fL on screen").
+        // not all capitals; not a unit after a number ("~10 fL on screen").
         let after_number = i > 0
             && toks[i - 1].kind == Kind::Word
             && notes.as_bytes()[toks[i - 1].start].is_ascii_digit();

@@ -21,9 +21,9 @@
 //! rang in a panic saying …").
 //! Leading filler (`the`, `found`, `cust says`, words of the asset's own name
 //! — given back when only the tag or nothing leads and they fit: "SS-1:
-//! Sprinkler head knocked") and trailing joiners are trimmed; text is the technician's own, with
-//! whitespace collapsed; the limit is cut at a word boundary, never inside a
-//! word.
+//! Sprinkler head knocked") and trailing joiners are trimmed; text is the
+//! technician's own, with whitespace collapsed; the limit is cut at a word
+//! boundary, never inside a word.
 
 use super::Span;
 use super::analyse::Hit;
