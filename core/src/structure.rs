@@ -271,8 +271,8 @@ impl Findings {
         };
         let codes = extract::codes(notes, &lexed.toks, asset);
         let readings = extract::readings(notes, &lexed.toks);
-        let hazard = analyse::hazard(&hits, &words, kind)
-            .or_else(|| analyse::scalding(&words, &extract::temperatures(&readings)));
+        let scald = analyse::scalding(&words, &extract::temperatures(&readings));
+        let hazard = analyse::hazard(&hits, &words, kind, scald);
         let parts = subject::Parts {
             notes,
             words: &words,
@@ -680,6 +680,8 @@ mod tests {
         for routine in [
             "Monthly temps, sentinel outlets HW 55.2C, CW 18.4C.",
             "Shower head descaled, water at the tap 45C.",
+            // Put right on the visit, like any hazard.
+            "Basin in room 4 was 62C at the tap. Replaced the TMV cartridge, now 41C, all done.",
         ] {
             let p = run(routine);
             assert_eq!(

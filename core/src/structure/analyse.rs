@@ -997,11 +997,17 @@ pub(super) fn priority(
     None
 }
 
-/// Safety hazard: `Some` when a live hazard cue is found. Water counts only
+/// Safety hazard: `Some` when a live hazard cue is found, or scalding
+/// water in the readings (`scalding`). Water counts only
 /// when electrics are mentioned too; a barrier that will not close counts on
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
 /// done") with nothing contained or outstanding is gone.
-pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Option<Choice> {
+pub(super) fn hazard(
+    hits: &[Hit],
+    words: &[Word<'_>],
+    asset: AssetKind,
+    scald: Option<Scald>,
+) -> Option<Choice> {
     let electrics = hits.iter().any(|h| {
         h.live()
             && h.cue
@@ -1035,11 +1041,16 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Opti
                     || device_failed(h))
         })
         .collect();
-    if found.is_empty() {
+    if found.is_empty() && scald.is_none() {
         return None;
     }
-    let certain = found.iter().any(|h| !h.unsure);
-    let last = found.iter().map(|h| h.w0).max().unwrap_or(0);
+    let certain = found.iter().any(|h| !h.unsure) || scald.is_some();
+    let last = found
+        .iter()
+        .map(|h| h.w0)
+        .chain(scald.as_ref().map(|s| s.w0))
+        .max()
+        .unwrap_or(0);
     let kept = hits
         .iter()
         .any(|h| h.live() && !h.unsure && (h.cue.has(Fx::Pending) || h.cue.has(Fx::Contained)));
@@ -1053,9 +1064,11 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Opti
     if removed && certain {
         return None;
     }
+    let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
+    spans.extend(scald.into_iter().flat_map(|s| s.spans));
     Some(Choice {
         value: "true",
-        spans: merge(found.iter().map(|h| h.span(words)).collect()),
+        spans: merge(spans),
         confidence: if certain { 0.85 } else { 0.45 },
     })
 }
@@ -1064,7 +1077,7 @@ pub(super) fn hazard(hits: &[Hit], words: &[Word<'_>], asset: AssetKind) -> Opti
 /// 50 °C at a tap, basin or shower: a failed TMV): a temperature reading
 /// over 50 °C in a sentence that names an outlet, and not a routine check
 /// of stored or circulating hot water ("sentinel outlets 55.2C", "normal").
-pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<Choice> {
+pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<Scald> {
     const OUTLETS: &[&str] = &[
         "tap", "taps", "basin", "basins", "shower", "showers", "outlet", "outlets", "tmv", "tmvs",
         "sink", "sinks", "mixer", "mixers", "grifo", "grifos", "ducha", "duchas", "lavabo",
@@ -1087,18 +1100,25 @@ pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<C
         .iter()
         .filter(|(celsius, _)| (50.5..100.0).contains(celsius))
         .find_map(|&(_, span)| {
-            let n = words.iter().find(|w| w.end > span.start as usize)?.sentence;
+            let w0 = words.iter().position(|w| w.end > span.start as usize)?;
+            let n = words[w0].sentence;
             let said = || words.iter().filter(move |w| w.sentence == n);
             if said().any(|w| ROUTINE.contains(&w.norm)) {
                 return None;
             }
             let outlet = said().find(|w| OUTLETS.contains(&w.norm))?;
-            Some(Choice {
-                value: "true",
-                spans: merge(vec![span, Span::new(outlet.start, outlet.end)]),
-                confidence: 0.85,
+            Some(Scald {
+                w0,
+                spans: vec![span, Span::new(outlet.start, outlet.end)],
             })
         })
+}
+
+/// Scalding water found in the readings: where, and the words that say so.
+pub(super) struct Scald {
+    /// The reading's first word.
+    pub w0: usize,
+    pub spans: Vec<Span>,
 }
 
 #[cfg(test)]
