@@ -679,6 +679,11 @@ pub fn submission(id: Uuid, token: &str, photos: &[String]) -> Value {
     })
 }
 
+/// The entry of a list of fields (`[{"field": …}, …]`) for `name`.
+pub fn field_named<'a>(fields: &'a Value, name: &str) -> Option<&'a Value> {
+    fields.as_array()?.iter().find(|f| f["field"] == name)
+}
+
 pub async fn body_json(response: reqwest::Response) -> Value {
     response.json().await.expect("a JSON body")
 }

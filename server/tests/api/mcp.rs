@@ -8,7 +8,7 @@ use reqwest::header::{AUTHORIZATION, LOCATION, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{StaffSession, TestApp, body_json, spawn_app, spawn_app_with};
+use crate::helpers::{StaffSession, TestApp, body_json, field_named, spawn_app, spawn_app_with};
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const VERIFIER: &str = "a-verifier-of-at-least-forty-three-characters-0123456789";
@@ -162,6 +162,19 @@ fn structured(result: &Value) -> Value {
 }
 
 pub(crate) const ALL: &str = "assets:read intakes:propose intakes:read";
+
+/// `structure_notes`'s answer for these notes about an asset.
+async fn structure_notes(app: &TestApp, token: &str, asset_id: &str, notes: &str) -> Value {
+    structured(
+        &call_tool(
+            app,
+            token,
+            "structure_notes",
+            json!({ "asset_id": asset_id, "notes": notes }),
+        )
+        .await,
+    )
+}
 
 async fn pump_asset_id(app: &TestApp, token: &str) -> String {
     let found =
@@ -370,15 +383,7 @@ async fn the_read_tools_find_describe_and_structure() {
     );
 
     let notes = "Pump is leaking badly from the seal, water on the floor. Error E42.";
-    let out = structured(
-        &call_tool(
-            &app,
-            &c.access,
-            "structure_notes",
-            json!({ "asset_id": asset_id, "notes": notes }),
-        )
-        .await,
-    );
+    let out = structure_notes(&app, &c.access, &asset_id, notes).await;
     let fields = out["fields"].as_array().unwrap();
     let from_notes = fields
         .iter()
@@ -414,23 +419,11 @@ async fn with_claude_configured_structure_notes_answers_what_the_app_would_show_
     let app = with_claude(&base, "4000").await;
     let c = connect(&app, "Claude", ALL).await;
     let asset_id = pump_asset_id(&app, &c.access).await;
-    let out = structured(
-        &call_tool(
-            &app,
-            &c.access,
-            "structure_notes",
-            json!({ "asset_id": asset_id, "notes": notes }),
-        )
-        .await,
-    );
+    let out = structure_notes(&app, &c.access, &asset_id, notes).await;
     assert_eq!(seen.lock().unwrap().len(), 1, "the model was asked once");
     assert_eq!(out["by"], "ai");
     let field = |name: &str| {
-        out["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["field"] == name)
+        field_named(&out["fields"], name)
             .cloned()
             .unwrap_or_else(|| panic!("no {name} in {out}"))
     };
@@ -468,14 +461,7 @@ async fn with_claude_configured_structure_notes_answers_what_the_app_would_show_
         .find(|e| e.kind == "structured")
         .unwrap()
         .detail;
-    let source = |name: &str| {
-        detail["fields"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["field"] == name)
-            .map(|f| f["source"].clone())
-    };
+    let source = |name: &str| field_named(&detail["fields"], name).map(|f| f["source"].clone());
     assert_eq!(source("Priority"), Some(json!("ai")), "{detail}");
     assert_eq!(source("Error_Code__c"), Some(json!("notes")), "{detail}");
 }

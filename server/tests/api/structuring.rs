@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, body_json, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, body_json, field_named, spawn_app, spawn_app_with};
 
 const ASSET: &str = "Air handler AHU-3";
 const NOTES: &str = "Condensate tray overflowing, water on the floor by the MCC panel. Display shows E-17. Call me on 07700 900123.";
@@ -103,12 +103,7 @@ async fn structure(app: &TestApp, notes: &str) -> (u16, Value) {
 }
 
 fn field<'a>(body: &'a Value, name: &str) -> &'a Value {
-    body["proposal"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["field"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {body}"))
+    field_named(&body["proposal"]["fields"], name).unwrap_or_else(|| panic!("no {name} in {body}"))
 }
 
 fn highlighted(body: &Value, name: &str) -> Vec<String> {
