@@ -148,6 +148,7 @@ impl Application {
             .map_err(StartupError::io("cleaning the upload folder"))?;
         let connections = connection_limits(&config.serve);
         let state = AppState {
+            ai_proposals: crate::structurer::RecentProposals::new(store.clone()),
             store,
             schema,
             limits: config.limits(),
@@ -179,7 +180,6 @@ impl Application {
                 .structurer()
                 .map_err(StartupError::Usage)?
                 .into(),
-            ai_proposals: Arc::default(),
         };
         if config.demo {
             demo::seed_staff(&state.store).await?;

@@ -15,7 +15,6 @@
 //! `{"type":"error","error":{…}}` envelope). It is a handful of JSON
 //! shapes over `reqwest`, which the server already uses: no SDK crate.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -373,44 +372,63 @@ impl Structurer for Claude {
 
 /// The proposals a model made lately, by asset and notes, so that the
 /// intake submitted with those notes records in its audit trail which
-/// fields the model proposed. Kept an hour, at most [`RecentProposals::CAP`];
-/// in memory, so with several instances a submission that lands on another
-/// one records the rules engine's proposal instead (nothing else changes).
-#[derive(Debug, Default)]
+/// fields the model proposed. In the database (not in this process), so a
+/// submission that reaches another instance, or this one after a restart,
+/// still says so; the sweeper forgets them after [`RecentProposals::KEEP`].
+/// Failing to remember or to look up costs only that: the audit trail then
+/// records the rules engine's proposal, and the failure is logged.
+#[derive(Debug, Clone)]
 pub struct RecentProposals {
-    by_key: Mutex<HashMap<[u8; 32], (Instant, Proposal)>>,
+    store: crate::store::Store,
 }
 
 impl RecentProposals {
-    pub const CAP: usize = 10_000;
-    const KEEP: Duration = Duration::from_secs(3600);
+    pub const KEEP: Duration = Duration::from_secs(3600);
 
-    fn key(asset_id: &str, notes: &str) -> [u8; 32] {
+    pub fn new(store: crate::store::Store) -> Self {
+        RecentProposals { store }
+    }
+
+    /// The notes themselves are not kept: only this hash of them.
+    fn key(asset_id: &str, notes: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(asset_id.as_bytes());
         h.update([0]);
         h.update(notes.as_bytes());
-        h.finalize().into()
+        hex::encode(h.finalize())
     }
 
-    pub fn remember(&self, asset_id: &str, notes: &str, proposal: &Proposal) {
-        let Ok(mut map) = self.by_key.lock() else {
-            return;
+    pub async fn remember(&self, asset_id: &str, notes: &str, proposal: &Proposal) {
+        let json = match serde_json::to_string(proposal) {
+            Ok(json) => json,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not remember the model's proposal");
+                return;
+            }
         };
-        let now = Instant::now();
-        if map.len() >= Self::CAP {
-            map.retain(|_, (at, _)| now.duration_since(*at) < Self::KEEP);
-        }
-        if map.len() < Self::CAP {
-            map.insert(Self::key(asset_id, notes), (now, proposal.clone()));
+        if let Err(e) = self
+            .store
+            .remember_ai_proposal(&Self::key(asset_id, notes), &json)
+            .await
+        {
+            tracing::warn!(error = %e, "could not remember the model's proposal");
         }
     }
 
     /// The model's proposal for these notes on this asset, if it is recent.
-    pub fn get(&self, asset_id: &str, notes: &str) -> Option<Proposal> {
-        let map = self.by_key.lock().ok()?;
-        let (at, proposal) = map.get(&Self::key(asset_id, notes))?;
-        (at.elapsed() < Self::KEEP).then(|| proposal.clone())
+    pub async fn get(&self, asset_id: &str, notes: &str) -> Option<Proposal> {
+        let since = crate::store::before_now(Self::KEEP);
+        match self
+            .store
+            .ai_proposal(&Self::key(asset_id, notes), &since)
+            .await
+        {
+            Ok(json) => json.and_then(|j| serde_json::from_str(&j).ok()),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look up the model's proposal");
+                None
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The sweeper: deletes photos no intake uses once nobody has uploaded them
 //! for `--unused-photo-mins` (24 h by default), and uploads in progress left
 //! behind by a crash or a cut connection; and lets the rate limiters forget
-//! clients they no longer limit.
+//! clients they no longer limit; and forgets a model's proposals after an
+//! hour (personal data in them is kept no longer than it serves).
 //!
 //! A photo is forgotten in the database first (one transaction that checks
 //! no intake uses it), then its files are removed unless they were written
@@ -17,6 +18,7 @@ use crate::config::ServeArgs;
 use crate::limits::RateLimits;
 use crate::photo::PhotoFiles;
 use crate::store::{Store, before_now};
+use crate::structurer::RecentProposals;
 
 /// Photos forgotten in one transaction at most.
 const BATCH: i64 = 500;
@@ -36,6 +38,8 @@ pub struct Sweeper {
 pub struct Swept {
     pub photos: usize,
     pub uploads: usize,
+    /// A model's proposals older than an hour (see [`RecentProposals`]).
+    pub ai_proposals: u64,
 }
 
 impl Sweeper {
@@ -92,11 +96,16 @@ impl Sweeper {
                 0
             });
         self.rate_limits.forget_idle();
+        swept.ai_proposals = self
+            .store
+            .forget_ai_proposals(&before_now(RecentProposals::KEEP))
+            .await?;
         if swept != Swept::default() {
             tracing::info!(
                 photos = swept.photos,
                 uploads = swept.uploads,
-                "swept unused photos"
+                ai_proposals = swept.ai_proposals,
+                "swept unused photos and old proposals"
             );
         }
         Ok(swept)

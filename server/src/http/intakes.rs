@@ -209,6 +209,7 @@ pub(crate) async fn accept(
     let proposal = state
         .ai_proposals
         .get(&asset.id, &submission.notes)
+        .await
         .unwrap_or_else(|| propose(&state.schema, asset, &submission));
     let changed = changed_fields(&state.schema, &proposal, &valid);
     let keys = QueueKeys::of(&state.schema, valid.fields());

@@ -160,7 +160,7 @@ pub struct AppState {
     /// Structuring on the server: the rules engine, or Claude when configured.
     pub structurer: Arc<dyn crate::structurer::Structurer>,
     /// A model's recent proposals, for the audit trail of what is submitted.
-    pub ai_proposals: Arc<crate::structurer::RecentProposals>,
+    pub ai_proposals: crate::structurer::RecentProposals,
 }
 
 impl AppState {

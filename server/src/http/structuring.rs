@@ -76,7 +76,8 @@ async fn structure(
     if structured.by == crate::structurer::By::Ai {
         state
             .ai_proposals
-            .remember(&asset.id, &notes, &structured.proposal);
+            .remember(&asset.id, &notes, &structured.proposal)
+            .await;
     }
     Ok(Json(StructureResponse {
         by: structured.by.as_str().to_owned(),

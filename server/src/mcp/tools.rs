@@ -544,7 +544,8 @@ impl Fieldcase {
             // audit trail which fields the model proposed.
             self.state
                 .ai_proposals
-                .remember(&asset.id, &notes, &structured.proposal);
+                .remember(&asset.id, &notes, &structured.proposal)
+                .await;
         }
         Ok(Json(StructureOutput {
             by: structured.by.as_str().to_owned(),

@@ -11,6 +11,8 @@ use sqlx::SqlitePool;
 use crate::salesforce::SecretKey;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+/// A model's recent proposals, for the audit trail of the intake sent.
+pub mod ai_proposals;
 /// Assets as admins manage them: list, edit, retire, new links, imports.
 pub mod asset_admin;
 /// Assets and their revocable link tokens.

@@ -334,6 +334,26 @@ fn fake_dist() -> tempfile::TempDir {
 }
 
 impl TestApp {
+    /// A second instance of the server on this one's data directory (as
+    /// several instances share one database); its address.
+    pub async fn another_instance(&self, extra: &[&str]) -> String {
+        let data = self.data_dir.path().display().to_string();
+        let dist = self.dist_dir.path().display().to_string();
+        let mut args = vec!["fieldcase", "--addr", "127.0.0.1:0", "--demo"];
+        args.extend(["--data-dir", &data, "--dist", &dist]);
+        args.extend(extra);
+        let config = Config::try_parse_from(args).expect("test settings parse");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let app = Application::build_on(&config, listener)
+            .await
+            .expect("the second instance starts");
+        let address = format!("http://{}", app.local_addr());
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

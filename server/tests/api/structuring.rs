@@ -351,31 +351,7 @@ async fn the_audit_trail_of_the_intake_sent_says_which_fields_the_model_proposed
     let (_, body) = structure(&app, NOTES).await;
     assert_eq!(body["by"], "ai");
 
-    let id = uuid::Uuid::now_v7();
-    let mut submission = crate::helpers::submission(id, &app.token(ASSET), &[]);
-    submission["notes"] = json!(NOTES);
-    submission["fields"]["Description"] = json!(NOTES);
-    let response = app
-        .client
-        .put(app.url(&format!("/api/v1/intakes/{id}")))
-        .json(&submission)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
-    let events = app.store.intake_events(&id.into()).await.unwrap();
-    let structured = events.iter().find(|e| e.kind == "structured").unwrap();
-    let sources: Vec<(String, String)> = structured.detail["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap().to_owned(),
-                f["source"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let sources = submit_and_read_sources(&app, &app.address, NOTES).await;
     assert!(
         sources.contains(&("Priority".into(), "ai".into())),
         "{sources:?}"
@@ -386,22 +362,119 @@ async fn the_audit_trail_of_the_intake_sent_says_which_fields_the_model_proposed
     );
 
     // Other notes on the same asset: the rules engine's proposal, no "ai".
-    let other = uuid::Uuid::now_v7();
-    let mut submission = crate::helpers::submission(other, &app.token(ASSET), &[]);
-    submission["notes"] = json!("Belt squealing on start-up. Error E-9.");
+    let sources =
+        submit_and_read_sources(&app, &app.address, "Belt squealing on start-up. Error E-9.").await;
+    assert!(
+        sources.iter().all(|(_, source)| source != "ai"),
+        "{sources:?}"
+    );
+}
+
+/// Send an intake with `notes` to the server at `address` (one instance of
+/// `app`'s); the field sources its audit trail's "structured" event records.
+async fn submit_and_read_sources(
+    app: &TestApp,
+    address: &str,
+    notes: &str,
+) -> Vec<(String, String)> {
+    let id = uuid::Uuid::now_v7();
+    let mut submission = crate::helpers::submission(id, &app.token(ASSET), &[]);
+    submission["notes"] = json!(notes);
+    submission["fields"]["Description"] = json!(notes);
     let response = app
         .client
-        .put(app.url(&format!("/api/v1/intakes/{other}")))
+        .put(format!("{address}/api/v1/intakes/{id}"))
         .json(&submission)
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 201);
-    let events = app.store.intake_events(&other.into()).await.unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    let events = app.store.intake_events(&id.into()).await.unwrap();
     let structured = events.iter().find(|e| e.kind == "structured").unwrap();
+    structured.detail["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap().to_owned(),
+                f["source"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_model_s_proposal_is_recorded_whichever_instance_the_intake_reaches() {
+    let (base, _) = stand_in(|| {
+        tool_use(json!({
+            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
+        }))
+    })
+    .await;
+    let app = with_claude(&base, "4000").await;
+    let (_, body) = structure(&app, NOTES).await;
+    assert_eq!(body["by"], "ai");
+
+    // Another instance on the same database, without a key of its own (or
+    // this one restarted): the intake's audit trail still says "ai".
+    let other = app.another_instance(&[]).await;
+    let sources = submit_and_read_sources(&app, &other, NOTES).await;
     assert!(
-        !structured.detail.to_string().contains("\"ai\""),
-        "{}",
-        structured.detail
+        sources.contains(&("Priority".into(), "ai".into())),
+        "{sources:?}"
     );
+    // The notes are not kept beside the proposal: only a hash of them.
+    let kept: Vec<(String, String)> =
+        sqlx::query_as("SELECT key_hash, proposal_json FROM ai_proposals")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(!kept[0].0.contains("Condensate"), "{kept:?}");
+}
+
+#[tokio::test]
+async fn a_proposal_older_than_an_hour_is_not_used_and_the_sweeper_forgets_it() {
+    let (base, _) = stand_in(|| {
+        tool_use(json!({
+            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
+        }))
+    })
+    .await;
+    let app = spawn_app_with(&[
+        "--anthropic-api-key",
+        KEY,
+        "--anthropic-base-url",
+        &base,
+        "--anthropic-timeout-ms",
+        "4000",
+        "--sweep-every-secs",
+        "1",
+    ])
+    .await;
+    let (_, body) = structure(&app, NOTES).await;
+    assert_eq!(body["by"], "ai");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ai_proposals")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 1, "remembered for the intake to come");
+    sqlx::query("UPDATE ai_proposals SET created_at = '2026-01-01T00:00:00.000000Z'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+
+    let sources = submit_and_read_sources(&app, &app.address, NOTES).await;
+    assert!(
+        sources.iter().all(|(_, source)| source != "ai"),
+        "an hour on, the rules engine's proposal is recorded: {sources:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while count().await > 0 {
+        assert!(Instant::now() < deadline, "the sweeper never forgot it");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
