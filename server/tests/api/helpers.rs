@@ -8,7 +8,7 @@ use std::path::Path;
 use clap::Parser;
 use fieldcase_server::config::Config;
 use fieldcase_server::demo::DemoLink;
-use fieldcase_server::startup::Application;
+use fieldcase_server::startup::{Application, StartupError};
 use fieldcase_server::store::Store;
 use image::ImageFormat;
 use reqwest::multipart::{Form, Part};
@@ -106,6 +106,23 @@ pub async fn spawn_app_on(listener: tokio::net::TcpListener, extra: &[&str]) -> 
         admin_session: tokio::sync::OnceCell::new(),
         dispatcher_session: tokio::sync::OnceCell::new(),
     }
+}
+
+/// A fieldcase on `data` (a data dir used before, or in use by another
+/// instance), serving in the background; its address.
+pub async fn start_on(data: &Path, extra: &[&str]) -> Result<String, StartupError> {
+    let mut args = vec!["fieldcase", "--demo", "--addr", "127.0.0.1:0", "--data-dir"];
+    let data = data.display().to_string();
+    args.push(&data);
+    args.extend(extra);
+    let config = Config::try_parse_from(args).expect("test settings parse");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let app = Application::build_on(&config, listener).await?;
+    let address = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    Ok(address)
 }
 
 /// The demo org's connected app and user (its defaults).
@@ -337,21 +354,9 @@ impl TestApp {
     /// A second instance of the server on this one's data directory (as
     /// several instances share one database); its address.
     pub async fn another_instance(&self, extra: &[&str]) -> String {
-        let data = self.data_dir.path().display().to_string();
-        let dist = self.dist_dir.path().display().to_string();
-        let mut args = vec!["fieldcase", "--addr", "127.0.0.1:0", "--demo"];
-        args.extend(["--data-dir", &data, "--dist", &dist]);
-        args.extend(extra);
-        let config = Config::try_parse_from(args).expect("test settings parse");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        start_on(self.data(), extra)
             .await
-            .expect("a free port");
-        let app = Application::build_on(&config, listener)
-            .await
-            .expect("the second instance starts");
-        let address = format!("http://{}", app.local_addr());
-        tokio::spawn(app.run_until_stopped(std::future::pending()));
-        address
+            .expect("the second instance starts")
     }
 
     pub fn url(&self, path: &str) -> String {

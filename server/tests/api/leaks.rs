@@ -5,13 +5,11 @@
 use std::path::Path;
 
 use clap::Parser;
-use fieldcase_server::config::Config;
-use fieldcase_server::startup::{Application, StartupError};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::{
-    assert_api_error, body_json, receipt_path, spawn_app, spawn_app_with, submission,
+    assert_api_error, body_json, receipt_path, spawn_app, spawn_app_with, start_on, submission,
 };
 
 /// Every secret-bearing setting, with a value an attacker would look for.
@@ -247,20 +245,6 @@ async fn another_assets_link_gets_no_receipt_and_no_reference() {
     }
     // The real link still replays.
     assert_eq!(app.put_intake(id, &body).await.status(), 200);
-}
-
-/// A fieldcase on `data` (a data dir used before), serving in the background.
-async fn start_on(data: &Path, extra: &[&str]) -> Result<String, StartupError> {
-    let mut args = vec!["fieldcase", "--demo", "--addr", "127.0.0.1:0", "--data-dir"];
-    let data = data.display().to_string();
-    args.push(&data);
-    args.extend(extra);
-    let config = Config::try_parse_from(args).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build_on(&config, listener).await?;
-    let address = format!("http://{}", app.local_addr());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    Ok(address)
 }
 
 async fn pool(data: &Path) -> sqlx::SqlitePool {
