@@ -424,7 +424,13 @@ impl RecentProposals {
             .ai_proposal(&Self::key(asset_id, notes), &since)
             .await
         {
-            Ok(json) => json.and_then(|j| serde_json::from_str(&j).ok()),
+            Ok(json) => json.and_then(|j| {
+                serde_json::from_str(&j)
+                    .inspect_err(|e| {
+                        tracing::warn!(error = %e, "could not read the model's remembered proposal");
+                    })
+                    .ok()
+            }),
             Err(e) => {
                 tracing::warn!(error = %e, "could not look up the model's proposal");
                 None

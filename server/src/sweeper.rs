@@ -119,7 +119,7 @@ impl Sweeper {
             tokio::select! {
                 _ = tick.tick() => {
                     if let Err(e) = self.sweep().await {
-                        tracing::error!(error = %e, "the photo sweep failed; trying again later");
+                        tracing::error!(error = %e, "the sweep failed; trying again later");
                     }
                 }
                 _ = stop.changed() => return,
