@@ -77,7 +77,12 @@ fn error(status: u16, kind: &str) -> Response {
 }
 
 pub(crate) async fn with_claude(base: &str, timeout_ms: &str) -> TestApp {
-    spawn_app_with(&[
+    with_claude_and(base, timeout_ms, &[]).await
+}
+
+/// [`with_claude`] with `extra` settings.
+async fn with_claude_and(base: &str, timeout_ms: &str, extra: &[&str]) -> TestApp {
+    let mut args = vec![
         "--anthropic-api-key",
         KEY,
         "--anthropic-base-url",
@@ -86,8 +91,9 @@ pub(crate) async fn with_claude(base: &str, timeout_ms: &str) -> TestApp {
         "claude-test",
         "--anthropic-timeout-ms",
         timeout_ms,
-    ])
-    .await
+    ];
+    args.extend(extra);
+    spawn_app_with(&args).await
 }
 
 async fn structure(app: &TestApp, notes: &str) -> (u16, Value) {
@@ -341,16 +347,7 @@ async fn bad_input_is_refused_with_what_to_fix() {
 
 #[tokio::test]
 async fn the_audit_trail_of_the_intake_sent_says_which_fields_the_model_proposed() {
-    let (base, _) = stand_in(|| {
-        tool_use(json!({
-            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
-        }))
-    })
-    .await;
-    let app = with_claude(&base, "4000").await;
-    let (_, body) = structure(&app, NOTES).await;
-    assert_eq!(body["by"], "ai");
-
+    let app = structured_by_the_model(&[]).await;
     let sources = submit_and_read_sources(&app, &app.address, NOTES).await;
     assert!(
         sources.contains(&("Priority".into(), "ai".into())),
@@ -368,6 +365,21 @@ async fn the_audit_trail_of_the_intake_sent_says_which_fields_the_model_proposed
         sources.iter().all(|(_, source)| source != "ai"),
         "{sources:?}"
     );
+}
+
+/// A server with Claude configured (and `extra` settings) whose model has
+/// proposed a Priority for [`NOTES`], quoting them.
+async fn structured_by_the_model(extra: &[&str]) -> TestApp {
+    let (base, _) = stand_in(|| {
+        tool_use(json!({
+            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
+        }))
+    })
+    .await;
+    let app = with_claude_and(&base, "4000", extra).await;
+    let (_, body) = structure(&app, NOTES).await;
+    assert_eq!(body["by"], "ai");
+    app
 }
 
 /// Send an intake with `notes` to the server at `address` (one instance of
@@ -406,15 +418,7 @@ async fn submit_and_read_sources(
 
 #[tokio::test]
 async fn the_model_s_proposal_is_recorded_whichever_instance_the_intake_reaches() {
-    let (base, _) = stand_in(|| {
-        tool_use(json!({
-            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
-        }))
-    })
-    .await;
-    let app = with_claude(&base, "4000").await;
-    let (_, body) = structure(&app, NOTES).await;
-    assert_eq!(body["by"], "ai");
+    let app = structured_by_the_model(&[]).await;
 
     // Another instance on the same database, without a key of its own (or
     // this one restarted): the intake's audit trail still says "ai".
@@ -424,37 +428,21 @@ async fn the_model_s_proposal_is_recorded_whichever_instance_the_intake_reaches(
         sources.contains(&("Priority".into(), "ai".into())),
         "{sources:?}"
     );
-    // The notes are not kept beside the proposal: only a hash of them.
-    let kept: Vec<(String, String)> =
-        sqlx::query_as("SELECT key_hash, proposal_json FROM ai_proposals")
-            .fetch_all(app.store.pool())
-            .await
-            .unwrap();
-    assert_eq!(kept.len(), 1);
-    assert!(!kept[0].0.contains("Condensate"), "{kept:?}");
+    // The key is a SHA-256 of the asset and the notes, not the notes.
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key_hash FROM ai_proposals")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1);
+    assert!(
+        keys[0].len() == 64 && keys[0].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{keys:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_proposal_older_than_an_hour_is_not_used_and_the_sweeper_forgets_it() {
-    let (base, _) = stand_in(|| {
-        tool_use(json!({
-            "Priority": { "value": "High", "quotes": ["water on the floor by the MCC panel"] }
-        }))
-    })
-    .await;
-    let app = spawn_app_with(&[
-        "--anthropic-api-key",
-        KEY,
-        "--anthropic-base-url",
-        &base,
-        "--anthropic-timeout-ms",
-        "4000",
-        "--sweep-every-secs",
-        "1",
-    ])
-    .await;
-    let (_, body) = structure(&app, NOTES).await;
-    assert_eq!(body["by"], "ai");
+    let app = structured_by_the_model(&["--sweep-every-secs", "1"]).await;
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ai_proposals")
             .fetch_one(app.store.pool())
