@@ -389,7 +389,9 @@ impl RecentProposals {
         RecentProposals { store }
     }
 
-    /// The notes themselves are not kept: only this hash of them.
+    /// The key: a hash of the asset and the notes. The proposal itself
+    /// holds the notes (its Description), which is why it is kept only
+    /// an hour.
     fn key(asset_id: &str, notes: &str) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
