@@ -331,7 +331,8 @@ fn keyword(s: &str) -> Option<String> {
         "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
         "alrm", "code", "codes", "alarma", "codigo", "código", "evt",
     ];
-    if s.len() > 6 || !any_of(s, KEYWORDS) {
+    // Characters, not bytes: "código" is seven bytes.
+    if s.chars().count() > 6 || !any_of(s, KEYWORDS) {
         return None;
     }
     let mut out = s.to_ascii_lowercase();
@@ -459,6 +460,8 @@ const SCREENS: &[&str] = &[
     "lcd",
     "readout",
     "pantalla",
+    "dash",
+    "dashboard",
 ];
 
 /// Token `k` onwards says "on (the) display": what came before was shown.
@@ -481,7 +484,8 @@ fn shown_on(notes: &str, toks: &[Tok], k: usize) -> bool {
 }
 
 /// Letters that start an unmistakable display code without a keyword.
-const BARE: &[&str] = &["e", "f", "er", "err", "al", "alm", "fl", "flt"];
+/// Not "flt": in these notes "FLT7" is a fork-lift truck.
+const BARE: &[&str] = &["e", "f", "er", "err", "al", "alm", "fl"];
 
 /// Words naming a part or a place: a code-like token next to one is its name (`fuse F3`).
 const PARTS: &[&str] = &[
@@ -666,20 +670,41 @@ fn code_at(
     });
     if (s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5) || (dotted && label.is_some()) {
         let label = label?;
+        // "error 3 0 2": voice-to-text spells a code digit by digit; three
+        // or more single digits in a row are one code (`Error 302`).
+        let spelled = toks[j..]
+            .iter()
+            .take(5)
+            .take_while(|d| {
+                d.kind == Kind::Word
+                    && !d.nl_before
+                    && d.end - d.start == 1
+                    && notes.as_bytes()[d.start].is_ascii_digit()
+            })
+            .count();
+        let (digits, end, next) = if s.len() == 1 && spelled >= 3 {
+            let ds: String = toks[j..j + spelled]
+                .iter()
+                .map(|d| &notes[d.start..d.end])
+                .collect();
+            (ds, toks[j + spelled - 1].end, j + spelled)
+        } else {
+            (s.to_owned(), t.end, j + 1)
+        };
         // A number with a unit after it is a reading, not a code; one with
         // "times" a count ("false alarm 3 times this week").
-        if unit_after(notes, toks, j + 1).is_some()
-            || toks.get(j + 1).is_some_and(|n| {
+        if unit_after(notes, toks, next).is_some()
+            || toks.get(next).is_some_and(|n| {
                 n.kind == Kind::Word && any_of(&notes[n.start..n.end], &["times", "veces"])
             })
         {
             return None;
         }
         return Some(Code {
-            text: format!("{label} {s}"),
+            text: format!("{label} {digits}"),
             start: kw_start,
-            end: t.end,
-            next: j + 1,
+            end,
+            next,
             kind: CodeKind::Number,
         });
     }
@@ -710,13 +735,15 @@ fn code_at(
     if obd(s) {
         return Some(named(as_shown(s), t.end, j + 1));
     }
-    // "E.21", "F.22": letters, a full stop, digits, glued together.
+    // "E.21", "F.22", "E:05": letters, a full stop or a colon, digits, glued together.
     if (1..=2).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
         && !s.eq_ignore_ascii_case("no")
-        && let Some((ds, end)) = glued_digits(notes, toks, j, '.', 3)
+        && let Some((sym, (ds, end))) = ['.', ':']
+            .into_iter()
+            .find_map(|sym| Some((sym, glued_digits(notes, toks, j, sym, 3)?)))
     {
-        return Some(named(format!("{}.{ds}", as_shown(s)), end, j + 3));
+        return Some(named(format!("{}{sym}{ds}", as_shown(s)), end, j + 3));
     }
     // "E-PS2": letters, a hyphen, a code with letters and digits.
     if (1..=3).contains(&s.len())
@@ -728,8 +755,11 @@ fn code_at(
     }
     // "E 21", "F 3", "ER 03": a display's capital letters, a space, a number —
     // the way some displays show it (GUIDELINES: `E 6` stays `E 6`).
-    // Not "FLT 2": a fork-lift truck.
-    if (s.len() == 1 || any_of(s, &["er", "al"]))
+    // Not "FLT 2": a fork-lift truck. Any two or three capitals when the
+    // equipment showed them ("showing EA 227"; not "tripping MCB 4").
+    if (s.len() == 1
+        || any_of(s, &["er", "al"])
+        || (s.len() <= 3 && !any_of(s, NOT_CODES) && displayed(notes, toks, j)))
         && b.iter().all(u8::is_ascii_uppercase)
         && let Some(d) = toks.get(j + 1)
         && d.kind == Kind::Word
@@ -867,7 +897,8 @@ fn word_before<'a>(notes: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
     toks[..i]
         .iter()
         .rev()
-        .take_while(|t| !ends_sentence(t))
+        // Not across a comma: "on low input, E4 logged" names no input E4.
+        .take_while(|t| !ends_sentence(t) && t.kind != Kind::Sym(','))
         .find(|t| t.kind == Kind::Word)
         .map(|t| &notes[t.start..t.end])
 }
@@ -1061,7 +1092,12 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .get(c.next)
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
-            let seen = shown(notes, toks, i) || shown_on(notes, toks, c.next);
+            // "E4 logged each time": shown, said after the code.
+            let seen = shown(notes, toks, i)
+                || shown_on(notes, toks, c.next)
+                || after.is_some_and(|a| {
+                    any_of(a, &["logged", "displayed", "shown", "showing", "flashing"])
+                });
             // "FL-01 to FL-04": a range names tags (codes are not counted
             // out), and so does every later name of that series ("FL-03").
             let series = |c: &Code| -> String {
@@ -1283,6 +1319,21 @@ mod tests {
             ["P0AFA"]
         );
         assert_eq!(code("Drug fridge. E5 on display, E5 = probe fault"), ["E5"]);
+        // Keywords with an accent, codes on the dash, logged after the code,
+        // a colon, two capitals the display showed, digits spelled one by one.
+        assert_eq!(code("en bloqueo con código A01, no hay llama"), ["A01"]);
+        assert_eq!(code("won't lift hopper, A07 on dash"), ["A07"]);
+        assert_eq!(
+            code("going to battery on low input, E4 logged each time"),
+            ["E4"]
+        );
+        assert_eq!(code("give error E:05 many times today"), ["E:05"]);
+        assert_eq!(code("Boiler showing EA 227, no flame"), ["EA 227"]);
+        assert_eq!(
+            code("charger down showing error 3 0 2 all the vans"),
+            ["Error 302"]
+        );
+        assert_eq!(code("showing error 5 2 hours ago"), ["Error 5"]);
     }
 
     #[test]
@@ -1317,5 +1368,8 @@ mod tests {
         assert!(code("PPM: filts chngd (G4 + F7), image dim, ~10 fL on screen").is_empty());
         // The asset's own name as the notes write it ("Grundfos CR 32").
         assert!(code("CR32 seal weeping, shows no fault").is_empty());
+        // Fork-lift trucks; a breaker a pump trips.
+        assert!(code("LOLER done, FLT3 chain wear 2.1%, drivers on FLT2").is_empty());
+        assert!(code("Pool circ pump tripping MCB 4 on start").is_empty());
     }
 }
