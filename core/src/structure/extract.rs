@@ -217,12 +217,14 @@ fn joined_unit(
 }
 
 /// Token `i` is glued to a word before it (`E-42`, `P-12`, `#3`): an identifier, not a reading.
-fn glued_to_identifier(toks: &[Tok], i: usize) -> bool {
+fn glued_to_identifier(notes: &str, toks: &[Tok], i: usize) -> bool {
     if toks[i].space_before || i == 0 {
         return false;
     }
     match toks[i - 1].kind {
         Kind::Word => true,
+        // Not a second value after a slash: "Voc 412V/409V".
+        Kind::Sym('/') if i >= 2 && notes.as_bytes()[toks[i - 2].start].is_ascii_digit() => false,
         Kind::Sym('-' | '/' | '.' | '_') => {
             i >= 2 && !toks[i - 1].space_before && toks[i - 2].kind == Kind::Word
         }
@@ -239,7 +241,7 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
         let text = &notes[t.start..t.end];
         if t.kind != Kind::Word
             || !text.as_bytes()[0].is_ascii_digit()
-            || glued_to_identifier(toks, i)
+            || glued_to_identifier(notes, toks, i)
         {
             i += 1;
             continue;
@@ -1229,6 +1231,13 @@ mod tests {
             ["1200 rpm", "12.5 A", "230 V", "40 psi", "60 Hz", "15 kW"]
         );
         assert_eq!(read("vibs 2.5mm/s and 7,1 mm/s"), ["2.5 mm/s", "7.1 mm/s"]);
+        // Values after a slash; an identifier's number is still none.
+        assert_eq!(read("String Voc 412V/409V matched"), ["412 V", "409 V"]);
+        assert_eq!(
+            read("Amps 13.8A/13.9A/14.1A"),
+            ["13.8 A", "13.9 A", "14.1 A"]
+        );
+        assert!(read("fed from DB/4A and P-12V").is_empty());
         assert_eq!(read("65 % RH, 40%"), ["65 % RH"]);
         assert_eq!(
             read("61 dB(A), 61 dB, 68dBA, 180 Pa"),
