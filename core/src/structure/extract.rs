@@ -239,6 +239,20 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
     while i < toks.len() {
         let t = toks[i];
         let text = &notes[t.start..t.end];
+        if t.kind == Kind::Word
+            && let Some(rating) = fuse_rating(notes, toks, i)
+        {
+            if !out.iter().any(|o| o.text == rating) {
+                out.push(Item {
+                    text: rating,
+                    start: t.start,
+                    end: t.end,
+                    confidence: 0.8,
+                });
+            }
+            i += 1;
+            continue;
+        }
         if t.kind != Kind::Word
             || !text.as_bytes()[0].is_ascii_digit()
             || glued_to_identifier(notes, toks, i)
@@ -306,6 +320,33 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
         }
     }
     out
+}
+
+/// A fuse's rating with its type letter, "fuse F2 (T3.15A)" → `3.15 A`
+/// (GUIDELINES: a rating, not a code): `T`, `TT`, `F`, `FF` or `M`, a
+/// number, `A` or `mA` glued on, with a fuse named in the eight words before.
+fn fuse_rating(notes: &str, toks: &[Tok], i: usize) -> Option<String> {
+    let text = &notes[toks[i].start..toks[i].end];
+    let letters = text.bytes().take_while(u8::is_ascii_uppercase).count();
+    if !matches!(&text[..letters], "T" | "TT" | "F" | "FF" | "M") {
+        return None;
+    }
+    let rest = &text[letters..];
+    let n = number_len(rest);
+    let unit = match &rest[n..] {
+        "A" => "A",
+        "mA" => "mA",
+        _ => return None,
+    };
+    let number = normalise_number(&rest[..n]).filter(|_| n > 0)?;
+    let fuse = toks[..i]
+        .iter()
+        .rev()
+        .take_while(|t| !ends_sentence(t))
+        .filter(|t| t.kind == Kind::Word)
+        .take(8)
+        .any(|t| any_of(&notes[t.start..t.end], &["fuse", "fuses", "fusible"]));
+    fuse.then(|| format!("{number} {unit}"))
 }
 
 /// The readings that are temperatures, in °C, with their spans.
@@ -951,7 +992,8 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                     }
                     Kind::Word if any_of(nt, &["no", "number", "nr", "num"]) => {}
                     Kind::Word if !verb && any_of(nt, &["was", "is", "were"]) => verb = true,
-                    Kind::Sym(':' | '#' | '-' | '=') => {}
+                    // "error 'EA' and lockout": quoted as the display shows it.
+                    Kind::Sym(':' | '#' | '-' | '=' | '\'' | '"') => {}
                     _ => break,
                 }
                 j += 1;
@@ -1003,7 +1045,27 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                         break;
                     }
                     let nt = toks.get(k + 1).map_or(0, |n| n.start);
-                    match code_at(notes, toks, k + 1, Some(&label), nt) {
+                    // Not a tag of a series the note named before the
+                    // keyword: "P2 VFD fault F0002, P1 on duty".
+                    let series = |w: &str| -> String {
+                        w.bytes()
+                            .take_while(u8::is_ascii_alphabetic)
+                            .map(|b| b.to_ascii_uppercase() as char)
+                            .collect()
+                    };
+                    let tag = |c2: &Code| {
+                        let s2 = series(&c2.text);
+                        !s2.is_empty()
+                            && c2.kind == CodeKind::Named
+                            && toks[..i].iter().any(|t| {
+                                let w = &notes[t.start..t.end];
+                                t.kind == Kind::Word
+                                    && series(w) == s2
+                                    && w.len() > s2.len()
+                                    && w[s2.len()..].bytes().all(|b| b.is_ascii_digit())
+                            })
+                    };
+                    match code_at(notes, toks, k + 1, Some(&label), nt).filter(|c2| !tag(c2)) {
                         Some(c2) => {
                             push(&mut out, &c2, 0.85);
                             k = c2.next;
@@ -1238,6 +1300,10 @@ mod tests {
             ["13.8 A", "13.9 A", "14.1 A"]
         );
         assert!(read("fed from DB/4A and P-12V").is_empty());
+        // A fuse's rating with its type letter; not without a fuse named.
+        assert_eq!(read("onboard fuse F2 (T3.15A) blown"), ["3.15 A"]);
+        assert_eq!(read("fusible F2 (T6.3A) bien, 24V ok"), ["6.3 A", "24 V"]);
+        assert!(read("valve T2A and relay F1A").is_empty());
         assert_eq!(read("65 % RH, 40%"), ["65 % RH"]);
         assert_eq!(
             read("61 dB(A), 61 dB, 68dBA, 180 Pa"),
@@ -1343,6 +1409,8 @@ mod tests {
             ["Error 302"]
         );
         assert_eq!(code("showing error 5 2 hours ago"), ["Error 5"]);
+        assert_eq!(code("Boiler show error 'EA' and lockout"), ["EA"]);
+        assert_eq!(code("P2 VFD fault F0002, P1 on duty covering"), ["F0002"]);
     }
 
     #[test]
