@@ -298,11 +298,19 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
         let lt = toks[last];
         let lt_text = &notes[lt.start..lt.end];
         let ln = number_len(lt_text);
-        let found = if ln < lt_text.len() {
+        let found = if lt_text[ln..].eq_ignore_ascii_case("k") {
+            // "10k ohm": the thousands glued on, the unit after.
+            unit_after(notes, toks, last + 1)
+                .filter(|(u, _)| *u == "Ω")
+                .map(|(_, end)| ("kΩ", end))
+        } else if ln < lt_text.len() {
             joined_unit(notes, toks, &lt_text[ln..], last, false)
         } else {
             unit_after(notes, toks, last + 1)
         };
+        // "Boiler 1 PPM done", "Lift 3 PPM not done": planned maintenance
+        // of the asset before it, not parts per million.
+        let found = found.filter(|(u, end)| *u != "ppm" || !maintenance_ppm(notes, toks, i, *end));
         match found {
             Some((u, end_tok)) => {
                 let text = format!("{number} {u}");
@@ -320,6 +328,55 @@ pub(super) fn readings(notes: &str, toks: &[Tok]) -> Vec<Item> {
         }
     }
     out
+}
+
+/// "ppm" at token `end` after the number at token `i` is a PPM visit: the
+/// number follows an asset's word ("Blr 3 PPM", "Esc 1 PPM complete") or
+/// the visit's outcome follows it ("PPM done", "PPM not done").
+fn maintenance_ppm(notes: &str, toks: &[Tok], i: usize, end: usize) -> bool {
+    const ASSETS: &[&str] = &[
+        "boiler",
+        "blr",
+        "lift",
+        "lft",
+        "esc",
+        "escalator",
+        "chiller",
+        "ahu",
+        "fcu",
+        "pump",
+        "unit",
+        "gen",
+        "generator",
+        "compressor",
+        "fridge",
+        "freezer",
+        "door",
+        "no",
+    ];
+    const OUTCOMES: &[&str] = &[
+        "done",
+        "complete",
+        "completed",
+        "carried",
+        "visit",
+        "not",
+        "due",
+        "booked",
+        "today",
+        "inspection",
+        "service",
+        "check",
+        "checks",
+    ];
+    let before = i > 0
+        && toks[i - 1].kind == Kind::Word
+        && any_of(&notes[toks[i - 1].start..toks[i - 1].end], ASSETS);
+    let after = toks
+        .get(end + 1)
+        .filter(|t| t.kind == Kind::Word)
+        .is_some_and(|t| any_of(&notes[t.start..t.end], OUTCOMES));
+    before || after
 }
 
 /// A fuse's rating with its type letter, "fuse F2 (T3.15A)" → `3.15 A`
@@ -372,10 +429,10 @@ fn keyword(s: &str) -> Option<String> {
     // Not "flt": in these notes it is a fork-lift truck ("FLT 2").
     const KEYWORDS: &[&str] = &[
         "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
-        "alrm", "code", "codes", "alarma", "codigo", "código", "evt",
+        "alrm", "code", "codes", "alarma", "codigo", "código", "evt", "warning",
     ];
     // Characters, not bytes: "código" is seven bytes.
-    if s.chars().count() > 6 || !any_of(s, KEYWORDS) {
+    if s.chars().count() > 7 || !any_of(s, KEYWORDS) {
         return None;
     }
     let mut out = s.to_ascii_lowercase();
@@ -778,6 +835,17 @@ fn code_at(
     if obd(s) {
         return Some(named(as_shown(s), t.end, j + 1));
     }
+    // "3C2": digits, a capital, digits (a UPS's alarm); not a number with
+    // its unit, which ends in letters ("10A", "1800L", "14W").
+    if (3..=5).contains(&b.len())
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(u8::is_ascii_alphanumeric)
+        && b.iter().any(u8::is_ascii_uppercase)
+        && !b.iter().any(u8::is_ascii_lowercase)
+    {
+        return Some(named(s.to_owned(), t.end, j + 1));
+    }
     // "E.21", "F.22", "E:05": letters, a full stop or a colon, digits, glued together.
     if (1..=2).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
@@ -1160,7 +1228,20 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             let seen = shown(notes, toks, i)
                 || shown_on(notes, toks, c.next)
                 || after.is_some_and(|a| {
-                    any_of(a, &["logged", "displayed", "shown", "showing", "flashing"])
+                    any_of(
+                        a,
+                        &[
+                            "logged",
+                            "displayed",
+                            "shown",
+                            "showing",
+                            "flashing",
+                            "flashes",
+                            "flashed",
+                            "appears",
+                            "appeared",
+                        ],
+                    )
                 });
             // "FL-01 to FL-04": a range names tags (codes are not counted
             // out), and so does every later name of that series ("FL-03").
@@ -1304,6 +1385,13 @@ mod tests {
         assert_eq!(read("onboard fuse F2 (T3.15A) blown"), ["3.15 A"]);
         assert_eq!(read("fusible F2 (T6.3A) bien, 24V ok"), ["6.3 A", "24 V"]);
         assert!(read("valve T2A and relay F1A").is_empty());
+        // Kilohms written apart; a PPM visit is no parts per million.
+        assert_eq!(read("probe 10k ohm @ 25 deg"), ["10 kΩ"]);
+        assert!(read("Boiler 1 PPM done. Lift 3 PPM not done").is_empty());
+        assert_eq!(
+            read("CO 42ppm in flue, detector read 35 ppm."),
+            ["42 ppm", "35 ppm"]
+        );
         assert_eq!(read("65 % RH, 40%"), ["65 % RH"]);
         assert_eq!(
             read("61 dB(A), 61 dB, 68dBA, 180 Pa"),
@@ -1411,6 +1499,12 @@ mod tests {
         assert_eq!(code("showing error 5 2 hours ago"), ["Error 5"]);
         assert_eq!(code("Boiler show error 'EA' and lockout"), ["EA"]);
         assert_eq!(code("P2 VFD fault F0002, P1 on duty covering"), ["F0002"]);
+        assert_eq!(
+            code("IT WAS WARNING 12 - SERVICE INTERVAL DUE"),
+            ["Warning 12"]
+        );
+        assert_eq!(code("'Fan failure' with alarm code 3C2"), ["3C2"]);
+        assert_eq!(code("then LD-2 flashes up and it shuts down"), ["LD-2"]);
     }
 
     #[test]
@@ -1448,5 +1542,6 @@ mod tests {
         // Fork-lift trucks; a breaker a pump trips.
         assert!(code("LOLER done, FLT3 chain wear 2.1%, drivers on FLT2").is_empty());
         assert!(code("Pool circ pump tripping MCB 4 on start").is_empty());
+        assert!(code("tank dip shows 1800L, PoE shows 14W, display shows 10A").is_empty());
     }
 }
