@@ -708,6 +708,30 @@ mod tests {
     }
 
     #[test]
+    fn people_shut_in_struck_or_caught_and_dead_refuge_points_are_hazards() {
+        for notes in [
+            "Lift 2 stuck between 3 and 4, 2 ppl inside. Drive showing F-03.",
+            "Lab corridor door slaming shut really hard now. Caught a students fingers yesterday.",
+            "Lift de la fábrica, las puertas cierran muy fuerte. Hit an operator on the shoulder.",
+            "Refuge call point on the third-floor landing failed to raise any alarm, no power.",
+            "Olor a quemado en el cuadro, contactor quemado.",
+            "Forks drifting down on their own with a pallet up on the top rack.",
+        ] {
+            let p = run(notes);
+            assert_eq!(
+                p.get("Safety_Hazard__c").unwrap().value,
+                FieldValue::Bool(true),
+                "{notes}"
+            );
+        }
+        // Who was caught is what the fault did: the subject still names the fault.
+        let p =
+            run("Step nosing on the 2nd step is loose and flapping. Lady caught her heel on it.");
+        let subject = text(&p, "Subject").unwrap();
+        assert!(subject.contains("loose and flapping"), "{subject}");
+    }
+
+    #[test]
     fn uncertain_smoke_is_high_with_low_confidence() {
         let p = run("might be smoke from the motor?");
         let prio = p.get("Priority").unwrap();

@@ -1036,6 +1036,7 @@ pub(super) fn hazard(
         .filter(|h| {
             h.live()
                 && (h.cue.has(Fx::Hazard)
+                    || h.cue.has(Fx::Harm)
                     || (electrics && h.cue.has(Fx::Flood))
                     || (firestop && h.cue.has(Fx::Open))
                     || device_failed(h))

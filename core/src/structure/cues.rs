@@ -129,6 +129,10 @@ pub(super) enum Fx {
     /// The problem comes back ("again", "keeps", "still"): outstanding when
     /// said after the fix.
     Recur,
+    /// Someone was struck or caught by it ("caught her heel", "hit an
+    /// operator"): a hazard, but what the fault did, not the fault — the
+    /// subject names the fault.
+    Harm,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
     /// Votes for a case reason, with a weight.
@@ -749,6 +753,27 @@ const CUE_LIST: &[Cue] = &[
     c("electrocut*", &[H, HAZ, EL1]),
     c("trapped", &[H, HAZ]),
     c("entrapment", &[H, HAZ]),
+    // People shut in a stopped lift or car, said without "trapped".
+    c("people inside", &[H, HAZ]),
+    c("ppl inside", &[H, HAZ]),
+    c("person inside", &[H, HAZ]),
+    c("persons inside", &[H, HAZ]),
+    c("passengers inside", &[H, HAZ]),
+    c("residents inside", &[H, HAZ]),
+    c("someone inside", &[H, HAZ]),
+    c("somebody inside", &[H, HAZ]),
+    c("people in it", &[H, HAZ]),
+    c("people in the lift", &[H, HAZ]),
+    c("people in the car", &[H, HAZ]),
+    // Struck or caught by the equipment ("caught his fingers", "hit an operator").
+    c("caught his", &[Fx::Harm]),
+    c("caught her", &[Fx::Harm]),
+    c("caught a", &[Fx::Harm]),
+    c("caught an", &[Fx::Harm]),
+    c("hit someone", &[Fx::Harm]),
+    c("hit an operator", &[Fx::Harm]),
+    c("hit a person", &[Fx::Harm]),
+    c("hit a child", &[Fx::Harm]),
     // ── Urgency.
     c("urgent", &[H]).rule(6),
     c("urgently", &[H]).rule(6),
@@ -2248,7 +2273,7 @@ const CUE_LIST: &[Cue] = &[
     c("closing on", &[HAZ]),
     c("closes on", &[HAZ]),
     c("closed on", &[HAZ]),
-    c("hit by", &[HAZ]),
+    c("hit by", &[Fx::Harm]),
     c("struck by", &[HAZ]),
     c("could hit", &[HAZ]),
     c("overhead", &[HAZ]),
@@ -2568,6 +2593,7 @@ const CUE_LIST: &[Cue] = &[
     c("security guard*", &[]),
     c("guard dog*", &[]),
     c("pull cord", &[Fx::Safety, EL1]),
+    c("refuge", &[Fx::Safety, EN1]),
     c("lid lock", &[Fx::Safety, ME1]),
     c("limit switch*", &[Fx::Safety, EL1]),
     c("overspeed*", &[Fx::Safety, ME1]),

@@ -132,7 +132,7 @@ pub(super) fn features(words: &[Word<'_>]) -> Vec<(u16, Span)> {
 }
 
 /// The cue kinds whose presence (live, and negated) the model sees.
-const KINDS: [Fx; 23] = [
+const KINDS: [Fx; 24] = [
     Fx::High,
     Fx::Low,
     Fx::Down,
@@ -156,6 +156,7 @@ const KINDS: [Fx; 23] = [
     Fx::Admin,
     Fx::NoFault,
     Fx::Recur,
+    Fx::Harm,
 ];
 
 /// How many concept features there are (see `concepts`).

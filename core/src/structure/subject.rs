@@ -607,7 +607,7 @@ pub(super) fn build(parts: &Parts<'_>, budget: usize) -> Option<Subject> {
                     || h.cue
                         .fx
                         .iter()
-                        .all(|f| matches!(f, Fx::Crit | Fx::Noun | Fx::T(..))))
+                        .all(|f| matches!(f, Fx::Crit | Fx::Noun | Fx::Harm | Fx::T(..))))
         };
         // A code or a reading the equipment showed says something too.
         let shown = codes.iter().chain(readings).any(|it| {
