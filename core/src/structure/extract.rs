@@ -352,7 +352,6 @@ fn maintenance_ppm(notes: &str, toks: &[Tok], i: usize, end: usize) -> bool {
         "fridge",
         "freezer",
         "door",
-        "no",
     ];
     const OUTCOMES: &[&str] = &[
         "done",
@@ -486,6 +485,20 @@ const SHOWN: &[&str] = &[
     "marca",
     "marcaba",
     "marcando",
+];
+
+/// Words after a code that say the equipment showed it ("E4 logged",
+/// "LD-2 flashes up").
+const SHOWN_AFTER: &[&str] = &[
+    "logged",
+    "displayed",
+    "shown",
+    "showing",
+    "flashing",
+    "flashes",
+    "flashed",
+    "appears",
+    "appeared",
 ];
 
 /// Capitals a display shows that are not codes.
@@ -895,6 +908,14 @@ fn code_at(
     None
 }
 
+/// A code-like name's letters, in capitals: its series ("FL" of "FL-03").
+fn series(name: &str) -> String {
+    name.bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_uppercase() as char)
+        .collect()
+}
+
 fn key(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -1115,12 +1136,6 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                     let nt = toks.get(k + 1).map_or(0, |n| n.start);
                     // Not a tag of a series the note named before the
                     // keyword: "P2 VFD fault F0002, P1 on duty".
-                    let series = |w: &str| -> String {
-                        w.bytes()
-                            .take_while(u8::is_ascii_alphabetic)
-                            .map(|b| b.to_ascii_uppercase() as char)
-                            .collect()
-                    };
                     let tag = |c2: &Code| {
                         let s2 = series(&c2.text);
                         !s2.is_empty()
@@ -1227,41 +1242,19 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             // "E4 logged each time": shown, said after the code.
             let seen = shown(notes, toks, i)
                 || shown_on(notes, toks, c.next)
-                || after.is_some_and(|a| {
-                    any_of(
-                        a,
-                        &[
-                            "logged",
-                            "displayed",
-                            "shown",
-                            "showing",
-                            "flashing",
-                            "flashes",
-                            "flashed",
-                            "appears",
-                            "appeared",
-                        ],
-                    )
-                });
+                || after.is_some_and(|a| any_of(a, SHOWN_AFTER));
             // "FL-01 to FL-04": a range names tags (codes are not counted
             // out), and so does every later name of that series ("FL-03").
-            let series = |c: &Code| -> String {
-                c.text
-                    .bytes()
-                    .take_while(u8::is_ascii_alphabetic)
-                    .map(|b| b.to_ascii_uppercase() as char)
-                    .collect()
-            };
             if after.is_some_and(|a| a.eq_ignore_ascii_case("to"))
                 && let Some(c2) = code_at(notes, toks, c.next + 1, None, 0)
-                && series(&c2) == series(&c)
-                && !series(&c).is_empty()
+                && series(&c2.text) == series(&c.text)
+                && !series(&c.text).is_empty()
             {
-                tag_series.push(series(&c));
+                tag_series.push(series(&c.text));
                 i = c2.next;
                 continue;
             }
-            if tag_series.contains(&series(&c)) {
+            if tag_series.contains(&series(&c.text)) {
                 i = c.next;
                 continue;
             }
