@@ -693,23 +693,10 @@ mod tests {
     }
 
     #[test]
-    fn gas_smelt_in_spanish_and_live_cores_showing_are_hazards() {
+    fn hazards_said_as_facts_are_hazards() {
         for notes in [
             "Huele a gas cerca de la freidora 2 cuando abrimos, luego se quita.",
             "cable sheath cut by the excavator, cores visible, pump still running",
-        ] {
-            let p = run(notes);
-            assert_eq!(
-                p.get("Safety_Hazard__c").unwrap().value,
-                FieldValue::Bool(true),
-                "{notes}"
-            );
-        }
-    }
-
-    #[test]
-    fn people_shut_in_struck_or_caught_and_dead_refuge_points_are_hazards() {
-        for notes in [
             "Lift 2 stuck between 3 and 4, 2 ppl inside. Drive showing F-03.",
             "Lab corridor door slaming shut really hard now. Caught a students fingers yesterday.",
             "Lift de la fábrica, las puertas cierran muy fuerte. Hit an operator on the shoulder.",
@@ -724,9 +711,16 @@ mod tests {
                 "{notes}"
             );
         }
-        // Who was caught is what the fault did: the subject still names the fault.
-        let p =
-            run("Step nosing on the 2nd step is loose and flapping. Lady caught her heel on it.");
+    }
+
+    /// Who was caught is what the fault did: the subject still names the fault.
+    #[test]
+    fn the_subject_names_the_fault_not_who_it_caught() {
+        let p = run(
+            "front steps at the library, nosing on the 2nd step was loose and flapping, a lady \
+             caught her heel on it tuesday and nearly went over. screwed it back for now, need \
+             resin anchors, back next wk",
+        );
         let subject = text(&p, "Subject").unwrap();
         assert!(subject.contains("loose and flapping"), "{subject}");
     }
