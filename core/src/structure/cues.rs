@@ -2273,7 +2273,7 @@ const CUE_LIST: &[Cue] = &[
     c("closing on", &[HAZ]),
     c("closes on", &[HAZ]),
     c("closed on", &[HAZ]),
-    c("hit by", &[Fx::Harm]),
+    c("hit by", &[HAZ]),
     c("struck by", &[HAZ]),
     c("could hit", &[HAZ]),
     c("overhead", &[HAZ]),
