@@ -233,6 +233,9 @@ struct Findings {
     /// The rules' findings as the model's features (for training).
     #[cfg(test)]
     concepts: Vec<f32>,
+    /// The subject's candidates as the ranker sees them (for training).
+    #[cfg(test)]
+    subjects: Vec<train::SubjectCandidate>,
 }
 
 impl Findings {
@@ -257,6 +260,8 @@ impl Findings {
                 subject: None,
                 #[cfg(test)]
                 concepts: vec![0.0; learn::CONCEPTS],
+                #[cfg(test)]
+                subjects: Vec::new(),
             };
         }
         let lexed = lex::Lexed::new(notes);
@@ -282,7 +287,10 @@ impl Findings {
             asset_name: &asset.name,
             asset_words: &asset_words,
         };
-        let subject = subject::build(&parts, subject_budget);
+        let cands = subject::candidates(&parts, subject_budget);
+        #[cfg(test)]
+        let subjects = cands.iter().map(train::SubjectCandidate::of).collect();
+        let subject = subject::choose(cands, learned.then_some(&model::SUBJECT));
         let mut priority = analyse::priority(&hits, &words, kind, hazard.as_ref());
         let mut types = analyse::rank_types(&hits, &words);
         let mut reasons = analyse::rank_reasons(&hits, &words);
@@ -316,6 +324,8 @@ impl Findings {
             subject,
             #[cfg(test)]
             concepts,
+            #[cfg(test)]
+            subjects,
         }
     }
 }
@@ -735,6 +745,98 @@ mod tests {
             p.get("Safety_Hazard__c").unwrap().value,
             FieldValue::Bool(true)
         );
+    }
+
+    /// The rules rearrange a long first sentence around the words their cues
+    /// know ("maglock" … "People could be stuck"); the ranker weighs that
+    /// against the sentence as written, which here says the problem.
+    #[test]
+    fn the_subject_keeps_the_problem_the_rules_rearranging_drops() {
+        let a = asset("Fire exit maglock ACC-1");
+        for (notes, problem) in [
+            (
+                "The fire exit maglock on the first floor doesn't release when the break glass is \
+                 pressed, you have to wait for the panel to drop the power. People could be stuck \
+                 behind it in a fire.",
+                "doesn't release",
+            ),
+            (
+                "During the weekly test the sprinkler pump started but would not build pressure; \
+                 the controller logged 'Low suction' and alarm 31. The site has no sprinkler \
+                 cover until resolved.",
+                "would not build",
+            ),
+            (
+                "CRASH AND SPARKS FROM THE DB WHEN SWITCHING ON, CABLE GLAND SCORCHED, APPRENTICE \
+                 HAS BURNT FINGERS. BOARD DEAD, WHOLE FLOOR OFF",
+                "crash and sparks",
+            ),
+        ] {
+            let rules = Findings::build(notes, &a, SUBJECT_MAX_CHARS, false)
+                .subject
+                .unwrap();
+            assert!(
+                !rules.text.to_lowercase().contains(problem),
+                "{}",
+                rules.text
+            );
+            let s = subject_for("Fire exit maglock ACC-1", notes);
+            assert!(s.to_lowercase().contains(problem), "{s}");
+        }
+    }
+
+    /// Every candidate is a subject the review could show: it fits, starts
+    /// with a capital or the asset, highlights words of the notes; the
+    /// first is the rules' own.
+    #[test]
+    fn every_subject_candidate_fits_and_points_into_the_notes() {
+        let a = asset("Walk-in freezer WF-1");
+        for notes in [
+            "Morning all. Came in at 6 and the walk-in is at minus 4, should be minus 18, the \
+             evaporator fan is not turning. Chef has moved the stock. Fan motor seized I reckon.",
+            "Dead.",
+            "no leak found, no smoke. bearing noisy on the DE end.",
+            "Cámara de congelación a -4 °C, el ventilador del evaporador no gira. Posible motor \
+             gripado; stock movido a la otra cámara.",
+        ] {
+            let found = Findings::build(notes, &a, SUBJECT_MAX_CHARS, false);
+            let lexed = lex::Lexed::new(notes);
+            let words = lexed.words();
+            let asset_words = analyse::name_words(&a.name);
+            let hits = analyse::find_hits(&words, &asset_words);
+            let parts = subject::Parts {
+                notes,
+                words: &words,
+                hits: &hits,
+                codes: &found.codes,
+                readings: &found.readings,
+                asset_name: &a.name,
+                asset_words: &asset_words,
+            };
+            let cands = subject::candidates(&parts, SUBJECT_MAX_CHARS);
+            assert!(!cands.is_empty(), "{notes}");
+            assert_eq!(
+                cands[0].subject.text,
+                found.subject.as_ref().unwrap().text,
+                "the rules' own comes first"
+            );
+            for c in &cands {
+                let t = &c.subject.text;
+                assert!(t.chars().count() <= SUBJECT_MAX_CHARS, "{t}");
+                assert!(!t.starts_with(char::is_lowercase), "{t}");
+                assert!(!c.subject.spans.is_empty(), "{t}");
+                for sp in &c.subject.spans {
+                    assert!(
+                        notes.get(sp.range()).is_some_and(|w| !w.trim().is_empty()),
+                        "{t}"
+                    );
+                }
+            }
+            let mut texts: Vec<&str> = cands.iter().map(|c| c.subject.text.as_str()).collect();
+            texts.sort_unstable();
+            texts.dedup();
+            assert_eq!(texts.len(), cands.len(), "no candidate twice");
+        }
     }
 
     #[test]
