@@ -14,7 +14,9 @@
 //! dropped, a few technician abbreviations expanded: `brg` → `bearing`) into
 //! one arena string, and each word records the strongest break since the
 //! previous word (a comma or an emoji, a `:`-style separator, or a hard break
-//! such as `.`, `!`, `?`, a bracket or a new line).
+//! such as `.`, `!`, `?`, a bracket or a new line). Punctuation dictated
+//! to a phone is punctuation too: "comma" a comma, "full stop" and "new
+//! paragraph" a hard break (not "a full stop", which is a stop).
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,6 +193,24 @@ fn alias(w: &str) -> Option<&'static str> {
         .map(|i| ALIASES[i].1)
 }
 
+/// Punctuation as voice-to-text writes it: the break it makes and how many
+/// word tokens it takes, when the tokens from `i` spell it.
+fn spoken(notes: &str, toks: &[Tok], i: usize) -> Option<(Brk, usize)> {
+    let word = |k: usize| {
+        toks.get(k)
+            .filter(|t| t.kind == Kind::Word && (k == i || t.space_before))
+            .map(|t| &notes[t.start..t.end])
+    };
+    let is = |k: usize, w: &str| word(k).is_some_and(|x| x.eq_ignore_ascii_case(w));
+    if is(i, "comma") {
+        Some((Brk::Comma, 1))
+    } else if (is(i, "full") && is(i + 1, "stop")) || (is(i, "new") && is(i + 1, "paragraph")) {
+        Some((Brk::Hard, 2))
+    } else {
+        None
+    }
+}
+
 /// Words that start a new clause (they end a negation's reach).
 const CLAUSE_WORDS: &[&str] = &[
     "but", "however", "although", "though", "whereas", "except", "yet",
@@ -218,9 +238,30 @@ impl Lexed {
         let mut raw: Vec<RawWord> = Vec::with_capacity(toks.len());
         let mut brk = Brk::None;
         let mut amp = false;
+        let mut skip = 0;
         for (i, t) in toks.iter().enumerate() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
             if t.nl_before {
                 brk = Brk::Hard;
+            }
+            // Punctuation dictated to a phone ("no pressure comma gauge 0.4
+            // bar full stop") is punctuation, not words; "came to a full
+            // stop" is not dictation.
+            if t.kind == Kind::Word {
+                let after_a = raw
+                    .last()
+                    .is_some_and(|r| &arena[r.norm.0..r.norm.1] == "a");
+                match spoken(notes, &toks, i) {
+                    Some((b, n)) if !(after_a && b == Brk::Hard) => {
+                        brk = brk.max(b);
+                        skip = n - 1;
+                        continue;
+                    }
+                    _ => {}
+                }
             }
             match t.kind {
                 Kind::Sym(c) => {
@@ -383,6 +424,26 @@ mod tests {
         assert_eq!(alias("brg"), Some("bearing"));
         assert_eq!(alias("w/o"), Some("without"));
         assert_eq!(alias("bearing"), None);
+    }
+
+    #[test]
+    fn dictated_punctuation_is_punctuation() {
+        let l = Lexed::new("steam wand no pressure comma gauge 0.4 bar full stop descale it");
+        let w = l.words();
+        let norms: Vec<&str> = w.iter().map(|w| w.norm).collect();
+        assert_eq!(
+            norms,
+            [
+                "steam", "wand", "no", "pressure", "gauge", "0.4", "bar", "descale", "it"
+            ]
+        );
+        assert_eq!(w[4].brk, Brk::Comma);
+        assert_eq!(w[7].brk, Brk::Hard);
+        assert_eq!(w[7].sentence, 1);
+        // Said as words, not dictated: kept.
+        let l = Lexed::new("the shutter came to a full stop halfway");
+        assert_eq!(l.words().len(), 8);
+        assert!(l.words().iter().all(|w| w.sentence == 0));
     }
 
     #[test]

@@ -532,8 +532,13 @@ fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
     }
     let slice = &notes[start_of(notes, &words[a])..words[b - 1].end];
     let mut out = String::with_capacity(slice.len());
-    for (n, part) in slice.split_whitespace().enumerate() {
-        if n > 0 {
+    for part in slice.split_whitespace() {
+        // A dictated "comma" is written as one (the lexer breaks there too).
+        if part.eq_ignore_ascii_case("comma") && !out.is_empty() {
+            out.push(',');
+            continue;
+        }
+        if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(part);
