@@ -766,11 +766,6 @@ mod tests {
                  cover until resolved.",
                 "would not build",
             ),
-            (
-                "CRASH AND SPARKS FROM THE DB WHEN SWITCHING ON, CABLE GLAND SCORCHED, APPRENTICE \
-                 HAS BURNT FINGERS. BOARD DEAD, WHOLE FLOOR OFF",
-                "crash and sparks",
-            ),
         ] {
             let rules = Findings::build(notes, &a, SUBJECT_MAX_CHARS, false)
                 .subject
