@@ -276,7 +276,10 @@ impl Findings {
         };
         let codes = extract::codes(notes, &lexed.toks, asset);
         let readings = extract::readings(notes, &lexed.toks);
-        let scald = analyse::scalding(&words, &extract::temperatures(&readings));
+        // Hazards found beside the cues: scalding water in the readings, an
+        // emergency call that raises nothing.
+        let scald = analyse::scalding(&words, &extract::temperatures(&readings))
+            .or_else(|| analyse::silent_call(&words));
         let hazard = analyse::hazard(&hits, &words, kind, scald);
         let parts = subject::Parts {
             notes,
@@ -733,6 +736,35 @@ mod tests {
         );
         let subject = text(&p, "Subject").unwrap();
         assert!(subject.contains("loose and flapping"), "{subject}");
+    }
+
+    /// GUIDELINES: an emergency call that raises nothing when tested is a
+    /// safety system out of service, however well the lift runs.
+    #[test]
+    fn an_emergency_call_that_raises_nothing_is_a_hazard() {
+        for notes in [
+            "Lift 2 alarm button pressed, no connection to the call centre, line dead. Lift running fine.",
+            "Refuge call pt L3 stair B: pressed it. No line at the master station.",
+            "Accessible WC pull cord alarm tested, no light over the door and no sounder at reception.",
+        ] {
+            let p = run(notes);
+            assert_eq!(
+                p.get("Safety_Hazard__c").unwrap().value,
+                FieldValue::Bool(true),
+                "{notes}"
+            );
+        }
+        for notes in [
+            "Pull cord alarm tested, goes off at reception, all fine.",
+            "goods lift alarm button not lit, bulb gone, no rush",
+        ] {
+            let p = run(notes);
+            assert_ne!(
+                p.get("Safety_Hazard__c").map(|f| &f.value),
+                Some(&FieldValue::Bool(true)),
+                "{notes}"
+            );
+        }
     }
 
     #[test]

@@ -1117,9 +1117,86 @@ pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<S
 
 /// Scalding water found in the readings: where, and the words that say so.
 pub(super) struct Scald {
-    /// The reading's first word.
+    /// The first word of what was found (the reading; the call device).
     pub w0: usize,
     pub spans: Vec<Span>,
+}
+
+/// Emergency call devices (GUIDELINES, Safety hazard: a lift's emergency
+/// alarm, a refuge's call point, an accessible toilet's pull-cord alarm).
+const CALL_DEVICES: &[&[&str]] = &[
+    &["alarm", "button"],
+    &["emergency", "alarm"],
+    &["autodialler"],
+    &["autodialer"],
+    &["auto", "dialler"],
+    &["refuge"],
+    &["pull", "cord"],
+    &["pullcord"],
+    &["outstation"],
+];
+
+/// What a call that raises nothing sounds like when tested.
+const NOTHING_RAISED: &[&[&str]] = &[
+    &["no", "connection"],
+    &["nothing", "connects"],
+    &["nothing", "connected"],
+    &["does", "nothing"],
+    &["nothing", "happens"],
+    &["nothing", "happen"],
+    &["no", "ring"],
+    &["no", "tone"],
+    &["no", "dial", "tone"],
+    &["no", "sounder"],
+    &["no", "response"],
+    &["no", "line"],
+    &["no", "suena"],
+    &["line", "dead"],
+    &["line", "is", "dead"],
+    &["lines", "dead"],
+    &["line", "seems", "dead"],
+    &["line", "appears", "to", "be", "dead"],
+    &["failed", "to", "connect"],
+    &["failed", "to", "raise"],
+    &["got", "nothing"],
+    &["isnt", "connected"],
+    &["not", "connected"],
+];
+
+/// An emergency call device that raises nothing when tested — a whole
+/// safety system out of service (trapped or fallen people could not call
+/// for help), however well the lift or the room otherwise works: the
+/// device in a sentence, what it failed to do in that sentence or the next.
+pub(super) fn silent_call(words: &[Word<'_>]) -> Option<Scald> {
+    let at = |i: usize, p: &[&str]| {
+        words.len() >= i + p.len()
+            && p.iter()
+                .enumerate()
+                .all(|(k, w)| words[i + k].norm == *w && (k == 0 || words[i + k].brk == Brk::None))
+    };
+    let find = |list: &[&[&str]], from: usize| {
+        (from..words.len()).find_map(|i| list.iter().find(|p| at(i, p)).map(|p| (i, p.len())))
+    };
+    let mut from = 0;
+    while let Some((d, n)) = find(CALL_DEVICES, from) {
+        let sentence = words[d].sentence;
+        let window = |i: usize| words[i].sentence == sentence || words[i].sentence == sentence + 1;
+        let start = words[..d]
+            .iter()
+            .rposition(|w| w.sentence != sentence)
+            .map_or(0, |i| i + 1);
+        if let Some((f, m)) = find(NOTHING_RAISED, start).filter(|&(f, _)| window(f)) {
+            return Some(Scald {
+                w0: d,
+                spans: vec![
+                    Span::new(words[d].start, words[d + n - 1].end),
+                    Span::new(words[f].start, words[f + m - 1].end),
+                ],
+            });
+        }
+        from = d + n;
+    }
+    None
 }
 
 #[cfg(test)]
