@@ -767,6 +767,36 @@ mod tests {
         }
     }
 
+    /// GUIDELINES: a fire panel that is dead leaves the building with no
+    /// detection; a stripped cable showing its copper is live parts exposed.
+    #[test]
+    fn a_dead_fire_panel_and_bare_copper_are_hazards() {
+        for notes in [
+            "WHOLE FIRE PANEL DEAD AT THE DEPOT. MAINS AND BATTERIES BOTH GONE. NIGHT SHIFT ON SITE.",
+            "The fire alarm panel has gone completely dark, no buzzer, nothing, and the school is full.",
+            "Cargador 4: el cable está pelado cerca del conector, se ven los hilos de cobre.",
+            "charging lead on bay 2 has its outer sheath split, you can see the copper inside",
+        ] {
+            let p = run(notes);
+            assert_eq!(
+                p.get("Safety_Hazard__c").unwrap().value,
+                FieldValue::Bool(true),
+                "{notes}"
+            );
+        }
+        for notes in [
+            "Fire panel showing a fault on zone 3, detector head dirty, cleaned, panel normal.",
+            "La pintura de la barandilla está pelada, nada suelto, solo cosmético.",
+        ] {
+            let p = run(notes);
+            assert_ne!(
+                p.get("Safety_Hazard__c").map(|f| &f.value),
+                Some(&FieldValue::Bool(true)),
+                "{notes}"
+            );
+        }
+    }
+
     #[test]
     fn uncertain_smoke_is_high_with_low_confidence() {
         let p = run("might be smoke from the motor?");

@@ -1163,11 +1163,38 @@ const NOTHING_RAISED: &[&[&str]] = &[
     &["not", "connected"],
 ];
 
+/// A fire alarm panel (GUIDELINES: a fault on a fire panel is not a hazard
+/// unless the whole system is out of service: then the building has no
+/// fire detection).
+const FIRE_PANELS: &[&[&str]] = &[&["fire", "panel"], &["fire", "alarm", "panel"]];
+
+/// What a whole panel out of service sounds like.
+const PANEL_OUT: &[&[&str]] = &[
+    &["dead"],
+    &["no", "power"],
+    &["no", "lights"],
+    &["dark"],
+    &["total", "loss"],
+];
+
 /// An emergency call device that raises nothing when tested — a whole
 /// safety system out of service (trapped or fallen people could not call
 /// for help), however well the lift or the room otherwise works: the
 /// device in a sentence, what it failed to do in that sentence or the next.
+/// Or a fire panel that is dead: the device and its state in one sentence.
 pub(super) fn silent_call(words: &[Word<'_>]) -> Option<Scald> {
+    system_out(words, CALL_DEVICES, NOTHING_RAISED, 1)
+        .or_else(|| system_out(words, FIRE_PANELS, PANEL_OUT, 0))
+}
+
+/// A device of `devices` and a failure of `failures` from its sentence's
+/// start to `next` sentences after it.
+fn system_out(
+    words: &[Word<'_>],
+    devices: &[&[&str]],
+    failures: &[&[&str]],
+    next: u16,
+) -> Option<Scald> {
     let at = |i: usize, p: &[&str]| {
         words.len() >= i + p.len()
             && p.iter()
@@ -1178,14 +1205,15 @@ pub(super) fn silent_call(words: &[Word<'_>]) -> Option<Scald> {
         (from..words.len()).find_map(|i| list.iter().find(|p| at(i, p)).map(|p| (i, p.len())))
     };
     let mut from = 0;
-    while let Some((d, n)) = find(CALL_DEVICES, from) {
+    while let Some((d, n)) = find(devices, from) {
         let sentence = words[d].sentence;
-        let window = |i: usize| words[i].sentence == sentence || words[i].sentence == sentence + 1;
+        let window =
+            |i: usize| words[i].sentence >= sentence && words[i].sentence <= sentence + next;
         let start = words[..d]
             .iter()
             .rposition(|w| w.sentence != sentence)
             .map_or(0, |i| i + 1);
-        if let Some((f, m)) = find(NOTHING_RAISED, start).filter(|&(f, _)| window(f)) {
+        if let Some((f, m)) = find(failures, start).filter(|&(f, _)| window(f)) {
             return Some(Scald {
                 w0: d,
                 spans: vec![

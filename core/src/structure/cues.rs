@@ -820,6 +820,15 @@ const CUE_LIST: &[Cue] = &[
     c("cores showing", &[H, HAZ, EL2]),
     c("copper showing", &[H, HAZ, EL2]),
     c("copper visible", &[H, HAZ, EL2]),
+    c("see the copper", &[H, HAZ, EL2]),
+    c("see copper", &[H, HAZ, EL2]),
+    c("hilos de cobre", &[H, HAZ, EL2]),
+    c("ve el cobre", &[H, HAZ, EL2]),
+    c("ven el cobre", &[H, HAZ, EL2]),
+    // Spanish: a cable or its insulation stripped ("el cable está pelado");
+    // not "pelada", which is paint.
+    c("pelado", &[H, HAZ, EL2]),
+    c("pelados", &[H, HAZ, EL2]),
     c("bare cabl*", &[H, HAZ, EL2]),
     c("wires exposed", &[H, HAZ, EL2]),
     c("wire exposed", &[H, HAZ, EL2]),
