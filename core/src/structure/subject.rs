@@ -655,6 +655,10 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     else {
         return Vec::new();
     };
+    // The subject made from `first`'s sentence, starting at its `from_k`th
+    // phrase; `plain`: as written, without the rules' rearranging (no phrase
+    // from elsewhere, the phrases before the first that says something kept,
+    // no joining of the cue-bearing phrases).
     let compose_for = |first: Segment, from_k: usize, plain: bool| -> Option<Subject> {
         let mut run: Vec<Segment> = segs
             .iter()
