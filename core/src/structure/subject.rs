@@ -983,15 +983,33 @@ pub(super) struct Candidate<'w> {
     pub lead: Vec<&'w str>,
 }
 
-impl Candidate<'_> {
-    /// The ranker's score: dense weights, and a weight per word anywhere in
-    /// the subject and per word among its first two (`lead` true).
-    pub(super) fn score(&self, dense: &[f32], word: impl Fn(&str, bool) -> f32) -> f32 {
-        let d: f32 = self.dense.iter().zip(dense).map(|(x, w)| x * w).sum();
-        let k: f32 = self.keys.iter().map(|k| word(k, false)).sum();
-        let l: f32 = self.lead.iter().map(|k| word(k, true)).sum();
-        d + k + l
-    }
+/// The ranker's score of a candidate described by its dense numbers `x`,
+/// its words' `keys` and its first two words' `lead`: the dense weights, and
+/// `word(key, lead)` per word anywhere in the subject and among its first two.
+/// Training (`train.rs`) scores its stored candidates with this too.
+pub(super) fn rank<'k>(
+    x: &[f32; DENSE],
+    keys: impl IntoIterator<Item = &'k str>,
+    lead: impl IntoIterator<Item = &'k str>,
+    dense: &[f32],
+    word: impl Fn(&str, bool) -> f32,
+) -> f32 {
+    let d: f32 = x.iter().zip(dense).map(|(x, w)| x * w).sum();
+    let k: f32 = keys.into_iter().map(|k| word(k, false)).sum();
+    let l: f32 = lead.into_iter().map(|k| word(k, true)).sum();
+    d + k + l
+}
+
+/// The index of the highest score, the first of equals.
+pub(super) fn best(scores: impl IntoIterator<Item = f32>) -> Option<usize> {
+    scores
+        .into_iter()
+        .enumerate()
+        .fold(None, |best: Option<(usize, f32)>, (i, s)| match best {
+            Some((_, b)) if b >= s => best,
+            _ => Some((i, s)),
+        })
+        .map(|(i, _)| i)
 }
 
 fn describe<'w>(
@@ -1120,31 +1138,26 @@ pub(super) struct Ranker<'a> {
 
 impl Ranker<'_> {
     fn score(&self, c: &Candidate<'_>) -> f32 {
-        c.score(self.dense, |k, lead| {
-            super::model::VOCAB.binary_search(&k).map_or(0.0, |i| {
-                let q = if lead { self.lead } else { self.words };
-                f32::from(q.get(i).copied().unwrap_or(0)) * self.scale
-            })
-        })
+        rank(
+            &c.dense,
+            c.keys.iter().copied(),
+            c.lead.iter().copied(),
+            self.dense,
+            |k, lead| {
+                super::model::VOCAB.binary_search(&k).map_or(0.0, |i| {
+                    let q = if lead { self.lead } else { self.words };
+                    f32::from(q.get(i).copied().unwrap_or(0)) * self.scale
+                })
+            },
+        )
     }
 }
 
 /// The subject: the candidate the ranker scores highest, or without one the
 /// rules' own.
 pub(super) fn choose(cands: Vec<Candidate<'_>>, ranker: Option<&Ranker<'_>>) -> Option<Subject> {
-    let best = match ranker {
-        None => 0,
-        Some(r) => cands
-            .iter()
-            .enumerate()
-            .fold(None, |best: Option<(usize, f32)>, (i, c)| {
-                let s = r.score(c);
-                match best {
-                    Some((_, b)) if b >= s => best,
-                    _ => Some((i, s)),
-                }
-            })
-            .map_or(0, |(i, _)| i),
-    };
-    cands.into_iter().nth(best).map(|c| c.subject)
+    let chosen = ranker
+        .and_then(|r| best(cands.iter().map(|c| r.score(c))))
+        .unwrap_or(0);
+    cands.into_iter().nth(chosen).map(|c| c.subject)
 }

@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use super::analyse::Choice;
 use super::learn::{self, HAZARD, PRIORITY, REASONS, TYPES, Weights};
-use super::subject::{Candidate, DENSE};
+use super::subject::{self, Candidate, DENSE};
 use super::{Findings, Span, lex};
 use crate::wire::AssetView;
 
@@ -684,23 +684,15 @@ impl TrainedRanker {
                     f32::from(if lead { self.lead[i] } else { self.words[i] }) * self.scale
                 })
         };
-        let mut best: Option<(usize, f32)> = None;
-        for (i, (c, _)) in subjects.iter().enumerate() {
-            let keys: Vec<&str> = c.keys.iter().map(String::as_str).collect();
-            let lead: Vec<&str> = c.lead.iter().map(String::as_str).collect();
-            let sc = c
-                .dense
-                .iter()
-                .zip(&self.dense)
-                .map(|(x, w)| x * w)
-                .sum::<f32>()
-                + keys.iter().map(|k| word(k, false)).sum::<f32>()
-                + lead.iter().map(|k| word(k, true)).sum::<f32>();
-            if best.is_none_or(|(_, b)| sc > b) {
-                best = Some((i, sc));
-            }
-        }
-        best.map(|(i, _)| i)
+        subject::best(subjects.iter().map(|(c, _)| {
+            subject::rank(
+                &c.dense,
+                c.keys.iter().map(String::as_str),
+                c.lead.iter().map(String::as_str),
+                &self.dense,
+                word,
+            )
+        }))
     }
 }
 
