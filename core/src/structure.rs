@@ -530,6 +530,14 @@ mod tests {
         p.get(f).and_then(|f| f.value.as_text())
     }
 
+    /// The proposed Safety hazard, if it was proposed as a yes/no.
+    fn hazard_of(notes: &str) -> Option<bool> {
+        match run(notes).get("Safety_Hazard__c")?.value {
+            FieldValue::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
     fn subject_of(notes: &str) -> String {
         text(&run(notes), "Subject").unwrap().to_owned()
     }
@@ -696,12 +704,7 @@ mod tests {
             // Put right on the visit, like any hazard.
             "Basin in room 4 was 62C at the tap. Replaced the TMV cartridge, now 41C, all done.",
         ] {
-            let p = run(routine);
-            assert_eq!(
-                p.get("Safety_Hazard__c").unwrap().value,
-                FieldValue::Bool(false),
-                "{routine}"
-            );
+            assert_eq!(hazard_of(routine), Some(false), "{routine}");
         }
     }
 
@@ -717,12 +720,7 @@ mod tests {
             "Olor a quemado en el cuadro, contactor quemado.",
             "Forks drifting down on their own with a pallet up on the top rack.",
         ] {
-            let p = run(notes);
-            assert_eq!(
-                p.get("Safety_Hazard__c").unwrap().value,
-                FieldValue::Bool(true),
-                "{notes}"
-            );
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
         }
     }
 
@@ -747,23 +745,13 @@ mod tests {
             "Refuge call pt L3 stair B: pressed it. No line at the master station.",
             "Accessible WC pull cord alarm tested, no light over the door and no sounder at reception.",
         ] {
-            let p = run(notes);
-            assert_eq!(
-                p.get("Safety_Hazard__c").unwrap().value,
-                FieldValue::Bool(true),
-                "{notes}"
-            );
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
         }
         for notes in [
             "Pull cord alarm tested, goes off at reception, all fine.",
             "goods lift alarm button not lit, bulb gone, no rush",
         ] {
-            let p = run(notes);
-            assert_ne!(
-                p.get("Safety_Hazard__c").map(|f| &f.value),
-                Some(&FieldValue::Bool(true)),
-                "{notes}"
-            );
+            assert_ne!(hazard_of(notes), Some(true), "{notes}");
         }
     }
 
@@ -777,23 +765,13 @@ mod tests {
             "Cargador 4: el cable está pelado cerca del conector, se ven los hilos de cobre.",
             "charging lead on bay 2 has its outer sheath split, you can see the copper inside",
         ] {
-            let p = run(notes);
-            assert_eq!(
-                p.get("Safety_Hazard__c").unwrap().value,
-                FieldValue::Bool(true),
-                "{notes}"
-            );
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
         }
         for notes in [
             "Fire panel showing a fault on zone 3, detector head dirty, cleaned, panel normal.",
             "La pintura de la barandilla está pelada, nada suelto, solo cosmético.",
         ] {
-            let p = run(notes);
-            assert_ne!(
-                p.get("Safety_Hazard__c").map(|f| &f.value),
-                Some(&FieldValue::Bool(true)),
-                "{notes}"
-            );
+            assert_ne!(hazard_of(notes), Some(true), "{notes}");
         }
     }
 
