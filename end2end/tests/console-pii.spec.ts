@@ -17,11 +17,11 @@ test('a dispatcher sees the highlighted card number and redacts it', async ({
   await submitByApi(request, assets[ASSET], subject, 'High', notes);
 
   await signIn(page);
-  // Open it from its row, by the row's own link. Clicking it can open another
-  // intake: the queue fetches its page again on every live event (the other
-  // workers' intakes) and draws every row anew, so rows can move under the
-  // pointer between finding the link and pressing it. This flow is about
-  // personal data, not that; the queue's flow (console-review) clicks.
+  // Open it from its row, by the row's own link. Clicking it could open
+  // another intake: the other workers' intakes arrive live, and one that
+  // sorts above it moves the row under the pointer between finding the link
+  // and pressing it. This flow is about personal data, not that; the queue's
+  // flows (console-review, console-queue-keyboard) click and type.
   const link = page.getByRole('row').filter({ hasText: subject }).getByRole('link');
   const href = await link.getAttribute('href');
   expect(href).toMatch(/^\/console\/intakes\//);

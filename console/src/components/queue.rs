@@ -175,7 +175,11 @@ pub fn Queue() -> impl IntoView {
         let row = |i: usize| rows.with_untracked(|r| r.get(i).cloned());
         match action {
             KeyAction::Ignored => return,
-            KeyAction::Moved(i) => browser::focus(&format!("row-{i}")),
+            KeyAction::Moved(i) => {
+                if let Some(r) = row(i) {
+                    browser::focus(&row_anchor(r.id));
+                }
+            }
             KeyAction::Open(i) => {
                 if let Some(r) = row(i) {
                     go(&format!("/intakes/{}", r.id));
@@ -476,16 +480,27 @@ pub fn Queue() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {move || {
-                        let sel = selection.get().index;
-                        rows.get().into_iter().enumerate().map(|(i, r)| {
+                    // Keyed: a refresh (every live event) redraws only the rows
+                    // that changed, so the row a dispatcher has focused, or is
+                    // about to click, stays where it is in the page's document.
+                    // The key is the whole row as shown, so any change to it
+                    // draws it anew.
+                    <For
+                        each=move || rows.get()
+                        key=|r: &QueueRow| format!("{r:?}")
+                        children=move |r: QueueRow| {
                             let id = r.id;
                             let href = format!("/console/intakes/{id}");
                             let reviewable = r.status.is_reviewable();
                             let submitted = r.submitted_at.clone();
                             let (stamp, full) = (submitted.clone(), time::short_datetime(&submitted));
+                            let position = move || rows.with(|rs| rs.iter().position(|x| x.id == id));
+                            let selected = move || {
+                                let at = selection.with(|s| s.index);
+                                at.is_some() && at == position()
+                            };
                             view! {
-                                <tr class:selected=sel == Some(i) class:hazard=r.hazard>
+                                <tr class:selected=selected class:hazard=r.hazard>
                                     <td>
                                         <input type="checkbox"
                                             aria-label=format!("Select {}", r.reference)
@@ -498,8 +513,11 @@ pub fn Queue() -> impl IntoView {
                                     </td>
                                     <td><span class=format!("status s-{}", r.status.as_str())>{r.status.label()}</span></td>
                                     <td>
-                                        <a id=format!("row-{i}") href=href
-                                            on:focus=move |_| selection.update(|s| s.index = Some(i))>
+                                        <a id=row_anchor(id) href=href
+                                            on:focus=move |_| {
+                                                let at = rows.with_untracked(|rs| rs.iter().position(|x| x.id == id));
+                                                selection.update(|s| s.index = at);
+                                            }>
                                             {r.reference.clone()}
                                         </a>
                                         <div class="subject">{r.subject.clone()}</div>
@@ -525,8 +543,8 @@ pub fn Queue() -> impl IntoView {
                                     <td class="num">{r.photo_count}</td>
                                 </tr>
                             }
-                        }).collect_view()
-                    }}
+                        }
+                    />
                 </tbody>
             </table>
             {move || (!loading.get() && rows.with(Vec::is_empty)).then(|| view! {
@@ -570,4 +588,9 @@ pub fn Queue() -> impl IntoView {
             </form>
         </dialog>
     }
+}
+
+/// The id of a row's link, which the keyboard moves focus to.
+fn row_anchor(id: Uuid) -> String {
+    format!("row-{id}")
 }
