@@ -118,6 +118,18 @@ ensure_python_deps() {
   export FIELDCASE_REQUIRE_PYTHON_TESTS=1
 }
 
+# Run a build command: its last lines when it works, all of its output when
+# it fails. The failure is returned, not left to `set -e`, which does not
+# apply inside an `if` (where scripts/test calls the builds).
+quietly() {
+  local out
+  if ! out="$("$@" 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    return 1
+  fi
+  printf '%s\n' "$out" | grep -vE '^\s*$' | tail -n 3
+}
+
 # Trunk builds the app, and its post_build hook (scripts/post-build.sh) the
 # review engine beside it and minifies the JS glue: see Trunk.toml.
 build_app() {
@@ -134,8 +146,8 @@ build_app() {
              CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
              CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_RUSTFLAGS")
   fi
-  env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
-    trunk build --release --skip-version-check 2>&1 | grep -vE '^\s*$' | tail -n 3
+  quietly env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true \
+    trunk build --release --skip-version-check || return 1
   # The app is built once per language (fieldcase-i18n puts the language's
   # words into the code): English is dist/index.html; each other language is
   # built aside, then its index (dist/index.<lang>.html) and the files only
@@ -144,11 +156,11 @@ build_app() {
   for lang in es; do
     say "building the app in '$lang'"
     rm -rf "$WASM_TARGET_DIR/dist-$lang"
-    env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true FIELDCASE_LANG="$lang" \
-      trunk build --release --skip-version-check --dist "$WASM_TARGET_DIR/dist-$lang" 2>&1 |
-      grep -vE '^\s*$' | tail -n 3
-    node "$ROOT/scripts/languages.mjs" "$ROOT/dist" "$WASM_TARGET_DIR/dist-$lang" "$lang"
+    quietly env "${nightly[@]}" CARGO_TARGET_DIR="$WASM_TARGET_DIR" TRUNK_OFFLINE=true FIELDCASE_LANG="$lang" \
+      trunk build --release --skip-version-check --dist "$WASM_TARGET_DIR/dist-$lang" || return 1
+    node "$ROOT/scripts/languages.mjs" "$ROOT/dist" "$WASM_TARGET_DIR/dist-$lang" "$lang" || return 1
   done
+  node "$ROOT/scripts/precompress.mjs" "$ROOT/dist"
 }
 
 # The dispatcher console (console/): its own bundle in dist-console/, served
@@ -158,6 +170,27 @@ build_app() {
 build_console() {
   say "building the console (Trunk, release)"
   cargo fetch --locked >/dev/null
-  CARGO_TARGET_DIR="$ROOT/target/wasm-console" TRUNK_OFFLINE=true \
-    trunk build --release --skip-version-check --config console/Trunk.toml 2>&1 | grep -vE '^\s*$' | tail -n 3
+  quietly env CARGO_TARGET_DIR="$ROOT/target/wasm-console" TRUNK_OFFLINE=true \
+    trunk build --release --skip-version-check --config console/Trunk.toml || return 1
+  node "$ROOT/scripts/precompress.mjs" "$ROOT/dist-console"
+}
+
+# Both front ends at once, each in its own target dir: either build is
+# single-threaded at times (the app's link-time optimisation into one code
+# unit, its second language's relink, each final link), so on two cores the
+# pair finishes sooner than one after the other. Each build's
+# output is shown whole when it ends, never interleaved.
+build_front_ends() {
+  local out app console failed=0
+  out="$(mktemp -d)"
+  build_app >"$out/app" 2>&1 &
+  app=$!
+  build_console >"$out/console" 2>&1 &
+  console=$!
+  wait "$app" || failed=1
+  cat "$out/app" >&2
+  wait "$console" || failed=1
+  cat "$out/console" >&2
+  rm -rf "$out"
+  return "$failed"
 }
