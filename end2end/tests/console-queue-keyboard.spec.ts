@@ -1,7 +1,8 @@
-import { test, expect, signIn, submitByApi } from './fixtures';
+import { test, expect, signIn, submitByApi, editByApi } from './fixtures';
 
 // A dispatcher works down the queue with the keyboard while technicians keep
-// submitting: an intake that arrives live, and sorts above, leaves the
+// submitting and other dispatchers keep correcting: an intake that arrives
+// live, and sorts above, or a change to the very row they are on, leaves the
 // dispatcher's place alone, and the keys go on from there.
 const ASSET = 'Chiller CH-2';
 
@@ -9,13 +10,14 @@ test('an intake arriving live keeps the dispatcher where they were in the queue'
   page,
   request,
   assets,
+  baseURL,
 }, testInfo) => {
   test.skip(testInfo.project.name !== 'desktop', 'a console flow: desktop only');
   const run = Date.now();
   const first = `Chiller CH-2 drain pan full (${run})`;
   const second = `Chiller CH-2 panel door loose (${run})`;
   // Low, so newer High intakes sort above them; the older one comes first.
-  await submitByApi(request, assets[ASSET], first, 'Low');
+  const firstId = await submitByApi(request, assets[ASSET], first, 'Low');
   await submitByApi(request, assets[ASSET], second, 'Low');
 
   await signIn(page);
@@ -41,6 +43,15 @@ test('an intake arriving live keeps the dispatcher where they were in the queue'
   await expect(firstLink).toBeFocused();
   await expect(page.getByRole('row').filter({ hasText: first })).toHaveClass(/\bselected\b/);
   await expect(page.getByRole('row').filter({ hasText: urgent })).not.toHaveClass(/\bselected\b/);
+
+  // Another dispatcher corrects the subject of the very intake this one is
+  // on: the row shows the new words where it was, and keeps the focus.
+  const corrected = `Chiller CH-2 drain pan overflowing (${run})`;
+  await editByApi(request, baseURL!, firstId, { Subject: corrected });
+  const correctedRow = page.getByRole('row').filter({ hasText: corrected });
+  await expect(correctedRow).toBeVisible();
+  await expect(correctedRow.getByRole('link')).toBeFocused();
+  await expect(correctedRow).toHaveClass(/\bselected\b/);
 
   // j moves to the next one down, Enter opens it.
   await page.keyboard.press('j');

@@ -157,6 +157,27 @@ export async function approveByApi(
   expect(approved.status()).toBe(200);
 }
 
+/** A dispatcher corrects an intake's fields through the console's API (as another dispatcher would). */
+export async function editByApi(
+  request: import('@playwright/test').APIRequestContext,
+  baseURL: string,
+  id: string,
+  fields: Record<string, string>,
+) {
+  const headers = { Origin: baseURL };
+  const signedIn = await request.post('/api/v1/session', {
+    headers,
+    data: { email: STAFF.dispatcher, password: STAFF.password },
+  });
+  expect(signedIn.status()).toBe(200);
+  const intake = await (await request.get(`/api/v1/console/intakes/${id}`)).json();
+  const edited = await request.patch(`/api/v1/console/intakes/${id}`, {
+    headers,
+    data: { revision: intake.revision, fields },
+  });
+  expect(edited.status()).toBe(200);
+}
+
 /**
  * A UUID version 7, as the app makes an intake id (the server refuses any
  * other version): 48 bits of Unix milliseconds, then random bits.

@@ -480,67 +480,73 @@ pub fn Queue() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    // Keyed: a refresh (every live event) redraws only the rows
-                    // that changed, so the row a dispatcher has focused, or is
-                    // about to click, stays where it is in the page's document.
-                    // The key is the whole row as shown, so any change to it
-                    // draws it anew.
+                    // Keyed by id: a refresh (every live event) adds and removes
+                    // only the rows that came or went, and a row that changed
+                    // (another dispatcher's edit, a status) has its cells
+                    // follow it in place, so the row a dispatcher has focused,
+                    // or is about to click, stays in the page's document.
                     <For
                         each=move || rows.get()
-                        key=|r: &QueueRow| format!("{r:?}")
-                        children=move |r: QueueRow| {
-                            let id = r.id;
+                        key=|r: &QueueRow| r.id
+                        children=move |first: QueueRow| {
+                            let id = first.id;
+                            let row = Memo::new(move |_| {
+                                rows.with(|rs| rs.iter().find(|x| x.id == id).cloned())
+                                    .unwrap_or_else(|| first.clone())
+                            });
+                            let cell = move |f: fn(&QueueRow) -> String| move || row.with(f);
                             let href = format!("/console/intakes/{id}");
-                            let reviewable = r.status.is_reviewable();
-                            let submitted = r.submitted_at.clone();
-                            let (stamp, full) = (submitted.clone(), time::short_datetime(&submitted));
                             let position = move || rows.with(|rs| rs.iter().position(|x| x.id == id));
                             let selected = move || {
                                 let at = selection.with(|s| s.index);
                                 at.is_some() && at == position()
                             };
                             view! {
-                                <tr class:selected=selected class:hazard=r.hazard>
+                                <tr class:selected=selected class:hazard=move || row.with(|r| r.hazard)>
                                     <td>
                                         <input type="checkbox"
-                                            aria-label=format!("Select {}", r.reference)
-                                            prop:disabled=!reviewable
+                                            aria-label=cell(|r| format!("Select {}", r.reference))
+                                            prop:disabled=move || !row.with(|r| r.status.is_reviewable())
                                             prop:checked=move || checked.with(|c| c.contains(&id))
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
                                                 checked.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
                                             } />
                                     </td>
-                                    <td><span class=format!("status s-{}", r.status.as_str())>{r.status.label()}</span></td>
                                     <td>
-                                        <a id=row_anchor(id) href=href
-                                            on:focus=move |_| {
-                                                let at = rows.with_untracked(|rs| rs.iter().position(|x| x.id == id));
-                                                selection.update(|s| s.index = at);
-                                            }>
-                                            {r.reference.clone()}
-                                        </a>
-                                        <div class="subject">{r.subject.clone()}</div>
-                                    </td>
-                                    <td>{r.asset_name.clone()}</td>
-                                    <td>{r.account_name.clone()}</td>
-                                    <td>
-                                        <span class=format!("prio p-{}", r.priority.clone().unwrap_or_default().to_ascii_lowercase())>
-                                            {r.priority.clone().unwrap_or_else(|| "—".to_owned())}
+                                        <span class=cell(|r| format!("status s-{}", r.status.as_str()))>
+                                            {cell(|r| r.status.label().to_owned())}
                                         </span>
                                     </td>
                                     <td>
-                                        {r.hazard.then(|| view! { <span class="hazard-flag">"⚠ Hazard"</span> })}
-                                        {r.escalated.then(|| view! { <span class="escalated-flag">"Escalated"</span> })}
-                                        {r.proposed_by_ai.then(|| view! { <span class="ai-flag" title="Proposed by an AI assistant on a person's behalf">"AI-proposed"</span> })}
+                                        <a id=row_anchor(id) href=href
+                                            on:focus=move |_| {
+                                                selection.update(|s| s.index = untrack(position));
+                                            }>
+                                            {cell(|r| r.reference.clone())}
+                                        </a>
+                                        <div class="subject">{cell(|r| r.subject.clone())}</div>
+                                    </td>
+                                    <td>{cell(|r| r.asset_name.clone())}</td>
+                                    <td>{cell(|r| r.account_name.clone())}</td>
+                                    <td>
+                                        <span class=cell(|r| format!("prio p-{}", r.priority.clone().unwrap_or_default().to_ascii_lowercase()))>
+                                            {cell(|r| r.priority.clone().unwrap_or_else(|| "—".to_owned()))}
+                                        </span>
                                     </td>
                                     <td>
-                                        <time datetime=stamp title=full>
-                                            {move || time::age_of(now.get(), &submitted)}
+                                        {move || row.with(|r| r.hazard).then(|| view! { <span class="hazard-flag">"⚠ Hazard"</span> })}
+                                        {move || row.with(|r| r.escalated).then(|| view! { <span class="escalated-flag">"Escalated"</span> })}
+                                        {move || row.with(|r| r.proposed_by_ai).then(|| view! { <span class="ai-flag" title="Proposed by an AI assistant on a person's behalf">"AI-proposed"</span> })}
+                                    </td>
+                                    <td>
+                                        <time datetime=cell(|r| r.submitted_at.clone())
+                                            title=move || row.with(|r| time::short_datetime(&r.submitted_at))>
+                                            {move || row.with(|r| time::age_of(now.get(), &r.submitted_at))}
                                         </time>
                                     </td>
-                                    <td>{r.technician.clone()}</td>
-                                    <td class="num">{r.photo_count}</td>
+                                    <td>{cell(|r| r.technician.clone())}</td>
+                                    <td class="num">{move || row.with(|r| r.photo_count)}</td>
                                 </tr>
                             }
                         }
