@@ -137,12 +137,8 @@ export async function accessibilityViolations(page: Page) {
   return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length}× e.g. ${v.nodes[0]?.target})`);
 }
 
-/** A dispatcher approves an intake through the console's API (for flows whose subject is elsewhere). */
-export async function approveByApi(
-  request: import('@playwright/test').APIRequestContext,
-  baseURL: string,
-  id: string,
-) {
+/** Signs `request` in as the demo dispatcher; the headers its writes need and the intake as the console sees it. */
+async function dispatcherSees(request: import('@playwright/test').APIRequestContext, baseURL: string, id: string) {
   const headers = { Origin: baseURL };
   const signedIn = await request.post('/api/v1/session', {
     headers,
@@ -150,6 +146,16 @@ export async function approveByApi(
   });
   expect(signedIn.status()).toBe(200);
   const intake = await (await request.get(`/api/v1/console/intakes/${id}`)).json();
+  return { headers, intake };
+}
+
+/** A dispatcher approves an intake through the console's API (for flows whose subject is elsewhere). */
+export async function approveByApi(
+  request: import('@playwright/test').APIRequestContext,
+  baseURL: string,
+  id: string,
+) {
+  const { headers, intake } = await dispatcherSees(request, baseURL, id);
   const approved = await request.post(`/api/v1/console/intakes/${id}/approve`, {
     headers,
     data: { revision: intake.revision },
@@ -164,13 +170,7 @@ export async function editByApi(
   id: string,
   fields: Record<string, string>,
 ) {
-  const headers = { Origin: baseURL };
-  const signedIn = await request.post('/api/v1/session', {
-    headers,
-    data: { email: STAFF.dispatcher, password: STAFF.password },
-  });
-  expect(signedIn.status()).toBe(200);
-  const intake = await (await request.get(`/api/v1/console/intakes/${id}`)).json();
+  const { headers, intake } = await dispatcherSees(request, baseURL, id);
   const edited = await request.patch(`/api/v1/console/intakes/${id}`, {
     headers,
     data: { revision: intake.revision, fields },
