@@ -12,7 +12,8 @@
 //   caches of older releases no open page was started from (a page still
 //   running the previous release keeps its files until it is gone; a newer
 //   release's cache is never an older worker's to delete), again once the
-//   page a navigation replaced has unloaded;
+//   page a navigation replaced has unloaded; a page from the network runs
+//   the release its Fieldcase-Release header names, not this worker's;
 // - /a/{token} and /: network first (a short timeout), else the cached
 //   index.html of this same release, whose files are all in the same cache;
 // - GET /api/v1/assets/{token}: network first, the last good answer kept, so
@@ -61,27 +62,41 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-/** Which release each open page was started from: {clientId: version}. */
+/**
+ * Which release each open page was started from: {clientId: {version, at}},
+ * `at` when it opened (an entry of an older worker, a bare version: long ago).
+ */
 async function pages() {
   const res = await (await caches.open(META)).match('/__pages');
-  return res ? res.json() : {};
+  const map = res ? await res.json() : {};
+  for (const [id, page] of Object.entries(map)) {
+    if (typeof page === 'string') map[id] = { version: page, at: 0 };
+  }
+  return map;
 }
 
-async function remember(clientId) {
+/**
+ * A page just opened is not among the worker's clients until its document
+ * exists (its navigation is still being answered): its entry stays this
+ * long even so, or the clean-up that follows its opening would forget it.
+ */
+const JUST_OPENED_MS = 10000;
+
+async function remember(clientId, version) {
   if (!clientId) return;
   const map = await pages();
-  map[clientId] = RELEASE.version;
+  map[clientId] = { version, at: Date.now() };
   await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
 }
 
 /**
- * After a page of this release opens: clean up now, and again once the page
- * it replaced (a reload, a link followed) has had time to unload — it is
- * still listed as open while the new one loads, and may run an older release.
+ * After a page of `version` opens: clean up now, and again once the page it
+ * replaced (a reload, a link followed) has had time to unload — it is still
+ * listed as open while the new one loads, and may run an older release.
  */
-function opened(event) {
+function opened(event, version) {
   event.waitUntil(
-    remember(event.resultingClientId)
+    remember(event.resultingClientId, version)
       .then(cleanUp)
       .then(() => new Promise((resolve) => setTimeout(resolve, AFTER_UNLOAD_MS)))
       .then(cleanUp),
@@ -110,8 +125,8 @@ async function cleanUp() {
   const open = new Set((await self.clients.matchAll({ includeUncontrolled: true })).map((c) => c.id));
   const map = await pages();
   const inUse = new Set([RELEASE.version]);
-  for (const [id, version] of Object.entries(map)) {
-    if (open.has(id)) inUse.add(version);
+  for (const [id, { version, at }] of Object.entries(map)) {
+    if (open.has(id) || Date.now() - at < JUST_OPENED_MS) inUse.add(version);
     else delete map[id];
   }
   await (await caches.open(META)).put('/__pages', new Response(JSON.stringify(map)));
@@ -169,14 +184,16 @@ async function navigation(event) {
     const res = await withTimeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
     const path = new URL(event.request.url).pathname;
     if (path.startsWith('/a/')) rememberVersions(path, res.headers.get('fieldcase-versions'));
-    // A page of this release now: an older release's cache goes once no
-    // open page runs it (a phone keeps one release, not every one it saw).
-    opened(event);
+    // A page of the server's release now, which after a deploy is newer than
+    // this worker (its Fieldcase-Release header, server/src/http/mod.rs): an
+    // older release's cache goes once no open page runs it (a phone keeps
+    // one release, not every one it saw).
+    opened(event, res.headers.get('fieldcase-release') || RELEASE.version);
     return res;
   } catch (_) {
     const index = await (await caches.open(CACHE)).match(MINE.index);
     if (!index) throw _;
-    opened(event);
+    opened(event, RELEASE.version);
     return index;
   }
 }

@@ -92,8 +92,8 @@ impl Application {
             "creating photo folders in {}",
             config.data_dir.display()
         )))?;
-        let dist = prepare_dist(config.dist.clone(), "/").await;
-        let console_dist = prepare_dist(config.console_dist.clone(), "/console/").await;
+        let (dist, app_release) = prepare_dist(config.dist.clone(), "/").await;
+        let (console_dist, _) = prepare_dist(config.console_dist.clone(), "/console/").await;
         SqliteStore::new(store.pool().clone())
             .migrate()
             .await
@@ -155,6 +155,7 @@ impl Application {
             public_url: public_url.clone().into(),
             files,
             dist: dist.map(Arc::new),
+            app_release: app_release.map(Into::into),
             decode_budget: decode_budget.clone(),
             request_limits: Arc::new(RequestLimits::new(&config.serve)),
             rate_limits: rate_limits.clone(),
@@ -427,46 +428,56 @@ pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
 
 /// Rewrite index.html now (before anything is served); compress in the
 /// background (a big wasm at brotli 11 takes seconds). `None` when there is
-/// no built app: the API still works.
-async fn prepare_dist(dir: PathBuf, base: &'static str) -> Option<PathBuf> {
+/// no built app: the API still works. With the technician app's release
+/// version (its service worker's), when its worker was written.
+async fn prepare_dist(dir: PathBuf, base: &'static str) -> (Option<PathBuf>, Option<String>) {
     if !dir.join("index.html").is_file() {
         tracing::warn!(
             dist = %dir.display(),
             "no built app (index.html missing): serving the API only; run `trunk build --release` in app/"
         );
-        return None;
+        return (None, None);
     }
     let prepared = {
         let dir = dir.clone();
         tokio::task::spawn_blocking(move || {
             let boot = dist::rewrite_index(&dir, base)?;
             // The technician app's service worker (the console has none).
-            if base == "/" {
+            let version = if base == "/" {
                 let version = dist::write_service_worker(&dir)?;
                 tracing::info!(%version, "service worker written for this release");
-            }
+                Some(version)
+            } else {
+                None
+            };
             dist::remove_stale_compressed(&dir)?;
-            Ok::<_, std::io::Error>(boot)
+            Ok::<_, std::io::Error>((boot, version))
         })
         .await
     };
-    match prepared {
-        Ok(Ok(boot)) if !boot.is_empty() => {
-            tracing::info!(scripts = ?boot, "moved inline scripts out of index.html");
+    let release = match prepared {
+        Ok(Ok((boot, version))) => {
+            if !boot.is_empty() {
+                tracing::info!(scripts = ?boot, "moved inline scripts out of index.html");
+            }
+            version
         }
-        Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            tracing::warn!(error = %e, dist = %dir.display(), "could not prepare index.html")
+            tracing::warn!(error = %e, dist = %dir.display(), "could not prepare index.html");
+            None
         }
-        Err(e) => tracing::warn!(error = %e, "index.html preparation task failed"),
-    }
+        Err(e) => {
+            tracing::warn!(error = %e, "index.html preparation task failed");
+            None
+        }
+    };
     let background = dir.clone();
     tokio::task::spawn_blocking(move || match dist::compress_all(&background) {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "wrote precompressed copies"),
         Err(e) => tracing::warn!(error = %e, "could not precompress the app's files"),
     });
-    Some(dir)
+    (Some(dir), release)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

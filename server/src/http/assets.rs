@@ -300,9 +300,8 @@ async fn page(
     match state.active_asset(&token).await {
         Ok(asset) => {
             let versions = page_versions(&state, &asset.id, &asset.view).await;
-            super::with_app_permissions(
-                app_with_card(&state, &asset.view, lang, versions, req).await,
-            )
+            let page = app_with_card(&state, &asset.view, lang, versions, req).await;
+            super::app_page(&state, page)
         }
         Err(Error::AssetInactive) => inactive_page(&state, lang).await,
         Err(e) => {

@@ -109,12 +109,37 @@ pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=
 /// Every other page, the embed included, keeps [`PERMISSIONS_POLICY`].
 pub const APP_PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=(self)";
 
-/// Give the technician app's page its own [`APP_PERMISSIONS_POLICY`].
-pub fn with_app_permissions(mut response: Response) -> Response {
+/// The technician app's page header naming the release it boots: the
+/// version its service worker carries (`server/src/dist.rs`).
+///
+/// Why: a page a worker fetched from the network is the server's release,
+/// which after a deploy is newer than the worker that fetched it. The worker
+/// records what each open page runs (`app/js/sw.js`) so that an older
+/// release's cache goes as soon as no page needs it; recorded as the
+/// fetching worker's own release, the old cache would outlive every page
+/// of it until the next open.
+pub const RELEASE: HeaderName = HeaderName::from_static("fieldcase-release");
+
+/// Give the technician app's page its own [`APP_PERMISSIONS_POLICY`] and
+/// name its release.
+pub fn app_page(state: &AppState, mut response: Response) -> Response {
     response.headers_mut().insert(
         HeaderName::from_static("permissions-policy"),
         HeaderValue::from_static(APP_PERMISSIONS_POLICY),
     );
+    with_release(state, response)
+}
+
+/// Name the release a response of the technician app's index boots
+/// ([`RELEASE`]).
+pub fn with_release(state: &AppState, mut response: Response) -> Response {
+    if let Some(v) = state
+        .app_release
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        response.headers_mut().insert(RELEASE, v);
+    }
     response
 }
 
@@ -134,6 +159,8 @@ pub struct AppState {
     pub files: PhotoFiles,
     /// The built app, or `None` when it has not been built.
     pub dist: Option<Arc<PathBuf>>,
+    /// The built app's release version, its pages' [`RELEASE`] header.
+    pub app_release: Option<Arc<str>>,
     /// Full photo decodes are memory-hungry: they share this budget.
     pub decode_budget: Arc<DecodeBudget>,
     /// Timeouts, requests in flight and how to tell the client's address.

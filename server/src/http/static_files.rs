@@ -45,11 +45,14 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     // The index is chosen (a header read, a file checked) only for a deep
     // link, not for every file of the bundle.
     let lang = Lang::of(req.headers());
+    // `/` and a deep link are answered with the index too (a file never is).
+    let index = app_shell || !path.rsplit('/').next().unwrap_or_default().contains('.');
     let response = serve_from(&dist, |dist| app_index(dist, lang), req).await;
-    if app_shell && response.status().is_success() {
-        return super::with_app_permissions(response);
+    match response.status().is_success() {
+        true if app_shell => super::app_page(&state, response),
+        true if index => super::with_release(&state, response),
+        _ => response,
     }
-    response
 }
 
 /// The app's index for `lang` (`index.es.html`…), English when that

@@ -250,4 +250,25 @@ async fn the_service_worker_caches_this_release_and_is_always_revalidated() {
     for f in &files {
         assert_eq!(app.get(f).await.status(), 200, "{f}");
     }
+    // The app's pages name this release, so a worker of the previous one
+    // that fetches them knows the page runs this one (app/js/sw.js).
+    for page in [
+        "/".to_owned(),
+        "/index.html".to_owned(),
+        format!("/a/{}", app.pump()),
+    ] {
+        let response = app.get(&page).await;
+        assert_eq!(response.status(), 200, "{page}");
+        assert_eq!(response.headers()["fieldcase-release"], version, "{page}");
+    }
+    // Not the API's answers, nor the other files.
+    let context = format!("/api/v1/assets/{}", app.pump());
+    for other in ["/sw.js", context.as_str(), boot] {
+        let response = app.get(other).await;
+        assert_eq!(response.status(), 200, "{other}");
+        assert!(
+            response.headers().get("fieldcase-release").is_none(),
+            "{other}"
+        );
+    }
 }
