@@ -323,9 +323,10 @@ pub fn submission(
     }
 }
 
-/// Validate the review as the server will (the id does not matter for that).
+/// Validate the review as the server will (the id does not matter for that:
+/// nil when there is none yet).
 pub fn problems(ctx: &IntakeContext, review: &Review, id: Option<Uuid>) -> FieldErrors {
-    match case_fields(ctx, review, &id.unwrap_or(Uuid::nil())).validate(&ctx.schema) {
+    match case_fields(ctx, review, &id.unwrap_or_default()).validate(&ctx.schema) {
         Ok(_) => FieldErrors::default(),
         Err(e) => e,
     }
