@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::HeaderValue;
 use fieldcase_core::CaseSchema;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -155,7 +156,8 @@ impl Application {
             public_url: public_url.clone().into(),
             files,
             dist: dist.map(Arc::new),
-            app_release: app_release.map(Into::into),
+            // 16 hex digits (`dist::release`): always a valid header value.
+            app_release: app_release.and_then(|v| HeaderValue::from_str(&v).ok()),
             decode_budget: decode_budget.clone(),
             request_limits: Arc::new(RequestLimits::new(&config.serve)),
             rate_limits: rate_limits.clone(),

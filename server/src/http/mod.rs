@@ -133,12 +133,8 @@ pub fn app_page(state: &AppState, mut response: Response) -> Response {
 /// Name the release a response of the technician app's index boots
 /// ([`RELEASE`]).
 pub fn with_release(state: &AppState, mut response: Response) -> Response {
-    if let Some(v) = state
-        .app_release
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
-        response.headers_mut().insert(RELEASE, v);
+    if let Some(v) = &state.app_release {
+        response.headers_mut().insert(RELEASE, v.clone());
     }
     response
 }
@@ -160,7 +156,7 @@ pub struct AppState {
     /// The built app, or `None` when it has not been built.
     pub dist: Option<Arc<PathBuf>>,
     /// The built app's release version, its pages' [`RELEASE`] header.
-    pub app_release: Option<Arc<str>>,
+    pub app_release: Option<HeaderValue>,
     /// Full photo decodes are memory-hungry: they share this budget.
     pub decode_budget: Arc<DecodeBudget>,
     /// Timeouts, requests in flight and how to tell the client's address.

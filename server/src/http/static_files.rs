@@ -46,7 +46,7 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     // link, not for every file of the bundle.
     let lang = Lang::of(req.headers());
     // `/` and a deep link are answered with the index too (a file never is).
-    let index = app_shell || !path.rsplit('/').next().unwrap_or_default().contains('.');
+    let index = app_shell || !names_a_file(path);
     let response = serve_from(&dist, |dist| app_index(dist, lang), req).await;
     match response.status().is_success() {
         true if app_shell => super::app_page(&state, response),
@@ -92,6 +92,12 @@ pub async fn console(State(state): State<AppState>, mut req: Request) -> Respons
     serve_from(&dist, |_| "index.html", req).await
 }
 
+/// Whether `path` names a file (its last segment has a dot): served as
+/// itself or a 404, never answered with the index as a deep link is.
+fn names_a_file(path: &str) -> bool {
+    path.rsplit('/').next().unwrap_or_default().contains('.')
+}
+
 /// A file of a built bundle, or its `index` for a deep link.
 async fn serve_from(
     dist: &std::path::Path,
@@ -99,9 +105,8 @@ async fn serve_from(
     req: Request,
 ) -> Response {
     let path = req.uri().path();
-    let last_segment = path.rsplit('/').next().unwrap_or_default();
     let hashed = is_hashed_name(path) || is_current_version(dist, path, req.uri().query()).await;
-    let response = if last_segment.contains('.') {
+    let response = if names_a_file(path) {
         // A file: it exists or it is a 404 (never index.html in its place).
         let response = serve(
             ServeDir::new(dist).precompressed_br().precompressed_gzip(),
