@@ -1001,7 +1001,10 @@ pub(super) fn priority(
 /// water in the readings (`scalding`). Water counts only
 /// when electrics are mentioned too; a barrier that will not close counts on
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
-/// done") with nothing contained or outstanding is gone.
+/// done") with nothing contained or outstanding is gone. A hazard the
+/// guidelines name outright (`scald`: scalding water at an outlet, a dead
+/// fire panel, an emergency call device that raises nothing) is proposed at
+/// 0.9, so the learned model, which decides below that, cannot clear it.
 pub(super) fn hazard(
     hits: &[Hit],
     words: &[Word<'_>],
@@ -1045,7 +1048,8 @@ pub(super) fn hazard(
     if found.is_empty() && scald.is_none() {
         return None;
     }
-    let certain = found.iter().any(|h| !h.unsure) || scald.is_some();
+    let stated = scald.is_some();
+    let certain = found.iter().any(|h| !h.unsure) || stated;
     let last = found
         .iter()
         .map(|h| h.w0)
@@ -1070,7 +1074,13 @@ pub(super) fn hazard(
     Some(Choice {
         value: "true",
         spans: merge(spans),
-        confidence: if certain { 0.85 } else { 0.45 },
+        confidence: if stated {
+            0.9
+        } else if certain {
+            0.85
+        } else {
+            0.45
+        },
     })
 }
 
