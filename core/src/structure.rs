@@ -775,6 +775,19 @@ mod tests {
         }
     }
 
+    /// Smoke is a hazard however ordinary the rest of the note (a leak, a
+    /// squealing belt): the model, which knows most leaks are harmless,
+    /// clears a hazard the rules found only when sure.
+    #[test]
+    fn smoke_beside_an_everyday_fault_stays_a_hazard() {
+        for notes in [
+            "pump leaking bad at the seal, 3.2 bar, E-42, smoke near motor",
+            "k-triage: might be smoke from the fan motor? belt squealing, code E-17",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+        }
+    }
+
     #[test]
     fn uncertain_smoke_is_high_with_low_confidence() {
         let p = run("might be smoke from the motor?");
