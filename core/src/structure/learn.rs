@@ -25,6 +25,8 @@
 //! as sure is one both are sure of. A model decision with no supporting
 //! word in the notes is not taken.
 
+use std::sync::OnceLock;
+
 use super::Span;
 use super::analyse::{AssetKind, Choice, Hit};
 use super::cues::{Fx, Re, Ty};
@@ -59,7 +61,8 @@ pub(super) struct Weights<'a> {
     /// Rule features × classes: `rule says c` (one per class), `rule says c`
     /// × its confidence (one per class), rules silent, then the `CONCEPTS`.
     pub rule: &'a [f32],
-    /// `model::VOCAB.len()` × classes, i8.
+    /// `vocab().len()` × (classes − 1), i8: each word's last class is
+    /// not stored (see `row`).
     pub words: &'a [i8],
     /// The rules win at or above this confidence (above 1: never, the model
     /// decides); below zero the model is off for the field and `words` is
@@ -125,11 +128,37 @@ pub(super) fn each_feature(words: &[Word<'_>], mut f: impl FnMut(&str, Span)) {
     }
 }
 
+/// The model's words and pairs, sorted. `model::VOCAB` holds them as one
+/// string, split here once: as a `&[&str]` each cost 8 more bytes of
+/// pointer and length in the engine.
+pub(super) fn vocab() -> &'static [&'static str] {
+    static VOCAB: OnceLock<Vec<&'static str>> = OnceLock::new();
+    VOCAB.get_or_init(|| model::VOCAB.split('\n').collect())
+}
+
+/// The most classes a field has (Reason's seven).
+const MAX_CLASSES: usize = 7;
+
+/// Word `i`'s weight for each of `n` classes, quantised. Training keeps
+/// each word's weights summing to zero over the classes (the log-loss's
+/// gradient sums to zero over them, and the penalty keeps a zero sum at
+/// zero), so the last class's weight is minus the others' sum and is not
+/// stored — a third of Priority's bytes, half of the hazard's.
+pub(super) fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
+    let mut out = [0; MAX_CLASSES];
+    let stored = &words[i * (n - 1)..(i + 1) * (n - 1)];
+    for (o, q) in out.iter_mut().zip(stored) {
+        *o = i32::from(*q);
+    }
+    out[n - 1] = -stored.iter().map(|q| i32::from(*q)).sum::<i32>();
+    out
+}
+
 /// The vocabulary features present in the notes (index, span), duplicates kept.
 pub(super) fn features(words: &[Word<'_>]) -> Vec<(u16, Span)> {
     let mut out = Vec::with_capacity(words.len() * 2);
     each_feature(words, |k, span| {
-        if let Ok(i) = model::VOCAB.binary_search(&k) {
+        if let Ok(i) = vocab().binary_search(&k) {
             out.push((i as u16, span));
         }
     });
@@ -281,9 +310,8 @@ pub(super) fn probabilities(
             continue;
         }
         seen.push(i);
-        let row = &w.words[i as usize * n..(i as usize + 1) * n];
-        for (sc, q) in s.iter_mut().zip(row) {
-            *sc += f32::from(*q) * w.scale;
+        for (sc, q) in s.iter_mut().zip(row(w.words, n, usize::from(i))) {
+            *sc += q as f32 * w.scale;
         }
     }
     softmax(&mut s);
@@ -310,20 +338,20 @@ fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[(u16, Span)]) -> Vec<Sp
     let mut scored: Vec<(i32, Span)> = feats
         .iter()
         .filter(|&&(i, _)| {
-            model::VOCAB
+            vocab()
                 .get(usize::from(i))
                 .is_some_and(|k| k.split(' ').all(|t| t != "0" && t != "0a"))
         })
         .filter_map(|&(i, span)| {
-            let row = &w.words[i as usize * n..(i as usize + 1) * n];
-            let others = row
+            let row = row(w.words, n, usize::from(i));
+            let others = row[..n]
                 .iter()
                 .enumerate()
                 .filter(|&(k, _)| k != c)
-                .map(|(_, q)| i32::from(*q))
+                .map(|(_, q)| *q)
                 .max()
                 .unwrap_or(0);
-            let margin = i32::from(row[c]) - others;
+            let margin = row[c] - others;
             (row[c] > 0 && margin > 0).then_some((margin, span))
         })
         .collect();

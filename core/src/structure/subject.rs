@@ -1130,9 +1130,9 @@ pub(super) struct Ranker<'a> {
     pub dense: &'a [f32],
     /// Dequantisation of `words` and `lead`.
     pub scale: f32,
-    /// One per `model::VOCAB` entry: the word anywhere in the subject.
+    /// One per `learn::vocab()` entry: the word anywhere in the subject.
     pub words: &'a [i8],
-    /// One per `model::VOCAB` entry: the word among its first two.
+    /// One per `learn::vocab()` entry: the word among its first two.
     pub lead: &'a [i8],
 }
 
@@ -1144,7 +1144,7 @@ impl Ranker<'_> {
             c.lead.iter().copied(),
             self.dense,
             |k, lead| {
-                super::model::VOCAB.binary_search(&k).map_or(0.0, |i| {
+                super::learn::vocab().binary_search(&k).map_or(0.0, |i| {
                     let q = if lead { self.lead } else { self.words };
                     f32::from(q.get(i).copied().unwrap_or(0)) * self.scale
                 })
