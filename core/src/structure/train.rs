@@ -398,6 +398,26 @@ impl Trained {
 }
 
 fn train(f: usize, notes: &[&Note], vocab: &[String], lambda: f64) -> Trained {
+    let n = classes(f).len();
+    let (w, u, b) = fit(f, notes, vocab, lambda);
+    let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-9);
+    let scale = max / 127.0;
+    Trained {
+        scale: scale as f32,
+        bias: b.iter().map(|x| *x as f32).collect(),
+        rule: u.iter().map(|x| *x as f32).collect(),
+        // The last class of each word is not kept (`learn::row`).
+        words: w
+            .chunks(n)
+            .flat_map(|r| &r[..n - 1])
+            .map(|x| (x / scale).round() as i8)
+            .collect(),
+    }
+}
+
+/// The weights of field `f` before quantisation: words × classes, rule
+/// features × classes, and the biases.
+fn fit(f: usize, notes: &[&Note], vocab: &[String], lambda: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let cls = classes(f);
     let n = cls.len();
     let nr = 2 * n + 1 + learn::CONCEPTS;
@@ -464,18 +484,30 @@ fn train(f: usize, notes: &[&Note], vocab: &[String], lambda: f64) -> Trained {
             *p += *v;
         }
     }
-    let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-9);
-    let scale = max / 127.0;
-    Trained {
-        scale: scale as f32,
-        bias: b.iter().map(|x| *x as f32).collect(),
-        rule: u.iter().map(|x| *x as f32).collect(),
-        // The last class of each word is not kept (`learn::row`).
-        words: w
-            .chunks(n)
-            .flat_map(|r| &r[..n - 1])
-            .map(|x| (x / scale).round() as i8)
-            .collect(),
+    (w, u, b)
+}
+
+/// `learn::row` derives each word's last class from the others: that holds
+/// only while training keeps every word's weights summing to zero over the
+/// classes (zero start, a gradient that sums to zero, an L2 penalty).
+#[test]
+fn each_words_weights_sum_to_zero() {
+    let notes = load();
+    let some: Vec<&Note> = notes.iter().filter(|n| n.fresh).take(300).collect();
+    let vocab = vocabulary(&some);
+    for f in 0..NAMES.len() {
+        let n = classes(f).len();
+        let (w, _, _) = fit(f, &some, &vocab, LAMBDAS[0]);
+        let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs()));
+        assert!(max > 0.1, "{}: nothing learnt", NAMES[f]);
+        for row in w.chunks(n) {
+            let sum: f64 = row.iter().sum();
+            assert!(
+                sum.abs() < 1e-9 * max,
+                "{}: {row:?} sums to {sum}",
+                NAMES[f]
+            );
+        }
     }
 }
 
