@@ -495,18 +495,14 @@ fn each_words_weights_sum_to_zero() {
     let notes = load();
     let some: Vec<&Note> = notes.iter().filter(|n| n.fresh).take(300).collect();
     let vocab = vocabulary(&some);
-    for f in 0..NAMES.len() {
+    for (f, name) in NAMES.iter().enumerate() {
         let n = classes(f).len();
         let (w, _, _) = fit(f, &some, &vocab, LAMBDAS[0]);
         let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs()));
-        assert!(max > 0.1, "{}: nothing learnt", NAMES[f]);
+        assert!(max > 0.1, "{name}: nothing learnt");
         for row in w.chunks(n) {
             let sum: f64 = row.iter().sum();
-            assert!(
-                sum.abs() < 1e-9 * max,
-                "{}: {row:?} sums to {sum}",
-                NAMES[f]
-            );
+            assert!(sum.abs() < 1e-9 * max, "{name}: {row:?} sums to {sum}");
         }
     }
 }
