@@ -259,6 +259,24 @@
   }
 
   /**
+   * Replace a kept photo's Blob by its smaller copy, in its place in the
+   * order. Only while it is still kept: a write that lands after the photo
+   * was dropped, sent, or taken up under a new key by a reload
+   * (pendingPhotos) must not bring it back a second time.
+   */
+  async function replacePhoto(token, key, blob) {
+    try {
+      await tx('photos', 'readwrite', async (s) => {
+        const p = await done(s.get(token + '/' + key));
+        if (p && !p.sha) await done(s.put(Object.assign(p, { blob }), token + '/' + key));
+      });
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  /**
    * The photo kept as `key` is on the server as `sha`: remember it (the Blob
    * stays until the intake is sent), and keep its thumbnail for showing it
    * offline.
@@ -764,6 +782,7 @@
     loadDraft,
     saveDraft,
     keepPhoto,
+    replacePhoto,
     photoUploaded,
     dropPhoto,
     pendingPhotos,

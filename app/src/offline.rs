@@ -52,9 +52,33 @@ pub fn save_draft(token: &str, text: Option<&str>) {
     fire("saveDraft", s(token), text.map_or(JsValue::NULL, s), U);
 }
 
+/// `save_draft`, resolving once the phone's storage has it (or refused it).
+pub async fn store_draft(token: &str, text: &str) {
+    call("saveDraft", s(token), s(text), U, U).await;
+}
+
 /// Keep a chosen photo's Blob with the draft, under its `blob:` thumbnail.
-pub fn keep_photo(token: &str, thumb: &str, blob: &web_sys::Blob) {
-    fire("keepPhoto", s(token), s(thumb), blob.into());
+/// Resolves once the phone's storage has it (or refused it: then
+/// offline.js warns in the status panel), so a photo the technician sees
+/// survives a reload or a killed tab from that moment; or after
+/// `KEEP_WAIT_MS` at the most, the write going on behind (offline.js is
+/// loaded before the notes screen shows, but when that load failed, each
+/// call fetches it again, which a bad signal can hold for long).
+pub async fn keep_photo(token: &str, thumb: &str, blob: &web_sys::Blob) {
+    const KEEP_WAIT_MS: i32 = 2000;
+    let kept = fc_off("keepPhoto", &s(token), &s(thumb), &blob.into(), &U);
+    let waited = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, KEEP_WAIT_MS);
+        }
+    });
+    let _ = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&kept, &waited))).await;
+}
+
+/// Replace a kept photo's Blob by its smaller copy, in the background (the
+/// first one is kept until this one is), if it is still kept.
+pub fn replace_photo(token: &str, thumb: &str, blob: &web_sys::Blob) {
+    fire("replacePhoto", s(token), s(thumb), blob.into());
 }
 
 /// The photo shown as `thumb` is on the server as `sha256`.

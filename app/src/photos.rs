@@ -30,6 +30,10 @@ pub struct PhotoItem {
     /// Automatic retries so far.
     pub attempts: u32,
     pub state: PhotoState,
+    /// Kept on this phone from before a reload, not chosen on this page: a
+    /// copy of a photo already attached (its upload landed, the mark of it
+    /// in the phone's storage did not) is dropped without a word.
+    pub restored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +63,7 @@ impl PhotoItem {
             sha256: String::new(),
             attempts: 0,
             state: PhotoState::Preparing,
+            restored: false,
         }
     }
 

@@ -250,8 +250,12 @@ impl Flow {
             for (thumb, file) in offline::pending_photos(&token).await {
                 let id = self.next_photo.get_value();
                 self.next_photo.set_value(id + 1);
-                self.photos
-                    .update(|ps| ps.push(PhotoItem::new(id, thumb, file.size() as u64)));
+                self.photos.update(|ps| {
+                    ps.push(PhotoItem {
+                        restored: true,
+                        ..PhotoItem::new(id, thumb, file.size() as u64)
+                    })
+                });
                 self.files.update_value(|fs| fs.push((id, file.into())));
                 // Made smaller (again: a no-op in effect when it already
                 // was), then uploaded, like a photo just chosen.
@@ -530,18 +534,21 @@ impl Flow {
             .with_value(|fs| fs.iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone()))
     }
 
-    /// Photos chosen: listed at once (thumbnail from the file), each made
-    /// smaller on the phone, then uploaded.
+    /// Photos chosen: each kept on this phone first, then listed (so a
+    /// photo shown survives a reload, even with no signal), made smaller on
+    /// the phone, then uploaded.
     fn add_files(self, list: web_sys::FileList) {
         let limits = self.ctx.with_value(|c| c.limits);
         let mut notices: Vec<String> = Vec::new();
+        let mut chosen = Vec::new();
         for i in 0..list.length() {
             let Some(file) = list.get(i) else { continue };
-            let count = self.photos.with_untracked(|ps| {
-                ps.iter()
-                    .filter(|p| !matches!(p.state, PhotoState::Failed { .. }))
-                    .count()
-            });
+            let count = chosen.len()
+                + self.photos.with_untracked(|ps| {
+                    ps.iter()
+                        .filter(|p| !matches!(p.state, PhotoState::Failed { .. }))
+                        .count()
+                });
             // How many here; how big once made smaller, after.
             if let Err(m) = draft::check_photo(&limits, count, 0, &file.name(), 0) {
                 notices.push(m);
@@ -549,17 +556,25 @@ impl Flow {
             }
             let id = self.next_photo.get_value();
             self.next_photo.set_value(id + 1);
-            let item = PhotoItem::new(id, browser::object_url(&file), file.size() as u64);
-            // On this phone from the start, as chosen; replaced by the
-            // smaller copy once it is made.
-            offline::keep_photo(&self.token(), &item.thumb, &file);
-            self.photos.update(|ps| ps.push(item));
-            self.files
-                .update_value(|fs| fs.push((id, file.clone().into())));
-            spawn_local(self.work(id));
+            chosen.push((
+                PhotoItem::new(id, browser::object_url(&file), file.size() as u64),
+                file,
+            ));
         }
         self.photo_notice
             .set((!notices.is_empty()).then(|| notices.join(" ")));
+        // One after another, in the order chosen. Storing a Blob takes
+        // milliseconds; until it is stored, the photo is not shown.
+        spawn_local(async move {
+            for (item, file) in chosen {
+                offline::keep_photo(&self.token(), &item.thumb, &file).await;
+                let id = item.id;
+                self.photos.update(|ps| ps.push(item));
+                self.files
+                    .update_value(|fs| fs.push((id, file.clone().into())));
+                spawn_local(self.work(id));
+            }
+        });
     }
 
     /// One photo's next step, as one task: shrink and hash it (then queue
@@ -575,7 +590,7 @@ impl Flow {
             bar.push_str(&id.to_string());
             let result = photos::js::upload(&self.token(), &file, &bar).await;
             if self.has_photo(id) {
-                self.sent(id, result);
+                self.sent(id, result).await;
             }
         } else {
             self.prepare(id, &file).await;
@@ -606,14 +621,23 @@ impl Flow {
             }
         };
         let limits = self.ctx.with_value(|c| c.limits);
-        let (others, same) = self.photos.with_untracked(|ps| {
+        let (others, same, restored) = self.photos.with_untracked(|ps| {
             let others = ps
                 .iter()
                 .filter(|p| p.id != id && !matches!(p.state, PhotoState::Failed { .. }))
                 .map(|p| p.bytes)
                 .sum::<u64>();
-            (others, photos::same_as_another(ps, id, &ready.sha256))
+            let restored = ps.iter().any(|p| p.id == id && p.restored);
+            (
+                others,
+                photos::same_as_another(ps, id, &ready.sha256),
+                restored,
+            )
         });
+        if same && restored {
+            self.remove_photo(id);
+            return;
+        }
         let problem = if same {
             Some(t!("That photo is already attached.").to_owned())
         } else {
@@ -624,7 +648,7 @@ impl Flow {
             self.photo_notice.set(Some(m));
             return;
         }
-        offline::keep_photo(&self.token(), &self.thumb(id), &ready.blob);
+        offline::replace_photo(&self.token(), &self.thumb(id), &ready.blob);
         self.files.update_value(|fs| {
             if let Some(f) = fs.iter_mut().find(|(i, _)| *i == id) {
                 f.1 = ready.blob;
@@ -647,7 +671,7 @@ impl Flow {
         }
     }
 
-    fn sent(self, id: u32, result: Result<(String, u64), Failure>) {
+    async fn sent(self, id: u32, result: Result<(String, u64), Failure>) {
         match result {
             Ok((sha256, bytes)) => {
                 let duplicate = self.photos.with_untracked(|ps| {
@@ -666,8 +690,19 @@ impl Flow {
                             bytes,
                         })
                     });
-                    offline::photo_uploaded(&self.token(), &self.thumb(id), &sha256);
-                    self.set_photo(id, PhotoState::Done(sha256));
+                    // Attached once the saved draft names it, and only then
+                    // is its kept copy marked as on the server: a page
+                    // closed between the two finds the copy still to send,
+                    // and drops it as the same photo once hashed (`prepare`).
+                    let text = self.draft.with_untracked(|d| d.to_json());
+                    offline::store_draft(&self.token(), &text).await;
+                    if self.has_photo(id) {
+                        offline::photo_uploaded(&self.token(), &self.thumb(id), &sha256);
+                        self.set_photo(id, PhotoState::Done(sha256));
+                    } else {
+                        // Removed meanwhile.
+                        self.draft.update(|d| d.remove_photo(&sha256));
+                    }
                 }
             }
             Err(e) if photos::retryable(&e) => {
