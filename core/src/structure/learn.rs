@@ -106,7 +106,12 @@ pub(super) fn key(norm: &str) -> &str {
 /// Every feature key of the notes with its span, in order: each word, then
 /// the pair it makes with the next word of the same sentence. (Character
 /// 4-grams of each word were tried: 5-fold CV on dev gave Type 76.4% against
-/// 76.1%, Reason 76.6% either way — not worth their size.)
+/// 76.1%, Reason 76.6% either way — not worth their size. The words of the
+/// asset's name and model, as features of their own, were tried at 12,000
+/// notes, those in at least 50 notes: 5-fold CV on dev2 gave Priority
+/// 84.2% against 84.1%, Type 83.9% against 83.8%, Reason 85.8% against
+/// 85.9%, hazard 93.4% against 93.3% — the notes already name what the
+/// asset is.)
 pub(super) fn each_feature(words: &[Word<'_>], mut f: impl FnMut(&str, Span)) {
     let mut buf = String::new();
     for (i, w) in words.iter().enumerate() {
