@@ -159,12 +159,23 @@ fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
     out
 }
 
-/// The vocabulary features present in the notes (index, span), duplicates kept.
-pub(super) fn features(words: &[Word<'_>]) -> Vec<(u16, Span)> {
+/// A vocabulary feature present in the notes: its index, and its span —
+/// none for a number, which is never the words that set a value (its
+/// feature is only its shape, and it may be a card number the console must
+/// show whole).
+pub(super) type Feature = (u16, Option<Span>);
+
+/// Whether a feature key holds a number (`key` makes every number `0` or `0a`).
+pub(super) fn is_number(key: &str) -> bool {
+    key.split(' ').any(|t| t == "0" || t == "0a")
+}
+
+/// The vocabulary features present in the notes, duplicates kept.
+pub(super) fn features(words: &[Word<'_>]) -> Vec<Feature> {
     let mut out = Vec::with_capacity(words.len() * 2);
     each_feature(words, |k, span| {
         if let Ok(i) = vocab().binary_search(&k) {
-            out.push((i as u16, span));
+            out.push((i as u16, (!is_number(k)).then_some(span)));
         }
     });
     out
@@ -296,7 +307,7 @@ pub(super) fn rule_features(classes: &[&str], rule: Option<&Choice>, concepts: &
 pub(super) fn probabilities(
     w: &Weights<'_>,
     classes: &[&str],
-    feats: &[(u16, Span)],
+    feats: &[Feature],
     rule: Option<&Choice>,
     concepts: &[f32],
 ) -> Vec<f32> {
@@ -336,18 +347,13 @@ pub(super) fn softmax(s: &mut [f32]) {
 }
 
 /// The present words and pairs that weigh most for class `c` against the
-/// others, best first, at most `MAX_SPANS`, without overlaps. A number is
-/// never the words that set a value (its feature is only its shape, and it
-/// may be a card number the console must show whole).
-fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[(u16, Span)]) -> Vec<Span> {
+/// others, best first, at most `MAX_SPANS`, without overlaps; never a
+/// number (`Feature`).
+fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
     let mut scored: Vec<(i32, Span)> = feats
         .iter()
-        .filter(|&&(i, _)| {
-            vocab()
-                .get(usize::from(i))
-                .is_some_and(|k| k.split(' ').all(|t| t != "0" && t != "0a"))
-        })
-        .filter_map(|&(i, span)| {
+        .filter_map(|&(i, span)| Some((i, span?)))
+        .filter_map(|(i, span)| {
             let row = row(w.words, n, usize::from(i));
             let others = row[..n]
                 .iter()
@@ -381,7 +387,7 @@ fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[(u16, Span)]) -> Vec<Sp
 pub(super) fn decide(
     w: &Weights<'_>,
     classes: &'static [&'static str],
-    feats: &[(u16, Span)],
+    feats: &[Feature],
     rule: Option<&Choice>,
     concepts: &[f32],
     silent: &str,

@@ -364,14 +364,14 @@ fn vocabulary(notes: &[&Note]) -> Vec<String> {
         .collect()
 }
 
-fn feats(n: &Note, vocab: &[String]) -> Vec<(u16, Span)> {
+fn feats(n: &Note, vocab: &[String]) -> Vec<learn::Feature> {
     n.keys
         .iter()
         .filter_map(|(k, s)| {
             vocab
                 .binary_search_by(|v| v.as_str().cmp(k))
                 .ok()
-                .map(|i| (i as u16, *s))
+                .map(|i| (i as u16, (!learn::is_number(k)).then_some(*s)))
         })
         .collect()
 }
