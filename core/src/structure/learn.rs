@@ -165,9 +165,11 @@ fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
 /// show whole).
 pub(super) type Feature = (u16, Option<Span>);
 
-/// Whether a feature key holds a number (`key` makes every number `0` or `0a`).
-pub(super) fn is_number(key: &str) -> bool {
-    key.split(' ').any(|t| t == "0" || t == "0a")
+/// Feature `i` of the vocabulary, whose key is `key`, found at `span`. A
+/// key holding a number (`key` makes every number `0` or `0a`) keeps no span.
+pub(super) fn feature(i: usize, key: &str, span: Span) -> Feature {
+    let number = key.split(' ').any(|t| t == "0" || t == "0a");
+    (i as u16, (!number).then_some(span))
 }
 
 /// The vocabulary features present in the notes, duplicates kept.
@@ -175,7 +177,7 @@ pub(super) fn features(words: &[Word<'_>]) -> Vec<Feature> {
     let mut out = Vec::with_capacity(words.len() * 2);
     each_feature(words, |k, span| {
         if let Ok(i) = vocab().binary_search(&k) {
-            out.push((i as u16, (!is_number(k)).then_some(span)));
+            out.push(feature(i, k, span));
         }
     });
     out
@@ -352,8 +354,8 @@ pub(super) fn softmax(s: &mut [f32]) {
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
     let mut scored: Vec<(i32, Span)> = feats
         .iter()
-        .filter_map(|&(i, span)| Some((i, span?)))
-        .filter_map(|(i, span)| {
+        .filter_map(|&(i, span)| {
+            let span = span?;
             let row = row(w.words, n, usize::from(i));
             let others = row[..n]
                 .iter()

@@ -371,7 +371,7 @@ fn feats(n: &Note, vocab: &[String]) -> Vec<learn::Feature> {
             vocab
                 .binary_search_by(|v| v.as_str().cmp(k))
                 .ok()
-                .map(|i| (i as u16, (!learn::is_number(k)).then_some(*s)))
+                .map(|i| learn::feature(i, k, *s))
         })
         .collect()
 }
