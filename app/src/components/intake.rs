@@ -234,10 +234,13 @@ impl Flow {
     /// Save the draft in the phone's storage (IndexedDB, by offline.js,
     /// which says so in the status panel when the browser refuses).
     fn save_draft(self) {
-        let text = self
-            .draft
-            .with_untracked(|d| (!d.is_empty()).then(|| d.to_json()));
-        offline::save_draft(&self.token(), text.as_deref());
+        offline::save_draft(&self.token(), self.draft_text().as_deref());
+    }
+
+    /// The draft as saved: none when there is nothing in it.
+    fn draft_text(self) -> Option<String> {
+        self.draft
+            .with_untracked(|d| (!d.is_empty()).then(|| d.to_json()))
     }
 
     /// The draft's photos kept on this phone that it does not show (not
@@ -694,8 +697,9 @@ impl Flow {
                     // is its kept copy marked as on the server: a page
                     // closed between the two finds the copy still to send,
                     // and drops it as the same photo once hashed (`prepare`).
-                    let text = self.draft.with_untracked(|d| d.to_json());
-                    offline::store_draft(&self.token(), &text).await;
+                    if let Some(text) = self.draft_text() {
+                        offline::store_draft(&self.token(), &text).await;
+                    }
                     if self.has_photo(id) {
                         offline::photo_uploaded(&self.token(), &self.thumb(id), &sha256);
                         self.set_photo(id, PhotoState::Done(sha256));
