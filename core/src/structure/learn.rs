@@ -144,11 +144,11 @@ pub(super) fn vocab() -> &'static [&'static str] {
 /// The most classes a field has (Reason's seven).
 const MAX_CLASSES: usize = 7;
 
-/// Word `i`'s weight for each of `n` classes, quantised. Training keeps
-/// each word's weights summing to zero over the classes (the log-loss's
-/// gradient sums to zero over them, and the penalty keeps a zero sum at
-/// zero), so the last class's weight is minus the others' sum and is not
-/// stored — a third of Priority's bytes, half of the hazard's.
+/// Word `i`'s weight for each of `n` classes, quantised. Training centres
+/// each word's weights over the classes (adding the same to every class's
+/// score changes no probability), so they sum to zero: the last class's
+/// weight is minus the others' sum and is not stored — a third of
+/// Priority's bytes, half of the hazard's.
 fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
     let mut out = [0; MAX_CLASSES];
     let stored = &words[i * (n - 1)..(i + 1) * (n - 1)];
