@@ -519,9 +519,9 @@ fn fit(f: usize, notes: &[&Note], vocab: &[String], lambda: f64) -> (Vec<f64>, V
 }
 
 /// The share of `WORD_L2` each word's weight for each class gets:
-/// `1 / (r² + eps)`, where `r` is the log-ratio of how often the word is in
-/// notes of that class and in the others' (both smoothed by one), as in
-/// NBSVM (Wang and Manning, 2012). A word whose counts tell the class apart
+/// `1 / (r² + eps)`, where `r` is the log-ratio of the word's share of the
+/// words in that class's notes and its share of those in the others' notes
+/// (counts smoothed by one), as in NBSVM (Wang and Manning, 2012). A word whose counts tell the class apart
 /// is free to weigh; one that is as common everywhere keeps the full
 /// penalty. Below zero `eps` gives every word the full penalty.
 ///
