@@ -529,8 +529,9 @@ fn fit(f: usize, notes: &[&Note], vocab: &[String], lambda: f64) -> (Vec<f64>, V
 /// 12,000 notes): a hidden layer of 64 gave nothing (Priority 82.8 %
 /// against 83.2 %, Type 83.0 % against 83.3 %), nor did words after a
 /// negation, in the first sentence or in a question, or word triples (each
-/// within ±0.3); these penalties gave +1.6 to +2.5 points, as much as
-/// doubling the notes (half of them: Priority 81.1 %, Type 81.7 %).
+/// within ±0.3); these penalties gave Priority +1.9 points and Type +2.5
+/// (Reason +0.8, hazard +0.2), as much as doubling the notes (half of
+/// them: Priority 81.1 %, Type 81.7 %).
 fn word_penalties(
     data: &[(Vec<usize>, Vec<f32>, usize)],
     nv: usize,
