@@ -986,6 +986,18 @@ mod tests {
     }
 
     #[test]
+    fn what_was_noted_is_the_subject_not_the_visit() {
+        assert_eq!(
+            subject_for(
+                "",
+                "During the annual service it was noted that the condenser fan on unit 2 is \
+                 rubbing on its shroud and making a grinding noise."
+            ),
+            "Condenser fan on unit 2 is rubbing on its shroud and making a grinding noise"
+        );
+    }
+
+    #[test]
     fn subjects_without_an_asset_name_start_with_a_capital() {
         assert_eq!(
             subject_for("", "  breaker tripping again"),

@@ -181,6 +181,23 @@ const SAYING: &[&str] = &[
     "noticed",
 ];
 
+/// Verbs after which "that" opens what was seen (as after `SAYING`'s what
+/// was said).
+const NOTING: &[&str] = &[
+    "noted",
+    "found",
+    "observed",
+    "confirmed",
+    "advised",
+    "discovered",
+    "seen",
+    "appears",
+    "seems",
+    "believe",
+    "think",
+    "suspect",
+];
+
 const TRAILING: &[&str] = &[
     "the",
     "a",
@@ -312,7 +329,14 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
     let mut raw = Vec::new();
     let mut a = 0;
     for (i, w) in words.iter().enumerate() {
-        let joiner = SEGMENT_WORDS.contains(&w.norm);
+        // "it was noted that the fan is rubbing": what was noted is a phrase
+        // of its own.
+        let joiner = SEGMENT_WORDS.contains(&w.norm)
+            || (w.norm == "that"
+                && i > 0
+                && [SAYING, NOTING]
+                    .iter()
+                    .any(|l| l.contains(&words[i - 1].norm)));
         let report = reporting(words, i);
         // A time or ratio ("07:50", "3:1") is one thing, not two phrases.
         let clock = i > 0
