@@ -181,8 +181,8 @@ const SAYING: &[&str] = &[
     "noticed",
 ];
 
-/// Verbs after which "that" opens what was seen (as after `SAYING`'s what
-/// was said).
+/// Verbs after which "that" opens what was found, seen or thought (as after
+/// `SAYING`'s, what was said).
 const NOTING: &[&str] = &[
     "noted",
     "found",
