@@ -233,6 +233,9 @@ struct Findings {
     /// The rules' findings as the model's features (for training).
     #[cfg(test)]
     concepts: Vec<f32>,
+    /// Urgency said outright: the rules' Priority stands (for training).
+    #[cfg(test)]
+    urgency_said: bool,
     /// The subject's candidates as the ranker sees them (for training).
     #[cfg(test)]
     subjects: Vec<train::SubjectCandidate>,
@@ -260,6 +263,8 @@ impl Findings {
                 subject: None,
                 #[cfg(test)]
                 concepts: vec![0.0; learn::CONCEPTS],
+                #[cfg(test)]
+                urgency_said: false,
                 #[cfg(test)]
                 subjects: Vec::new(),
             };
@@ -306,10 +311,12 @@ impl Findings {
             &reasons,
             hazard.as_ref(),
         );
+        let urgency_said = analyse::urgency_said(&hits);
         if learned {
             learn::refine(
                 &words,
                 &concepts,
+                urgency_said,
                 &mut priority,
                 &mut types,
                 &mut reasons,
@@ -327,6 +334,8 @@ impl Findings {
             subject,
             #[cfg(test)]
             concepts,
+            #[cfg(test)]
+            urgency_said,
             #[cfg(test)]
             subjects,
         }
@@ -982,6 +991,61 @@ mod tests {
             if let Source::Notes { spans } = &f.source {
                 assert!(spans.iter().all(|s| notes.get(s.range()).is_some()));
             }
+        }
+    }
+
+    #[test]
+    fn urgency_said_outright_is_high() {
+        // The model, trained on notes where "urgent" is nearly always "not
+        // urgent", took each of these for Low (guidelines' Priority rule 3).
+        for notes in [
+            "Urgent: ceiling leak in the office.",
+            "Customer says this is urgent, the door closer is broken.",
+            "urgent urgent printer jammed",
+            "Boiler lockout, urgent.",
+            "asap please, dishwasher not draining",
+        ] {
+            let p = run(notes);
+            assert_eq!(text(&p, "Priority"), Some("High"), "{notes}");
+            assert!(
+                highlighted(notes, &p, "Priority")
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case("urgent") || *w == "asap"),
+                "{notes}"
+            );
+        }
+        // Said negated, it is low urgency; work "carried out today" is no
+        // one wanted out today.
+        for notes in [
+            "Not urgent, dripping tap in the staff room.",
+            "Cliente quiere presupuesto para pintar la fachada. Cosmetic, nada urgente.",
+            "Six-monthly thorough examination of the goods lift carried out today, no defects.",
+        ] {
+            assert_eq!(text(&run(notes), "Priority"), Some("Low"), "{notes}");
+        }
+    }
+
+    #[test]
+    fn type_of_the_parts_the_guidelines_name() {
+        // GUIDELINES.md, Type: gutters and downpipes are drains, window
+        // hardware is Mechanical like door mechanics, a burner's flame
+        // sensing parts are sensors, an undersized motor is Electrical.
+        for (notes, want) in [
+            (
+                "Downpipe cracked, water running down the wall.",
+                "Mechanical",
+            ),
+            ("Window restrictor broken on the first floor.", "Mechanical"),
+            ("Machine guard missing on the press.", "Mechanical"),
+            ("Flame rod dirty, burner locking out.", "Electronic"),
+            ("Termination loose and burnt in the board.", "Electrical"),
+            (
+                "Motor undersized for the load, keeps overheating.",
+                "Electrical",
+            ),
+            ("Window glass cracked in the office.", "Structural"),
+        ] {
+            assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
         }
     }
 

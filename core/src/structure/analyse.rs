@@ -762,6 +762,16 @@ fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
     )
 }
 
+/// Urgency said outright and plainly (guidelines' Priority rule 3): a live,
+/// certain `Urgent` cue. Rules 1–3 all come before the rest, so the rules'
+/// Priority is the guidelines' answer and the model does not weigh it:
+/// trained on notes where "urgent" is nearly always "not urgent", it took
+/// "Urgent: ceiling leak in the office" for Low.
+pub(super) fn urgency_said(hits: &[Hit]) -> bool {
+    hits.iter()
+        .any(|h| h.live() && !h.unsure && h.cue.has(Fx::Urgent))
+}
+
 /// Priority, in the guidelines' order: a hazard; a service down or a
 /// consequence imminent (unless another unit carries the load); explicit
 /// urgency; explicit low urgency; then routine work, feedback, admin or a

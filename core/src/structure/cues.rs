@@ -133,6 +133,11 @@ pub(super) enum Fx {
     /// operator"): a hazard, but what the fault did, not the fault — the
     /// subject names the fault.
     Harm,
+    /// Urgency said outright ("urgent", "asap", "emergency call-out"):
+    /// guidelines' Priority rule 3. Rules 1–3 are the first to apply, so
+    /// the rules' Priority stands and the model does not weigh it (see
+    /// `analyse::urgency_said`).
+    Urgent,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
     /// Votes for a case reason, with a weight.
@@ -221,6 +226,7 @@ const LOW: Fx = Fx::Low;
 const DOWN: Fx = Fx::Down;
 const CRIT: Fx = Fx::Crit;
 const HAZ: Fx = Fx::Hazard;
+const URG: Fx = Fx::Urgent;
 const FLOOD: Fx = Fx::Flood;
 const ELX: Fx = Fx::Electrics;
 const NEG: Fx = Fx::Neg;
@@ -579,6 +585,15 @@ static RULES: &[Rule] = &[
         ],
         neg_fx: &[],
     },
+    // 19: "out today" as someone wanted out, not work "carried out today"
+    Rule {
+        before: &[],
+        not_before: &[
+            "carried", "done", "sorted", "set", "laid", "taken", "put", "sent",
+        ],
+        not_after: &[],
+        neg_fx: &[],
+    },
 ];
 const CLOSED_NOT_BEFORE: &[&str] = &[
     "valve", "valves", "door", "doors", "stuck", "damper", "dampers", "shut", "lid", "gate",
@@ -775,20 +790,20 @@ const CUE_LIST: &[Cue] = &[
     c("hit a person", &[Fx::Harm]),
     c("hit a child", &[Fx::Harm]),
     // ── Urgency.
-    c("urgent", &[H]).rule(6),
-    c("urgently", &[H]).rule(6),
-    c("asap", &[H]),
-    c("as soon as possible", &[H]),
+    c("urgent", &[H, URG]).rule(6),
+    c("urgently", &[H, URG]).rule(6),
+    c("asap", &[H, URG]),
+    c("as soon as possible", &[H, URG]),
     c("emergency", &[H]).rule(7),
     c("critical", &[H, CRIT]).rule(6),
     c("immediately", &[H]),
-    c("high priority", &[H]),
-    c("top priority", &[H]),
+    c("high priority", &[H, URG]),
+    c("top priority", &[H, URG]),
     c("priority 1", &[H]),
     c("p1", &[H]),
     c("same day", &[H]),
-    c("out today", &[H]),
-    c("today please", &[H]),
+    c("out today", &[H]).rule(19),
+    c("today please", &[H, URG]),
     c("at risk", &[H]),
     // ── Hazards.
     c("danger", &[H, HAZ]),
@@ -852,11 +867,12 @@ const CUE_LIST: &[Cue] = &[
     c("fall from height", &[H, HAZ]),
     c("risk of collapse", &[H, HAZ, ST2]),
     c("collaps*", &[H, HAZ, ST2]),
-    c("guard missing", &[HAZ]),
-    c("missing guard", &[HAZ]),
-    c("guard removed", &[HAZ]),
-    c("guard off", &[HAZ]),
-    c("no guard", &[HAZ]),
+    // A machine guard is Mechanical (guidelines, Type).
+    c("guard missing", &[HAZ, ME1]),
+    c("missing guard", &[HAZ, ME1]),
+    c("guard removed", &[HAZ, ME1]),
+    c("guard off", &[HAZ, ME1]),
+    c("no guard", &[HAZ, ME1]),
     c("unguarded", &[HAZ]),
     c("asbestos", &[HAZ]),
     c("sharp edge*", &[HAZ]),
@@ -1060,6 +1076,7 @@ const CUE_LIST: &[Cue] = &[
     c("overloads", &[EL1]),
     c("terminal", &[EL1]),
     c("terminals", &[EL1]),
+    c("termination*", &[EL2]),
     c("isolator", &[EL1, ELX]),
     c("electrical", &[EL1, ELX]),
     c("electrics", &[EL1, ELX]),
@@ -1320,6 +1337,9 @@ const CUE_LIST: &[Cue] = &[
     c("design", &[DES2]),
     c("designed", &[DES1]),
     c("undersized", &[DES1]),
+    // An undersized motor is Electrical (guidelines, Type).
+    c("undersized motor*", &[DES1, EL2]),
+    c("motor undersized", &[DES1, EL2]),
     c("under sized", &[DES1]),
     c("oversized", &[DES1]),
     c("wrong spec*", &[DES1]),
@@ -1354,7 +1374,7 @@ const CUE_LIST: &[Cue] = &[
     // ── Explicit urgency (rule 3), including Spanish.
     c("today", &[Fx::When]).rule(13),
     c("hoy", &[Fx::When]),
-    c("urgente", &[H]).rule(6),
+    c("urgente", &[H, URG]).rule(6),
     c("tonight", &[Fx::When]),
     c("need it back", &[H]),
     c("needs it back", &[H]),
@@ -1659,6 +1679,7 @@ const CUE_LIST: &[Cue] = &[
     c("no immediate risk", &[CALM]),
     c("no es urgente", &[LOW]),
     c("no urgente", &[LOW]),
+    c("nada urgente", &[LOW]),
     c("when possible", &[LOW]),
     c("next week", &[LOW]),
     c("la semana que viene", &[LOW]),
@@ -1781,6 +1802,13 @@ const CUE_LIST: &[Cue] = &[
     c("closer", &[ME2]),
     c("handle", &[ME1]),
     c("latch", &[ME1]),
+    // Window hardware is Mechanical like door mechanics (guidelines, Type);
+    // the window itself votes Structural.
+    c("friction stay*", &[ME2]),
+    c("restrictor*", &[ME2]),
+    c("gas strut*", &[ME2]),
+    c("window catch*", &[ME2]),
+    c("window handle*", &[ME2]),
     c("counterweight", &[ME2]),
     c("rope", &[ME2]),
     c("ropes", &[ME2]),
@@ -1991,6 +2019,10 @@ const CUE_LIST: &[Cue] = &[
     c("printer", &[Fx::Noun, EN1]),
     c("uv cell", &[EN2]),
     c("flame sensor", &[EN2]),
+    // A burner's flame-sensing parts are sensors (guidelines, Type).
+    c("flame rod*", &[EN2]),
+    c("ionisation probe*", &[EN2]),
+    c("ionization probe*", &[EN2]),
     c("flow switch", &[EN2]),
     c("pressure switch", &[EN1]),
     c("level switch", &[EN1]),
@@ -2024,8 +2056,9 @@ const CUE_LIST: &[Cue] = &[
     c("windows", &[ST2]),
     c("rooflight*", &[ST2]),
     c("roof sheet*", &[ST2]),
-    c("gutter*", &[ST2]),
-    c("downpipe*", &[ST1]),
+    // Gutters and downpipes are drains (guidelines, Type): Mechanical.
+    c("gutter*", &[ME2]),
+    c("downpipe*", &[ME2]),
     c("sealant", &[ST1]),
     c("mould", &[ST1]),
     c("mold", &[ST1]),

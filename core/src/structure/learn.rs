@@ -23,7 +23,9 @@
 //! rules. When it agrees with the rules, their words stand at no more
 //! confidence than the model's probability (at least 0.5), so a value shown
 //! as sure is one both are sure of. A model decision with no supporting
-//! word in the notes is not taken.
+//! word in the notes is not taken. Urgency said outright ("urgent", "asap")
+//! keeps the rules' Priority: the guidelines' rule 3 settles it, and the
+//! development notes say "urgent" almost only as "not urgent".
 
 use std::sync::OnceLock;
 
@@ -465,6 +467,7 @@ pub(super) fn exposed(words: &[Word<'_>]) -> bool {
 pub(super) fn refine(
     words: &[Word<'_>],
     concepts: &[f32],
+    urgency_said: bool,
     priority: &mut Option<Choice>,
     types: &mut Vec<Choice>,
     reasons: &mut Vec<Choice>,
@@ -496,14 +499,17 @@ pub(super) fn refine(
             list.insert(0, c);
         }
     }
-    if let Some(d) = decide(
-        &model::PRIORITY,
-        PRIORITY,
-        &feats,
-        priority.as_ref(),
-        concepts,
-        "Medium",
-    ) {
+    // Urgency said outright: the rules' Priority is the guidelines' (rule 3).
+    if !urgency_said
+        && let Some(d) = decide(
+            &model::PRIORITY,
+            PRIORITY,
+            &feats,
+            priority.as_ref(),
+            concepts,
+            "Medium",
+        )
+    {
         *priority = d;
     }
 }

@@ -235,6 +235,8 @@ struct Note {
     table: bool,
     keys: Vec<(String, Span)>,
     exposed: bool,
+    /// Urgency said outright: the rules' Priority stands.
+    urgency_said: bool,
     rules: [Option<Choice>; 4],
     concepts: Vec<f32>,
     /// Expected class per field (None: not labelled).
@@ -346,6 +348,7 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
                 subjects,
                 keys,
                 exposed: learn::exposed(&words),
+                urgency_said: found.urgency_said,
                 concepts: found.concepts.clone(),
                 rules: [
                     found.priority.clone(),
@@ -598,8 +601,10 @@ fn each_words_weights_sum_to_zero() {
 fn outcome(f: usize, note: &Note, w: Option<&Weights<'_>>, vocab: &[String]) -> (usize, f32) {
     let cls = classes(f);
     let rule = note.rules[f].clone();
-    // As `learn::refine`: exposed wiring with no Reason from the rules keeps it unset.
-    let w = w.filter(|_| !(f == 2 && note.exposed && rule.is_none()));
+    // As `learn::refine`: exposed wiring with no Reason from the rules keeps
+    // it unset, and urgency said outright keeps the rules' Priority.
+    let w =
+        w.filter(|_| !(f == 0 && note.urgency_said || f == 2 && note.exposed && rule.is_none()));
     let fin = match w.and_then(|w| {
         learn::decide(
             w,
