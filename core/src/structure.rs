@@ -1044,6 +1044,30 @@ mod tests {
                 "Electrical",
             ),
             ("Window glass cracked in the office.", "Structural"),
+            // Routine tests take the Type of what they test.
+            (
+                "Six-monthly thorough examination of the passenger lift, no defects.",
+                "Mechanical",
+            ),
+            (
+                "EICR carried out on the office, satisfactory.",
+                "Electrical",
+            ),
+            (
+                "Monthly legionella temperature round done, all in range.",
+                "Mechanical",
+            ),
+            (
+                "Thermography of the main board done, no hot spots.",
+                "Electrical",
+            ),
+            (
+                "Pilot won't stay lit, thermocouple tip burned.",
+                "Electronic",
+            ),
+            // Heating on at the wrong hour is its controls; "heating" is
+            // not a misspelt "heaving".
+            ("Heating coming on at 3 am.", "Electronic"),
         ] {
             assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
         }

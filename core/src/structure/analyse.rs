@@ -3,6 +3,7 @@
 
 use super::Span;
 use super::cues::{Cue, Fx, Re, Ty, candidates, within_one_edit, word_matches};
+use super::learn;
 use super::lex::{Brk, Word};
 
 /// How many content words after a negator it still negates (and after a
@@ -271,9 +272,12 @@ pub(super) fn match_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, us
 /// Only cues that merely vote for a type or reason are matched loosely: a
 /// typo must never raise the priority or tick the hazard box ("meeting" is
 /// one letter from "melting"). Misspelt urgency words are aliases instead.
+/// A word of the model's vocabulary (seen in many development notes) is a
+/// word, not a typo: "heating" is one letter from "heaving", and had voted
+/// Structural in every note that said it.
 fn fuzzy_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
     let w = words[i].norm;
-    if w.len() < 6 || !w.is_ascii() {
+    if w.len() < 6 || !w.is_ascii() || learn::vocab().binary_search(&w).is_ok() {
         return None;
     }
     // Typos past the second letter: the first two bytes pick the candidates.
@@ -1399,6 +1403,9 @@ mod tests {
             "\"stopped\" is not a fault here"
         );
         assert_eq!(live("isolated and locked out"), Vec::<&str>::new());
+        // A word, not a typo: "heating" is not "heaving" (a floor's).
+        assert_eq!(live("heating on at 3 am"), Vec::<&str>::new());
+        assert_eq!(live("slab heaving"), ["slab", "heaving"]);
     }
 
     #[test]
