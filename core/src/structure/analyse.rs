@@ -267,6 +267,23 @@ pub(super) fn match_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, us
     best.or_else(|| fuzzy_at(words, i))
 }
 
+/// Words one letter from a cue that are words of their own, too rare for
+/// the model's vocabulary: "heading" is not "heaving", "racing" not
+/// "racking", "quemador" (a burner) not "quemado" (burnt).
+const NOT_TYPOS: &[&str] = &[
+    "contracts",
+    "designer",
+    "heading",
+    "hearing",
+    "misting",
+    "pricing",
+    "quemador",
+    "racing",
+    "retaining",
+    "shouting",
+    "terminar",
+];
+
 /// A one-typo match against the longer single-word cues ("bearnig", "contacter").
 /// A word that is exactly a cue but failed its context rules stays unmatched.
 /// Only cues that merely vote for a type or reason are matched loosely: a
@@ -277,7 +294,11 @@ pub(super) fn match_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, us
 /// Structural in every note that said it.
 fn fuzzy_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
     let w = words[i].norm;
-    if w.len() < 6 || !w.is_ascii() || learn::vocab().binary_search(&w).is_ok() {
+    if w.len() < 6
+        || !w.is_ascii()
+        || learn::vocab().binary_search(&w).is_ok()
+        || NOT_TYPOS.contains(&w)
+    {
         return None;
     }
     // Typos past the second letter: the first two bytes pick the candidates.
@@ -1405,6 +1426,7 @@ mod tests {
         assert_eq!(live("isolated and locked out"), Vec::<&str>::new());
         // A word, not a typo: "heating" is not "heaving" (a floor's).
         assert_eq!(live("heating on at 3 am"), Vec::<&str>::new());
+        assert_eq!(live("racing heading"), Vec::<&str>::new());
         assert_eq!(live("slab heaving"), ["slab", "heaving"]);
     }
 
