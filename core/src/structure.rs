@@ -1026,6 +1026,24 @@ mod tests {
     }
 
     #[test]
+    fn barriers_said_in_full_and_grease_are_hazards() {
+        // GUIDELINES.md, hazard: fire doors, smoke dampers and vents that
+        // will not close (or open when they must); grease dripping near a
+        // flame. "Will not" was only known as "won't".
+        for notes in [
+            "Fire door on the stairwell will not close.",
+            "Smoke vent at the top of stair B will not open.",
+            "Grease dripping near the burner flame in the extract.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+        }
+        assert_eq!(
+            hazard_of("Store room door will not open, key snapped."),
+            Some(false)
+        );
+    }
+
+    #[test]
     fn type_of_the_parts_the_guidelines_name() {
         // GUIDELINES.md, Type: gutters and downpipes are drains, window
         // hardware is Mechanical like door mechanics, a burner's flame

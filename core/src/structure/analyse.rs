@@ -1076,7 +1076,7 @@ pub(super) fn hazard(
                 && (h.cue.has(Fx::Hazard)
                     || h.cue.has(Fx::Harm)
                     || (electrics && h.cue.has(Fx::Flood))
-                    || (firestop && h.cue.has(Fx::Open))
+                    || (firestop && (h.cue.has(Fx::Open) || h.cue.has(Fx::Shut)))
                     || device_failed(h))
         })
         .collect();

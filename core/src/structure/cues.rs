@@ -104,7 +104,10 @@ pub(super) enum Fx {
     Minor,
     /// Something that should close or release does not ("won't close", "stays open").
     Open,
-    /// A fire or smoke barrier (fire door, smoke vent, damper): with `Open`, a hazard.
+    /// A vent, damper or exit that stays shut when it must open ("smoke vent
+    /// won't open"): with `FireStop`, a hazard like `Open`.
+    Shut,
+    /// A fire or smoke barrier (fire door, smoke vent, damper): with `Open` or `Shut`, a hazard.
     FireStop,
     /// When: "today", "hoy" — urgency only beside a request (`Ask`):
     /// "need it today", not "installed today".
@@ -1149,6 +1152,11 @@ const CUE_LIST: &[Cue] = &[
     c("alignment", &[ME1]),
     c("lubric*", &[ME1]),
     c("grease", &[ME1]),
+    // Grease built up thick or dripping is a fire risk (guidelines, hazard).
+    c("grease dripping", &[HAZ, ME1]),
+    c("dripping grease", &[HAZ, ME1]),
+    c("thick grease", &[HAZ, ME1]),
+    c("grease build*", &[HAZ, ME1]),
     c("greasing", &[ME1]),
     c("oil", &[ME1]),
     c("cavitat*", &[ME2, PERF1]),
@@ -1774,9 +1782,20 @@ const CUE_LIST: &[Cue] = &[
     c("not releasing", &[OPEN, BRK2]),
     c("doesnt release", &[OPEN, BRK2]),
     c("failed to open", &[OPEN, BRK2]),
-    c("wont open", &[BRK2]),
+    c("wont open", &[Fx::Shut, BRK2]),
     c("doesnt lock", &[OPEN, BRK2]),
     c("wont lock", &[OPEN, BRK2]),
+    // The same said in full.
+    c("will not close", &[OPEN, ME1, BRK2]),
+    c("will not shut", &[OPEN, ME1, BRK2]),
+    c("does not close", &[OPEN, ME1, BRK2]),
+    c("cant close", &[OPEN, ME1, BRK2]),
+    c("cannot close", &[OPEN, ME1, BRK2]),
+    c("will not open", &[Fx::Shut, BRK2]),
+    c("does not open", &[Fx::Shut, BRK2]),
+    c("doesnt open", &[Fx::Shut, BRK2]),
+    c("will not lock", &[OPEN, BRK2]),
+    c("does not lock", &[OPEN, BRK2]),
     c("fire door", &[FSTOP]),
     c("fire doors", &[FSTOP]),
     c("fire exit", &[FSTOP]),
