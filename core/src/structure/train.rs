@@ -773,7 +773,9 @@ struct TrainedRanker {
 /// 260 against 259 of 280, but the held-out set 175 against 176 of 195, and
 /// 10.8 KB more engine (brotli) for its two weights per vocabulary entry.
 /// Not taken: a second model in the engine for a gain that does not show
-/// on the notes that count.
+/// on the notes that count. Nor the loss towards any acceptable candidate
+/// (−log of their summed probability) in place of the uniform target:
+/// CV 87.7 / 87.7 / 87.1 / 86.7 % at word L2 1 / 3 / 10 / 30.
 const RANKER_L2: (f64, f64) = (0.01, 10.0);
 const RANKER_STEPS: usize = 400;
 
