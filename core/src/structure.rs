@@ -1026,6 +1026,26 @@ mod tests {
     }
 
     #[test]
+    fn a_fix_with_its_cause_unknown_is_still_open() {
+        // GUIDELINES.md, Priority: a fault fixed on the visit is Medium if a
+        // cause remains unknown, or the faulty part is still to go back.
+        for notes in [
+            "Reset the boiler, running now, cause unknown.",
+            "Breaker reset and holding, couldn't find the cause.",
+            "Swapped in the spare controller, the faulty one goes back to the supplier.",
+        ] {
+            assert_eq!(text(&run(notes), "Priority"), Some("Medium"), "{notes}");
+        }
+        assert_eq!(
+            text(
+                &run("Failed contactor replaced, tested, nothing left to do."),
+                "Priority"
+            ),
+            Some("Low")
+        );
+    }
+
+    #[test]
     fn barriers_said_in_full_and_grease_are_hazards() {
         // GUIDELINES.md, hazard: fire doors, smoke dampers and vents that
         // will not close (or open when they must); grease dripping near a

@@ -597,6 +597,13 @@ static RULES: &[Rule] = &[
         not_after: &[],
         neg_fx: &[],
     },
+    // 20: "unknown" as a cause still unknown ("cause unknown", "cause still unknown")
+    Rule {
+        before: &["cause", "still", "reason"],
+        not_before: &[],
+        not_after: &[],
+        neg_fx: &[],
+    },
 ];
 const CLOSED_NOT_BEFORE: &[&str] = &[
     "valve", "valves", "door", "doors", "stuck", "damper", "dampers", "shut", "lid", "gate",
@@ -1595,6 +1602,19 @@ const CUE_LIST: &[Cue] = &[
     c("monitoring", &[PEND]),
     c("investigate", &[PEND]),
     c("investigation", &[PEND]),
+    // A cause still unknown keeps a fix from closing the job (guidelines,
+    // Priority: Medium "if a cause remains unknown"), and so does a faulty
+    // part still to go back for repair.
+    // ("cause unknown" is "unknown" after "cause": the slot of the "cause"
+    // words is full.)
+    c("unknown", &[PEND]).rule(20),
+    c("unknown cause", &[PEND]),
+    c("no cause found", &[PEND]),
+    c("couldnt find the cause", &[PEND]),
+    c("could not find the cause", &[PEND]),
+    c("cant find the cause", &[PEND]),
+    c("back to the supplier", &[PEND]),
+    c("sent away for repair", &[PEND]),
     c("again", &[Fx::Recur]),
     c("keeps", &[Fx::Recur]),
     c("keep", &[Fx::Recur]),
