@@ -136,10 +136,11 @@ pub(super) enum Fx {
     /// operator"): a hazard, but what the fault did, not the fault — the
     /// subject names the fault.
     Harm,
-    /// Urgency said outright ("urgent", "asap", "emergency call-out"):
+    /// Urgency said outright ("urgent", "asap", "high priority"): the
     /// guidelines' Priority rule 3. Rules 1–3 are the first to apply, so
     /// the rules' Priority stands and the model does not weigh it (see
-    /// `analyse::urgency_said`).
+    /// `analyse::urgency_said`). Not "emergency", "p1" or "same day": in
+    /// the development notes they name lighting, pumps and work done.
     Urgent,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
