@@ -1064,6 +1064,37 @@ mod tests {
     }
 
     #[test]
+    fn a_consequence_already_covered_is_medium() {
+        // GUIDELINES.md, Priority: stock moved to a spare once the move is
+        // done is a redundant unit taking over; a show that can go ahead is
+        // only a deadline. Still moving the stock is not covered yet.
+        for notes in [
+            "Stock moved to the spare freezer, main freezer not cooling.",
+            "Stage show tonight can go ahead, one moving head light not panning.",
+        ] {
+            assert_eq!(text(&run(notes), "Priority"), Some("Medium"), "{notes}");
+        }
+        assert_eq!(
+            text(
+                &run("Samples still in the failing freezer, moving stock to backup now."),
+                "Priority"
+            ),
+            Some("High")
+        );
+    }
+
+    #[test]
+    fn a_greeting_is_no_part_of_the_subject() {
+        for notes in [
+            "Hiya, cooker hood in the communal kitchen just hums, fan doesn't spin.",
+            "Morning! Card reader at the side entrance takes 3 or 4 goes to let staff in.",
+        ] {
+            let s = subject_of(notes);
+            assert!(!s.contains("Hiya") && !s.contains("Morning"), "{s}");
+        }
+    }
+
+    #[test]
     fn type_of_the_parts_the_guidelines_name() {
         // GUIDELINES.md, Type: gutters and downpipes are drains, window
         // hardware is Mechanical like door mechanics, a burner's flame
@@ -1106,6 +1137,11 @@ mod tests {
             // Heating on at the wrong hour is its controls; "heating" is
             // not a misspelt "heaving".
             ("Heating coming on at 3 am.", "Electronic"),
+            // A basin cracked in its glaze stays sanitaryware; a load bank
+            // test is the engine set's; a bond is earthing.
+            ("Basin cracked in the glaze.", "Mechanical"),
+            ("Generator load bank test passed.", "Mechanical"),
+            ("Earth bond missing on the gas pipe.", "Electrical"),
         ] {
             assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
         }

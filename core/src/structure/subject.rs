@@ -381,7 +381,10 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
         while b > a && TRAILING.contains(&words[b - 1].norm) {
             b -= 1;
         }
-        if a < b {
+        // A greeting that opens the notes ("Hiya,", "Morning all -") is no
+        // part of the problem.
+        let greeting = a0 == 0 && (a..b).all(|i| GREETINGS.contains(&words[i].norm));
+        if a < b && !greeting {
             // Scored on the whole segment: "PLC battery low" is about the PLC
             // even though the asset's own name is trimmed from the text.
             // (A fold, not `sum`: an empty float sum is -0.0, which ranks below 0.0.)
@@ -964,7 +967,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     let mut seen = vec![fsent];
     for sg in &segs {
         let n = sentence(sg);
-        if n <= MAX_SENTENCE && !seen.contains(&n) {
+        if n <= MAX_SENTENCE && !seen.contains(&n) && !greeting(n) {
             seen.push(n);
             add(compose_for(*sg, 0, true), Kind::Sentence, 0);
         }
