@@ -1064,6 +1064,35 @@ mod tests {
     }
 
     #[test]
+    fn hazards_the_guidelines_list_without_a_hazard_word() {
+        // GUIDELINES.md, hazard: each said as a technician would, none with
+        // a word such as "danger" or "smoke"; the rules had no cue for them.
+        for notes in [
+            "Stair nosing broken on the main stairs.",
+            "Racking leaning badly, could come down.",
+            "Refrigerant leak alarm going off in the occupied office.",
+            "Safety valve wired shut on the air receiver.",
+            "Crack in the wall getting wider every week.",
+            "Bits of concrete falling from the car park soffit.",
+            "EICR coded C1 at the board.",
+            "Car park lights all out, pitch dark at night.",
+            "Sprinkler main pump won't start, jockey pump just holding pressure.",
+            "Accessible toilet pull cord raises nothing when pulled.",
+            "Eyewash station no flow in the chemical store.",
+            // "Til fixed" is outstanding, not fixed.
+            "Smoke vent won't open on test, gearbox stripped. Stair has no smoke relief til fixed.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+        }
+        for notes in [
+            "Stair nosing repainted, all good.",
+            "Eyewash station tested, good flow.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(false), "{notes}");
+        }
+    }
+
+    #[test]
     fn a_consequence_already_covered_is_medium() {
         // GUIDELINES.md, Priority: stock moved to a spare once the move is
         // done is a redundant unit taking over; a show that can go ahead is

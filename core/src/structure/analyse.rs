@@ -1204,6 +1204,9 @@ const NOTHING_RAISED: &[&[&str]] = &[
     &["failed", "to", "connect"],
     &["failed", "to", "raise"],
     &["got", "nothing"],
+    &["raises", "nothing"],
+    &["raised", "nothing"],
+    &["nothing", "raised"],
     &["isnt", "connected"],
     &["not", "connected"],
 ];

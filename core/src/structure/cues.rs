@@ -876,6 +876,15 @@ const CUE_LIST: &[Cue] = &[
     c("may fall", &[H, HAZ]),
     c("about to fall", &[H, HAZ]),
     c("fall from height", &[H, HAZ]),
+    // Falling objects and moving cracks (guidelines, Safety hazard:
+    // structural collapse risk).
+    c("could come down", &[H, HAZ]),
+    c("might come down", &[H, HAZ]),
+    c("may come down", &[H, HAZ]),
+    c("falling from", &[H, HAZ]),
+    c("falling onto", &[H, HAZ]),
+    c("getting wider", &[HAZ, ST1]),
+    c("widening", &[HAZ, ST1]),
     c("risk of collapse", &[H, HAZ, ST2]),
     c("collaps*", &[H, HAZ, ST2]),
     // A machine guard is Mechanical (guidelines, Type).
@@ -1631,6 +1640,8 @@ const CUE_LIST: &[Cue] = &[
     c("arrange", &[PEND]),
     c("until", &[PEND, CONT]),
     c("till", &[PEND, CONT]),
+    c("til", &[PEND, CONT]),
+    c("untill", &[PEND, CONT]),
     c("isolated", &[CONT]),
     c("made safe", &[CONT]),
     c("make safe", &[CONT]),
@@ -1808,6 +1819,7 @@ const CUE_LIST: &[Cue] = &[
     c("doesnt release", &[OPEN, BRK2]),
     c("failed to open", &[OPEN, BRK2]),
     c("wont open", &[Fx::Shut, BRK2]),
+    c("not opening", &[Fx::Shut, BRK2]),
     c("doesnt lock", &[OPEN, BRK2]),
     c("wont lock", &[OPEN, BRK2]),
     // The same said in full.
@@ -1996,6 +2008,7 @@ const CUE_LIST: &[Cue] = &[
     c("thermal imag*", &[EL1]),
     c("thermograph*", &[EL2]),
     c("eicr", &[EL2]),
+    c("eicr c1", &[HAZ, EL2]),
     c("maglock", &[EL1]),
     c("solenoid", &[EL1]),
     c("actuator", &[EL1]),
@@ -2114,7 +2127,10 @@ const CUE_LIST: &[Cue] = &[
     c("stair", &[ST2]),
     c("stairs", &[ST2]),
     c("staircase", &[ST1]),
-    c("handrail*", &[ST2]),
+    // Stairs and handrails protect people: broken, a hazard.
+    c("handrail*", &[Fx::Safety, ST2]),
+    c("stair nosing*", &[Fx::Safety, ST2]),
+    c("stair tread*", &[Fx::Safety, ST2]),
     c("walkway", &[ST1]),
     c("grating", &[ST2]),
     c("kick plate", &[ST1]),
@@ -2370,6 +2386,28 @@ const CUE_LIST: &[Cue] = &[
     c("doors open", &[HAZ]),
     c("mislevel*", &[HAZ]),
     c("valve disabled", &[HAZ]),
+    // Sprinklers whose main pump will not start, "the jockey pump just
+    // holding pressure", are out of service.
+    c("jockey pump holding", &[HAZ]),
+    c("jockey pump just holding", &[HAZ]),
+    c("jockey just holding", &[HAZ]),
+    // A refrigerant leak alarming where people are.
+    c("refrigerant leak alarm", &[HAZ, ME1]),
+    c("refrigerant alarm*", &[HAZ, ME1]),
+    // An electrical inspection's C1: danger present.
+    c("coded c1", &[HAZ, EL1]),
+    c("code c1", &[HAZ, EL1]),
+    c("c1 defect*", &[HAZ, EL1]),
+    c("c1 observation*", &[HAZ, EL1]),
+    // Emergency eyewash (where chemicals are handled).
+    c("eyewash*", &[Fx::Safety, ME1]),
+    c("eye wash*", &[Fx::Safety, ME1]),
+    // A pressure vessel's safety valve made useless.
+    c("valve wired shut", &[HAZ]),
+    c("valve tied shut", &[HAZ]),
+    c("valve blanked", &[HAZ]),
+    // No lighting where people must walk.
+    c("pitch dark", &[HAZ]),
     c("valve capped", &[HAZ]),
     c("valve plugged", &[HAZ]),
     c("thermal runaway", &[H, HAZ, EL1]),
