@@ -1079,6 +1079,11 @@ mod tests {
             "Sprinkler main pump won't start, jockey pump just holding pressure.",
             "Accessible toilet pull cord raises nothing when pulled.",
             "Eyewash station no flow in the chemical store.",
+            "Steam blowing from the gasket in the boiler house walkway.",
+            "Glass panel in the door smashed, shards on the floor.",
+            "Smoke damper in the corridor stuck shut, won't drop.",
+            "Big crack above the lintel getting bigger, bits falling.",
+            "Reach truck handbrake not holding on the ramp.",
             // "Til fixed" is outstanding, not fixed.
             "Smoke vent won't open on test, gearbox stripped. Stair has no smoke relief til fixed.",
         ] {
