@@ -1090,6 +1090,8 @@ mod tests {
             assert_eq!(hazard_of(notes), Some(true), "{notes}");
         }
         for notes in [
+            // A collapsed bearing is a worn part, not a structure falling.
+            "Motor bearing collapsed, overload tripped.",
             "Stair nosing repainted, all good.",
             "Eyewash station tested, good flow.",
         ] {
@@ -1176,6 +1178,10 @@ mod tests {
             ("Basin cracked in the glaze.", "Mechanical"),
             ("Generator load bank test passed.", "Mechanical"),
             ("Earth bond missing on the gas pipe.", "Electrical"),
+            // Power cabling is Electrical whatever it feeds; data cabling
+            // Electronic.
+            ("Power cable to the camera cut.", "Electrical"),
+            ("Data cable to the camera cut.", "Electronic"),
         ] {
             assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
         }

@@ -1135,6 +1135,13 @@ const CUE_LIST: &[Cue] = &[
     // ── Mechanical.
     c("bearing", &[ME2]),
     c("bearings", &[ME2]),
+    // A bearing that collapsed is worn out, not a structure falling.
+    c("bearing collapsed", &[ME2, BRK2]),
+    c("collapsed bearing*", &[ME2, BRK2]),
+    // Power cabling is Electrical, whatever it feeds (GUIDELINES: data and
+    // communication cabling is Electronic).
+    c("power cable*", &[EL2]),
+    c("power lead*", &[EL2]),
     c("belt", &[ME2]),
     c("belts", &[ME2]),
     c("vibrat*", &[ME2, PERF1]),
