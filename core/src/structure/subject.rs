@@ -19,7 +19,8 @@
 //! and a reading from the same sentence are appended when not already there.
 //! A sentence too long to fit first loses its reporting clause ("Customer
 //! rang in a panic saying …").
-//! Leading filler (`the`, `found`, `cust says`, words of the asset's own name
+//! A greeting that opens the notes ("Hiya,", "Morning!") is never part of
+//! a candidate. Leading filler (`the`, `found`, `cust says`, words of the asset's own name
 //! — given back when only the tag or nothing leads and they fit: "SS-1:
 //! Sprinkler head knocked") and trailing joiners are trimmed; text is the
 //! technician's own, with whitespace collapsed; the limit is cut at a word
