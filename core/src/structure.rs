@@ -1084,6 +1084,7 @@ mod tests {
             "Smoke damper in the corridor stuck shut, won't drop.",
             "Big crack above the lintel getting bigger, bits falling.",
             "Reach truck handbrake not holding on the ramp.",
+            "Chlorine dosing stuck on, free chlorine 9 ppm, swimmers with stinging eyes.",
             // "Til fixed" is outstanding, not fixed.
             "Smoke vent won't open on test, gearbox stripped. Stair has no smoke relief til fixed.",
         ] {

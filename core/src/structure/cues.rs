@@ -2595,6 +2595,10 @@ const CUE_LIST: &[Cue] = &[
     c("bypassed", &[HAZ]).rule(17),
     c("overdos*", &[HAZ]),
     c("over chlorinated", &[HAZ]),
+    // People already feeling it (pool water, fumes).
+    c("stinging eyes", &[HAZ]),
+    c("eyes stinging", &[HAZ]),
+    c("sore eyes", &[HAZ]),
     c("se cayo", &[H, HAZ]),
     c("cayo", &[H, HAZ]),
     c("derrumb*", &[H, HAZ]),
