@@ -1101,6 +1101,38 @@ mod tests {
     }
 
     #[test]
+    fn spanish_said_with_or_without_accents() {
+        // The guidelines' lists said in Spanish, as the mixed notes do; the
+        // cue lists spell them without accents and the lexer folds them.
+        for notes in [
+            "El cuadro eléctrico sin tapa, cables con tensión expuestos en el pasillo.",
+            "La puerta cortafuegos no cierra.",
+            "Cristal roto en la puerta a la altura de los niños.",
+            "Baterías del SAI hinchadas.",
+            "Alarma de CO sonando en la sala de calderas.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+            assert_eq!(text(&run(notes), "Priority"), Some("High"), "{notes}");
+        }
+        for (notes, want) in [
+            (
+                "El diferencial salta cada vez que encienden el horno.",
+                "Electrical",
+            ),
+            ("Fusible fundido en el cuadro.", "Electrical"),
+            ("El termostato no funciona.", "Electronic"),
+        ] {
+            assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
+        }
+        for notes in [
+            "No hay calefacción en la residencia de ancianos, hace mucho frío.",
+            "NO HAY CALEFACCION EN LA RESIDENCIA DE ANCIANOS.",
+        ] {
+            assert_eq!(text(&run(notes), "Priority"), Some("High"), "{notes}");
+        }
+    }
+
+    #[test]
     fn a_consequence_already_covered_is_medium() {
         // GUIDELINES.md, Priority: stock moved to a spare once the move is
         // done is a redundant unit taking over; a show that can go ahead is

@@ -10,8 +10,8 @@
 //! - `/` between two letters: `u/s`, `o/s`, `w/o`, `mm/s`, `g/box`.
 //!
 //! Anything else that is not whitespace is a one-character symbol token.
-//! Words are then normalised for matching (ASCII lower case, apostrophes
-//! dropped, a few technician abbreviations expanded: `brg` → `bearing`) into
+//! Words are then normalised for matching (ASCII lower case, Spanish accents
+//! dropped, apostrophes dropped, a few technician abbreviations expanded: `brg` → `bearing`) into
 //! one arena string, and each word records the strongest break since the
 //! previous word (a comma or an emoji, a `:`-style separator, or a hard break
 //! such as `.`, `!`, `?`, a bracket or a new line). Punctuation dictated
@@ -68,6 +68,22 @@ pub(super) struct Word<'a> {
     pub clause: u16,
     /// Sentence number: a new sentence starts at every hard break.
     pub sentence: u16,
+}
+
+/// A Spanish letter as the cue lists and the model's vocabulary spell it:
+/// accents dropped ("está" and "esta", "calefacción" and "calefaccion" are
+/// one word: technicians type both), "Ñ" lower-cased. Other letters (`Ω`,
+/// `µ`) are left as they are.
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'Á' => 'a',
+        'é' | 'É' => 'e',
+        'í' | 'Í' => 'i',
+        'ó' | 'Ó' => 'o',
+        'ú' | 'Ú' | 'ü' | 'Ü' => 'u',
+        'Ñ' => 'ñ',
+        c => c,
+    }
 }
 
 pub(super) fn tokenize(s: &str) -> Vec<Tok> {
@@ -290,6 +306,11 @@ impl Lexed {
                         arena.push_str(text);
                     }
                     arena[s..].make_ascii_lowercase();
+                    if !arena[s..].is_ascii() {
+                        let folded: String = arena[s..].chars().map(fold).collect();
+                        arena.truncate(s);
+                        arena.push_str(&folded);
+                    }
                     let e = arena.len();
                     let a = alias(&arena[s..e]);
                     raw.push(RawWord {
@@ -378,6 +399,20 @@ mod tests {
             assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
         }
         assert_eq!(texts(s), ["Café", "85", "°", "C", "😬", "MΩ", "réné’s"]);
+    }
+
+    #[test]
+    fn spanish_accents_are_folded_and_spans_kept() {
+        let notes = "ESTÁ parado, calefacción sin Ñ, 5 MΩ";
+        let l = Lexed::new(notes);
+        let w = l.words();
+        let norms: Vec<&str> = w.iter().map(|w| w.norm).collect();
+        assert_eq!(
+            norms,
+            ["esta", "parado", "calefaccion", "sin", "ñ", "5", "mΩ"]
+        );
+        // The span is still the word as written.
+        assert_eq!(&notes[w[2].start..w[2].end], "calefacción");
     }
 
     #[test]
