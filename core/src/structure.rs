@@ -1102,6 +1102,13 @@ mod tests {
 
     #[test]
     fn spanish_said_with_or_without_accents() {
+        assert_eq!(
+            text(
+                &run("Cuando puedas, cambiar la bombilla del pasillo."),
+                "Priority"
+            ),
+            Some("Low")
+        );
         // The guidelines' lists said in Spanish, as the mixed notes do; the
         // cue lists spell them without accents and the lexer folds them.
         for notes in [
@@ -1121,12 +1128,20 @@ mod tests {
             ),
             ("Fusible fundido en el cuadro.", "Electrical"),
             ("El termostato no funciona.", "Electronic"),
+            ("No hay corriente en toda la planta.", "Electrical"),
+            ("La sonda de temperatura lee mal.", "Electronic"),
+            ("Grieta grande en el muro del almacén.", "Structural"),
+            (
+                "La estantería está doblada por un golpe de la carretilla.",
+                "Structural",
+            ),
         ] {
             assert_eq!(text(&run(notes), "Type"), Some(want), "{notes}");
         }
         for notes in [
             "No hay calefacción en la residencia de ancianos, hace mucho frío.",
             "NO HAY CALEFACCION EN LA RESIDENCIA DE ANCIANOS.",
+            "Se paró la línea de producción, todos esperando.",
         ] {
             assert_eq!(text(&run(notes), "Priority"), Some("High"), "{notes}");
         }
