@@ -1114,6 +1114,8 @@ mod tests {
         for notes in [
             "El cuadro eléctrico sin tapa, cables con tensión expuestos en el pasillo.",
             "La puerta cortafuegos no cierra.",
+            "Hay agua en el suelo del cuarto eléctrico, cerca de los paneles.",
+            "La puerta automática se cierra sobre la gente, el sensor no detecta.",
             "Cristal roto en la puerta a la altura de los niños.",
             "Baterías del SAI hinchadas.",
             "Alarma de CO sonando en la sala de calderas.",

@@ -2220,6 +2220,12 @@ const CUE_LIST: &[Cue] = &[
     c("enfria poco", &[PERF2]),
     c("cuando puedas", &[LOW]),
     c("cuando puedan", &[LOW]),
+    c("agua en el suelo", &[FLOOD, ME1]),
+    c("cuarto electrico", &[ELX]),
+    c("casi se cae", &[HAZ]),
+    c("casi choca", &[HAZ]),
+    c("se cierra sobre", &[HAZ]),
+    c("no frena", &[HAZ, ME2]),
     // ── Broader families (second pass).
     // Explicit urgency.
     c("now", &[Fx::When]),
