@@ -1178,6 +1178,8 @@ mod tests {
             let s = subject_of(notes);
             assert!(!s.contains("Hiya") && !s.contains("Morning"), "{s}");
         }
+        // Words that could greet, and are all the notes say, stay.
+        assert!(subject_of("All good.").contains("All good"));
     }
 
     #[test]

@@ -383,8 +383,10 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
             b -= 1;
         }
         // A greeting that opens the notes ("Hiya,", "Morning all -") is no
-        // part of the problem.
-        let greeting = a0 == 0 && (a..b).all(|i| GREETINGS.contains(&words[i].norm));
+        // part of the problem, when the notes go on ("All good." alone is
+        // what they say).
+        let greeting =
+            a0 == 0 && b0 < words.len() && (a..b).all(|i| GREETINGS.contains(&words[i].norm));
         if a < b && !greeting {
             // Scored on the whole segment: "PLC battery low" is about the PLC
             // even though the asset's own name is trimmed from the text.
