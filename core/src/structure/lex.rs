@@ -300,17 +300,11 @@ impl Lexed {
                 Kind::Word => {
                     let s = arena.len();
                     let text = &notes[t.start..t.end];
-                    if text.contains(['\'', '’']) {
-                        arena.extend(text.chars().filter(|&c| c != '\'' && c != '’'));
-                    } else {
-                        arena.push_str(text);
-                    }
-                    arena[s..].make_ascii_lowercase();
-                    if !arena[s..].is_ascii() {
-                        let folded: String = arena[s..].chars().map(fold).collect();
-                        arena.truncate(s);
-                        arena.push_str(&folded);
-                    }
+                    arena.extend(
+                        text.chars()
+                            .filter(|&c| c != '\'' && c != '’')
+                            .map(|c| fold(c.to_ascii_lowercase())),
+                    );
                     let e = arena.len();
                     let a = alias(&arena[s..e]);
                     raw.push(RawWord {
