@@ -697,6 +697,7 @@ fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> 
         let mut ok = [0usize; GATES.len()];
         // (≥0.8 right, ≥0.8 all, 0.5–0.8 right, all, <0.5 right, all).
         let mut cal = [[0usize; 6]; GATES.len()];
+        let mut misses = Vec::new();
         for fold in 0..FOLDS {
             let train_set = training_set(notes, |i| i % FOLDS == fold);
             let vocab = vocabulary(&train_set);
@@ -710,6 +711,9 @@ fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> 
                     let Some(y) = n.want[f] else { continue };
                     let (got, conf) = outcome(f, n, Some(&w), &vocab);
                     let right = usize::from(got == y);
+                    if got != y && gate == (CHOSEN[f].1, CHOSEN[f].2) && lambda == CHOSEN[f].0 {
+                        misses.push((i, y, got, conf));
+                    }
                     ok[g] += right;
                     let b = if conf >= 0.8 {
                         0
@@ -722,6 +726,26 @@ fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> 
                     cal[g][b + 1] += 1;
                 }
             }
+        }
+        // `CV_MISSES=dir` writes the production setting's out-of-fold
+        // misses to `dir/<field>.tsv`, a line each: index in dev2, expected,
+        // proposed, confidence, and the rules' own answer (`-`: none), to
+        // read them grouped by the rule of the guidelines that decides them.
+        if let (Ok(dir), false) = (std::env::var("CV_MISSES"), misses.is_empty()) {
+            misses.sort_unstable_by_key(|m| m.0);
+            let cls = classes(f);
+            let lines: String = misses
+                .iter()
+                .map(|&(i, y, got, conf)| {
+                    let got = cls.get(got).copied().unwrap_or("-");
+                    let rule = fresh[i].rules[f].as_ref().map_or_else(
+                        || "-".to_owned(),
+                        |c| format!("{}@{:.2}", c.value, c.confidence),
+                    );
+                    format!("{i}\t{}\t{got}\t{conf:.2}\t{rule}\n", cls[y])
+                })
+                .collect();
+            std::fs::write(format!("{dir}/{name}.tsv"), lines).unwrap();
         }
         write!(out, "  L2 {lambda}:").unwrap();
         for (g, gate) in GATES.iter().enumerate() {
