@@ -282,9 +282,10 @@ impl Findings {
         let codes = extract::codes(notes, &lexed.toks, asset);
         let readings = extract::readings(notes, &lexed.toks);
         // Hazards found beside the cues: scalding water in the readings, an
-        // emergency call that raises nothing.
+        // emergency call that raises nothing, over-chlorinated pool water.
         let scald = analyse::scalding(&words, &extract::temperatures(&readings))
-            .or_else(|| analyse::silent_call(&words));
+            .or_else(|| analyse::silent_call(&words))
+            .or_else(|| analyse::over_chlorinated(&words));
         let hazard = analyse::hazard(&hits, &words, kind, scald);
         let parts = subject::Parts {
             notes,
@@ -1097,6 +1098,59 @@ mod tests {
             "Eyewash station tested, good flow.",
         ] {
             assert_eq!(hazard_of(notes), Some(false), "{notes}");
+        }
+    }
+
+    #[test]
+    fn safety_systems_out_and_readings_the_guidelines_name_are_hazards() {
+        // GUIDELINES, Safety hazard: each proposed at 0.9, which the learned
+        // model cannot clear, however routine the rest of the note sounds.
+        for notes in [
+            "Monthly lift check. Emergency phone in the car not connecting, lift otherwise fine.",
+            "Probé el teléfono de emergencia del ascensor: no hay línea. El ascensor funciona.",
+            "Pulsé el botón de alarma de la cabina y no conecta.",
+            "Alarm btn in the car pressed, nothing at the monitoring centre.",
+            "Central de incendios totalmente apagada, sin luces.",
+            "Spa pool: free chlorine 7.5, dosing pump stuck on.",
+            "Piscina pequeña con cloro libre 8,0 mg/l, cerrada.",
+            "Training pool chlorine reading 12 ppm at the poolside test.",
+        ] {
+            let p = run(notes);
+            let h = p.get("Safety_Hazard__c").unwrap();
+            assert_eq!(h.value, FieldValue::Bool(true), "{notes}");
+            assert!(h.confidence >= 0.9, "{notes}: {}", h.confidence);
+        }
+        for notes in [
+            // A pool at its usual level, and a photometer's doubtful figure.
+            "Pool dosing checked, free chlorine 1.4 mg/l, pH 7.3.",
+            "Photometer says chlorine 5.8 but the DPD tablet shows about 1.5.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(false), "{notes}");
+        }
+    }
+
+    #[test]
+    fn hazards_said_the_ways_technicians_say_them() {
+        for notes in [
+            "Bedroom 4 window restrictor has snapped, window swings wide open, second floor.",
+            "Pickers working aisle 6 by torchlight since the lights went.",
+            "Freezer door frame heater dead, sheet of ice at the threshold.",
+            "Yard floor slippy with hydraulic oil where the crew walk.",
+            "Autoclave door gasket leaking steam at the top when at pressure.",
+            "Shutter came down on a driver's cab roof, safety edge not stopping it.",
+            "Dumper reversing alarm dead, still working the yard.",
+            "Lithium pack in the scrubber charger bulged and warm.",
+            "Cellar leak detector alarming at 400 ppm R404A.",
+            "Las puertas del ascensor cierran sobre los pasajeros.",
+            "Sprinkler main pump will not start on test, jockey pump holding 7 bar.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+        }
+        for notes in [
+            "Window restrictors checked on all floors, all fine.",
+            "Reversing alarm tested, loud and clear.",
+        ] {
+            assert_ne!(hazard_of(notes), Some(true), "{notes}");
         }
     }
 

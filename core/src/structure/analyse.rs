@@ -1160,6 +1160,33 @@ pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<S
         })
 }
 
+/// Over-chlorinated pool water (GUIDELINES, Safety hazard: a health risk
+/// the note names): free chlorine over 5 mg/l (a pool runs at 1–3), the
+/// reading within four words of "free chlorine" or "cloro libre", or of
+/// "chlorine" with its unit ("chlorine 9 ppm"). A photometer's "chlorine
+/// 5.8" with no unit is a reading in doubt, not a dose.
+pub(super) fn over_chlorinated(words: &[Word<'_>]) -> Option<Scald> {
+    let number = |w: &Word<'_>| w.norm.replace(',', ".").parse::<f32>().ok();
+    (0..words.len()).find_map(|i| {
+        if !matches!(words[i].norm, "chlorine" | "cloro") {
+            return None;
+        }
+        let free = (i > 0 && words[i - 1].norm == "free")
+            || words.get(i + 1).is_some_and(|w| w.norm == "libre");
+        let sentence = words[i].sentence;
+        let (k, v) = (i + 1..words.len().min(i + 6))
+            .take_while(|&k| words[k].sentence == sentence)
+            .find_map(|k| number(&words[k]).map(|v| (k, v)))?;
+        let unit = words
+            .get(k + 1)
+            .is_some_and(|w| matches!(w.norm, "mg/l" | "ppm" | "mg"));
+        ((free || unit) && v > 5.0 && v < 100.0).then(|| Scald {
+            w0: i,
+            spans: vec![Span::new(words[i].start, words[k].end)],
+        })
+    })
+}
+
 /// Scalding water found in the readings: where, and the words that say so.
 pub(super) struct Scald {
     /// The first word of what was found (the reading; the call device).
@@ -1179,6 +1206,14 @@ const CALL_DEVICES: &[&[&str]] = &[
     &["pull", "cord"],
     &["pullcord"],
     &["outstation"],
+    &["emergency", "phone"],
+    &["emergency", "telephone"],
+    &["lift", "phone"],
+    &["alarm", "btn"],
+    &["telefono", "de", "emergencia"],
+    &["boton", "de", "alarma"],
+    &["boton", "de", "emergencia"],
+    &["tirador"],
 ];
 
 /// What a call that raises nothing sounds like when tested.
@@ -1209,12 +1244,28 @@ const NOTHING_RAISED: &[&[&str]] = &[
     &["nothing", "raised"],
     &["isnt", "connected"],
     &["not", "connected"],
+    &["not", "connecting"],
+    &["dead", "line"],
+    &["nothing", "at"],
+    &["no", "conecta"],
+    &["no", "hay", "linea"],
+    &["linea", "muerta"],
+    &["linea", "esta", "muerta"],
+    &["no", "hay", "tono"],
+    &["sin", "tono"],
+    &["no", "tiene", "tono"],
+    &["no", "hace", "nada"],
 ];
 
 /// A fire alarm panel (GUIDELINES: a fault on a fire panel is not a hazard
 /// unless the whole system is out of service: then the building has no
 /// fire detection).
-const FIRE_PANELS: &[&[&str]] = &[&["fire", "panel"], &["fire", "alarm", "panel"]];
+const FIRE_PANELS: &[&[&str]] = &[
+    &["fire", "panel"],
+    &["fire", "alarm", "panel"],
+    &["panel", "de", "incendios"],
+    &["central", "de", "incendios"],
+];
 
 /// What a whole panel out of service sounds like.
 const PANEL_OUT: &[&[&str]] = &[
@@ -1223,6 +1274,10 @@ const PANEL_OUT: &[&[&str]] = &[
     &["no", "lights"],
     &["dark"],
     &["total", "loss"],
+    &["no", "detectors"],
+    &["apagado"],
+    &["apagada"],
+    &["sin", "luces"],
 ];
 
 /// An emergency call device that raises nothing when tested — a whole
