@@ -816,6 +816,13 @@ const CUE_LIST: &[Cue] = &[
     c("out today", &[H]).rule(19),
     c("today please", &[H, URG]),
     c("at risk", &[H]),
+    // A standby running but not coping keeps the consequence (GUIDELINES,
+    // Priority rule 2: "only just coping" with the high-level alarm).
+    c("only just keeping up", &[H]),
+    c("only just coping", &[H]),
+    c("just about keeping up", &[H]),
+    c("barely keeping up", &[H]),
+    c("only just holding", &[H]),
     // ── Hazards.
     c("danger", &[H, HAZ]),
     c("dangerous", &[H, HAZ]),
