@@ -1224,6 +1224,18 @@ mod tests {
     }
 
     #[test]
+    fn a_standby_that_is_not_coping_keeps_the_outage_high() {
+        // GUIDELINES.md, Priority rule 2: a standby running but "only just
+        // coping" does not take the consequence away.
+        for notes in [
+            "Duty sump pump tripped, standby running but only just keeping up.",
+            "Chiller 2 failed, chiller 1 on its own only just coping with the load.",
+        ] {
+            assert_eq!(text(&run(notes), "Priority"), Some("High"), "{notes}");
+        }
+    }
+
+    #[test]
     fn a_greeting_is_no_part_of_the_subject() {
         for notes in [
             "Hiya, cooker hood in the communal kitchen just hums, fan doesn't spin.",
