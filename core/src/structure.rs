@@ -1124,6 +1124,10 @@ mod tests {
             // A pool at its usual level, and a photometer's doubtful figure.
             "Pool dosing checked, free chlorine 1.4 mg/l, pH 7.3.",
             "Photometer says chlorine 5.8 but the DPD tablet shows about 1.5.",
+            // Words near a call device that say nothing about the call.
+            "Lift alarm button tested and connects. Nothing at all to report.",
+            "El tirador de la puerta del almacén está suelto, no hace nada.",
+            "Panel de incendios revisado, alarma apagada tras la prueba, todo normal.",
         ] {
             assert_eq!(hazard_of(notes), Some(false), "{notes}");
         }

@@ -1213,7 +1213,10 @@ const CALL_DEVICES: &[&[&str]] = &[
     &["telefono", "de", "emergencia"],
     &["boton", "de", "alarma"],
     &["boton", "de", "emergencia"],
-    &["tirador"],
+    // Not "tirador" alone: a door's pull handle too.
+    &["tirador", "del", "aseo"],
+    &["tirador", "de", "emergencia"],
+    &["tirador", "de", "alarma"],
 ];
 
 /// What a call that raises nothing sounds like when tested.
@@ -1246,7 +1249,12 @@ const NOTHING_RAISED: &[&[&str]] = &[
     &["not", "connected"],
     &["not", "connecting"],
     &["dead", "line"],
-    &["nothing", "at"],
+    // Not "nothing at" alone: "nothing at all wrong".
+    &["nothing", "at", "call"],
+    &["nothing", "at", "the", "call"],
+    &["nothing", "at", "the", "monitoring"],
+    &["nothing", "at", "monitoring"],
+    &["nothing", "at", "reception"],
     &["no", "conecta"],
     &["no", "hay", "linea"],
     &["linea", "muerta"],
@@ -1275,8 +1283,11 @@ const PANEL_OUT: &[&[&str]] = &[
     &["dark"],
     &["total", "loss"],
     &["no", "detectors"],
-    &["apagado"],
-    &["apagada"],
+    // Not "apagada" alone: a silenced alarm.
+    &["totalmente", "apagado"],
+    &["totalmente", "apagada"],
+    &["completamente", "apagado"],
+    &["completamente", "apagada"],
     &["sin", "luces"],
 ];
 
