@@ -1166,7 +1166,8 @@ pub(super) fn scalding(words: &[Word<'_>], readings: &[(f32, Span)]) -> Option<S
 /// "chlorine" with its unit ("chlorine 9 ppm"). A photometer's "chlorine
 /// 5.8" with no unit is a reading in doubt, not a dose.
 pub(super) fn over_chlorinated(words: &[Word<'_>]) -> Option<Scald> {
-    let number = |w: &Word<'_>| w.norm.replace(',', ".").parse::<f32>().ok();
+    let number =
+        |w: &Word<'_>| super::extract::normalise_number(w.norm).and_then(|n| n.parse::<f32>().ok());
     (0..words.len()).find_map(|i| {
         if !matches!(words[i].norm, "chlorine" | "cloro") {
             return None;

@@ -119,7 +119,7 @@ fn number_len(s: &str) -> usize {
 }
 
 /// `3,2` → `3.2`; `1,200` → `1200`; `None` for versions and lists (`2.3.1`).
-fn normalise_number(s: &str) -> Option<String> {
+pub(super) fn normalise_number(s: &str) -> Option<String> {
     let seps = s.bytes().filter(|b| *b == b'.' || *b == b',').count();
     let mut groups = s.split(',');
     let head = groups.next().unwrap_or("");
