@@ -1038,7 +1038,8 @@ pub(super) fn priority(
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
 /// done") with nothing contained or outstanding is gone. A hazard the
 /// guidelines name outright (`scald`: scalding water at an outlet, a dead
-/// fire panel, an emergency call device that raises nothing) is proposed at
+/// fire panel, an emergency call device that raises nothing,
+/// over-chlorinated pool water) is proposed at
 /// 0.9, so the learned model, which decides below that, cannot clear it.
 pub(super) fn hazard(
     hits: &[Hit],
