@@ -970,6 +970,7 @@ fn cross_validate_subject() {
         .filter(|n| n.subjects.iter().any(|c| c.1))
         .count();
     println!("  some candidate acceptable: {any_ok}/{}", fresh.len());
+    let mut misses = Vec::new();
     for l2 in [1.0, 3.0, 10.0, 30.0] {
         let mut ok = 0;
         for fold in 0..FOLDS {
@@ -981,6 +982,19 @@ fn cross_validate_subject() {
                     && let Some(p) = r.pick(&n.subjects, &vocab)
                 {
                     ok += usize::from(n.subjects[p].1);
+                    if !n.subjects[p].1 && l2 == RANKER_L2.1 {
+                        let good: Vec<&str> = n
+                            .subjects
+                            .iter()
+                            .filter(|c| c.1)
+                            .map(|c| c.0.text.as_str())
+                            .collect();
+                        misses.push(format!(
+                            "{i}\t{}\t{}\n",
+                            n.subjects[p].0.text,
+                            good.join(" || ")
+                        ));
+                    }
                 }
             }
         }
@@ -989,6 +1003,10 @@ fn cross_validate_subject() {
             fresh.len(),
             100.0 * ok as f64 / fresh.len() as f64
         );
+    }
+    // `CV_MISSES=dir`, as for the four fields: `dir/subject.tsv`.
+    if let Ok(dir) = std::env::var("CV_MISSES") {
+        std::fs::write(format!("{dir}/subject.tsv"), misses.concat()).unwrap();
     }
 }
 
@@ -1115,4 +1133,65 @@ fn a_telling_word_is_penalised_less() {
     assert!(p[2] > 0.5 / NB_EPS, "{p:?}");
     assert!(p.iter().all(|x| *x > 0.0 && *x <= 1.0 / NB_EPS), "{p:?}");
     assert_eq!(word_penalties(&data, 2, 2, -1.0), vec![1.0; 4]);
+}
+
+/// Each Type cue against dev2's labels: for every cue that votes a Type
+/// (live, not a place or the asset's name), in how many notes it fired, how
+/// many of those are labelled with its Type, and the same for the notes
+/// where its Type is the rules' first — listed when at most half of those
+/// are right. A tool for reading the cue table against the corpus (which
+/// cues vote against the guidelines), not a score.
+#[test]
+#[ignore = "a tool: prints the Type cues the labels disagree with"]
+fn cue_audit() {
+    use super::analyse;
+    use super::cues::Fx;
+    #[derive(Default)]
+    struct Count {
+        fired: usize,
+        right: usize,
+        first: usize,
+        first_right: usize,
+        labels: BTreeMap<String, usize>,
+    }
+    let all: Value = serde_json::from_str(DEV2).unwrap();
+    let mut by: BTreeMap<(&str, &str), Count> = BTreeMap::new();
+    for e in all.as_array().unwrap() {
+        let notes = e["notes"].as_str().unwrap();
+        let want = e["expect"]["Type"].as_str().unwrap_or("").to_owned();
+        let lexed = lex::Lexed::new(notes);
+        let words = lexed.words();
+        let name = analyse::name_words(e["asset"]["name"].as_str().unwrap_or(""));
+        let hits = analyse::find_hits(&words, &name);
+        let first = analyse::rank_types(&hits, &words).first().map(|c| c.value);
+        let mut seen = std::collections::BTreeSet::new();
+        for h in hits.iter().filter(|h| h.live() && !h.place && !h.naming) {
+            for fx in h.cue.fx {
+                if let Fx::T(t, _) = *fx
+                    && seen.insert((h.cue.pat, t.value()))
+                {
+                    let c = by.entry((h.cue.pat, t.value())).or_default();
+                    let ok = want == t.value();
+                    c.fired += 1;
+                    c.right += usize::from(ok);
+                    if first == Some(t.value()) {
+                        c.first += 1;
+                        c.first_right += usize::from(ok);
+                    }
+                    *c.labels.entry(want.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut rows: Vec<_> = by
+        .into_iter()
+        .filter(|(_, c)| c.fired >= 6 && c.first > 0 && 2 * c.first_right <= c.first)
+        .collect();
+    rows.sort_by_key(|(_, c)| std::cmp::Reverse(c.first - c.first_right));
+    for ((pat, t), c) in rows {
+        println!(
+            "{pat}\t{t}\tfired {} right {}\tfirst {} right {}\tlabels {:?}",
+            c.fired, c.right, c.first, c.first_right, c.labels
+        );
+    }
 }
