@@ -1322,6 +1322,35 @@ mod tests {
     }
 
     #[test]
+    fn a_problem_named_with_the_assets_own_words_keeps_them() {
+        // The asset's words the note opens with are the problem's own: "Roof
+        // leak", not "Stores roof: leak".
+        for (name, notes) in [
+            (
+                "Stores roof",
+                "Roof leak above the stores racking, dripping onto boxes. Buckets down.",
+            ),
+            (
+                "Canteen ceiling",
+                "Ceiling tile sagging by the servery, wet through. Taped off the area.",
+            ),
+            (
+                "CO2 monitor bottle store",
+                "CO2 alarm in the bottle store went off twice this morning, nobody felt ill.",
+            ),
+        ] {
+            let s = subject_for(name, notes);
+            let opening = notes.split(' ').take(2).collect::<Vec<_>>().join(" ");
+            assert!(s.starts_with(&opening), "{name}: {s}");
+        }
+        // A state after the name's words reads as well after the name.
+        assert_eq!(
+            subject_for("Battery room extract fan", "Extract fan dead, room at 35C."),
+            "Battery room extract fan: dead, room at 35C"
+        );
+    }
+
+    #[test]
     fn subjects_without_an_asset_name_start_with_a_capital() {
         assert_eq!(
             subject_for("", "  breaker tripping again"),

@@ -28,6 +28,8 @@
 //!
 //! That is the rules' subject, and the first of a few candidates
 //! (`candidates`): the same sentence as written, without the rearranging;
+//! when it began with words of the asset's name and a thing they name ("Roof
+//! leak", "Ceiling tile"), as written with those words and no name in front;
 //! the same from each of its next phrases; and the first phrase of each other
 //! sentence, as written. A small learned ranker (`Ranker`, trained by
 //! `train.rs` on the development notes' expected subjects, its weights in
@@ -689,265 +691,271 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     // phrase; `plain`: as written, without the rules' rearranging (no phrase
     // from elsewhere, the phrases before the first that says something kept,
     // no joining of the cue-bearing phrases).
-    let compose_for = |first: Segment, from_k: usize, plain: bool| -> Option<Subject> {
-        let mut run: Vec<Segment> = segs
-            .iter()
-            .filter(|s| sentence(s) == sentence(&first))
-            .copied()
-            .collect();
-        // A sentence of a word or two ("Dead.") reads on into the next one.
-        let last = run.last().map_or(first, |s| *s);
-        if chars(&text_of(notes, words, first.a, last.b)) < 16 {
-            run.extend(
-                segs.iter()
-                    .filter(|s| sentence(s) == sentence(&first) + 1)
-                    .copied(),
-            );
-        }
-        let run: Vec<Segment> = run[from_k.min(run.len() - 1)..].to_vec();
-        let run_best = run.iter().map(|s| s.score).fold(0.0, f32::max);
-        let start = run[0].a;
-        let end = run.last().map_or(first.b, |s| s.b);
+    // `unnamed`: no name in front, the asset's words the sentence began with
+    // given back ("Roof leak over server room", not "Server room roof: leak
+    // over server room").
+    let compose_for =
+        |first: Segment, from_k: usize, plain: bool, unnamed: bool| -> Option<Subject> {
+            let mut run: Vec<Segment> = segs
+                .iter()
+                .filter(|s| sentence(s) == sentence(&first))
+                .copied()
+                .collect();
+            // A sentence of a word or two ("Dead.") reads on into the next one.
+            let last = run.last().map_or(first, |s| *s);
+            if chars(&text_of(notes, words, first.a, last.b)) < 16 {
+                run.extend(
+                    segs.iter()
+                        .filter(|s| sentence(s) == sentence(&first) + 1)
+                        .copied(),
+                );
+            }
+            let run: Vec<Segment> = run[from_k.min(run.len() - 1)..].to_vec();
+            let run_best = run.iter().map(|s| s.score).fold(0.0, f32::max);
+            let start = run[0].a;
+            let end = run.last().map_or(first.b, |s| s.b);
 
-        // The subject for one prefix: the sentence as written, as far as fits,
-        // cut at a word boundary; and a phrase elsewhere that outweighs every
-        // phrase of that sentence (the line is down, someone is at risk), with
-        // room kept for it.
-        let wanted = segs
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
-            .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
-            .map(|(_, s)| (*s, unshout(text_of(notes, words, s.a, s.b))));
-        let lay_out = |prefix: &str, plain: bool| {
-            let second = wanted
-                .clone()
-                .filter(|(_, t)| !plain && chars(prefix) + chars(t) + 2 + 12 <= budget);
-            let room = budget
-                .saturating_sub(chars(prefix))
-                .saturating_sub(second.as_ref().map_or(0, |(_, t)| chars(t) + 2));
-            let (mut a, mut b) = (start, end);
-            // A sentence too long to fit loses who reported it first ("Customer
-            // rang in a panic saying the lift was making a screaming noise").
-            if chars(&text_of(notes, words, a, b)) > room
-                && let Some(i) = (a..b.min(a + 12)).find(|&i| SAYING.contains(&words[i].norm))
-            {
-                a = i + 1;
-                while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "of") {
-                    a += 1;
+            // The subject for one prefix: the sentence as written, as far as fits,
+            // cut at a word boundary; and a phrase elsewhere that outweighs every
+            // phrase of that sentence (the line is down, someone is at risk), with
+            // room kept for it.
+            let wanted = segs
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
+                .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
+                .map(|(_, s)| (*s, unshout(text_of(notes, words, s.a, s.b))));
+            let lay_out = |prefix: &str, plain: bool| {
+                let second = wanted
+                    .clone()
+                    .filter(|(_, t)| !plain && chars(prefix) + chars(t) + 2 + 12 <= budget);
+                let room = budget
+                    .saturating_sub(chars(prefix))
+                    .saturating_sub(second.as_ref().map_or(0, |(_, t)| chars(t) + 2));
+                let (mut a, mut b) = (start, end);
+                // A sentence too long to fit loses who reported it first ("Customer
+                // rang in a panic saying the lift was making a screaming noise").
+                if chars(&text_of(notes, words, a, b)) > room
+                    && let Some(i) = (a..b.min(a + 12)).find(|&i| SAYING.contains(&words[i].norm))
+                {
+                    a = i + 1;
+                    while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "of") {
+                        a += 1;
+                    }
                 }
-            }
-            // Then the phrases before the first that says anything ("Greenhill
-            // Offices, booster set cycling on/off ..." loses "Greenhill Offices").
-            if !plain
-                && chars(&text_of(notes, words, a, b)) > room
-                && let Some(s) = run.iter().find(|s| s.score > 0.0)
-                && s.a >= a
-            {
-                a = s.a;
-            }
-            while b > a && chars(&text_of(notes, words, a, b)) > room {
-                b -= 1;
-                while b > a + 1 && dangling(words[b - 1].norm) {
+                // Then the phrases before the first that says anything ("Greenhill
+                // Offices, booster set cycling on/off ..." loses "Greenhill Offices").
+                if !plain
+                    && chars(&text_of(notes, words, a, b)) > room
+                    && let Some(s) = run.iter().find(|s| s.score > 0.0)
+                    && s.a >= a
+                {
+                    a = s.a;
+                }
+                while b > a && chars(&text_of(notes, words, a, b)) > room {
                     b -= 1;
+                    while b > a + 1 && dangling(words[b - 1].norm) {
+                        b -= 1;
+                    }
                 }
-            }
-            // When the cut would drop a phrase with a live cue ("... level
-            // switch working, float sticking"), the sentence's cue-bearing
-            // phrases alone, as many as fit, joined by commas.
-            let mut pieces = vec![(a, b)];
-            if !plain
-                && run
-                    .iter()
-                    .any(|s| s.score > 0.0 && s.score >= run_best && s.b > b)
-            {
-                let mut used = 0;
-                let mut kept = Vec::new();
-                for s in run.iter().filter(|s| s.score > 0.0) {
-                    let n = chars(&text_of(notes, words, s.a, s.b))
-                        + if kept.is_empty() { 0 } else { 2 };
-                    if used + n > room {
+                // When the cut would drop a phrase with a live cue ("... level
+                // switch working, float sticking"), the sentence's cue-bearing
+                // phrases alone, as many as fit, joined by commas.
+                let mut pieces = vec![(a, b)];
+                if !plain
+                    && run
+                        .iter()
+                        .any(|s| s.score > 0.0 && s.score >= run_best && s.b > b)
+                {
+                    let mut used = 0;
+                    let mut kept = Vec::new();
+                    for s in run.iter().filter(|s| s.score > 0.0) {
+                        let n = chars(&text_of(notes, words, s.a, s.b))
+                            + if kept.is_empty() { 0 } else { 2 };
+                        if used + n > room {
+                            break;
+                        }
+                        used += n;
+                        kept.push((s.a, s.b));
+                    }
+                    if kept.last().is_some_and(|k| k.1 > b) {
+                        pieces = kept;
+                    }
+                }
+                (pieces, second)
+            };
+            let compose = |plain: bool| -> Option<Subject> {
+                let full = (!asset_name.is_empty() && chars(asset_name) + 2 + 12 <= budget)
+                    .then(|| format!("{asset_name}: "));
+                // A tag has a capital and a digit and is not an ordinal ("3rd", "No.4").
+                let tag = asset_name
+                    .split_whitespace()
+                    .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+                    .find(|w| {
+                        let lower = w.to_ascii_lowercase();
+                        w.bytes().any(|c| c.is_ascii_digit())
+                            && w.bytes().any(|c| c.is_ascii_uppercase())
+                            && !["st", "nd", "rd", "th"].iter().any(|o| lower.ends_with(o))
+                            && !lower.starts_with("no")
+                    })
+                    .map(|w| format!("{w}: "));
+                // The full name if the sentence still fits whole after it, else the
+                // name's tag ("AD-1" for "Automatic door AD-1 main entrance"), else —
+                // for a name without a tag — no prefix: the problem's words come first.
+                let mut options = Vec::with_capacity(3);
+                if !unnamed {
+                    options.extend(full.clone());
+                }
+                match tag.filter(|t| !unnamed && full.as_ref().is_some_and(|f| t.len() < f.len())) {
+                    Some(tag) => options.push(tag),
+                    None => options.push(String::new()),
+                }
+                let mut prefix = String::new();
+                let mut laid = (Vec::new(), None);
+                for p in options {
+                    laid = lay_out(&p, plain);
+                    prefix = p;
+                    if laid.0.len() == 1
+                        && laid.0[0] == (start, end)
+                        && laid.1.is_some() == (wanted.is_some() && !plain)
+                    {
                         break;
                     }
-                    used += n;
-                    kept.push((s.a, s.b));
                 }
-                if kept.last().is_some_and(|k| k.1 > b) {
-                    pieces = kept;
-                }
-            }
-            (pieces, second)
-        };
-        let compose = |plain: bool| -> Option<Subject> {
-            let full = (!asset_name.is_empty() && chars(asset_name) + 2 + 12 <= budget)
-                .then(|| format!("{asset_name}: "));
-            // A tag has a capital and a digit and is not an ordinal ("3rd", "No.4").
-            let tag = asset_name
-                .split_whitespace()
-                .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
-                .find(|w| {
-                    let lower = w.to_ascii_lowercase();
-                    w.bytes().any(|c| c.is_ascii_digit())
-                        && w.bytes().any(|c| c.is_ascii_uppercase())
-                        && !["st", "nd", "rd", "th"].iter().any(|o| lower.ends_with(o))
-                        && !lower.starts_with("no")
-                })
-                .map(|w| format!("{w}: "));
-            // The full name if the sentence still fits whole after it, else the
-            // name's tag ("AD-1" for "Automatic door AD-1 main entrance"), else —
-            // for a name without a tag — no prefix: the problem's words come first.
-            let mut options = Vec::with_capacity(3);
-            options.extend(full.clone());
-            match tag.filter(|t| full.as_ref().is_some_and(|f| t.len() < f.len())) {
-                Some(tag) => options.push(tag),
-                None => options.push(String::new()),
-            }
-            let mut prefix = String::new();
-            let mut laid = (Vec::new(), None);
-            for p in options {
-                laid = lay_out(&p, plain);
-                prefix = p;
-                if laid.0.len() == 1
-                    && laid.0[0] == (start, end)
-                    && laid.1.is_some() == (wanted.is_some() && !plain)
-                {
-                    break;
-                }
-            }
-            let (pieces, second) = laid;
-            // A sentence cut to a stub that says nothing ("During", "Few things")
-            // is left out when a phrase that does say something follows it.
-            let says_something = |&(a, b): &(usize, usize)| {
-                hits.iter().any(|h| h.w0 >= a && h.w1 <= b)
-                    || chars(&text_of(notes, words, a, b)) >= 16
-            };
-            let cut_alone = pieces.len() == 1 && second.is_some();
-            let pieces: Vec<(usize, usize)> = pieces
-                .into_iter()
-                .filter(|p| p.1 > p.0 && (!cut_alone || says_something(p)))
-                .collect();
-            let (mut pieces, second) = match (pieces.is_empty(), second) {
-                (true, Some((s, _))) => (vec![(s.a, s.b)], None),
-                (_, second) => (pieces, second),
-            };
-            // Without the asset's whole name in front, the words of it the phrase
-            // began with are given back when they fit ("SS-1: Sprinkler head in
-            // warehouse knocked", not "SS-1: head in warehouse knocked").
-            if full.as_deref() != Some(prefix.as_str())
-                && let Some(&(a0, b0)) = pieces.first()
-            {
-                let others = pieces_len(notes, words, &pieces[1..])
-                    + second.as_ref().map_or(0, |(_, t)| chars(t) + 2);
-                // Not a joining word, nor what the tag already says ("AHU" after "AHU-2: ").
-                let tag = prefix.to_lowercase();
-                let given_back = |w: &str| {
-                    asset_words.iter().any(|x| x == w)
-                        && !SEGMENT_WORDS.contains(&w)
-                        && !LEADING.contains(&w)
-                        && !tag.starts_with(w)
+                let (pieces, second) = laid;
+                // A sentence cut to a stub that says nothing ("During", "Few things")
+                // is left out when a phrase that does say something follows it.
+                let says_something = |&(a, b): &(usize, usize)| {
+                    hits.iter().any(|h| h.w0 >= a && h.w1 <= b)
+                        || chars(&text_of(notes, words, a, b)) >= 16
                 };
-                let mut a = a0;
-                while a > 0 && words[a].brk == Brk::None && given_back(words[a - 1].norm) {
-                    a -= 1;
-                }
-                if a < a0
-                    && chars(&prefix) + chars(&text_of(notes, words, a, b0)) + others <= budget
+                let cut_alone = pieces.len() == 1 && second.is_some();
+                let pieces: Vec<(usize, usize)> = pieces
+                    .into_iter()
+                    .filter(|p| p.1 > p.0 && (!cut_alone || says_something(p)))
+                    .collect();
+                let (mut pieces, second) = match (pieces.is_empty(), second) {
+                    (true, Some((s, _))) => (vec![(s.a, s.b)], None),
+                    (_, second) => (pieces, second),
+                };
+                // Without the asset's whole name in front, the words of it the phrase
+                // began with are given back when they fit ("SS-1: Sprinkler head in
+                // warehouse knocked", not "SS-1: head in warehouse knocked").
+                if full.as_deref() != Some(prefix.as_str())
+                    && let Some(&(a0, b0)) = pieces.first()
                 {
-                    pieces[0].0 = a;
+                    let others = pieces_len(notes, words, &pieces[1..])
+                        + second.as_ref().map_or(0, |(_, t)| chars(t) + 2);
+                    // Not a joining word, nor what the tag already says ("AHU" after "AHU-2: ").
+                    let tag = prefix.to_lowercase();
+                    let given_back = |w: &str| {
+                        asset_words.iter().any(|x| x == w)
+                            && !SEGMENT_WORDS.contains(&w)
+                            && !LEADING.contains(&w)
+                            && !tag.starts_with(w)
+                    };
+                    let mut a = a0;
+                    while a > 0 && words[a].brk == Brk::None && given_back(words[a - 1].norm) {
+                        a -= 1;
+                    }
+                    if a < a0
+                        && chars(&prefix) + chars(&text_of(notes, words, a, b0)) + others <= budget
+                    {
+                        pieces[0].0 = a;
+                    }
                 }
-            }
-            let first_piece = *pieces.first()?;
-            let score = hits
-                .iter()
-                .filter(|h| pieces.iter().any(|&(a, b)| h.w0 >= a && h.w1 <= b))
-                .map(weight)
-                .fold(0.0, |s, w| s + w);
-            let main = Segment {
-                a: first_piece.0,
-                b: first_piece.1,
-                score,
-            };
-            let mut parts: Vec<(usize, String, Span)> = pieces
-                .iter()
-                .map(|&(a, b)| {
-                    (
-                        words[a].start,
-                        unshout(text_of(notes, words, a, b)),
-                        Span::new(start_of(notes, &words[a]), words[b - 1].end),
-                    )
-                })
-                .collect();
-            let mut len = chars(&prefix)
-                + parts.iter().map(|p| chars(&p.1)).sum::<usize>()
-                + 2 * (parts.len() - 1);
-            if let Some((s, t)) = second {
-                len += 2 + chars(&t);
-                parts.push((
-                    words[s.a].start,
-                    t,
-                    Span::new(start_of(notes, &words[s.a]), words[s.b - 1].end),
-                ));
-            }
-            super::analyse::sort_small(&mut parts, |a, b| a.0 < b.0);
-            // A code and a reading said in the same sentence as the chosen phrases.
-            let sentences: Vec<u16> = parts
-                .iter()
-                .filter_map(|p| {
+                let first_piece = *pieces.first()?;
+                let score = hits
+                    .iter()
+                    .filter(|h| pieces.iter().any(|&(a, b)| h.w0 >= a && h.w1 <= b))
+                    .map(weight)
+                    .fold(0.0, |s, w| s + w);
+                let main = Segment {
+                    a: first_piece.0,
+                    b: first_piece.1,
+                    score,
+                };
+                let mut parts: Vec<(usize, String, Span)> = pieces
+                    .iter()
+                    .map(|&(a, b)| {
+                        (
+                            words[a].start,
+                            unshout(text_of(notes, words, a, b)),
+                            Span::new(start_of(notes, &words[a]), words[b - 1].end),
+                        )
+                    })
+                    .collect();
+                let mut len = chars(&prefix)
+                    + parts.iter().map(|p| chars(&p.1)).sum::<usize>()
+                    + 2 * (parts.len() - 1);
+                if let Some((s, t)) = second {
+                    len += 2 + chars(&t);
+                    parts.push((
+                        words[s.a].start,
+                        t,
+                        Span::new(start_of(notes, &words[s.a]), words[s.b - 1].end),
+                    ));
+                }
+                super::analyse::sort_small(&mut parts, |a, b| a.0 < b.0);
+                // A code and a reading said in the same sentence as the chosen phrases.
+                let sentences: Vec<u16> = parts
+                    .iter()
+                    .filter_map(|p| {
+                        words
+                            .iter()
+                            .find(|w| w.start == p.2.start as usize)
+                            .map(|w| w.sentence)
+                    })
+                    .collect();
+                let covered = |it: &Item| {
+                    parts
+                        .iter()
+                        .any(|p| it.start < p.2.end as usize && it.end > p.2.start as usize)
+                };
+                let sentence_of = |it: &Item| {
                     words
                         .iter()
-                        .find(|w| w.start == p.2.start as usize)
+                        .rfind(|w| w.start <= it.start)
                         .map(|w| w.sentence)
-                })
-                .collect();
-            let covered = |it: &Item| {
-                parts
-                    .iter()
-                    .any(|p| it.start < p.2.end as usize && it.end > p.2.start as usize)
-            };
-            let sentence_of = |it: &Item| {
-                words
-                    .iter()
-                    .rfind(|w| w.start <= it.start)
-                    .map(|w| w.sentence)
-            };
-            let mut details: Vec<(String, Span)> = Vec::new();
-            for list in [codes, readings] {
-                if list.iter().any(covered) {
-                    continue;
+                };
+                let mut details: Vec<(String, Span)> = Vec::new();
+                for list in [codes, readings] {
+                    if list.iter().any(covered) {
+                        continue;
+                    }
+                    if let Some(it) = list
+                        .iter()
+                        .find(|it| sentence_of(it).is_some_and(|s| sentences.contains(&s)))
+                        && len + 2 + chars(&it.text) <= budget
+                    {
+                        len += 2 + chars(&it.text);
+                        details.push((it.text.clone(), Span::new(it.start, it.end)));
+                    }
                 }
-                if let Some(it) = list
-                    .iter()
-                    .find(|it| sentence_of(it).is_some_and(|s| sentences.contains(&s)))
-                    && len + 2 + chars(&it.text) <= budget
-                {
-                    len += 2 + chars(&it.text);
-                    details.push((it.text.clone(), Span::new(it.start, it.end)));
+                let mut text = prefix;
+                let mut spans = Vec::new();
+                let mut first = true;
+                for (_, t, span) in parts {
+                    if !first {
+                        text.push_str(", ");
+                    }
+                    first = false;
+                    text.push_str(&t);
+                    spans.push(span);
                 }
-            }
-            let mut text = prefix;
-            let mut spans = Vec::new();
-            let mut first = true;
-            for (_, t, span) in parts {
-                if !first {
+                for (t, span) in details {
                     text.push_str(", ");
+                    text.push_str(&t);
+                    spans.push(span);
                 }
-                first = false;
-                text.push_str(&t);
-                spans.push(span);
-            }
-            for (t, span) in details {
-                text.push_str(", ");
-                text.push_str(&t);
-                spans.push(span);
-            }
-            Some(Subject {
-                text: capitalise(text),
-                spans: super::analyse::merge(spans),
-                confidence: if main.score > 0.0 { 0.6 } else { 0.35 },
-            })
+                Some(Subject {
+                    text: capitalise(text),
+                    spans: super::analyse::merge(spans),
+                    confidence: if main.score > 0.0 { 0.6 } else { 0.35 },
+                })
+            };
+            compose(plain)
         };
-        compose(plain)
-    };
     // The candidates: the rules' own subject first, then the sentence as
     // written with none of their rearranging, the same from each of its
     // next phrases, and each of the note's other first sentences as written.
@@ -962,21 +970,42 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
             out.push(describe(parts, sub, kind, from_k, main, fsent));
         }
     };
-    add(compose_for(first, 0, false), Kind::Rules, 0);
-    add(compose_for(first, 0, true), Kind::Plain, 0);
+    add(compose_for(first, 0, false, false), Kind::Rules, 0);
+    add(compose_for(first, 0, true, false), Kind::Plain, 0);
+    // The sentence began with words of the asset's name, trimmed as filler,
+    // and goes on with a noun they name with: as written with them, they are
+    // the problem's own ("Roof leak", "Ceiling tile stained", "CO2 alarm went
+    // off"). Not before a state ("Pump leaking at seal", "fan dead"), which
+    // reads as well after the name.
+    let state = |w: &str| w.ends_with("ing") || w.ends_with("ed") || STATES.contains(&w);
+    if first.a > 0
+        && words[first.a].brk == Brk::None
+        && !state(words[first.a].norm)
+        && words[first.a - 1].sentence == fsent
+        && asset_words.iter().any(|x| x == words[first.a - 1].norm)
+    {
+        add(compose_for(first, 0, true, true), Kind::Unnamed, 0);
+    }
     for k in 1..in_first().count().min(FROM_PHRASES + 1) {
-        add(compose_for(first, k, true), Kind::From, k);
+        add(compose_for(first, k, true, false), Kind::From, k);
     }
     let mut seen = vec![fsent];
     for sg in &segs {
         let n = sentence(sg);
         if n <= MAX_SENTENCE && !seen.contains(&n) && !greeting(n) {
             seen.push(n);
-            add(compose_for(*sg, 0, true), Kind::Sentence, 0);
+            add(compose_for(*sg, 0, true, false), Kind::Sentence, 0);
         }
     }
     out
 }
+
+/// Words that say a state, not a thing: after the asset's name words, the
+/// name in front reads well ("Extract fan: dead").
+const STATES: &[&str] = &[
+    "dead", "down", "not", "no", "is", "was", "has", "wont", "cant", "doesnt", "isnt", "off", "on",
+    "out", "u/s", "broken", "stuck", "faulty", "ok", "keeps", "still", "again",
+];
 
 /// How many of the first sentence's later phrases a candidate may start at.
 const FROM_PHRASES: usize = 5;
@@ -996,10 +1025,13 @@ pub(super) enum Kind {
     From,
     /// Another sentence as written.
     Sentence,
+    /// The first sentence as written, with the words of the asset's name it
+    /// began with and no name in front.
+    Unnamed,
 }
 
 /// How many numbers describe a candidate to the ranker (see `describe`).
-pub(super) const DENSE: usize = 25;
+pub(super) const DENSE: usize = 26;
 
 /// A subject the ranker may choose, and what it sees of it.
 pub(super) struct Candidate<'w> {
@@ -1145,6 +1177,7 @@ fn describe<'w>(
         b(kind == Kind::Plain),
         b(kind == Kind::From),
         b(kind == Kind::Sentence),
+        b(kind == Kind::Unnamed),
     ];
     Candidate {
         subject,
