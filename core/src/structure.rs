@@ -1343,6 +1343,14 @@ mod tests {
             let opening = notes.split(' ').take(2).collect::<Vec<_>>().join(" ");
             assert!(s.starts_with(&opening), "{name}: {s}");
         }
+        // Said at length, the sentence's end gives way to them.
+        let s = subject_for(
+            "Main staircase handrail",
+            "HANDRAIL MAIN STAIRS GROUND TO FIRST IS LOOSE, THREE FIXINGS PULLED OUT OF THE \
+             WALL, WHOLE RAIL MOVES WHEN YOU LEAN ON IT. KIDS ON IT ALL DAY.",
+        );
+        assert!(s.starts_with("Handrail main stairs"), "{s}");
+        assert!(s.contains("loose"), "{s}");
         // A state after the name's words reads as well after the name.
         assert_eq!(
             subject_for("Battery room extract fan", "Extract fan dead, room at 35C."),

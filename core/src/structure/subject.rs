@@ -839,8 +839,8 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     (_, second) => (pieces, second),
                 };
                 // Without the asset's whole name in front, the words of it the phrase
-                // began with are given back when they fit ("SS-1: Sprinkler head in
-                // warehouse knocked", not "SS-1: head in warehouse knocked").
+                // began with are given back ("SS-1: Sprinkler head in warehouse
+                // knocked", not "SS-1: head in warehouse knocked").
                 if full.as_deref() != Some(prefix.as_str())
                     && let Some(&(a0, b0)) = pieces.first()
                 {
@@ -858,10 +858,21 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     while a > 0 && words[a].brk == Brk::None && given_back(words[a - 1].norm) {
                         a -= 1;
                     }
-                    if a < a0
-                        && chars(&prefix) + chars(&text_of(notes, words, a, b0)) + others <= budget
-                    {
-                        pieces[0].0 = a;
+                    // In the candidate without the name, the phrase's end gives
+                    // way to them: they say what is at fault ("Handrail main
+                    // stairs … is loose", not "Stairs … is loose").
+                    let fits = |b: usize| {
+                        chars(&prefix) + chars(&text_of(notes, words, a, b)) + others <= budget
+                    };
+                    let mut b = b0;
+                    while unnamed && b > a0 + 2 && !fits(b) {
+                        b -= 1;
+                        while b > a0 + 2 && dangling(words[b - 1].norm) {
+                            b -= 1;
+                        }
+                    }
+                    if a < a0 && fits(b) {
+                        pieces[0] = (a, b);
                     }
                 }
                 let first_piece = *pieces.first()?;
