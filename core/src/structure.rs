@@ -1359,6 +1359,20 @@ mod tests {
     }
 
     #[test]
+    fn speech_run_on_without_punctuation_still_gives_the_problem() {
+        // Dictated with no punctuation: the clause that says the problem is
+        // found where it starts, not cut off at 80 characters.
+        let s = subject_for(
+            "Pharmacy fridge",
+            "popped into the pharmacy on the second floor this afternoon to see the nurses who \
+             were worried about their fridge the door seal is split all along the hinge side \
+             it's been reading nine degrees since lunchtime I've moved the stock into the ward \
+             fridge",
+        );
+        assert!(s.to_lowercase().contains("door seal is split"), "{s}");
+    }
+
+    #[test]
     fn subjects_without_an_asset_name_start_with_a_capital() {
         assert_eq!(
             subject_for("", "  breaker tripping again"),

@@ -329,6 +329,12 @@ struct Segment {
 }
 
 fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Segment> {
+    // A long sentence with no punctuation inside it.
+    let long = |n: u16| {
+        let said = words.iter().filter(|w| w.sentence == n);
+        said.clone().count() >= RUN_ON_SENTENCE
+            && said.skip(1).all(|w| w.brk == Brk::None && !w.amp)
+    };
     let mut raw = Vec::new();
     let mut a = 0;
     for (i, w) in words.iter().enumerate() {
@@ -341,6 +347,15 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
                     .iter()
                     .any(|l| l.contains(&words[i - 1].norm)));
         let report = reporting(words, i);
+        // Speech run on with no punctuation ("… when the nurse came in this
+        // morning the door seal is split …"): a new clause at a word that
+        // starts one, after a word that does not govern it.
+        let run_on = i >= a + RUN_ON_WORDS
+            && w.brk == Brk::None
+            && CLAUSE_STARTS.contains(&w.norm)
+            && !GOVERNING.contains(&words[i - 1].norm)
+            && long(words[i].sentence);
+        let report = report || run_on;
         // A time or ratio ("07:50", "3:1") is one thing, not two phrases.
         let clock = i > 0
             && w.brk == Brk::Sep
@@ -1016,6 +1031,26 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
 const STATES: &[&str] = &[
     "dead", "down", "not", "no", "is", "was", "has", "wont", "cant", "doesnt", "isnt", "off", "on",
     "out", "u/s", "broken", "stuck", "faulty", "ok", "keeps", "still", "again",
+];
+
+/// A sentence of at least this many words with no punctuation is speech run
+/// on: its clauses are cut where one starts (`CLAUSE_STARTS`), each at least
+/// `RUN_ON_WORDS` long.
+const RUN_ON_SENTENCE: usize = 14;
+const RUN_ON_WORDS: usize = 4;
+const CLAUSE_STARTS: &[&str] = &[
+    "the", "it", "its", "i", "ive", "im", "theres", "they", "theyve", "we", "weve", "he", "she",
+];
+/// Words a clause start after them belongs to ("in the", "found the", "said it").
+const GOVERNING: &[&str] = &[
+    "in", "on", "at", "to", "of", "for", "from", "with", "by", "into", "onto", "under", "over",
+    "through", "is", "was", "are", "were", "be", "been", "that", "when", "if", "where", "as",
+    "and", "but", "so", "then", "because", "said", "says", "think", "thought", "reckon", "all",
+    "up", "out", "off", "down", "round", "around", "behind", "near", "above", "below", "past",
+    "checked", "check", "found", "replaced", "changed", "fitted", "reset", "cleaned", "tested",
+    "told", "tell", "asked", "gave", "give", "left", "put", "got", "get", "had", "have", "has",
+    "what", "which", "who", "whether", "once", "while", "until", "till", "after", "before", "like",
+    "about", "did", "do", "does", "not", "whole", "both", "half", "why", "how",
 ];
 
 /// How many of the first sentence's later phrases a candidate may start at.
