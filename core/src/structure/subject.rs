@@ -328,13 +328,31 @@ struct Segment {
     score: f32,
 }
 
+/// For each sentence, whether it is speech run on: at least
+/// `RUN_ON_SENTENCE` words with no punctuation inside it.
+fn run_on_sentences(words: &[Word<'_>]) -> Vec<bool> {
+    let n = words
+        .iter()
+        .map(|w| usize::from(w.sentence) + 1)
+        .max()
+        .unwrap_or(0);
+    let (mut count, mut plain) = (vec![0usize; n], vec![true; n]);
+    for (i, w) in words.iter().enumerate() {
+        let s = usize::from(w.sentence);
+        // A sentence's first word carries the break that opened it.
+        let first = i == 0 || words[i - 1].sentence != w.sentence;
+        if !first && (w.brk != Brk::None || w.amp) {
+            plain[s] = false;
+        }
+        count[s] += 1;
+    }
+    (0..n)
+        .map(|s| plain[s] && count[s] >= RUN_ON_SENTENCE)
+        .collect()
+}
+
 fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Segment> {
-    // A long sentence with no punctuation inside it.
-    let long = |n: u16| {
-        let said = words.iter().filter(|w| w.sentence == n);
-        said.clone().count() >= RUN_ON_SENTENCE
-            && said.skip(1).all(|w| w.brk == Brk::None && !w.amp)
-    };
+    let run_on_sentence = run_on_sentences(words);
     let mut raw = Vec::new();
     let mut a = 0;
     for (i, w) in words.iter().enumerate() {
@@ -354,15 +372,14 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
             && w.brk == Brk::None
             && CLAUSE_STARTS.contains(&w.norm)
             && !GOVERNING.contains(&words[i - 1].norm)
-            && long(words[i].sentence);
-        let report = report || run_on;
+            && run_on_sentence[usize::from(w.sentence)];
         // A time or ratio ("07:50", "3:1") is one thing, not two phrases.
         let clock = i > 0
             && w.brk == Brk::Sep
             && words[i - 1].end + 1 == w.start
             && words[i - 1].norm.bytes().all(|c| c.is_ascii_digit())
             && w.norm.bytes().next().is_some_and(|c| c.is_ascii_digit());
-        if i > a && ((w.brk != Brk::None && !clock) || w.amp || joiner || report) {
+        if i > a && ((w.brk != Brk::None && !clock) || w.amp || joiner || report || run_on) {
             raw.push((a, i));
             a = i;
         }
