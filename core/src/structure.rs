@@ -897,6 +897,72 @@ mod tests {
         }
     }
 
+    /// Whether every bracket and quotation mark of `s` has its partner
+    /// (an apostrophe inside a word, "it's", is neither).
+    fn pairs_whole(s: &str) -> bool {
+        let b = s.as_bytes();
+        let quote = |i: usize| {
+            let word = |j: Option<&u8>| j.is_some_and(u8::is_ascii_alphanumeric);
+            !(word(i.checked_sub(1).and_then(|j| b.get(j))) && word(b.get(i + 1)))
+        };
+        let singles = (0..b.len()).filter(|&i| b[i] == b'\'' && quote(i)).count();
+        s.matches('(').count() == s.matches(')').count()
+            && s.matches('"').count().is_multiple_of(2)
+            && singles.is_multiple_of(2)
+    }
+
+    #[test]
+    fn a_subject_never_shows_half_a_pair_of_quotes_or_brackets() {
+        for (asset, notes) in [
+            (
+                "Walk-in freezer WF-1",
+                "Hiya, walk-in freezer at the hotel was sitting at -6C when I got there (should be -20). \
+                 Evap coil a solid block of ice, defrost heaters not doing anything, one open circuit.",
+            ),
+            (
+                "Reach truck RT-4",
+                "Third call this month for the reach truck 'broken, really slow' — it's the new agency \
+                 drivers knocking it into tortoise mode by accident. No fault again.",
+            ),
+            (
+                "Pharmacy fridge",
+                "Pharm fridge Uni Health Ctr (vaccines) - temp 11.2C, alarm on. Compr running, evap fan \
+                 dead, motor o/c.",
+            ),
+            (
+                "Walk-in fridge kitchen",
+                "Chef rang in a panic - 'fridge is DEAD, alarm screaming, all the stock for tonight is in \
+                 there and it is already at 9 degrees' so please come.",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            assert!(pairs_whole(&s), "{s}");
+        }
+        // A closing mark right after the cut is taken in: what the display said stays quoted.
+        let s = subject_for(
+            "Combi oven",
+            "Combi oven in the summit kitchen, steam generator not make steam, display show 'Service 34'. \
+             The descaling pump is blocked with limescale.",
+        );
+        assert!(s.contains("'Service 34'"), "{s}");
+        // A mark with no partner is the writer's and stays: a plural's possessive.
+        let s = subject_of(
+            "raw stainless edge sticking out at the height of the infants' faces, sharp",
+        );
+        assert!(s.contains("infants' faces"), "{s}");
+    }
+
+    #[test]
+    fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
+        let s = subject_for(
+            "Pretreatment Boiler 2",
+            "PRETREAT BOILER 2 LOCKED OUT AGAIN ON THE 3RD, CODE F28, PUMP P-1 OK. FLAME ROD CORRODED.",
+        );
+        assert!(s.contains("locked out again"), "{s}");
+        assert!(s.contains("F28") && s.contains("P-1"), "{s}");
+        assert!(s.contains("3rd"), "{s}");
+    }
+
     #[test]
     fn long_subjects_stop_at_a_word() {
         let notes = "motor bearing making an awful grinding racket whenever the conveyor ramps up to full speed in the mornings before production";

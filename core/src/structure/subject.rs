@@ -563,14 +563,33 @@ fn reporting(words: &[Word<'_>], i: usize) -> bool {
             .is_some_and(|n| n.brk == Brk::None && REPORT_VERBS.contains(&n.norm))
 }
 
-/// Shouted notes ("PUMP 2 MAKING LOUD NOISE") read better in lower case.
-/// ASCII only: Unicode case tables would cost the wasm more than they give.
-fn unshout(mut s: String) -> String {
+/// Shouted notes ("PUMP 2 MAKING LOUD NOISE") read better in lower case,
+/// all but a word that starts with a letter and has a digit: a code ("E3",
+/// "F28", "P0171") or a tag ("DP-1") stays as the display shows it, where
+/// "3RD", "200MM" and "0X0C" do not. ASCII only: Unicode case tables would cost the
+/// wasm more than they give.
+fn unshout(s: String) -> String {
     let letters = s.bytes().filter(u8::is_ascii_alphabetic).count();
-    if letters >= 6 && s.contains(' ') && !s.bytes().any(|b| b.is_ascii_lowercase()) {
-        s.make_ascii_lowercase();
+    if letters < 6 || !s.contains(' ') || s.bytes().any(|b| b.is_ascii_lowercase()) {
+        return s;
     }
-    s
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let code = part
+            .bytes()
+            .find(u8::is_ascii_alphanumeric)
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && part.bytes().any(|b| b.is_ascii_digit());
+        if code {
+            out.push_str(part);
+        } else {
+            out.push_str(&part.to_ascii_lowercase());
+        }
+    }
+    out
 }
 
 /// Where a phrase starting at `w` starts: a number keeps its minus sign
@@ -589,12 +608,25 @@ fn start_of(notes: &str, w: &Word<'_>) -> usize {
     if signed { w.start - 1 } else { w.start }
 }
 
-/// The notes between two words, whitespace collapsed; empty when there are none.
+/// The notes between two words, whitespace collapsed, without half a
+/// pair of brackets or quotation marks (`orphans`); empty when there are none.
 fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
     if b <= a || b > words.len() {
         return String::new();
     }
-    let slice = &notes[start_of(notes, &words[a])..words[b - 1].end];
+    let from = start_of(notes, &words[a]);
+    let (orphans, to) = orphans(notes, from, words[b - 1].end);
+    let kept: String;
+    let slice = if orphans.is_empty() {
+        &notes[from..to]
+    } else {
+        kept = notes[from..to]
+            .char_indices()
+            .filter(|(i, _)| !orphans.contains(&(from + i)))
+            .map(|(_, c)| c)
+            .collect();
+        &kept
+    };
     let mut out = String::with_capacity(slice.len());
     for part in slice.split_whitespace() {
         // A dictated "comma" is written as one (the lexer breaks there too).
@@ -615,6 +647,86 @@ fn pieces_len(notes: &str, words: &[Word<'_>], rest: &[(usize, usize)]) -> usize
     rest.iter()
         .map(|&(a, b)| chars(&text_of(notes, words, a, b)) + 2)
         .sum()
+}
+
+/// Whether the character at byte `i` opens a quotation (after a space, a
+/// bracket or nothing, before a letter or digit) or closes one (after one,
+/// before a space, punctuation or nothing); an apostrophe inside a word
+/// ("it's") does neither.
+fn quote_side(notes: &str, i: usize, c: char) -> (bool, bool) {
+    let before = notes[..i].chars().next_back();
+    let after = notes[i + c.len_utf8()..].chars().next();
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let open = !word(before)
+        && before.is_none_or(|b| b.is_whitespace() || "([{-–—/".contains(b))
+        && word(after);
+    let close = (word(before) || before.is_some_and(|b| ".!?".contains(b)))
+        && after.is_none_or(|a| a.is_whitespace() || ",.;:!?)]}-–—/".contains(a));
+    (open, close)
+}
+
+/// The byte positions, between `from` and `to`, of brackets and quotation
+/// marks whose partner in the notes lies outside: a subject cut from inside
+/// "(only unit 2)" or "'fridge is DEAD'" would show half a pair, which
+/// reads as a mistake. A mark with no partner in the notes at all ("2) door
+/// switch", "the infants' faces") is the writer's and stays. A closing mark
+/// right after the last word is taken in instead (`… shows 'HDD error'`):
+/// the end `to` moves past it.
+fn orphans(notes: &str, from: usize, mut to: usize) -> (Vec<usize>, usize) {
+    let marks = |c: char| "()[]\"\u{201c}\u{201d}'\u{2018}\u{2019}".contains(c);
+    let slice = &notes[from..to];
+    // Most slices have none: no pairing of the whole notes for them.
+    let any = slice.char_indices().any(|(i, c)| {
+        marks(c)
+            && (!matches!(c, '\'' | '\u{2019}') || quote_side(notes, from + i, c) != (false, false))
+    });
+    let closes_after = notes[to..]
+        .chars()
+        .next()
+        .is_some_and(|c| ")]\"\u{201d}'\u{2019}".contains(c));
+    if !any && !closes_after {
+        return (Vec::new(), to);
+    }
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let (mut brackets, mut singles, mut curly) = (Vec::new(), Vec::new(), Vec::new());
+    let mut double: Option<usize> = None;
+    for (i, c) in notes.char_indices() {
+        match c {
+            '(' | '[' => brackets.push(i),
+            ')' | ']' => pairs.extend(brackets.pop().map(|o| (o, i))),
+            '"' => match double.take() {
+                Some(o) => pairs.push((o, i)),
+                None => double = Some(i),
+            },
+            '\u{201c}' => curly.push(i),
+            '\u{201d}' => pairs.extend(curly.pop().map(|o| (o, i))),
+            '\'' | '\u{2018}' | '\u{2019}' => {
+                let (open, close) = quote_side(notes, i, c);
+                if close && let Some(o) = singles.pop() {
+                    pairs.push((o, i));
+                } else if open {
+                    singles.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(&(_, c)) = pairs
+        .iter()
+        .find(|&&(o, c)| c == to && (from..to).contains(&o))
+    {
+        to = c + notes[c..].chars().next().map_or(0, char::len_utf8);
+    }
+    let inside = |i: usize| (from..to).contains(&i);
+    let out = pairs
+        .into_iter()
+        .filter_map(|(o, c)| match (inside(o), inside(c)) {
+            (true, false) => Some(o),
+            (false, true) => Some(c),
+            _ => None,
+        })
+        .collect();
+    (out, to)
 }
 
 fn chars(s: &str) -> usize {
