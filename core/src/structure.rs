@@ -953,6 +953,31 @@ mod tests {
     }
 
     #[test]
+    fn the_asset_s_tag_is_not_said_twice_but_another_unit_s_is_kept() {
+        let once = |s: &str, tag: &str| {
+            let bare: String = s.chars().filter(|c| c.is_alphanumeric()).collect();
+            bare.to_lowercase().matches(tag).count() == 1
+        };
+        let s = subject_for(
+            "Chiller CH-3",
+            "CH-3 circ 2 low oil press trip x2 today, oil sight glass empty",
+        );
+        assert!(
+            once(&s, "ch3") && s.contains("circ 2 low oil press trip"),
+            "{s}"
+        );
+        // Written without its hyphen, it is the same tag.
+        let s = subject_for("Boiler B-2", "b2 lockout F-9 on ignition, flame rod worn");
+        assert!(once(&s, "b2") && s.contains("lockout F-9"), "{s}");
+        // Another unit's tag is what the subject is about.
+        let s = subject_for(
+            "Booster pump BP-1",
+            "BP-2 tripped on overload, BP-1 running alone",
+        );
+        assert!(s.contains("BP-2 tripped"), "{s}");
+    }
+
+    #[test]
     fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
         let s = subject_for(
             "Pretreatment Boiler 2",

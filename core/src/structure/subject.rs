@@ -351,7 +351,46 @@ fn run_on_sentences(words: &[Word<'_>]) -> Vec<bool> {
         .collect()
 }
 
-fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Segment> {
+/// The asset's tag: a word of its name with a capital and a digit that is
+/// not an ordinal ("AD-1" of "Automatic door AD-1 main entrance"; not "3rd",
+/// "No.4").
+fn asset_tag(asset_name: &str) -> Option<&str> {
+    asset_name
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .find(|w| {
+            let lower = w.to_ascii_lowercase();
+            w.bytes().any(|c| c.is_ascii_digit())
+                && w.bytes().any(|c| c.is_ascii_uppercase())
+                && !["st", "nd", "rd", "th"].iter().any(|o| lower.ends_with(o))
+                && !lower.starts_with("no")
+        })
+}
+
+/// How many words from `a` spell the asset's tag as written ("CH-3",
+/// "ch3"), if they do.
+fn tag_at(notes: &str, words: &[Word<'_>], a: usize, tag: &str) -> Option<usize> {
+    let bare = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<String>()
+    };
+    let tag = bare(tag);
+    (1..=3).find(|&k| {
+        a + k <= words.len()
+            && (k == 1 || words[a + k - 1].brk == Brk::None)
+            && bare(&notes[words[a].start..words[a + k - 1].end]) == tag
+    })
+}
+
+fn segments(
+    notes: &str,
+    words: &[Word<'_>],
+    hits: &[Hit],
+    asset_words: &[String],
+    tag: Option<&str>,
+) -> Vec<Segment> {
     let run_on_sentence = run_on_sentences(words);
     let mut raw = Vec::new();
     let mut a = 0;
@@ -396,11 +435,17 @@ fn segments(words: &[Word<'_>], hits: &[Hit], asset_words: &[String]) -> Vec<Seg
                 break;
             }
             let w = words[a].norm;
-            // An asset word followed by a number names another unit ("pump 2"): keep it.
+            // An asset word followed by a number names another unit ("pump 2"):
+            // keep it.
             let numbered = words
                 .get(a + 1)
                 .is_some_and(|n| n.brk == Brk::None && n.norm.as_bytes()[0].is_ascii_digit());
-            if LEADING.contains(&w) || (asset_words.iter().any(|x| x == w) && !numbered) {
+            if let Some(k) = tag.and_then(|t| tag_at(notes, words, a, t)) {
+                // The asset's own tag names no other unit: the name or the tag
+                // in front of the subject already says it ("CH-3: circ 2 low
+                // oil press trip", not "CH-3: CH-3 circ 2 …").
+                a += k;
+            } else if LEADING.contains(&w) || (asset_words.iter().any(|x| x == w) && !numbered) {
                 a += 1;
             } else if w == "on" && words.get(a + 1).is_some_and(|n| n.norm == "arrival") {
                 a += 2;
@@ -764,7 +809,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         asset_words,
     } = *parts;
     let asset_name = asset_name.trim();
-    let segs = segments(words, hits, asset_words);
+    let segs = segments(notes, words, hits, asset_words, asset_tag(asset_name));
     let sentence = |s: &Segment| words[s.a].sentence;
     // The main problem is stated first (in the development corpus the words a
     // dispatcher would put in the subject lie in the note's first sentence
@@ -931,18 +976,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
             let compose = |plain: bool| -> Option<Subject> {
                 let full = (!asset_name.is_empty() && chars(asset_name) + 2 + 12 <= budget)
                     .then(|| format!("{asset_name}: "));
-                // A tag has a capital and a digit and is not an ordinal ("3rd", "No.4").
-                let tag = asset_name
-                    .split_whitespace()
-                    .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
-                    .find(|w| {
-                        let lower = w.to_ascii_lowercase();
-                        w.bytes().any(|c| c.is_ascii_digit())
-                            && w.bytes().any(|c| c.is_ascii_uppercase())
-                            && !["st", "nd", "rd", "th"].iter().any(|o| lower.ends_with(o))
-                            && !lower.starts_with("no")
-                    })
-                    .map(|w| format!("{w}: "));
+                let tag = asset_tag(asset_name).map(|w| format!("{w}: "));
                 // The full name if the sentence still fits whole after it, else the
                 // name's tag ("AD-1" for "Automatic door AD-1 main entrance"), else —
                 // for a name without a tag — no prefix: the problem's words come first.
@@ -991,12 +1025,12 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     let others = pieces_len(notes, words, &pieces[1..])
                         + second.as_ref().map_or(0, |(_, t)| chars(t) + 2);
                     // Not a joining word, nor what the tag already says ("AHU" after "AHU-2: ").
-                    let tag = prefix.to_lowercase();
+                    let tag = super::analyse::name_words(&prefix);
                     let given_back = |w: &str| {
                         asset_words.iter().any(|x| x == w)
                             && !SEGMENT_WORDS.contains(&w)
                             && !LEADING.contains(&w)
-                            && !tag.starts_with(w)
+                            && !tag.iter().any(|t| t == w)
                     };
                     let mut a = a0;
                     while a > 0 && words[a].brk == Brk::None && given_back(words[a - 1].norm) {
