@@ -360,11 +360,44 @@ pub(super) fn softmax(s: &mut [f32]) {
     }
 }
 
+/// Words that say nothing to the person reading the proposal: "to the" or
+/// "y" highlighted as the reason for a Type is noise, even when the model
+/// weighs it.
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "to", "of", "in", "on", "at", "for", "from", "by", "with", "and", "or",
+    "but", "so", "it", "its", "is", "was", "are", "were", "be", "been", "has", "have", "had",
+    "this", "that", "there", "theres", "i", "we", "you", "they", "he", "she", "me", "my", "our",
+    "all", "some", "any", "as", "if", "then", "than", "too", "very", "just", "y", "de", "la", "el",
+    "en", "que", "los", "las", "del", "al", "un", "una", "con", "se", "es", "por", "para", "lo",
+];
+
 /// The present words and pairs that weigh most for class `c` against the
 /// others, best first, at most `MAX_SPANS`, without overlaps; never a
-/// number (`Feature`).
+/// number (`Feature`). A word or pair of function words only, or one
+/// already shown, is passed over while another supports the class: the
+/// highlighted words are the ones a person can read as a reason.
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
-    let mut scored: Vec<(i32, Span)> = feats
+    let telling = |i: u16| {
+        vocab()
+            .get(usize::from(i))
+            .is_some_and(|k| k.split(' ').any(|t| !FUNCTION_WORDS.contains(&t)))
+    };
+    let picked = pick_support(w, n, c, feats, |i, shown| telling(i) && !shown.contains(&i));
+    if picked.is_empty() {
+        pick_support(w, n, c, feats, |_, _| true)
+    } else {
+        picked
+    }
+}
+
+fn pick_support(
+    w: &Weights<'_>,
+    n: usize,
+    c: usize,
+    feats: &[Feature],
+    keep: impl Fn(u16, &[u16]) -> bool,
+) -> Vec<Span> {
+    let mut scored: Vec<(i32, u16, Span)> = feats
         .iter()
         .filter_map(|&(i, span)| {
             let span = span?;
@@ -377,17 +410,19 @@ fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> 
                 .max()
                 .unwrap_or(0);
             let margin = row[c] - others;
-            (row[c] > 0 && margin > 0).then_some((margin, span))
+            (row[c] > 0 && margin > 0).then_some((margin, i, span))
         })
         .collect();
     super::analyse::sort_small(&mut scored, |a, b| a.0 > b.0);
     let mut out: Vec<Span> = Vec::new();
-    for (_, s) in scored {
+    let mut shown: Vec<u16> = Vec::new();
+    for (_, i, s) in scored {
         if out.len() == MAX_SPANS {
             break;
         }
-        if out.iter().all(|o| o.end <= s.start || s.end <= o.start) {
+        if keep(i, &shown) && out.iter().all(|o| o.end <= s.start || s.end <= o.start) {
             out.push(s);
+            shown.push(i);
         }
     }
     super::analyse::sort_small(&mut out, |a, b| a.start < b.start);
@@ -516,5 +551,58 @@ pub(super) fn refine(
         )
     {
         *priority = d;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::structure::lex::Lexed;
+
+    /// Weights for two classes where the given vocabulary entries weigh
+    /// `q` for class 0 (and `-q` for class 1, which is not stored).
+    fn weighing(entries: &[(&str, i8)]) -> Vec<i8> {
+        let mut words = vec![0i8; vocab().len()];
+        for &(k, q) in entries {
+            let i = vocab()
+                .binary_search(&k)
+                .unwrap_or_else(|_| panic!("{k} not in vocabulary"));
+            words[i] = q;
+        }
+        words
+    }
+
+    fn shown(notes: &str, words: &[i8]) -> Vec<String> {
+        let w = Weights {
+            scale: 0.01,
+            bias: &[0.0, 0.0],
+            rule: &[],
+            words,
+            gate: 2.0,
+            sure: 0.0,
+        };
+        let lexed = Lexed::new(notes);
+        let feats = features(&lexed.words());
+        support(&w, 2, 0, &feats)
+            .iter()
+            .map(|s| notes[s.range()].to_lowercase())
+            .collect()
+    }
+
+    #[test]
+    fn the_words_shown_as_a_reason_are_telling_and_each_shown_once() {
+        let notes = "fan noise from the fan, turned off at the isolator to the fan";
+        // "to the" and "the" weigh most, and "fan" is there three times.
+        let words = weighing(&[
+            ("to the", 100),
+            ("the", 90),
+            ("fan", 80),
+            ("noise", 70),
+            ("isolator", 60),
+        ]);
+        assert_eq!(shown(notes, &words), ["fan", "noise", "isolator"]);
+        // When only function words support the class, they are still its words.
+        let words = weighing(&[("to the", 100)]);
+        assert_eq!(shown(notes, &words), ["to the"]);
     }
 }
