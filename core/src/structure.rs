@@ -978,6 +978,26 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_cut_short_does_not_end_on_a_word_that_opens_a_clause() {
+        for (asset, notes) in [
+            (
+                "Roof inverter 1",
+                "solar inverter on the factory roof trips off every day around midday when the sun is \
+                 strongest then comes back on by itself an hour later no error shown on the display",
+            ),
+            (
+                "Boardroom AV",
+                "Boardroom: users cannot get laptops to display on the main screen because they keep \
+                 selecting the wrong source on the wall panel. The system works correctly.",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            let last = s.rsplit(' ').next().unwrap_or_default();
+            assert!(!["when", "because", "they"].contains(&last), "{s}");
+        }
+    }
+
+    #[test]
     fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
         let s = subject_for(
             "Pretreatment Boiler 2",
