@@ -998,6 +998,26 @@ mod tests {
     }
 
     #[test]
+    fn a_hello_that_opens_the_notes_is_not_the_subject() {
+        for notes in [
+            "Hi, the toilet in our only customer loo is overflowing every time someone flushes",
+            "hiya the fridge freezer in my flat has water pooling in the bottom of the fridge",
+            "Hi team the digital signage screens in the canteen went black at lunchtime today",
+        ] {
+            let s = subject_for("Site", notes);
+            let body = s.strip_prefix("Site: ").unwrap_or(&s).to_lowercase();
+            let first = body.split([' ', ',']).next().unwrap_or_default();
+            assert!(!["hi", "hiya", "team"].contains(&first), "{s}");
+        }
+        // "Hi" before what is high is not a hello.
+        let s = subject_for(
+            "Site",
+            "Hi temp alarm on the blast chiller, 14C vs setpoint 3C",
+        );
+        assert!(s.contains("Hi temp alarm"), "{s}");
+    }
+
+    #[test]
     fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
         let s = subject_for(
             "Pretreatment Boiler 2",

@@ -107,6 +107,9 @@ const LEADING: &[&str] = &[
     "by",
 ];
 
+/// Words that can only be a hello when they open the notes.
+const HELLOS: &[&str] = &["hi", "hello", "hiya", "hey", "hola"];
+
 const GREETINGS: &[&str] = &[
     "morning",
     "afternoon",
@@ -448,6 +451,29 @@ fn segments(
     let mut out = Vec::new();
     for (a0, b0) in raw {
         let (mut a, mut b) = (a0, b0);
+        // A hello that opens the notes ("Hi, the toilet …", "hiya the fridge
+        // …", "Hi team the screens …") is no part of the problem. Its raw
+        // text decides: the lexer reads "hi" as "high", which it is in "hi
+        // temp alarm" — a "hi" is a hello before a break or a word that
+        // starts a sentence or a greeting.
+        let hello = |w: &Word<'_>| {
+            let raw = &notes[w.start..w.end];
+            HELLOS.iter().any(|h| raw.eq_ignore_ascii_case(h))
+                && (!raw.eq_ignore_ascii_case("hi")
+                    || words.get(1).is_none_or(|n| {
+                        n.brk != Brk::None
+                            || GREETINGS.contains(&n.norm)
+                            || LEADING.contains(&n.norm)
+                            || ["its", "my", "our", "just", "can", "could", "yeah", "mate"]
+                                .contains(&n.norm)
+                    }))
+        };
+        if a0 == 0 && words.first().is_some_and(hello) {
+            a += 1;
+            while a < b && GREETINGS.contains(&words[a].norm) {
+                a += 1;
+            }
+        }
         loop {
             if a >= b {
                 break;
