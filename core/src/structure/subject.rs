@@ -749,7 +749,7 @@ fn quote_side(notes: &str, i: usize, c: char) -> (bool, bool) {
     let open = !word(before)
         && before.is_none_or(|b| b.is_whitespace() || "([{-–—/".contains(b))
         && word(after);
-    let close = (word(before) || before.is_some_and(|b| ".!?".contains(b)))
+    let close = (word(before) || before.is_some_and(|b| ".!?%)°".contains(b)))
         && after.is_none_or(|a| a.is_whitespace() || ",.;:!?)]}-–—/".contains(a));
     (open, close)
 }
