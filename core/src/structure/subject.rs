@@ -107,7 +107,8 @@ const LEADING: &[&str] = &[
     "by",
 ];
 
-/// Words that can only be a hello when they open the notes.
+/// Words that greet when they open the notes ("hi" only before a break or
+/// a word that starts a sentence: see `segments`).
 const HELLOS: &[&str] = &["hi", "hello", "hiya", "hey", "hola"];
 
 const GREETINGS: &[&str] = &[
@@ -400,7 +401,7 @@ fn tag_at(notes: &str, words: &[Word<'_>], a: usize, tag: &str) -> Option<usize>
     let tag = bare(tag);
     (1..=3).find(|&k| {
         a + k <= words.len()
-            && (k == 1 || words[a + k - 1].brk == Brk::None)
+            && (1..k).all(|j| words[a + j].brk == Brk::None)
             && bare(&notes[words[a].start..words[a + k - 1].end]) == tag
     })
 }
