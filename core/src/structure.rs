@@ -1018,6 +1018,17 @@ mod tests {
     }
 
     #[test]
+    fn a_code_written_with_a_point_is_not_cut_at_it() {
+        let s = subject_for(
+            "Boiler",
+            "Back otra vez a la Estación 3, la caldera con E.21 otra vez, presión baja, 0,4 bar en el manómetro.",
+        );
+        assert!(!s.ends_with(" E"), "{s}");
+        let p = run("Boiler showing F.28 again, no ignition. Reset twice.");
+        assert_eq!(text(&p, "Error_Code__c"), Some("F.28"));
+    }
+
+    #[test]
     fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
         let s = subject_for(
             "Pretreatment Boiler 2",

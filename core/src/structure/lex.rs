@@ -282,6 +282,15 @@ impl Lexed {
             match t.kind {
                 Kind::Sym(c) => {
                     let b = match c {
+                        // A point between a letter and a digit, no space either
+                        // side, ends no sentence: it is part of a code or a
+                        // number ("E.21", "F.28", "no.2"), as a hyphen would be.
+                        '.' if !t.space_before
+                            && notes[..t.start].ends_with(|p: char| p.is_alphabetic())
+                            && notes[t.end..].starts_with(|n: char| n.is_ascii_digit()) =>
+                        {
+                            Brk::None
+                        }
                         '.' | ';' | '!' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '…' | '|' => {
                             Brk::Hard
                         }
@@ -384,6 +393,19 @@ mod tests {
         assert_eq!(texts("end. Next"), ["end", ".", "Next"]);
         assert_eq!(texts("1,2 and 3."), ["1,2", "and", "3", "."]);
         assert_eq!(texts("'quoted'"), ["'", "quoted", "'"]);
+    }
+
+    #[test]
+    fn a_point_inside_a_code_ends_no_sentence() {
+        let l = Lexed::new("la caldera con E.21 otra vez. Rellene a 1,5 bar");
+        let w = l.words();
+        let sentence = |norm: &str| w.iter().find(|w| w.norm == norm).map(|w| w.sentence);
+        assert_eq!(sentence("e"), sentence("otra"), "E.21 is one code");
+        assert_ne!(
+            sentence("otra"),
+            sentence("rellene"),
+            "the full stop still ends one"
+        );
     }
 
     #[test]
