@@ -1034,6 +1034,35 @@ mod tests {
     }
 
     #[test]
+    fn a_spanish_name_that_goes_on_with_de_is_kept_whole() {
+        for (asset, notes) in [
+            (
+                "Genset Nave 3",
+                "Genset de la nave 3 arranca pero a los 10 segundos se para, pantalla marca fault 5 low \
+                 oil pressure. Nivel de aceite ok. Línea de envasado parada esperando.",
+            ),
+            (
+                "Ascensor torre B",
+                "Ascensor de la torre B se mueve con las puertas abiertas: bajó unos 20cm con la puerta \
+                 abierta cuando salía un señor. El freno no retiene bien.",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            let body = s
+                .strip_prefix(&format!("{asset}: "))
+                .unwrap_or(&s)
+                .to_lowercase();
+            assert!(!body.starts_with("de la"), "{s}");
+        }
+        // A shouted "DE" is the drive end, not "of".
+        let s = subject_for(
+            "AHU-2 Supply Fan",
+            "AHU-2 supply fan DE brg rumbling, 7,1 mm/s",
+        );
+        assert!(s.contains("DE brg rumbling"), "{s}");
+    }
+
+    #[test]
     fn shouted_notes_read_in_lower_case_but_codes_and_tags_keep_theirs() {
         let s = subject_for(
             "Pretreatment Boiler 2",

@@ -486,6 +486,8 @@ fn segments(
                 a += 1;
             }
         }
+        // Where the asset's own words began, when they were left out.
+        let mut named: Option<usize> = None;
         loop {
             if a >= b {
                 break;
@@ -496,12 +498,28 @@ fn segments(
             let numbered = words
                 .get(a + 1)
                 .is_some_and(|n| n.brk == Brk::None && n.norm.as_bytes()[0].is_ascii_digit());
+            // Nor are they left out before a Spanish "de" that goes on to say
+            // which one ("genset de la nave 3 arranca pero …", not "de la nave
+            // 3 arranca …"; not a shouted "DE", the drive end).
+            let of_which = asset_words.iter().any(|x| x == w)
+                && words.get(a + 1).is_some_and(|n| {
+                    n.brk == Brk::None
+                        && ["de", "del"].contains(&n.norm)
+                        && &notes[n.start..n.end] != "DE"
+                });
+            if of_which {
+                a = named.unwrap_or(a);
+                break;
+            }
             if let Some(k) = tag.and_then(|t| tag_at(notes, words, a, t)) {
                 // The asset's own tag names no other unit: the name or the tag
                 // in front of the subject already says it ("CH-3: circ 2 low
                 // oil press trip", not "CH-3: CH-3 circ 2 …").
                 a += k;
             } else if LEADING.contains(&w) || (asset_words.iter().any(|x| x == w) && !numbered) {
+                if !LEADING.contains(&w) {
+                    named.get_or_insert(a);
+                }
                 a += 1;
             } else if w == "on" && words.get(a + 1).is_some_and(|n| n.norm == "arrival") {
                 a += 2;
