@@ -400,16 +400,17 @@ fn asset_tag(asset_name: &str) -> Option<&str> {
         })
 }
 
-/// How many words from `a` spell the asset's tag as written ("CH-3",
-/// "ch3"), if they do.
+/// A tag's letters and digits, lower case: "CH-3" and "ch3" are one tag.
+fn bare(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// How many words from `a` spell the asset's tag (`bare`) as written
+/// ("CH-3", "ch3"), if they do.
 fn tag_at(notes: &str, words: &[Word<'_>], a: usize, tag: &str) -> Option<usize> {
-    let bare = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<String>()
-    };
-    let tag = bare(tag);
     (1..=3).find(|&k| {
         a + k <= words.len()
             && (1..k).all(|j| words[a + j].brk == Brk::None)
@@ -425,6 +426,7 @@ fn segments(
     tag: Option<&str>,
 ) -> Vec<Segment> {
     let run_on_sentence = run_on_sentences(words);
+    let tag = tag.map(bare);
     let mut raw = Vec::new();
     let mut a = 0;
     for (i, w) in words.iter().enumerate() {
@@ -501,7 +503,8 @@ fn segments(
             // Nor are they left out before a Spanish "de" that goes on to say
             // which one ("genset de la nave 3 arranca pero …", not "de la nave
             // 3 arranca …"; not a shouted "DE", the drive end).
-            let of_which = asset_words.iter().any(|x| x == w)
+            let asset_word = asset_words.iter().any(|x| x == w);
+            let of_which = asset_word
                 && words.get(a + 1).is_some_and(|n| {
                     n.brk == Brk::None
                         && ["de", "del"].contains(&n.norm)
@@ -511,15 +514,15 @@ fn segments(
                 a = named.unwrap_or(a);
                 break;
             }
-            if let Some(k) = tag.and_then(|t| tag_at(notes, words, a, t)) {
+            if let Some(k) = tag.as_deref().and_then(|t| tag_at(notes, words, a, t)) {
                 // The asset's own tag names no other unit: the name or the tag
                 // in front of the subject already says it ("CH-3: circ 2 low
                 // oil press trip", not "CH-3: CH-3 circ 2 …").
                 a += k;
-            } else if LEADING.contains(&w) || (asset_words.iter().any(|x| x == w) && !numbered) {
-                if !LEADING.contains(&w) {
-                    named.get_or_insert(a);
-                }
+            } else if LEADING.contains(&w) {
+                a += 1;
+            } else if asset_word && !numbered {
+                named.get_or_insert(a);
                 a += 1;
             } else if w == "on" && words.get(a + 1).is_some_and(|n| n.norm == "arrival") {
                 a += 2;
@@ -685,8 +688,8 @@ fn reporting(words: &[Word<'_>], i: usize) -> bool {
 /// Shouted notes ("PUMP 2 MAKING LOUD NOISE") read better in lower case,
 /// all but a word that starts with a letter and has a digit: a code ("E3",
 /// "F28", "P0171") or a tag ("DP-1") stays as the display shows it, where
-/// "3RD", "200MM" and "0X0C" do not. ASCII only: Unicode case tables would cost the
-/// wasm more than they give.
+/// "3RD", "200MM" and "0X0C" do not. ASCII only: Unicode case tables would
+/// cost the wasm more than they give.
 fn unshout(s: String) -> String {
     let letters = s.bytes().filter(u8::is_ascii_alphabetic).count();
     if letters < 6 || !s.contains(' ') || s.bytes().any(|b| b.is_ascii_lowercase()) {
@@ -728,13 +731,20 @@ fn start_of(notes: &str, w: &Word<'_>) -> usize {
 }
 
 /// The notes between two words, whitespace collapsed, without half a
-/// pair of brackets or quotation marks (`orphans`); empty when there are none.
-fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
+/// pair of brackets or quotation marks (`orphans`; `pairs` are the notes'
+/// own, `marked_pairs`); empty when there are none.
+fn text_of(
+    notes: &str,
+    pairs: &[(usize, usize)],
+    words: &[Word<'_>],
+    a: usize,
+    b: usize,
+) -> String {
     if b <= a || b > words.len() {
         return String::new();
     }
     let from = start_of(notes, &words[a]);
-    let (orphans, to) = orphans(notes, from, words[b - 1].end);
+    let (orphans, to) = orphans(notes, pairs, from, words[b - 1].end);
     let kept: String;
     let slice = if orphans.is_empty() {
         &notes[from..to]
@@ -762,9 +772,14 @@ fn text_of(notes: &str, words: &[Word<'_>], a: usize, b: usize) -> String {
 }
 
 /// The characters of these pieces after the first, each with its ", ".
-fn pieces_len(notes: &str, words: &[Word<'_>], rest: &[(usize, usize)]) -> usize {
+fn pieces_len(
+    notes: &str,
+    pairs: &[(usize, usize)],
+    words: &[Word<'_>],
+    rest: &[(usize, usize)],
+) -> usize {
     rest.iter()
-        .map(|&(a, b)| chars(&text_of(notes, words, a, b)) + 2)
+        .map(|&(a, b)| chars(&text_of(notes, pairs, words, a, b)) + 2)
         .sum()
 }
 
@@ -784,28 +799,9 @@ fn quote_side(notes: &str, i: usize, c: char) -> (bool, bool) {
     (open, close)
 }
 
-/// The byte positions, between `from` and `to`, of brackets and quotation
-/// marks whose partner in the notes lies outside: a subject cut from inside
-/// "(only unit 2)" or "'fridge is DEAD'" would show half a pair, which
-/// reads as a mistake. A mark with no partner in the notes at all ("2) door
-/// switch", "the infants' faces") is the writer's and stays. A closing mark
-/// right after the last word is taken in instead (`… shows 'HDD error'`):
-/// the end `to` moves past it.
-fn orphans(notes: &str, from: usize, mut to: usize) -> (Vec<usize>, usize) {
-    let marks = |c: char| "()[]\"\u{201c}\u{201d}'\u{2018}\u{2019}".contains(c);
-    let slice = &notes[from..to];
-    // Most slices have none: no pairing of the whole notes for them.
-    let any = slice.char_indices().any(|(i, c)| {
-        marks(c)
-            && (!matches!(c, '\'' | '\u{2019}') || quote_side(notes, from + i, c) != (false, false))
-    });
-    let closes_after = notes[to..]
-        .chars()
-        .next()
-        .is_some_and(|c| ")]\"\u{201d}'\u{2019}".contains(c));
-    if !any && !closes_after {
-        return (Vec::new(), to);
-    }
+/// The notes' pairs of brackets and quotation marks (opening and closing
+/// byte positions), found once per note for `orphans`.
+fn marked_pairs(notes: &str) -> Vec<(usize, usize)> {
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let (mut brackets, mut singles, mut curly) = (Vec::new(), Vec::new(), Vec::new());
     let mut double: Option<usize> = None;
@@ -830,6 +826,22 @@ fn orphans(notes: &str, from: usize, mut to: usize) -> (Vec<usize>, usize) {
             _ => {}
         }
     }
+    pairs
+}
+
+/// The byte positions, between `from` and `to`, of brackets and quotation
+/// marks whose partner in the notes lies outside: a subject cut from inside
+/// "(only unit 2)" or "'fridge is DEAD'" would show half a pair, which
+/// reads as a mistake. A mark with no partner in the notes at all ("2) door
+/// switch", "the infants' faces") is the writer's and stays. A closing mark
+/// right after the last word is taken in instead (`… shows 'HDD error'`):
+/// the end `to` moves past it.
+fn orphans(
+    notes: &str,
+    pairs: &[(usize, usize)],
+    from: usize,
+    mut to: usize,
+) -> (Vec<usize>, usize) {
     if let Some(&(_, c)) = pairs
         .iter()
         .find(|&&(o, c)| c == to && (from..to).contains(&o))
@@ -838,8 +850,8 @@ fn orphans(notes: &str, from: usize, mut to: usize) -> (Vec<usize>, usize) {
     }
     let inside = |i: usize| (from..to).contains(&i);
     let out = pairs
-        .into_iter()
-        .filter_map(|(o, c)| match (inside(o), inside(c)) {
+        .iter()
+        .filter_map(|&(o, c)| match (inside(o), inside(c)) {
             (true, false) => Some(o),
             (false, true) => Some(c),
             _ => None,
@@ -884,6 +896,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     } = *parts;
     let asset_name = asset_name.trim();
     let segs = segments(notes, words, hits, asset_words, asset_tag(asset_name));
+    let pairs = marked_pairs(notes);
     let sentence = |s: &Segment| words[s.a].sentence;
     // The main problem is stated first (in the development corpus the words a
     // dispatcher would put in the subject lie in the note's first sentence
@@ -966,7 +979,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 .collect();
             // A sentence of a word or two ("Dead.") reads on into the next one.
             let last = run.last().map_or(first, |s| *s);
-            if chars(&text_of(notes, words, first.a, last.b)) < 16 {
+            if chars(&text_of(notes, &pairs, words, first.a, last.b)) < 16 {
                 run.extend(
                     segs.iter()
                         .filter(|s| sentence(s) == sentence(&first) + 1)
@@ -987,7 +1000,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 .enumerate()
                 .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
                 .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
-                .map(|(_, s)| (*s, unshout(text_of(notes, words, s.a, s.b))));
+                .map(|(_, s)| (*s, unshout(text_of(notes, &pairs, words, s.a, s.b))));
             let lay_out = |prefix: &str, plain: bool| {
                 let second = wanted
                     .clone()
@@ -998,7 +1011,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 let (mut a, mut b) = (start, end);
                 // A sentence too long to fit loses who reported it first ("Customer
                 // rang in a panic saying the lift was making a screaming noise").
-                if chars(&text_of(notes, words, a, b)) > room
+                if chars(&text_of(notes, &pairs, words, a, b)) > room
                     && let Some(i) = (a..b.min(a + 12)).find(|&i| SAYING.contains(&words[i].norm))
                 {
                     a = i + 1;
@@ -1009,13 +1022,13 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 // Then the phrases before the first that says anything ("Greenhill
                 // Offices, booster set cycling on/off ..." loses "Greenhill Offices").
                 if !plain
-                    && chars(&text_of(notes, words, a, b)) > room
+                    && chars(&text_of(notes, &pairs, words, a, b)) > room
                     && let Some(s) = run.iter().find(|s| s.score > 0.0)
                     && s.a >= a
                 {
                     a = s.a;
                 }
-                while b > a && chars(&text_of(notes, words, a, b)) > room {
+                while b > a && chars(&text_of(notes, &pairs, words, a, b)) > room {
                     b -= 1;
                     while b > a + 1 && dangling(words[b - 1].norm) {
                         b -= 1;
@@ -1033,7 +1046,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     let mut used = 0;
                     let mut kept = Vec::new();
                     for s in run.iter().filter(|s| s.score > 0.0) {
-                        let n = chars(&text_of(notes, words, s.a, s.b))
+                        let n = chars(&text_of(notes, &pairs, words, s.a, s.b))
                             + if kept.is_empty() { 0 } else { 2 };
                         if used + n > room {
                             break;
@@ -1079,7 +1092,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 // is left out when a phrase that does say something follows it.
                 let says_something = |&(a, b): &(usize, usize)| {
                     hits.iter().any(|h| h.w0 >= a && h.w1 <= b)
-                        || chars(&text_of(notes, words, a, b)) >= 16
+                        || chars(&text_of(notes, &pairs, words, a, b)) >= 16
                 };
                 let cut_alone = pieces.len() == 1 && second.is_some();
                 let pieces: Vec<(usize, usize)> = pieces
@@ -1096,7 +1109,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 if full.as_deref() != Some(prefix.as_str())
                     && let Some(&(a0, b0)) = pieces.first()
                 {
-                    let others = pieces_len(notes, words, &pieces[1..])
+                    let others = pieces_len(notes, &pairs, words, &pieces[1..])
                         + second.as_ref().map_or(0, |(_, t)| chars(t) + 2);
                     // Not a joining word, nor what the tag already says ("AHU" after "AHU-2: ").
                     let tag = super::analyse::name_words(&prefix);
@@ -1114,7 +1127,8 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     // way to them: they say what is at fault ("Handrail main
                     // stairs … is loose", not "Stairs … is loose").
                     let fits = |b: usize| {
-                        chars(&prefix) + chars(&text_of(notes, words, a, b)) + others <= budget
+                        chars(&prefix) + chars(&text_of(notes, &pairs, words, a, b)) + others
+                            <= budget
                     };
                     let mut b = b0;
                     while unnamed && b > a0 + 2 && !fits(b) {
@@ -1143,7 +1157,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     .map(|&(a, b)| {
                         (
                             words[a].start,
-                            unshout(text_of(notes, words, a, b)),
+                            unshout(text_of(notes, &pairs, words, a, b)),
                             Span::new(start_of(notes, &words[a]), words[b - 1].end),
                         )
                     })
