@@ -46,8 +46,9 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// at 20 it would be 5,127 and 257.0 KB); 17 at 12,000 (6,403, 252.5 KB),
 /// once the engine stored each word in fewer bytes (`learn::row`,
 /// `learn::vocab`), and 242.5 KB once `word_penalties` left more words
-/// weighing zero (at 11 they would be 10,095 and 275.8 KB). It grows with
-/// the corpus again to keep the engine within its 256 KB.
+/// weighing zero (at 11 they would be 10,095 and 275.8 KB); still 17 at
+/// 12,799 (6,833, 250.9 KB). It grows with the corpus again to keep the
+/// engine within its 256 KB.
 const MIN_COUNT: usize = 17;
 const STEPS: usize = 600;
 const RATE: f64 = 0.5;
