@@ -1003,6 +1003,49 @@ mod tests {
     }
 
     #[test]
+    fn words_that_already_said_the_problem_are_not_dropped_as_who_said_it() {
+        // A lost function ("wouldnt silence") is the problem even beside
+        // "no smoke"; "panel says" and "stopped reporting" are not people
+        // reporting it.
+        let s = subject_for(
+            "Fire Alarm - Block B",
+            "Fire alarm going off in block B and wouldnt silence, panel says fire in zone 3 but no \
+             smoke or anything, checked the whole landing. Detector in the riser is full of dust \
+             from the decorators.",
+        );
+        assert!(
+            s.contains("wouldnt silence") || s.contains("going off"),
+            "{s}"
+        );
+        let s = subject_for(
+            "Chiller remote monitoring",
+            "remote monitoring for both chillers stopped reporting to the portal since monday the \
+             router in the plant room has a red light chillers themselves are fine",
+        );
+        assert!(s.contains("stopped reporting"), "{s}");
+    }
+
+    #[test]
+    fn a_subject_cut_short_does_not_end_on_who_said_it_or_what_it_looks_like() {
+        for (asset, notes) in [
+            (
+                "Walk-in freezer",
+                "Door gasket's split along the bottom and it's icing up round the seal, chef says \
+                 it's been like that for weeks and the door needs a shove to shut",
+            ),
+            (
+                "Entrance canopy",
+                "Got a crack across one of the glass panels on the canopy, about the size of my \
+                 hand, looks like something was thrown at it from the street last night",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            let last = s.rsplit(' ').next().unwrap_or_default();
+            assert!(!["says", "like", "looks"].contains(&last), "{s}");
+        }
+    }
+
+    #[test]
     fn a_hello_that_opens_the_notes_is_not_the_subject() {
         for notes in [
             "Hi, the toilet in our only customer loo is overflowing every time someone flushes",

@@ -97,6 +97,8 @@ const LEADING: &[&str] = &[
     "hello",
     "checked",
     "please",
+    // "Just to say the head rang …"
+    "say",
     "at",
     "in",
     "with",
@@ -306,6 +308,14 @@ fn dangling(w: &str) -> bool {
         "para",
         "too",
         "very",
+        // "… hard drive looks like", "… sounds", cut before what it is like.
+        "like",
+        "looks",
+        "look",
+        "sounds",
+        "seems",
+        "appears",
+        "feels",
         "demasiado",
         "sobre",
         "desde",
@@ -352,6 +362,22 @@ fn weight(h: &Hit) -> f32 {
         })
         .sum();
     w * h.weight()
+}
+
+/// A live cue that says something is wrong: down, flooding, a danger, a
+/// failure or a fault in how it works — not a place, a part or a type.
+fn fault(h: &Hit) -> bool {
+    h.live()
+        && h.cue.fx.iter().any(|f| {
+            matches!(
+                f,
+                Fx::High
+                    | Fx::Hazard
+                    | Fx::Down
+                    | Fx::Flood
+                    | Fx::R(Re::Breakdown | Re::Performance, _)
+            )
+        })
 }
 
 #[derive(Clone, Copy)]
@@ -913,7 +939,9 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     .iter()
                     .any(|f| matches!(f, Fx::Hazard | Fx::Flood | Fx::R(Re::Breakdown, _)))
         };
-        said().any(|h| reassuring(&h)) && !said().any(|h| weight(h) > 0.0)
+        // A function lost ("wouldnt silence") says a problem as a cue does.
+        let lost = || segs.iter().any(|s| sentence(s) == n && s.score > 0.0);
+        said().any(|h| reassuring(&h)) && !said().any(|h| weight(h) > 0.0) && !lost()
     };
     // A greeting ("Morning.", "Hi team,") is not the problem either.
     let greeting = |n: u16| {
@@ -1010,9 +1038,14 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     .saturating_sub(second.as_ref().map_or(0, |(_, t)| chars(t) + 2));
                 let (mut a, mut b) = (start, end);
                 // A sentence too long to fit loses who reported it first ("Customer
-                // rang in a panic saying the lift was making a screaming noise").
+                // rang in a panic saying the lift was making a screaming noise"),
+                // never words that already said the problem ("Fire alarm going
+                // off and wouldnt silence, panel says zone 5", "all three gens
+                // stopped reporting to the portal").
                 if chars(&text_of(notes, &pairs, words, a, b)) > room
                     && let Some(i) = (a..b.min(a + 12)).find(|&i| SAYING.contains(&words[i].norm))
+                    && !hits.iter().any(|h| h.w0 >= a && h.w1 <= i && fault(h))
+                    && lost_function(words, hits, a, i) == 0.0
                 {
                     a = i + 1;
                     while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "of") {
@@ -1030,6 +1063,23 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 }
                 while b > a && chars(&text_of(notes, &pairs, words, a, b)) > room {
                     b -= 1;
+                    while b > a + 1 && dangling(words[b - 1].norm) {
+                        b -= 1;
+                    }
+                }
+                // A cut right after who said it ("… round the seal, cook says",
+                // "… and the screen says") leaves them saying nothing: their
+                // phrase goes too, when it is short.
+                if b < end
+                    && b > a + 1
+                    && SAYING.contains(&words[b - 1].norm)
+                    && let Some(k) = (a + 1..b - 1).rev().take(RUN_ON_WORDS).find(|&k| {
+                        words[k].brk != Brk::None
+                            || CLAUSE_STARTS.contains(&words[k].norm)
+                            || ["and", "but", "which"].contains(&words[k].norm)
+                    })
+                {
+                    b = k;
                     while b > a + 1 && dangling(words[b - 1].norm) {
                         b -= 1;
                     }
