@@ -1046,6 +1046,28 @@ mod tests {
     }
 
     #[test]
+    fn a_subject_does_not_begin_with_a_bare_state() {
+        // The asset's words the sentence began with are given back, the end
+        // cut to make room: "Not running, float jammed …" says not what.
+        for (asset, notes) in [
+            (
+                "Sump pump - Car park basement",
+                "CAR PARK BASEMENT SUMP PUMP NOT RUNNING , FLOAT JAMMED ON A CABLE TIE , WATER \
+                 200MM DEEP AND RISING TOWARDS THE LIFT PIT . FREED FLOAT , PUMP RUNNING .",
+            ),
+            (
+                "Canteen extract fan",
+                "Canteen extract dead since half eleven. Grill on, kitchen full of haze, staff \
+                 eyes streaming. Fan seized, motor very hot.",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            let first = s.split(' ').next().unwrap_or_default().to_lowercase();
+            assert!(!["not", "dead"].contains(&first.as_str()), "{s}");
+        }
+    }
+
+    #[test]
     fn a_hello_that_opens_the_notes_is_not_the_subject() {
         for notes in [
             "Hi, the toilet in our only customer loo is overflowing every time someone flushes",

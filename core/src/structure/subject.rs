@@ -1180,8 +1180,14 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                         chars(&prefix) + chars(&text_of(notes, &pairs, words, a, b)) + others
                             <= budget
                     };
+                    // So does it in every candidate whose phrase would begin
+                    // with a bare state ("Not running, float stuck …" for "SUMP
+                    // PUMP NOT RUNNING, FLOAT STUCK …"): the words say what is not.
+                    let bare = STATES.contains(&words[a0].norm)
+                        || words[a0].norm.ends_with("ing")
+                        || words[a0].norm.ends_with("ed");
                     let mut b = b0;
-                    while unnamed && b > a0 + 2 && !fits(b) {
+                    while (unnamed || bare) && b > a0 + 2 && !fits(b) {
                         b -= 1;
                         while b > a0 + 2 && dangling(words[b - 1].norm) {
                             b -= 1;
