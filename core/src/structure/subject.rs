@@ -316,6 +316,14 @@ fn dangling(w: &str) -> bool {
         "seems",
         "appears",
         "feels",
+        // "… van reversed into", "… dripping onto", "… plc shows".
+        "into",
+        "onto",
+        "towards",
+        "toward",
+        "against",
+        "near",
+        "during",
         "demasiado",
         "sobre",
         "desde",
@@ -1067,12 +1075,14 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                         b -= 1;
                     }
                 }
-                // A cut right after who said it ("… round the seal, cook says",
-                // "… and the screen says") leaves them saying nothing: their
-                // phrase goes too, when it is short.
+                // A cut right after who said it or what shows it ("… round the
+                // seal, cook says", "… and the screen says", "…, plc shows")
+                // leaves them saying nothing: their phrase goes too, when it is
+                // short.
                 if b < end
                     && b > a + 1
-                    && SAYING.contains(&words[b - 1].norm)
+                    && (SAYING.contains(&words[b - 1].norm)
+                        || ["shows", "show", "displays"].contains(&words[b - 1].norm))
                     && let Some(k) = (a + 1..b - 1).rev().take(RUN_ON_WORDS).find(|&k| {
                         words[k].brk != Brk::None
                             || CLAUSE_STARTS.contains(&words[k].norm)
