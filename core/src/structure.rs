@@ -1081,6 +1081,27 @@ mod tests {
     }
 
     #[test]
+    fn a_percent_sign_stays_with_its_number_in_the_subject() {
+        for (asset, notes) in [
+            (
+                "AHU-2",
+                "Cooling valve shut though the BMS is calling 100%. Actuator getting 10V and not \
+                 moving.",
+            ),
+            (
+                "Oxygen concentrator",
+                "Room 4 low O2 alarm, purity 71%. Filters clean, sieve beds suspect.",
+            ),
+        ] {
+            let s = subject_for(asset, notes);
+            for n in ["100", "71"] {
+                assert!(!s.contains(n) || s.contains(&format!("{n}%")), "{s}");
+            }
+            assert!(s.contains("calling") || s.contains("purity"), "{s}");
+        }
+    }
+
+    #[test]
     fn a_hello_that_opens_the_notes_is_not_the_subject() {
         for notes in [
             "Hi, the toilet in our only customer loo is overflowing every time someone flushes",

@@ -324,6 +324,16 @@ fn dangling(w: &str) -> bool {
         "against",
         "near",
         "during",
+        "including",
+        // "… for the last", "… a drop every", "… for a few": what they count
+        // is cut off.
+        "last",
+        "every",
+        "each",
+        "few",
+        "per",
+        "his",
+        "even",
         "demasiado",
         "sobre",
         "desde",
@@ -778,7 +788,9 @@ fn text_of(
         return String::new();
     }
     let from = start_of(notes, &words[a]);
-    let (orphans, to) = orphans(notes, pairs, from, words[b - 1].end);
+    // A percent sign is the number's own ("down around 30%", not "… 30").
+    let end = words[b - 1].end + usize::from(notes[words[b - 1].end..].starts_with('%'));
+    let (orphans, to) = orphans(notes, pairs, from, end);
     let kept: String;
     let slice = if orphans.is_empty() {
         &notes[from..to]
