@@ -1205,11 +1205,8 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     // So does it in every candidate whose phrase would begin
                     // with a bare state ("Not running, float stuck …" for "SUMP
                     // PUMP NOT RUNNING, FLOAT STUCK …"): the words say what is not.
-                    let bare = STATES.contains(&words[a0].norm)
-                        || words[a0].norm.ends_with("ing")
-                        || words[a0].norm.ends_with("ed");
                     let mut b = b0;
-                    while (unnamed || bare) && b > a0 + 2 && !fits(b) {
+                    while (unnamed || state(words[a0].norm)) && b > a0 + 2 && !fits(b) {
                         b -= 1;
                         while b > a0 + 2 && dangling(words[b - 1].norm) {
                             b -= 1;
@@ -1332,7 +1329,6 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     // the problem's own ("Roof leak", "Ceiling tile stained", "CO2 alarm went
     // off"). Not before a state ("Pump leaking at seal", "fan dead"), which
     // reads as well after the name.
-    let state = |w: &str| w.ends_with("ing") || w.ends_with("ed") || STATES.contains(&w);
     if first.a > 0
         && words[first.a].brk == Brk::None
         && !state(words[first.a].norm)
@@ -1353,6 +1349,11 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         }
     }
     out
+}
+
+/// A word that says a state, not a thing ("leaking", "tripped", "dead").
+fn state(w: &str) -> bool {
+    w.ends_with("ing") || w.ends_with("ed") || STATES.contains(&w)
 }
 
 /// Words that say a state, not a thing: after the asset's name words, the
