@@ -351,6 +351,15 @@ fn dangling(w: &str) -> bool {
     TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
 }
 
+/// The end `b` of a cut moved back past words it must not end on
+/// (`dangling`), keeping at least the words before `floor`.
+fn untrail(words: &[Word<'_>], floor: usize, mut b: usize) -> usize {
+    while b > floor && dangling(words[b - 1].norm) {
+        b -= 1;
+    }
+    b
+}
+
 /// A first sentence this short that says nothing of a fault (no cue, or only
 /// where it is: "hospital", "ward") names a place or a person.
 const SHORT_WORDS: usize = 6;
@@ -1082,10 +1091,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     a = s.a;
                 }
                 while b > a && chars(&text_of(notes, &pairs, words, a, b)) > room {
-                    b -= 1;
-                    while b > a + 1 && dangling(words[b - 1].norm) {
-                        b -= 1;
-                    }
+                    b = untrail(words, a + 1, b - 1);
                 }
                 // A cut right after who said it or what shows it ("… round the
                 // seal, cook says", "… and the screen says", "…, plc shows")
@@ -1101,10 +1107,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                             || ["and", "but", "which"].contains(&words[k].norm)
                     })
                 {
-                    b = k;
-                    while b > a + 1 && dangling(words[b - 1].norm) {
-                        b -= 1;
-                    }
+                    b = untrail(words, a + 1, k);
                 }
                 // When the cut would drop a phrase with a live cue ("... level
                 // switch working, float sticking"), the sentence's cue-bearing
@@ -1207,10 +1210,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     // PUMP NOT RUNNING, FLOAT STUCK …"): the words say what is not.
                     let mut b = b0;
                     while (unnamed || state(words[a0].norm)) && b > a0 + 2 && !fits(b) {
-                        b -= 1;
-                        while b > a0 + 2 && dangling(words[b - 1].norm) {
-                            b -= 1;
-                        }
+                        b = untrail(words, a0 + 2, b - 1);
                     }
                     if a < a0 && fits(b) {
                         pieces[0] = (a, b);
