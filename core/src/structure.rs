@@ -271,6 +271,7 @@ impl Findings {
         }
         let lexed = lex::Lexed::new(notes);
         let words = lexed.words();
+        let keys = learn::keys(&words);
         let asset_words = analyse::name_words(&asset.name);
         let hits = analyse::find_hits(&words, &asset_words);
         let kind = analyse::AssetKind {
@@ -295,6 +296,7 @@ impl Findings {
             readings: &readings,
             asset_name: &asset.name,
             asset_words: &asset_words,
+            keys: &keys,
         };
         let cands = subject::candidates(&parts, subject_budget);
         #[cfg(test)]
@@ -316,6 +318,7 @@ impl Findings {
         if learned {
             learn::refine(
                 &words,
+                &keys,
                 &concepts,
                 urgency_said,
                 &mut priority,
@@ -862,6 +865,7 @@ mod tests {
             let words = lexed.words();
             let asset_words = analyse::name_words(&a.name);
             let hits = analyse::find_hits(&words, &asset_words);
+            let keys = learn::keys(&words);
             let parts = subject::Parts {
                 notes,
                 words: &words,
@@ -870,6 +874,7 @@ mod tests {
                 readings: &found.readings,
                 asset_name: &a.name,
                 asset_words: &asset_words,
+                keys: &keys,
             };
             let cands = subject::candidates(&parts, SUBJECT_MAX_CHARS);
             assert!(!cands.is_empty(), "{notes}");

@@ -289,16 +289,13 @@ const NOT_TYPOS: &[&str] = &[
 /// Only cues that merely vote for a type or reason are matched loosely: a
 /// typo must never raise the priority or tick the hazard box ("meeting" is
 /// one letter from "melting"). Misspelt urgency words are aliases instead.
-/// A word of the model's vocabulary (seen in many development notes) is a
-/// word, not a typo: "heating" is one letter from "heaving", and had voted
-/// Structural in every note that said it.
+/// A word the model knows (`learn::known`: its stem seen in many
+/// development notes, with an inflection's ending) is a word, not a typo:
+/// "heating" is one letter from "heaving", and had voted Structural in every
+/// note that said it.
 fn fuzzy_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
     let w = words[i].norm;
-    if w.len() < 6
-        || !w.is_ascii()
-        || learn::vocab().binary_search(&w).is_ok()
-        || NOT_TYPOS.contains(&w)
-    {
+    if w.len() < 6 || !w.is_ascii() || learn::known(w) || NOT_TYPOS.contains(&w) {
         return None;
     }
     // Typos past the second letter: the first two bytes pick the candidates.

@@ -27,7 +27,10 @@
 //! keeps the rules' Priority: the guidelines' rule 3 settles it, and the
 //! development notes say "urgent" almost only as "not urgent".
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
 
 use super::Span;
 use super::analyse::{AssetKind, Choice, Hit};
@@ -91,18 +94,44 @@ const CLEAR_HAZARD: (f32, f32) = (0.9, 0.65);
 /// At most this many spans for a model decision.
 const MAX_SPANS: usize = 3;
 
-/// The feature key of a word: its normalised form, or its shape when it
-/// has a digit.
-pub(super) fn key(norm: &str) -> &str {
+/// The feature key of a word: its shape when it has a digit (`0`, `0a`),
+/// else its English stem (Snowball, by `rust-stemmers`): "leaking",
+/// "leaks" and "leaked" are one feature, counted in three times the notes,
+/// so it is in the vocabulary sooner and its weight is learnt from them all
+/// (5-fold CV on dev2 at 12,799 notes, words in 17 notes: Priority 85.7 %
+/// against 85.4 %, Type 85.9 % against 85.3 %). Spanish words go through the
+/// English stemmer too: it only takes a plural "s" off most of them.
+pub(super) fn key(norm: &str) -> Cow<'_, str> {
     if norm.bytes().any(|b| b.is_ascii_digit()) {
-        if norm.chars().any(char::is_alphabetic) {
+        Cow::Borrowed(if norm.chars().any(char::is_alphabetic) {
             "0a"
         } else {
             "0"
-        }
+        })
     } else {
-        norm
+        static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+        STEMMER
+            .get_or_init(|| Stemmer::create(Algorithm::English))
+            .stem(norm)
     }
+}
+
+/// A word the model knows: its stem is in the vocabulary and the word is
+/// that stem inflected ("heating", "leaks"), not another word that stems
+/// the same ("contacter" is a typo of "contactor", not a form of
+/// "contact").
+pub(super) fn known(norm: &str) -> bool {
+    let k = key(norm);
+    vocab().binary_search(&k.as_ref()).is_ok()
+        && norm
+            .strip_prefix(k.as_ref())
+            .is_some_and(|rest| matches!(rest, "" | "s" | "es" | "ed" | "d" | "ing" | "e"))
+}
+
+/// The key of each word (`key`), worked out once per note: the model's
+/// features and every subject candidate read them.
+pub(super) fn keys<'a>(words: &[Word<'a>]) -> Vec<Cow<'a, str>> {
+    words.iter().map(|w| key(w.norm)).collect()
 }
 
 /// Every feature key of the notes with its span, in order: each word, then
@@ -119,23 +148,26 @@ pub(super) fn key(norm: &str) -> &str {
 /// 86.3 / 93.5% against 85.0 / 84.6 / 86.3 / 93.5%, and `dev.json`, with its
 /// misspelt voices, 229 / 227 / 221 of 280 against 231 / 226 / 222 — and
 /// each unknown word scans the vocabulary.)
-pub(super) fn each_feature(words: &[Word<'_>], mut f: impl FnMut(&str, Span)) {
+pub(super) fn each_feature(
+    words: &[Word<'_>],
+    keys: &[Cow<'_, str>],
+    mut f: impl FnMut(&str, Span),
+) {
     let mut buf = String::new();
-    for (i, w) in words.iter().enumerate() {
-        let k = key(w.norm);
+    for (i, (w, k)) in words.iter().zip(keys).enumerate() {
         if k.is_empty() {
             continue;
         }
         f(k, Span::new(w.start, w.end));
-        if let Some(n) = words.get(i + 1) {
-            let nk = key(n.norm);
-            if n.brk != Brk::Hard && !nk.is_empty() {
-                buf.clear();
-                buf.push_str(k);
-                buf.push(' ');
-                buf.push_str(nk);
-                f(&buf, Span::new(w.start, n.end));
-            }
+        if let (Some(n), Some(nk)) = (words.get(i + 1), keys.get(i + 1))
+            && n.brk != Brk::Hard
+            && !nk.is_empty()
+        {
+            buf.clear();
+            buf.push_str(k);
+            buf.push(' ');
+            buf.push_str(nk);
+            f(&buf, Span::new(w.start, n.end));
         }
     }
 }
@@ -180,9 +212,9 @@ pub(super) fn feature(i: usize, key: &str, span: Span) -> Feature {
 }
 
 /// The vocabulary features present in the notes, duplicates kept.
-pub(super) fn features(words: &[Word<'_>]) -> Vec<Feature> {
+pub(super) fn features(words: &[Word<'_>], keys: &[Cow<'_, str>]) -> Vec<Feature> {
     let mut out = Vec::with_capacity(words.len() * 2);
-    each_feature(words, |k, span| {
+    each_feature(words, keys, |k, span| {
         if let Ok(i) = vocab().binary_search(&k) {
             out.push(feature(i, k, span));
         }
@@ -377,10 +409,12 @@ const FUNCTION_WORDS: &[&str] = &[
 /// already shown, is passed over while another supports the class: the
 /// highlighted words are the ones a person can read as a reason.
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
+    static FUNCTION_KEYS: OnceLock<Vec<Cow<'static, str>>> = OnceLock::new();
+    let function = FUNCTION_KEYS.get_or_init(|| FUNCTION_WORDS.iter().map(|w| key(w)).collect());
     let telling = |i: u16| {
         vocab()
             .get(usize::from(i))
-            .is_some_and(|k| k.split(' ').any(|t| !FUNCTION_WORDS.contains(&t)))
+            .is_some_and(|k| k.split(' ').any(|t| !function.iter().any(|f| f == t)))
     };
     let picked = pick_support(w, n, c, feats, |i, shown| telling(i) && !shown.contains(&i));
     if picked.is_empty() {
@@ -504,8 +538,13 @@ pub(super) fn exposed(words: &[Word<'_>]) -> bool {
 }
 
 /// Let the model refine the rules' findings.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the notes' words and keys, what the rules found, and their four proposals refined in place"
+)]
 pub(super) fn refine(
     words: &[Word<'_>],
+    keys: &[Cow<'_, str>],
     concepts: &[f32],
     urgency_said: bool,
     priority: &mut Option<Choice>,
@@ -513,7 +552,7 @@ pub(super) fn refine(
     reasons: &mut Vec<Choice>,
     hazard: &mut Option<Choice>,
 ) {
-    let feats = features(words);
+    let feats = features(words, keys);
     if let Some(d) = decide(
         &model::HAZARD,
         HAZARD,
@@ -559,13 +598,16 @@ mod tests {
     use super::*;
     use crate::structure::lex::Lexed;
 
-    /// Weights for two classes where the given vocabulary entries weigh
-    /// `q` for class 0 (and `-q` for class 1, which is not stored).
+    /// Weights for two classes where the given words and pairs (as written:
+    /// their keys are looked up) weigh `q` for class 0 (and `-q` for class
+    /// 1, which is not stored).
     fn weighing(entries: &[(&str, i8)]) -> Vec<i8> {
         let mut words = vec![0i8; vocab().len()];
         for &(k, q) in entries {
+            let k: Vec<Cow<'_, str>> = k.split(' ').map(key).collect();
+            let k = k.join(" ");
             let i = vocab()
-                .binary_search(&k)
+                .binary_search(&k.as_str())
                 .unwrap_or_else(|_| panic!("{k} not in vocabulary"));
             words[i] = q;
         }
@@ -582,11 +624,45 @@ mod tests {
             sure: 0.0,
         };
         let lexed = Lexed::new(notes);
-        let feats = features(&lexed.words());
+        let words = lexed.words();
+        let feats = features(&words, &keys(&words));
         support(&w, 2, 0, &feats)
             .iter()
             .map(|s| notes[s.range()].to_lowercase())
             .collect()
+    }
+
+    #[test]
+    fn a_word_weighs_the_same_in_each_of_its_forms() {
+        let with = |notes: &str| {
+            let lexed = Lexed::new(notes);
+            let words = lexed.words();
+            features(&words, &keys(&words))
+                .iter()
+                .map(|&(i, _)| vocab()[usize::from(i)])
+                .collect::<Vec<_>>()
+        };
+        // One feature for the word and one for the pair, whichever form.
+        let leaking = with("roof leaking");
+        assert_eq!(leaking, with("roof leaks"));
+        assert_eq!(leaking, with("Roof leaked"));
+        assert_eq!(leaking, ["roof", "roof leak", "leak"]);
+        // The highlighted words are the notes' own, not the stem.
+        let words = weighing(&[("leak", 50)]);
+        assert_eq!(shown("valve leaking badly", &words), ["leaking"]);
+        // A number is its shape, never a stem.
+        assert_eq!(key("3.2bar"), "0a");
+        assert_eq!(key("415"), "0");
+    }
+
+    #[test]
+    fn a_typo_that_stems_like_a_known_word_is_still_a_typo() {
+        assert!(known("heating"), "an inflection of a word the model knows");
+        assert!(known("leaks"));
+        // "contacter" stems to "contact", but "-er" makes another word: it
+        // is left to the one-typo match with "contactor".
+        assert!(!known("contacter"));
+        assert!(!known("compresser"));
     }
 
     #[test]

@@ -41,6 +41,8 @@
 //! written for 82.3%, and one of the candidates for 97.5%; the ranker
 //! chooses right for 87.8% (5-fold).
 
+use std::borrow::Cow;
+
 use super::Span;
 use super::analyse::Hit;
 use super::cues::{Fx, Re};
@@ -937,6 +939,8 @@ pub(super) struct Parts<'a> {
     pub asset_name: &'a str,
     /// The asset name's words, lower case.
     pub asset_words: &'a [String],
+    /// Each word's feature key (`learn::keys`).
+    pub keys: &'a [Cow<'a, str>],
 }
 
 pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<'w>> {
@@ -948,6 +952,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         readings,
         asset_name,
         asset_words,
+        ..
     } = *parts;
     let asset_name = asset_name.trim();
     let segs = segments(notes, words, hits, asset_words, asset_tag(asset_name));
@@ -1416,9 +1421,9 @@ pub(super) struct Candidate<'w> {
     /// the note, how much of its sentence it keeps, how it was made.
     pub dense: [f32; DENSE],
     /// The feature key of each distinct word in it (`learn::key`).
-    pub keys: Vec<&'w str>,
+    pub keys: Vec<Cow<'w, str>>,
     /// The keys of its first two words.
-    pub lead: Vec<&'w str>,
+    pub lead: Vec<Cow<'w, str>>,
 }
 
 /// The ranker's score of a candidate described by its dense numbers `x`,
@@ -1480,8 +1485,8 @@ fn describe<'w>(
     let negated = inside().filter(|h| h.negated).count() as f32;
     let (mut lost, mut covered, mut count) = (0.0, 0usize, 0usize);
     let mut first_sentence = u16::MAX;
-    let mut keys: Vec<&'w str> = Vec::new();
-    let mut lead: Vec<&'w str> = Vec::new();
+    let mut keys: Vec<Cow<'w, str>> = Vec::new();
+    let mut lead: Vec<Cow<'w, str>> = Vec::new();
     for sp in &subject.spans {
         let a = words
             .iter()
@@ -1498,16 +1503,15 @@ fn describe<'w>(
         covered += (a..b).filter(|&i| i >= start && i < end).count();
         count += b - a;
         first_sentence = first_sentence.min(words[a].sentence);
-        for w in &words[a..b] {
-            let k = super::learn::key(w.norm);
+        for k in &parts.keys[a..b] {
             if k.is_empty() {
                 continue;
             }
             if lead.len() < 2 {
-                lead.push(k);
+                lead.push(k.clone());
             }
-            if !keys.contains(&k) {
-                keys.push(k);
+            if !keys.contains(k) {
+                keys.push(k.clone());
             }
         }
     }
@@ -1579,8 +1583,8 @@ impl Ranker<'_> {
     fn score(&self, c: &Candidate<'_>) -> f32 {
         rank(
             &c.dense,
-            c.keys.iter().copied(),
-            c.lead.iter().copied(),
+            c.keys.iter().map(AsRef::as_ref),
+            c.lead.iter().map(AsRef::as_ref),
             self.dense,
             |k, lead| {
                 super::learn::vocab().binary_search(&k).map_or(0.0, |i| {
