@@ -1087,7 +1087,7 @@ mod tests {
 
     #[test]
     fn a_percent_sign_stays_with_its_number_in_the_subject() {
-        for (asset, notes) in [
+        for (name, notes) in [
             (
                 "AHU-2",
                 "Cooling valve shut though the BMS is calling 100%. Actuator getting 10V and not \
@@ -1098,11 +1098,21 @@ mod tests {
                 "Room 4 low O2 alarm, purity 71%. Filters clean, sieve beds suspect.",
             ),
         ] {
-            let s = subject_for(asset, notes);
+            let s = subject_for(name, notes);
             for n in ["100", "71"] {
                 assert!(!s.contains(n) || s.contains(&format!("{n}%")), "{s}");
             }
             assert!(s.contains("calling") || s.contains("purity"), "{s}");
+            // The review screen highlights the same words: the sign too.
+            let a = asset(name);
+            let t = Technician::default();
+            let ctx = Context {
+                asset: &a,
+                technician: &t,
+            };
+            let p = structure(notes, ctx, &CaseSchema::salesforce_default());
+            let lit = highlighted(notes, &p, "Subject").concat();
+            assert!(lit.contains("100%") || lit.contains("71%"), "{lit:?}");
         }
     }
 

@@ -785,6 +785,13 @@ fn start_of(notes: &str, w: &Word<'_>) -> usize {
     if signed { w.start - 1 } else { w.start }
 }
 
+/// Where a phrase ending at `w` ends: a percent sign is the number's own
+/// ("down around 30%", not "… 30"), in the text and in the span the
+/// review screen highlights alike.
+fn end_of(notes: &str, w: &Word<'_>) -> usize {
+    w.end + usize::from(notes[w.end..].starts_with('%'))
+}
+
 /// The notes between two words, whitespace collapsed, without half a
 /// pair of brackets or quotation marks (`orphans`; `pairs` are the notes'
 /// own, `marked_pairs`); empty when there are none.
@@ -799,8 +806,7 @@ fn text_of(
         return String::new();
     }
     let from = start_of(notes, &words[a]);
-    // A percent sign is the number's own ("down around 30%", not "… 30").
-    let end = words[b - 1].end + usize::from(notes[words[b - 1].end..].starts_with('%'));
+    let end = end_of(notes, &words[b - 1]);
     let (orphans, to) = orphans(notes, pairs, from, end);
     let kept: String;
     let slice = if orphans.is_empty() {
@@ -1238,7 +1244,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                         (
                             words[a].start,
                             unshout(text_of(notes, &pairs, words, a, b)),
-                            Span::new(start_of(notes, &words[a]), words[b - 1].end),
+                            Span::new(start_of(notes, &words[a]), end_of(notes, &words[b - 1])),
                         )
                     })
                     .collect();
@@ -1250,7 +1256,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     parts.push((
                         words[s.a].start,
                         t,
-                        Span::new(start_of(notes, &words[s.a]), words[s.b - 1].end),
+                        Span::new(start_of(notes, &words[s.a]), end_of(notes, &words[s.b - 1])),
                     ));
                 }
                 super::analyse::sort_small(&mut parts, |a, b| a.0 < b.0);
