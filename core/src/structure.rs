@@ -555,15 +555,21 @@ mod tests {
         text(&run(notes), "Subject").unwrap().to_owned()
     }
 
-    fn subject_for(asset_name: &str, notes: &str) -> String {
+    /// The proposal for `notes` on an asset named `asset_name`.
+    fn structure_on(asset_name: &str, notes: &str) -> Proposal {
         let a = asset(asset_name);
         let t = Technician::default();
         let ctx = Context {
             asset: &a,
             technician: &t,
         };
-        let p = structure(notes, ctx, &CaseSchema::salesforce_default());
-        text(&p, "Subject").unwrap().to_owned()
+        structure(notes, ctx, &CaseSchema::salesforce_default())
+    }
+
+    fn subject_for(asset_name: &str, notes: &str) -> String {
+        text(&structure_on(asset_name, notes), "Subject")
+            .unwrap()
+            .to_owned()
     }
 
     fn highlighted<'n>(notes: &'n str, p: &Proposal, f: &str) -> Vec<&'n str> {
@@ -1104,13 +1110,7 @@ mod tests {
             }
             assert!(s.contains("calling") || s.contains("purity"), "{s}");
             // The review screen highlights the same words: the sign too.
-            let a = asset(name);
-            let t = Technician::default();
-            let ctx = Context {
-                asset: &a,
-                technician: &t,
-            };
-            let p = structure(notes, ctx, &CaseSchema::salesforce_default());
+            let p = structure_on(name, notes);
             let lit = highlighted(notes, &p, "Subject").concat();
             assert!(lit.contains("100%") || lit.contains("71%"), "{lit:?}");
         }
