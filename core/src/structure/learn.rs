@@ -37,6 +37,7 @@ use super::analyse::{AssetKind, Choice, Hit};
 use super::cues::{Fx, Re, Ty};
 use super::lex::{Brk, Word};
 use super::model;
+use super::subject::NEGATORS;
 
 pub(super) const PRIORITY: &[&str] = &["High", "Medium", "Low"];
 pub(super) const TYPES: &[&str] = &[
@@ -158,7 +159,13 @@ pub(super) fn each_feature(
         if k.is_empty() {
             continue;
         }
-        f(k, Span::new(w.start, w.end));
+        // A negator alone would be lit as the reason for a value, and "not"
+        // reads as none: its span reaches the word it negates, "not moving".
+        let end = match words.get(i + 1) {
+            Some(n) if n.brk == Brk::None && NEGATORS.contains(&w.norm) => n.end,
+            _ => w.end,
+        };
+        f(k, Span::new(w.start, end));
         if let (Some(n), Some(nk)) = (words.get(i + 1), keys.get(i + 1))
             && n.brk != Brk::Hard
             && !nk.is_empty()
@@ -680,5 +687,19 @@ mod tests {
         // When only function words support the class, they are still its words.
         let words = weighing(&[("to the", 100)]);
         assert_eq!(shown(notes, &words), ["to the"]);
+    }
+
+    #[test]
+    fn a_negator_is_shown_with_the_word_it_negates() {
+        // "not" weighs most, alone: the reader sees what is not happening.
+        let words = weighing(&[("not", 100), ("shut", 50)]);
+        let notes = "Cooling valve shut, actuator getting 10V and not moving.";
+        assert_eq!(shown(notes, &words), ["shut", "not moving"]);
+        // The same for the shortened forms and in Spanish.
+        let words = weighing(&[("wont", 100), ("no", 90)]);
+        assert_eq!(shown("pilot won't stay lit", &words), ["won't stay"]);
+        assert_eq!(shown("la bomba no arranca", &words), ["no arranca"]);
+        // Before a full stop, the word alone.
+        assert_eq!(shown("tried it twice, no. leak at seal", &words), ["no"]);
     }
 }

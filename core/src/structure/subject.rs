@@ -615,7 +615,7 @@ fn segments(
 }
 
 /// Words that say something does not happen.
-const NEGATORS: &[&str] = &[
+pub(super) const NEGATORS: &[&str] = &[
     "no", "not", "wont", "cant", "doesnt", "didnt", "isnt", "wasnt", "wouldnt", "cannot", "never",
     "aint", "arent", "werent", "hasnt", "havent",
 ];
