@@ -146,8 +146,9 @@ pub(super) fn keys<'a>(words: &[Word<'a>]) -> Vec<Cow<'a, str>> {
 /// notes, those in at least 50 notes: 5-fold CV on dev2 gave Priority
 /// 84.2% against 84.1%, Type 83.9% against 83.8%, Reason 85.8% against
 /// 85.9%, hazard 93.4% against 93.3% — the notes already name what the
-/// asset is (the same within ±0.2 at 12,799 notes, with stems). A word missing from the vocabulary read as the one vocabulary
-/// word within one typo of it ("compresser" as "compressor", pairs too) was
+/// asset is (the same within ±0.2 at 12,799 notes, with stems). A word
+/// missing from the vocabulary read as the one vocabulary word within one
+/// typo of it ("compresser" as "compressor", pairs too) was
 /// tried with the count-shared penalties: 5-fold CV on dev2 84.9 / 84.8 /
 /// 86.3 / 93.5% against 85.0 / 84.6 / 86.3 / 93.5%, and `dev.json`, with its
 /// misspelt voices, 229 / 227 / 221 of 280 against 231 / 226 / 222 — and
