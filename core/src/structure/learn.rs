@@ -403,15 +403,32 @@ pub(super) fn softmax(s: &mut [f32]) {
     }
 }
 
-/// Words that say nothing to the person reading the proposal: "to the" or
-/// "y" highlighted as the reason for a Type is noise, even when the model
-/// weighs it.
+/// Words that say nothing to the person reading the proposal: "to the",
+/// "onto" or "y" highlighted as the reason for a Type is noise, even when
+/// the model weighs it. Articles, pronouns and conjunctions; verbs that
+/// only carry others; prepositions; words of degree, time and doubt that
+/// qualify another ("only", "still", "maybe"); their Spanish. Not the
+/// negators (`subject::NEGATORS`: their span takes the word they negate),
+/// nor words that say something in a field report on their own ("down",
+/// "out", "off", "again", "sometimes", "nothing").
 const FUNCTION_WORDS: &[&str] = &[
-    "a", "an", "the", "to", "of", "in", "on", "at", "for", "from", "by", "with", "and", "or",
-    "but", "so", "it", "its", "is", "was", "are", "were", "be", "been", "has", "have", "had",
-    "this", "that", "there", "theres", "i", "we", "you", "they", "he", "she", "me", "my", "our",
-    "all", "some", "any", "as", "if", "then", "than", "too", "very", "just", "y", "de", "la", "el",
-    "en", "que", "los", "las", "del", "al", "un", "una", "con", "se", "es", "por", "para", "lo",
+    "a", "an", "the", "and", "or", "but", "so", "if", "then", "than", "as", "because", "while",
+    "whether", "it", "its", "this", "that", "these", "those", "there", "theres", "here", "i", "we",
+    "you", "they", "he", "she", "me", "my", "our", "him", "her", "them", "us", "your", "their",
+    "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "someone", "anyone",
+    "anything", "is", "was", "are", "were", "am", "be", "been", "being", "has", "have", "had",
+    "do", "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might",
+    "must", "to", "of", "in", "on", "at", "for", "from", "by", "with", "without", "into", "onto",
+    "upon", "about", "above", "across", "against", "around", "before", "behind", "below",
+    "beneath", "beside", "between", "during", "inside", "near", "over", "per", "since", "through",
+    "thru", "toward", "towards", "under", "until", "via", "within", "all", "some", "any", "each",
+    "every", "both", "either", "other", "others", "another", "more", "most", "much", "such",
+    "same", "whole", "only", "also", "even", "too", "very", "quite", "really", "just", "still",
+    "yet", "already", "now", "next", "maybe", "probably", "perhaps", "y", "e", "o", "u", "ni",
+    "pero", "de", "del", "la", "el", "los", "las", "lo", "le", "les", "un", "una", "su", "sus",
+    "mi", "este", "esta", "esto", "ese", "esa", "eso", "en", "al", "con", "sin", "por", "para",
+    "sobre", "entre", "hasta", "desde", "hacia", "que", "se", "es", "son", "estan", "fue", "ha",
+    "han", "hace", "cuando", "donde", "como", "muy", "mas", "ya", "tambien",
 ];
 
 /// The present words and pairs that weigh most for class `c` against the
@@ -420,12 +437,19 @@ const FUNCTION_WORDS: &[&str] = &[
 /// already shown, is passed over while another supports the class: the
 /// highlighted words are the ones a person can read as a reason.
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
+    // Their keys, sorted: each shown word is looked up in them.
     static FUNCTION_KEYS: OnceLock<Vec<Cow<'static, str>>> = OnceLock::new();
-    let function = FUNCTION_KEYS.get_or_init(|| FUNCTION_WORDS.iter().map(|w| key(w)).collect());
+    let function = FUNCTION_KEYS.get_or_init(|| {
+        let mut keys: Vec<_> = FUNCTION_WORDS.iter().map(|w| key(w)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    });
     let telling = |i: u16| {
-        vocab()
-            .get(usize::from(i))
-            .is_some_and(|k| k.split(' ').any(|t| !function.iter().any(|f| f == t)))
+        vocab().get(usize::from(i)).is_some_and(|k| {
+            k.split(' ')
+                .any(|t| function.binary_search_by(|f| f.as_ref().cmp(t)).is_err())
+        })
     };
     let picked = pick_support(w, n, c, feats, |i, shown| telling(i) && !shown.contains(&i));
     if picked.is_empty() {
@@ -691,6 +715,27 @@ mod tests {
         // When only function words support the class, they are still its words.
         let words = weighing(&[("to the", 100)]);
         assert_eq!(shown(notes, &words), ["to the"]);
+    }
+
+    #[test]
+    fn a_preposition_or_a_qualifier_is_not_shown_as_a_reason() {
+        // The model weighs "onto" (water onto electrics is High) and "only"
+        // (a fault on some days only), but a reader sees the words that
+        // say so.
+        let words = weighing(&[
+            ("onto", 100),
+            ("only", 90),
+            ("dripping", 50),
+            ("socket", 40),
+        ]);
+        let notes = "indoor unit dripping onto double socket, only when cooling";
+        assert_eq!(shown(notes, &words), ["dripping", "socket"]);
+        // And in Spanish: "hace" (it makes) is not the reason, "ruido" is.
+        let words = weighing(&[("hace", 100), ("ruido", 50)]);
+        assert_eq!(shown("el motor hace ruido", &words), ["ruido"]);
+        // A word that says something alone in a report stays: "down".
+        let words = weighing(&[("down", 100), ("only", 90)]);
+        assert_eq!(shown("only lift down", &words), ["down"]);
     }
 
     #[test]
