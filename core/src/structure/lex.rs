@@ -315,7 +315,13 @@ impl Lexed {
                             .map(|c| fold(c.to_ascii_lowercase())),
                     );
                     let e = arena.len();
-                    let a = alias(&arena[s..e]);
+                    // "dB" as written is a decibel, not a distribution board
+                    // ("DB-2", "the db"): lower-cased, they would be one word.
+                    let a = if matches!(text, "dB" | "dBA" | "dBa") {
+                        Some("decibels")
+                    } else {
+                        alias(&arena[s..e])
+                    };
                     raw.push(RawWord {
                         tok: i,
                         norm: (s, e),
@@ -475,6 +481,27 @@ mod tests {
         assert_eq!(alias("brg"), Some("bearing"));
         assert_eq!(alias("w/o"), Some("without"));
         assert_eq!(alias("bearing"), None);
+    }
+
+    #[test]
+    fn a_decibel_is_not_a_distribution_board() {
+        let norms = |s: &str| -> Vec<String> {
+            Lexed::new(s)
+                .words()
+                .iter()
+                .map(|w| w.norm.to_owned())
+                .collect()
+        };
+        assert_eq!(
+            norms("61 dB(A) at the fence"),
+            ["61", "decibels", "a", "at", "the", "fence"]
+        );
+        assert_eq!(norms("65 dBA"), ["65", "decibels"]);
+        // The board, however it is written.
+        assert_eq!(
+            norms("DB-2 tripped, the db"),
+            ["db", "2", "tripped", "the", "db"]
+        );
     }
 
     #[test]
