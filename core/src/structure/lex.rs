@@ -11,7 +11,8 @@
 //!
 //! Anything else that is not whitespace is a one-character symbol token.
 //! Words are then normalised for matching (ASCII lower case, Spanish accents
-//! dropped, apostrophes dropped, a few technician abbreviations expanded: `brg` → `bearing`) into
+//! dropped, apostrophes dropped, a few technician abbreviations expanded: `brg` → `bearing`;
+//! `dB` as written read as `decibels`, which lower-cased is the board `db`) into
 //! one arena string, and each word records the strongest break since the
 //! previous word (a comma or an emoji, a `:`-style separator, or a hard break
 //! such as `.`, `!`, `?`, a bracket or a new line). Punctuation dictated
