@@ -1222,6 +1222,28 @@ mod tests {
     }
 
     #[test]
+    fn what_they_complained_about_leaves_its_about_with_the_complaint() {
+        // The reporting clause goes, and "about" with it.
+        let s = subject_for(
+            "Chiller CH-3",
+            "Residents complained again about chiller noise at night, worst around 2am. Measured 61 dB(A) at the boundary.",
+        );
+        assert!(
+            s.ends_with("hiller noise at night, worst around 2am"),
+            "{s}"
+        );
+        assert!(!s.to_lowercase().contains("about"), "{s}");
+        let s = subject_of(
+            "The manager at the leisure centre complained about the pool hall heating being stone cold again all morning, swimmers getting out early and asking for refunds.",
+        );
+        assert!(!s.to_lowercase().contains("about"), "{s}");
+        assert!(s.contains("pool hall heating"), "{s}");
+        // "About" that is no part of a report stays: it is a quantity.
+        let s = subject_of("About 30cm of water in the pit, sump pump not running.");
+        assert!(s.contains("About 30cm"), "{s}");
+    }
+
+    #[test]
     fn a_phrase_saying_a_function_is_lost_joins_a_first_sentence_that_says_nothing() {
         let s = subject_of(
             "Popped in at the health centre on my way past this morning. Patient chair in room 3 wont go back up.",

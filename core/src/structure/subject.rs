@@ -545,6 +545,9 @@ fn segments(
         }
         // Where the asset's own words began, when they were left out.
         let mut named: Option<usize> = None;
+        // A reporting clause was left out: what they complained "about"
+        // goes with it.
+        let mut reported = false;
         loop {
             if a >= b {
                 break;
@@ -583,9 +586,12 @@ fn segments(
                 a += 2;
             } else if reporting(words, a) && a + 1 < b {
                 a += 2;
+                reported = true;
                 if a < b && words[a].norm == "that" {
                     a += 1;
                 }
+            } else if reported && w == "about" {
+                a += 1;
             } else {
                 break;
             }
@@ -1088,7 +1094,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     && lost_function(words, hits, a, i) == 0.0
                 {
                     a = i + 1;
-                    while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "of") {
+                    while a < b && (LEADING.contains(&words[a].norm) || words[a].norm == "about") {
                         a += 1;
                     }
                 }
