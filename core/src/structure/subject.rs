@@ -349,6 +349,18 @@ fn dangling(w: &str) -> bool {
         "muy",
         "más",
         "mas",
+        // "… the standby just", "… deja un", "… tercera vez esta", "… la
+        // caldera hace": what it does, what it leaves, which week, cut off.
+        "just",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "este",
+        "esta",
+        "estos",
+        "estas",
+        "hace",
     ];
     TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
 }
