@@ -1267,17 +1267,15 @@ mod tests {
         );
         assert!(!s.contains("During,"), "{s}");
         // Nor on an adverb waiting for its verb, nor on a Spanish article.
-        for (asset, notes) in [
-            (
-                "Dock Leveller Bay 2",
-                "Dock leveller bay two at the stores goods in the lip won't come out it just sits there and the drivers are bridging the gap with a plate",
+        for s in [
+            subject_of(
+                "Hand wash sink in the kitchen the sensor tap is not turning off it just keeps running until someone turns the isolation valve",
             ),
-            (
+            subject_for(
                 "Carretilla 8",
                 "La carretilla 8 pierde aceite hidráulico por la manguera del mástil, deja un charco en el pasillo cada noche y los operarios lo limpian",
             ),
         ] {
-            let s = subject_for(asset, notes);
             let last = s.rsplit(' ').next().unwrap_or_default();
             assert!(!["just", "un"].contains(&last), "{s}");
         }

@@ -261,9 +261,9 @@ const TRAILING: &[&str] = &[
 
 /// Words a sentence cut short must not end on: [`TRAILING`]'s, a negator
 /// ("Incubadora del lab … no" says the opposite of "no calienta"), an
-/// auxiliary left without its verb, a word that opens a clause or a pronoun
-/// that starts one ("… every morning when", "… because they"), and Spanish
-/// function words.
+/// auxiliary left without its verb, an adverb waiting for one ("… it
+/// just"), a word that opens a clause or a pronoun that starts one ("…
+/// every morning when", "… because they"), and Spanish function words.
 fn dangling(w: &str) -> bool {
     const MORE: &[&str] = &[
         "when",
