@@ -1676,11 +1676,19 @@ mod tests {
         );
         assert!(s.starts_with("Handrail main stairs"), "{s}");
         assert!(s.contains("loose"), "{s}");
-        // A state after the name's words reads as well after the name.
+        // A state after the name's words reads as well after the name, which
+        // says which one …
         assert_eq!(
             subject_for("Battery room extract fan", "Extract fan dead, room at 35C."),
             "Battery room extract fan: dead, room at 35C"
         );
+        // … unless the words the note began with name it all but a word: the
+        // technician's own "tap dripping" is not split by the name.
+        let s = subject_for(
+            "Mess block ladies toilet basin tap",
+            "MESS BLOCK LADIES TOILET TAP DRIPPING, CHANGED WASHER. ALL OK NOW.",
+        );
+        assert!(s.to_lowercase().contains("tap dripping"), "{s}");
     }
 
     #[test]

@@ -28,8 +28,8 @@
 //!
 //! That is the rules' subject, and the first of a few candidates
 //! (`candidates`): the same sentence as written, without the rearranging;
-//! when it began with words of the asset's name and a thing they name ("Roof
-//! leak", "Ceiling tile"), as written with those words and no name in front;
+//! when it began with words of the asset's name ("Roof leak", "Ceiling
+//! tile", "TAP DRIPPING"), as written with those words and no name in front;
 //! the same from each of its next phrases; and the first phrase of each other
 //! sentence, as written. A small learned ranker (`Ranker`, trained by
 //! `train.rs` on the development notes' expected subjects, its weights in
@@ -1353,16 +1353,31 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     };
     add(compose_for(first, 0, false, false), Kind::Rules, 0);
     add(compose_for(first, 0, true, false), Kind::Plain, 0);
-    // The sentence began with words of the asset's name, trimmed as filler,
-    // and goes on with a noun they name with: as written with them, they are
-    // the problem's own ("Roof leak", "Ceiling tile stained", "CO2 alarm went
-    // off"). Not before a state ("Pump leaking at seal", "fan dead"), which
-    // reads as well after the name.
+    // The sentence began with words of the asset's name, trimmed as filler:
+    // as written with them, they are the problem's own ("Roof leak",
+    // "Ceiling tile stained", "CO2 alarm went off"). Before a state the name
+    // in front reads as well ("Battery room extract fan: dead") and says
+    // which one — unless the words it began with name the asset all but one
+    // ("MESS BLOCK LADIES TOILET TAP DRIPPING" for "Mess block ladies toilet
+    // basin tap"), where "…basin tap: dripping" only splits what the
+    // technician wrote as one; the ranker weighs both.
+    let mut run = first.a;
+    while run > 0
+        && words[run - 1].sentence == fsent
+        && (run == first.a || words[run].brk == Brk::None)
+        && asset_words.iter().any(|x| x == words[run - 1].norm)
+    {
+        run -= 1;
+    }
+    let unsaid = super::analyse::name_words(asset_name)
+        .iter()
+        .filter(|n| !words[run..first.a].iter().any(|w| w.norm == n.as_str()))
+        .count();
     if first.a > 0
         && words[first.a].brk == Brk::None
-        && !state(words[first.a].norm)
         && words[first.a - 1].sentence == fsent
         && asset_words.iter().any(|x| x == words[first.a - 1].norm)
+        && (!state(words[first.a].norm) || unsaid <= 1)
     {
         add(compose_for(first, 0, true, true), Kind::Unnamed, 0);
     }
