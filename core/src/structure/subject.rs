@@ -1381,6 +1381,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     {
         add(compose_for(first, 0, true, true), Kind::Unnamed, 0);
     }
+    add(without_place(parts, &pairs, main, budget), Kind::Trimmed, 0);
     for k in 1..in_first().count().min(FROM_PHRASES + 1) {
         add(compose_for(first, k, true, false), Kind::From, k);
     }
@@ -1393,6 +1394,142 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         }
     }
     out
+}
+
+/// Words that open where something is ("on the first floor corridor fire
+/// door at Willowbank care home").
+const PLACE_WORDS: &[&str] = &[
+    "on",
+    "at",
+    "in",
+    "inside",
+    "outside",
+    "near",
+    "behind",
+    "under",
+    "underneath",
+    "above",
+    "beside",
+    "by",
+    "over",
+    "opposite",
+];
+
+/// The first sentence, `a..b`, too long to fit, without the place said
+/// between what is at fault and what it does: "Magnetic hold-open failed
+/// to release when the fire alarm was tested" for "The magnetic hold-open
+/// on the first floor corridor fire door at Willowbank care home failed to
+/// release …", which cut to fit says nothing of the problem. The place
+/// starts within a few words (`PLACE_WORDS`) and runs to the first word
+/// that says a state or a fault, and no cue in it says anything is wrong.
+/// The asset's name leads when it fits. (The ranker weighs it as one more
+/// candidate.)
+fn without_place(
+    parts: &Parts<'_>,
+    pairs: &[(usize, usize)],
+    (a, b): (usize, usize),
+    budget: usize,
+) -> Option<Subject> {
+    let Parts {
+        notes,
+        words,
+        hits,
+        asset_name,
+        ..
+    } = *parts;
+    let asset_name = asset_name.trim();
+    if chars(&text_of(notes, pairs, words, a, b)) <= budget.saturating_sub(chars(asset_name) + 2) {
+        return None;
+    }
+    let cue = |i: usize| {
+        hits.iter()
+            .any(|h| h.w0 == i && weight(h) > 0.0 && fault(h))
+    };
+    let reported = |w: &str| {
+        [SAYING, NOTING, REPORT_VERBS]
+            .iter()
+            .any(|l| l.contains(&w))
+    };
+    // Nor when the phrase begins inside a place ("socket by the sink in
+    // the staff kitchen has water …", the asset's words trimmed before it).
+    if (a.saturating_sub(2)..=a)
+        .any(|i| words[i].sentence == words[a].sentence && PLACE_WORDS.contains(&words[i].norm))
+    {
+        return None;
+    }
+    let p = (a + 1..b.min(a + 6)).find(|&i| PLACE_WORDS.contains(&words[i].norm))?;
+    // What is at fault: a few words, no verb, no clause ("Lady flagged
+    // that …", "Mrs Patel, 84, lives …").
+    if (a..p).any(|i| {
+        state(words[i].norm)
+            || cue(i)
+            || reported(words[i].norm)
+            || reporting(words, i)
+            || NEGATORS.contains(&words[i].norm)
+            || ["that", "went", "rang"].contains(&words[i].norm)
+            || (i > a && (words[i].brk != Brk::None || CLAUSE_STARTS.contains(&words[i].norm)))
+    }) {
+        return None;
+    }
+    // What it does: a state said as a verb ("is", "won't", "failed"), or a
+    // fault; not a word describing a thing ("at the flickering lights",
+    // "the RTU serving the warehouse"), nor who reported it ("The manager
+    // at the leisure centre complained about …", "… at the county show,
+    // owner said …": the reporting clause has its own rule). The place
+    // dropped is one clause that says nothing is wrong (who is there may be
+    // said: "at Willowbank care home").
+    let v = (p + 2..b.min(p + 12)).find(|&i| cue(i) || state(words[i].norm))?;
+    let w = words[v].norm;
+    let joins = |i: usize| {
+        words[i].brk != Brk::None
+            || [
+                "and", "but", "so", "which", "&", "because", "when", "if", "while", "then", "rang",
+                "called", "phoned", "done",
+            ]
+            .contains(&words[i].norm)
+            || reported(words[i].norm)
+    };
+    if (w.ends_with("ing") && !cue(v))
+        || ["the", "a", "an", "its", "their", "our", "my"].contains(&words[v - 1].norm)
+        || reported(w)
+        || (p..v).any(joins)
+        || hits.iter().any(|h| h.w0 >= p && h.w0 < v && fault(h))
+    {
+        return None;
+    }
+    let head = unshout(text_of(notes, pairs, words, a, p));
+    let fits = |prefix: &str, e: usize| {
+        chars(prefix) + chars(&head) + 1 + chars(&text_of(notes, pairs, words, v, e)) <= budget
+    };
+    let full = format!("{asset_name}: ");
+    let prefix = if !asset_name.is_empty() && fits(&full, (v + 4).min(b)) {
+        full
+    } else {
+        asset_tag(asset_name).map_or_else(String::new, |t| format!("{t}: "))
+    };
+    let mut e = b;
+    while e > v + 1 && !fits(&prefix, e) {
+        e = untrail(words, v + 1, e - 1);
+    }
+    if !fits(&prefix, e) {
+        return None;
+    }
+    let score = hits
+        .iter()
+        .filter(|h| h.w0 >= v && h.w1 <= e)
+        .map(weight)
+        .fold(0.0, |s, w| s + w);
+    Some(Subject {
+        text: capitalise(format!(
+            "{prefix}{head} {}",
+            unshout(text_of(notes, pairs, words, v, e))
+        )),
+        spans: vec![
+            Span::new(start_of(notes, &words[a]), end_of(notes, &words[p - 1])),
+            Span::new(start_of(notes, &words[v]), end_of(notes, &words[e - 1])),
+        ],
+        confidence: if score > 0.0 { 0.6 } else { 0.35 },
+    })
 }
 
 /// A word that says a state, not a thing ("leaking", "tripped", "dead").
@@ -1448,10 +1585,13 @@ pub(super) enum Kind {
     /// The first sentence as written, with the words of the asset's name it
     /// began with and no name in front.
     Unnamed,
+    /// The first sentence without the place between what is at fault and
+    /// what it does (`without_place`).
+    Trimmed,
 }
 
 /// How many numbers describe a candidate to the ranker (see `describe`).
-pub(super) const DENSE: usize = 26;
+pub(super) const DENSE: usize = 27;
 
 /// A subject the ranker may choose, and what it sees of it.
 pub(super) struct Candidate<'w> {
@@ -1597,6 +1737,7 @@ fn describe<'w>(
         b(kind == Kind::From),
         b(kind == Kind::Sentence),
         b(kind == Kind::Unnamed),
+        b(kind == Kind::Trimmed),
     ];
     Candidate {
         subject,
