@@ -1450,8 +1450,8 @@ fn without_place(
             .iter()
             .any(|l| l.contains(&w))
     };
-    // Nor when the phrase begins inside a place ("socket by the sink in
-    // the staff kitchen has water …", the asset's words trimmed before it).
+    // Not when the phrase begins inside a place ("socket by the sink in the
+    // staff kitchen has water …", the asset's words trimmed before it).
     if (a.saturating_sub(2)..=a)
         .any(|i| words[i].sentence == words[a].sentence && PLACE_WORDS.contains(&words[i].norm))
     {
