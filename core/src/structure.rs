@@ -1288,6 +1288,18 @@ mod tests {
             )),
             "{cands:?}"
         );
+        // A word ending "-ing" before another only describes it.
+        let cands = subject_candidates(
+            "Heating pump HP-3",
+            "Both heating pumps at the primary school have failed overnight, one's seized solid \
+             and the other's got no power at the isolator because its fuse has blown.",
+        );
+        assert!(
+            cands
+                .iter()
+                .any(|(t, _)| t.contains("heating pumps failed overnight")),
+            "{cands:?}"
+        );
         // Only a place is dropped: not who reported it, not a clause, not
         // the start of one, and never from inside the place.
         for (asset, notes, never) in [

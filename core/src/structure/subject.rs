@@ -1459,9 +1459,11 @@ fn without_place(
     }
     let p = (a + 1..b.min(a + 6)).find(|&i| PLACE_WORDS.contains(&words[i].norm))?;
     // What is at fault: a few words, no verb, no clause ("Lady flagged
-    // that …", "Mrs Patel, 84, lives …").
+    // that …", "Mrs Patel, 84, lives …"); a word ending "-ing" before
+    // another describes it ("heating pumps", "sliding door").
     if (a..p).any(|i| {
-        state(words[i].norm)
+        let w = words[i].norm;
+        (state(w) && !(w.ends_with("ing") && i + 1 < p))
             || cue(i)
             || reported(words[i].norm)
             || reporting(words, i)
