@@ -1185,6 +1185,15 @@ mod tests {
         assert!(s.contains("locked out again"), "{s}");
         assert!(s.contains("F28") && s.contains("P-1"), "{s}");
         assert!(s.contains("3rd"), "{s}");
+        // The trade's initialisms keep their capitals.
+        let s = subject_for(
+            "Kitchen DB-4",
+            "RCD ON THE KITCHEN DB TRIPPING EVERY MORNING, UPS IN THE OFFICE BEEPING. LED ON PANEL RED.",
+        );
+        assert!(
+            s.contains("RCD") && s.contains("kitchen DB tripping"),
+            "{s}"
+        );
     }
 
     #[test]
