@@ -1381,15 +1381,18 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     {
         run -= 1;
     }
-    let unsaid = super::analyse::name_words(asset_name)
-        .iter()
-        .filter(|n| !words[run..first.a].iter().any(|w| w.norm == n.as_str()))
-        .count();
+    // The name's words (`asset_words` are they) the sentence did not begin with.
+    let unsaid = || {
+        asset_words
+            .iter()
+            .filter(|n| !words[run..first.a].iter().any(|w| w.norm == n.as_str()))
+            .count()
+    };
     if first.a > 0
         && words[first.a].brk == Brk::None
         && words[first.a - 1].sentence == fsent
         && asset_words.iter().any(|x| x == words[first.a - 1].norm)
-        && (!state(words[first.a].norm) || unsaid <= 1)
+        && (!state(words[first.a].norm) || unsaid() <= 1)
     {
         add(compose_for(first, 0, true, true), Kind::Unnamed, 0);
     }
