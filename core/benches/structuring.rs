@@ -104,6 +104,8 @@ fn main() {
         slowest.1
     );
 
+    longest_notes(&cases, &schema, &tech);
+
     // ── The corpora of issue 10: the development set (tuned on) and the
     // held-out set (never tuned on; its figures are the ones that count).
     // Misses are listed for the development set only, and only with
@@ -336,6 +338,51 @@ fn confusion(name: &str, field: &str, schema: &CaseSchema, scored: &[Scored]) {
         let mut line = format!("    {:<width$}", values[r]);
         for n in row {
             line.push_str(&format!(" {n:>width$}"));
+        }
+        println!("{line}");
+    }
+}
+
+/// Notes as long as the intake takes (`Limits::max_notes_chars`), in the
+/// shapes that once made the engine quadratic: the table's notes end to end,
+/// the same with no full stop, one word, a list of commas, a negated cue, a
+/// code, a reported word pair. Each is timed once per size, best of three:
+/// the time should double with the length, no more.
+fn longest_notes(cases: &[eval::Case], schema: &CaseSchema, tech: &Technician) {
+    let max = fieldcase_core::wire::Limits::default().max_notes_chars as usize;
+    let table: String = cases
+        .iter()
+        .map(|c| c.notes.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let no_stops: String = table.chars().filter(|c| !".;!?\n".contains(*c)).collect();
+    let shapes = [
+        ("the table's notes", table.as_str()),
+        ("no full stop", no_stops.as_str()),
+        ("pump ", "pump "),
+        ("fire, ", "fire, "),
+        ("no leak. ", "no leak. "),
+        ("E1: ", "E1: "),
+        ("cust says ", "cust says "),
+    ];
+    let asset = &cases[0].asset;
+    println!("\nstructuring the longest notes (best of 3, native):");
+    for (name, unit) in shapes {
+        let mut line = format!("  {name:18}");
+        for chars in [max / 4, max / 2, max] {
+            let notes: String = unit.chars().cycle().take(chars).collect();
+            let ctx = Context {
+                asset,
+                technician: tech,
+            };
+            let best = (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    black_box(structure(black_box(&notes), ctx, schema));
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .fold(f64::INFINITY, f64::min);
+            line += &format!("  {chars:>6} chars {best:6.1} ms");
         }
         println!("{line}");
     }

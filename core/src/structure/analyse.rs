@@ -452,7 +452,25 @@ pub(super) fn find_hits(words: &[Word<'_>], asset_words: &[String]) -> Vec<Hit> 
     for h in &mut hits {
         h.unsure = unsure[words[h.w0].clause as usize];
     }
+    // In the order of the words, none overlapping: `hits_from` bisects.
+    debug_assert!(hits.windows(2).all(|p| p[0].w1 <= p[1].w0));
     hits
+}
+
+/// The hits that start at words `a..b`. `find_hits` makes them in the
+/// order of the words, none overlapping, so a range is a slice found by
+/// bisection: every lookup by position stays logarithmic, however long the
+/// notes.
+pub(super) fn hits_from(hits: &[Hit], a: usize, b: usize) -> &[Hit] {
+    let lo = hits.partition_point(|h| h.w0 < a);
+    let hi = hits.partition_point(|h| h.w0 < b);
+    &hits[lo..hi.max(lo)]
+}
+
+/// Whether a hit covers word `k` (the last to start at or before it).
+pub(super) fn covered(hits: &[Hit], k: usize) -> bool {
+    let i = hits.partition_point(|h| h.w0 <= k);
+    i > 0 && hits[i - 1].w1 > k
 }
 
 /// One ranked candidate for a picklist.
@@ -463,7 +481,7 @@ pub(super) struct Choice {
     pub confidence: f32,
 }
 
-/// Sort a short slice (a handful of spans or candidates) in place, stably.
+/// Sort a short slice (a handful of candidates or spans) in place, stably.
 /// An insertion sort: the generic library sorts cost kilobytes of wasm.
 pub(super) fn sort_small<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     for i in 1..v.len() {
@@ -475,14 +493,27 @@ pub(super) fn sort_small<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     }
 }
 
-/// Sort and merge overlapping spans.
-pub(super) fn merge(mut spans: Vec<Span>) -> Vec<Span> {
-    sort_small(&mut spans, |a, b| (a.start, a.end) < (b.start, b.end));
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
-    for s in spans {
+/// Spans that overlap or touch merged, in the notes' order. Marked on a
+/// map of the bytes they cover rather than sorted: a value's spans gather
+/// from several lists, and in a pasted log of thousands of cues they are
+/// thousands.
+pub(super) fn merge(spans: Vec<Span>) -> Vec<Span> {
+    debug_assert!(spans.iter().all(|s| s.start < s.end));
+    let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
+    let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
+    let mut covered = vec![false; (hi.saturating_sub(lo)) as usize];
+    for s in &spans {
+        covered[(s.start - lo) as usize..(s.end - lo) as usize].fill(true);
+    }
+    let mut out: Vec<Span> = Vec::new();
+    for (at, c) in (lo..).zip(covered) {
         match out.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
-            _ => out.push(s),
+            Some(last) if c && last.end == at => last.end += 1,
+            _ if c => out.push(Span {
+                start: at,
+                end: at + 1,
+            }),
+            _ => {}
         }
     }
     out
@@ -597,34 +628,33 @@ fn rank<const N: usize>(
 fn type_boost(hits: &[Hit], words: &[Word<'_>]) -> Vec<f32> {
     let sentence = |h: &Hit| words[h.w0].sentence;
     let votes = |h: &Hit| h.live() && !h.place && h.cue.fx.iter().any(|f| matches!(f, Fx::T(..)));
-    let in_any =
-        |s: u16, pred: &dyn Fn(&Hit) -> bool| hits.iter().any(|h| sentence(h) == s && pred(h));
     let driving = |h: &Hit| h.live() && !h.unsure && (h.cue.has(Fx::High) || h.cue.has(Fx::Hazard));
     let lowering = |h: &Hit| h.live() && h.cue.has(Fx::Low);
     let voting: Vec<u16> = hits.iter().filter(|h| votes(h)).map(sentence).collect();
     let spread = voting.windows(2).any(|w| w[0] != w[1]);
-    hits.iter()
-        .map(|h| {
-            let s = sentence(h);
+    // The hits are in the order of the words, so a sentence's lie together:
+    // each sentence read once, however long the notes.
+    let mut out = Vec::with_capacity(hits.len());
+    for said in hits.chunk_by(|a, b| sentence(a) == sentence(b)) {
+        let drives = spread && said.iter().any(driving);
+        let lowers = spread && said.iter().any(lowering);
+        let mut cause = false;
+        for h in said {
             let mut b = 1.0;
-            if !h.unsure
-                && hits
-                    .iter()
-                    .any(|c| c.live() && c.cue.has(Fx::Cause) && c.w0 < h.w0 && sentence(c) == s)
-            {
+            if !h.unsure && cause {
                 b *= 1.5;
             }
-            if spread {
-                if in_any(s, &driving) {
-                    b *= 1.5;
-                }
-                if in_any(s, &lowering) {
-                    b *= 0.5;
-                }
+            if drives {
+                b *= 1.5;
             }
-            b
-        })
-        .collect()
+            if lowers {
+                b *= 0.5;
+            }
+            out.push(b);
+            cause |= h.live() && h.cue.has(Fx::Cause);
+        }
+    }
+    out
 }
 
 pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
@@ -1383,6 +1413,30 @@ mod tests {
             Span::new(9, 10),
         ]);
         assert_eq!(spans, [Span::new(0, 3), Span::new(5, 10)]);
+    }
+
+    /// However many and in whatever order, spans merge as sorting them and
+    /// joining those that overlap or touch would.
+    #[test]
+    fn spans_merge_in_any_order() {
+        for n in [0, 1, 5, 40, 400] {
+            let spans: Vec<Span> = (0..n)
+                .map(|i| {
+                    let a = (i * 7919) % 1000;
+                    Span::new(a, a + 1 + i % 9)
+                })
+                .collect();
+            let mut sorted = spans.clone();
+            sorted.sort_by_key(|s| (s.start, s.end));
+            let mut want: Vec<Span> = Vec::new();
+            for s in sorted {
+                match want.last_mut() {
+                    Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                    _ => want.push(s),
+                }
+            }
+            assert_eq!(merge(spans), want, "{n}");
+        }
     }
 
     #[test]

@@ -462,7 +462,7 @@ fn pick_support(
     feats: &[Feature],
     keep: impl Fn(u16, &[u16]) -> bool,
 ) -> Vec<Span> {
-    let mut scored: Vec<(i32, u16, Span)> = feats
+    let scored: Vec<(i32, u16, Span)> = feats
         .iter()
         .filter_map(|&(i, span)| {
             let span = span?;
@@ -478,16 +478,23 @@ fn pick_support(
             (row[c] > 0 && margin > 0).then_some((margin, i, span))
         })
         .collect();
-    super::analyse::sort_small(&mut scored, |a, b| a.0 > b.0);
+    // Best first, equals in the notes' order: each margin present, from the
+    // highest down, until enough are shown (no sort of what may be
+    // thousands of words; the margins are whole weight steps, a few
+    // hundred at most).
     let mut out: Vec<Span> = Vec::new();
     let mut shown: Vec<u16> = Vec::new();
-    for (_, i, s) in scored {
-        if out.len() == MAX_SPANS {
-            break;
-        }
-        if keep(i, &shown) && out.iter().all(|o| o.end <= s.start || s.end <= o.start) {
-            out.push(s);
-            shown.push(i);
+    let mut next = scored.iter().map(|s| s.0).max();
+    'best: while let Some(m) = next {
+        next = scored.iter().map(|s| s.0).filter(|&x| x < m).max();
+        for &(_, i, s) in scored.iter().filter(|s| s.0 == m) {
+            if out.len() == MAX_SPANS {
+                break 'best;
+            }
+            if keep(i, &shown) && out.iter().all(|o| o.end <= s.start || s.end <= o.start) {
+                out.push(s);
+                shown.push(i);
+            }
         }
     }
     super::analyse::sort_small(&mut out, |a, b| a.start < b.start);

@@ -44,7 +44,7 @@
 use std::borrow::Cow;
 
 use super::Span;
-use super::analyse::Hit;
+use super::analyse::{self, Hit};
 use super::cues::{Fx, Re};
 use super::extract::Item;
 use super::lex::{Brk, Word};
@@ -620,9 +620,8 @@ fn segments(
             // Scored on the whole segment: "PLC battery low" is about the PLC
             // even though the asset's own name is trimmed from the text.
             // (A fold, not `sum`: an empty float sum is -0.0, which ranks below 0.0.)
-            let score = hits
+            let score = analyse::hits_from(hits, a0, b0)
                 .iter()
-                .filter(|h| h.w0 >= a0 && h.w0 < b0)
                 .map(weight)
                 .fold(0.0, |s, w| s + w)
                 + lost_function(words, hits, a0, b0);
@@ -744,7 +743,7 @@ fn lost_function(words: &[Word<'_>], hits: &[Hit], a: usize, b: usize) -> f32 {
                 && words[i + 1].brk == Brk::None
                 && !REASSURING.contains(&next.norm)
                 && !next.norm.as_bytes()[0].is_ascii_digit()
-                && !hits.iter().any(|h| h.w0 <= k && h.w1 > k)
+                && !analyse::covered(hits, k)
         })
         .count() as f32
         * 2.0
@@ -1051,8 +1050,15 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         .filter(|h| weight(h) > 0.0)
         .map(|h| words[h.w0].sentence)
         .max();
+    // Each sentence judged once, at its first phrase, and only the first
+    // `FIRST_SENTENCES` of them: each judgement reads the whole notes, and
+    // a pasted log of thousands of lines must not take seconds.
     let Some(&first) = segs
         .iter()
+        .enumerate()
+        .filter(|&(i, s)| i == 0 || sentence(&segs[i - 1]) != sentence(s))
+        .map(|(_, s)| s)
+        .take_while(|s| sentence(s) < FIRST_SENTENCES)
         .find(|s| {
             let n = sentence(s);
             !only_negated(n) && !greeting(n) && (says(n) || last_saying.is_none_or(|l| l < n))
@@ -1096,7 +1102,10 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
             let wanted = segs
                 .iter()
                 .enumerate()
-                .filter(|(_, s)| !run.iter().any(|r| r.a == s.a) && s.score > run_best)
+                .filter(|(_, s)| {
+                    // `run` is in the order of the notes, as `segs` are.
+                    s.score > run_best && run.binary_search_by_key(&s.a, |r| r.a).is_err()
+                })
                 .max_by(|(i, x), (j, y)| x.score.total_cmp(&y.score).then(j.cmp(i)))
                 .map(|(_, s)| (*s, unshout(text_of(notes, &pairs, words, s.a, s.b))));
             let lay_out = |prefix: &str, plain: bool| {
@@ -1131,7 +1140,11 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                 {
                     a = s.a;
                 }
-                while b > a && chars(&text_of(notes, &pairs, words, a, b)) > room {
+                // Every word is at least a character of the text, so while
+                // there are more words than room the text is not measured:
+                // cutting a long run-on sentence stays linear in its words.
+                while b > a && (b - a > room || chars(&text_of(notes, &pairs, words, a, b)) > room)
+                {
                     b = untrail(words, a + 1, b - 1);
                 }
                 // A cut right after who said it or what shows it ("… round the
@@ -1581,6 +1594,8 @@ const GOVERNING: &[&str] = &[
     "about", "did", "do", "does", "not", "whole", "both", "half", "why", "how",
 ];
 
+/// The sentences read for the one that first says the problem.
+const FIRST_SENTENCES: u16 = 32;
 /// How many of the first sentence's later phrases a candidate may start at.
 const FROM_PHRASES: usize = 5;
 /// The last sentence (counting from 0) whose first phrase is a candidate.
