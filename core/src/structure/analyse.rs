@@ -693,52 +693,15 @@ pub(super) fn rank_reasons(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
 }
 
 /// Asset names that make "down"/"not running" a High: the building or the stock
-/// depends on them.
-const CRITICAL_ASSETS: &[&str] = &[
-    "boiler",
-    "boilers",
-    "chiller",
-    "chillers",
-    "freezer",
-    "freezers",
-    "fridge",
-    "refrigeration",
-    "cold",
-    "coldroom",
-    "lift",
-    "lifts",
-    "elevator",
-    "escalator",
-    "generator",
-    "genset",
-    "ups",
-    "sprinkler",
-    "sprinklers",
-    "fire",
-    "server",
-    "servers",
-    "mdb",
-    "incomer",
-    "kiln",
-    "furnace",
-    "main",
-    "critical",
-    // Issue 10 guidelines, rule 2: hot water, sterile services, samples,
-    // vehicles needed to work, water to the building.
-    "calorifier",
-    "calorifiers",
-    "autoclave",
-    "steriliser",
-    "sterilizer",
-    "incubator",
-    "ult",
-    "vaccine",
-    "forklift",
-    "van",
-    "truck",
-    "vehicle",
-    "booster",
-];
+/// depends on them; from "calorifier" on, the guidelines' rule 2 (issue 10):
+/// hot water, sterile services, samples, vehicles needed to work, water to
+/// the building. These lists are each one string, a space between words: a
+/// `&[&str]` costs the engine a pointer and a length per word.
+const CRITICAL_ASSETS: &str = "\
+    boiler boilers chiller chillers freezer freezers fridge refrigeration cold coldroom lift \
+    lifts elevator escalator generator genset ups sprinkler sprinklers fire server servers mdb \
+    incomer kiln furnace main critical calorifier calorifiers autoclave steriliser sterilizer \
+    incubator ult vaccine forklift van truck vehicle booster";
 
 /// The asset name's words, lower case, for matching against normalised words.
 pub(super) fn name_words(name: &str) -> Vec<String> {
@@ -749,21 +712,18 @@ pub(super) fn name_words(name: &str) -> Vec<String> {
 }
 
 pub(super) fn critical_asset(name: &str, model: &str) -> bool {
-    name.split(|c: char| !c.is_alphanumeric())
-        .chain(model.split(|c: char| !c.is_alphanumeric()))
-        .any(|w| CRITICAL_ASSETS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+    asset_has(name, CRITICAL_ASSETS) || asset_has(model, CRITICAL_ASSETS)
 }
 
 /// Asset names whose "won't close" leaves an escape route unprotected (a
 /// hazard) or the building insecure (High).
-const FIRESTOP_ASSETS: &[&str] = &["fire", "smoke", "aov", "damper", "dampers"];
-const SECURE_ASSETS: &[&str] = &[
-    "shutter", "shutters", "gate", "gates", "entrance", "door", "doors", "barrier",
-];
+const FIRESTOP_ASSETS: &str = "fire smoke aov damper dampers";
+const SECURE_ASSETS: &str = "shutter shutters gate gates entrance door doors barrier";
 
-fn asset_has(name: &str, list: &[&str]) -> bool {
+/// Whether a word of `name` is one of `list`'s, ignoring case.
+fn asset_has(name: &str, list: &str) -> bool {
     name.split(|c: char| !c.is_alphanumeric())
-        .any(|w| list.iter().any(|c| c.eq_ignore_ascii_case(w)))
+        .any(|w| list.split(' ').any(|c| c.eq_ignore_ascii_case(w)))
 }
 
 pub(super) fn firestop_asset(name: &str) -> bool {
@@ -771,7 +731,7 @@ pub(super) fn firestop_asset(name: &str) -> bool {
 }
 
 pub(super) fn secure_asset(name: &str) -> bool {
-    asset_has(name, SECURE_ASSETS) && !asset_has(name, &["fire", "freezer", "fridge", "oven"])
+    asset_has(name, SECURE_ASSETS) && !asset_has(name, "fire freezer fridge oven")
 }
 
 /// What the asset tells the priority and hazard rules.
@@ -1413,6 +1373,21 @@ mod tests {
             Span::new(9, 10),
         ]);
         assert_eq!(spans, [Span::new(0, 3), Span::new(5, 10)]);
+    }
+
+    /// The asset word lists are one string each: an empty word (two spaces)
+    /// would match the empty piece between "Door" and "2" in "Door - 2".
+    #[test]
+    fn asset_word_lists_have_no_empty_words() {
+        for list in [CRITICAL_ASSETS, FIRESTOP_ASSETS, SECURE_ASSETS] {
+            assert!(
+                list.split(' ')
+                    .all(|w| !w.is_empty() && w == w.to_ascii_lowercase())
+            );
+        }
+        assert!(!critical_asset("Door - 2", "X-1"));
+        assert!(critical_asset("Walk-in freezer", ""));
+        assert!(critical_asset("Unit 4", "Daikin chiller"));
     }
 
     /// However many and in whatever order, spans merge as sorting them and

@@ -412,26 +412,20 @@ pub(super) fn softmax(s: &mut [f32]) {
 /// nor words that say something in a field report on their own ("down",
 /// "out", "off", "again", "sometimes", "nothing"). In the order of their
 /// keys (`key`; a test checks), so that they are looked up by bisection
-/// with no sort in the engine.
-const FUNCTION_WORDS: &[&str] = &[
-    "a", "about", "above", "across", "against", "al", "all", "already", "also", "am", "an", "and",
-    "any", "another", "anyone", "anything", "are", "around", "as", "at", "be", "being", "because",
-    "been", "before", "behind", "below", "beneath", "beside", "between", "both", "but", "by",
-    "can", "como", "con", "could", "cuando", "de", "del", "desde", "did", "do", "does", "donde",
-    "during", "e", "each", "either", "el", "en", "entre", "es", "esa", "ese", "eso", "este",
-    "esta", "estan", "esto", "even", "every", "for", "from", "fue", "ha", "hace", "hacia", "had",
-    "han", "has", "hasta", "have", "he", "her", "here", "him", "how", "i", "if", "in", "inside",
-    "into", "is", "it", "its", "just", "la", "las", "le", "les", "lo", "los", "mas", "may",
-    "maybe", "me", "mi", "might", "more", "most", "much", "must", "muy", "my", "near", "next",
-    "ni", "now", "o", "of", "on", "only", "onto", "or", "other", "others", "our", "over", "para",
-    "per", "perhaps", "pero", "por", "probably", "que", "really", "same", "se", "shall", "she",
-    "should", "sin", "since", "so", "sobre", "some", "someone", "son", "still", "su", "such",
-    "sus", "tambien", "than", "that", "the", "their", "them", "then", "there", "theres", "these",
-    "they", "this", "those", "through", "thru", "to", "too", "toward", "towards", "u", "un", "una",
-    "under", "until", "upon", "us", "very", "via", "was", "we", "were", "what", "when", "where",
-    "whether", "why", "which", "while", "who", "whole", "whom", "whose", "will", "with", "within",
-    "without", "would", "y", "ya", "yet", "you", "your",
-];
+/// with no sort in the engine. One string, a space between words: a
+/// `&[&str]` costs the engine a pointer and a length per word.
+const FUNCTION_WORDS: &str = "\
+    a about above across against al all already also am an and any another anyone anything are \
+    around as at be being because been before behind below beneath beside between both but by \
+    can como con could cuando de del desde did do does donde during e each either el en entre \
+    es esa ese eso este esta estan esto even every for from fue ha hace hacia had han has \
+    hasta have he her here him how i if in inside into is it its just la las le les lo los mas \
+    may maybe me mi might more most much must muy my near next ni now o of on only onto or \
+    other others our over para per perhaps pero por probably que really same se shall she \
+    should sin since so sobre some someone son still su such sus tambien than that the their \
+    them then there theres these they this those through thru to too toward towards u un una \
+    under until upon us very via was we were what when where whether why which while who whole \
+    whom whose will with within without would y ya yet you your";
 
 /// The present words and pairs that weigh most for class `c` against the
 /// others, best first, at most `MAX_SPANS`, without overlaps; never a
@@ -440,7 +434,7 @@ const FUNCTION_WORDS: &[&str] = &[
 /// highlighted words are the ones a person can read as a reason.
 fn support(w: &Weights<'_>, n: usize, c: usize, feats: &[Feature]) -> Vec<Span> {
     static FUNCTION_KEYS: OnceLock<Vec<Cow<'static, str>>> = OnceLock::new();
-    let function = FUNCTION_KEYS.get_or_init(|| FUNCTION_WORDS.iter().map(|w| key(w)).collect());
+    let function = FUNCTION_KEYS.get_or_init(|| FUNCTION_WORDS.split(' ').map(key).collect());
     let telling = |i: u16| {
         vocab().get(usize::from(i)).is_some_and(|k| {
             k.split(' ')
@@ -723,7 +717,7 @@ mod tests {
     #[test]
     fn a_preposition_or_a_qualifier_is_not_shown_as_a_reason() {
         // Looked up by bisection.
-        let keys: Vec<_> = FUNCTION_WORDS.iter().map(|w| key(w)).collect();
+        let keys: Vec<_> = FUNCTION_WORDS.split(' ').map(key).collect();
         assert!(keys.windows(2).all(|k| k[0] <= k[1]), "not in key order");
         // The model weighs "onto" (water onto electrics is High) and "only"
         // (a fault on some days only), but a reader sees the words that
