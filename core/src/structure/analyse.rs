@@ -723,7 +723,14 @@ const SECURE_ASSETS: &str = "shutter shutters gate gates entrance door doors bar
 /// Whether a word of `name` is one of `list`'s, ignoring case.
 fn asset_has(name: &str, list: &str) -> bool {
     name.split(|c: char| !c.is_alphanumeric())
-        .any(|w| list.split(' ').any(|c| c.eq_ignore_ascii_case(w)))
+        .any(|w| one_of(list, w))
+}
+
+/// Whether `w` is one of the words of `list` (a space between each),
+/// ignoring case: a word list the engine reads now and then, kept as one
+/// string because a `&[&str]` costs a pointer and a length per word.
+pub(super) fn one_of(list: &str, w: &str) -> bool {
+    list.split(' ').any(|c| c.eq_ignore_ascii_case(w))
 }
 
 pub(super) fn firestop_asset(name: &str) -> bool {
@@ -1375,11 +1382,16 @@ mod tests {
         assert_eq!(spans, [Span::new(0, 3), Span::new(5, 10)]);
     }
 
-    /// The asset word lists are one string each: an empty word (two spaces)
+    /// The word lists kept as one string each: an empty word (two spaces)
     /// would match the empty piece between "Door" and "2" in "Door - 2".
     #[test]
-    fn asset_word_lists_have_no_empty_words() {
-        for list in [CRITICAL_ASSETS, FIRESTOP_ASSETS, SECURE_ASSETS] {
+    fn word_lists_have_no_empty_words() {
+        for list in [
+            CRITICAL_ASSETS,
+            FIRESTOP_ASSETS,
+            SECURE_ASSETS,
+            super::super::extract::PARTS,
+        ] {
             assert!(
                 list.split(' ')
                     .all(|w| !w.is_empty() && w == w.to_ascii_lowercase())

@@ -600,72 +600,16 @@ fn shown_on(notes: &str, toks: &[Tok], k: usize) -> bool {
 /// Not "flt": in these notes "FLT7" is a fork-lift truck.
 const BARE: &[&str] = &["e", "f", "er", "err", "al", "alm", "fl"];
 
-/// Words naming a part or a place: a code-like token next to one is its name (`fuse F3`).
-const PARTS: &[&str] = &[
-    "fuse",
-    "fuses",
-    "relay",
-    "breaker",
-    "mcb",
-    "terminal",
-    "valve",
-    "pump",
-    "motor",
-    "zone",
-    "room",
-    "floor",
-    "phase",
-    "line",
-    "bay",
-    "unit",
-    "panel",
-    "cabinet",
-    "circuit",
-    "contactor",
-    "sensor",
-    "probe",
-    "port",
-    "slot",
-    "tank",
-    "fan",
-    "door",
-    "level",
-    "model",
-    "part",
-    "item",
-    "bolt",
-    "bolts",
-    "size",
-    "pipe",
-    "grade",
-    "type",
-    "drawing",
-    "ref",
-    "filter",
-    "belt",
-    "bearing",
-    "channel",
-    "input",
-    "output",
-    "card",
-    "module",
-    "socket",
-    "lamp",
-    // Equipment with tags of its own ("backup freezer F-02").
-    "freezer",
-    "freezers",
-    "fridge",
-    "chiller",
-    "boiler",
-    "lift",
-    "generator",
-    "compressor",
-    "truck",
-    "forklift",
-    "van",
-    // A place things go ("moving what fits into F-03").
-    "into",
-];
+/// Words naming a part or a place: a code-like token next to one is its name
+/// (`fuse F3`); from "freezer" on, equipment with tags of its own ("backup
+/// freezer F-02"), and last a place things go ("moving what fits into F-03").
+/// One string, as `analyse::one_of` reads it.
+pub(super) const PARTS: &str = "\
+    fuse fuses relay breaker mcb terminal valve pump motor zone room floor phase line bay unit \
+    panel cabinet circuit contactor sensor probe port slot tank fan door level model part item \
+    bolt bolts size pipe grade type drawing ref filter belt bearing channel input output card \
+    module socket lamp freezer freezers fridge chiller boiler lift generator compressor truck \
+    forklift van into";
 
 #[derive(Clone, Copy, PartialEq)]
 enum CodeKind {
@@ -1036,7 +980,7 @@ fn word_before<'a>(notes: &'a str, toks: &[Tok], i: usize) -> Option<&'a str> {
 }
 
 fn is_part(w: Option<&str>) -> bool {
-    w.is_some_and(|w| PARTS.iter().any(|p| p.eq_ignore_ascii_case(w)))
+    w.is_some_and(|w| super::analyse::one_of(PARTS, w))
 }
 
 pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
