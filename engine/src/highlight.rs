@@ -69,9 +69,15 @@ pub fn covers_all(notes: &str, spans: &[Span]) -> bool {
         .any(|r| r.start <= start && r.end >= end)
 }
 
+/// A quote shows at most this many passages of the notes, then "…": a long
+/// note can have a value set by hundreds of words ("fire, fire, …" pasted),
+/// and the review screen must stay a screen.
+const MAX_PASSAGES: usize = 5;
+
 /// A short excerpt: each highlighted span with about `context` characters of
 /// the notes either side (cut at word boundaries), "…" wherever text was
-/// left out, and marks longer than `max_mark` characters shortened.
+/// left out, marks longer than `max_mark` characters shortened, and only
+/// the first `MAX_PASSAGES` passages.
 pub fn excerpt(notes: &str, spans: &[Span], context: usize, max_mark: usize) -> Vec<Segment> {
     let marks = normalize(notes, spans);
     if marks.is_empty() {
@@ -90,6 +96,7 @@ pub fn excerpt(notes: &str, spans: &[Span], context: usize, max_mark: usize) -> 
             _ => windows.push((start..end, vec![m])),
         }
     }
+    windows.truncate(MAX_PASSAGES);
     let mut out = Vec::new();
     for (i, (w, ms)) in windows.iter().enumerate() {
         if i == 0 && w.start > 0 {
@@ -324,6 +331,19 @@ mod tests {
             80,
         ));
         assert_eq!(text, "[smoke] near [motor]");
+    }
+
+    #[test]
+    fn a_quote_of_many_passages_shows_the_first_few_and_says_more_follow() {
+        let notes = "fire, and then a long stretch of other words in between. ".repeat(40);
+        let spans: Vec<Span> = notes
+            .match_indices("fire")
+            .map(|(i, w)| Span::new(i, i + w.len()))
+            .collect();
+        let text = render(&excerpt(&notes, &spans, 10, 80));
+        assert_eq!(text.matches("[fire]").count(), MAX_PASSAGES, "{text}");
+        assert!(text.starts_with("[fire]"), "{text}");
+        assert!(text.ends_with('…'), "{text}");
     }
 
     #[test]
