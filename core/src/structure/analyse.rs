@@ -493,27 +493,36 @@ pub(super) fn sort_small<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
     }
 }
 
-/// Spans that overlap or touch merged, in the notes' order. Marked on a
-/// map of the bytes they cover rather than sorted: a value's spans gather
-/// from several lists, and in a pasted log of thousands of cues they are
-/// thousands.
+/// Spans that overlap or touch merged, in the notes' order. Usually a
+/// handful that come in order, joined as they come; out of order they are
+/// first marked on a map of the bytes they cover rather than sorted: a
+/// value's spans gather from several lists, and in a pasted log of
+/// thousands of cues they are thousands.
 pub(super) fn merge(spans: Vec<Span>) -> Vec<Span> {
     debug_assert!(spans.iter().all(|s| s.start < s.end));
-    let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
-    let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
-    let mut covered = vec![false; (hi.saturating_sub(lo)) as usize];
-    for s in &spans {
-        covered[(s.start - lo) as usize..(s.end - lo) as usize].fill(true);
-    }
-    let mut out: Vec<Span> = Vec::new();
-    for (at, c) in (lo..).zip(covered) {
-        match out.last_mut() {
-            Some(last) if c && last.end == at => last.end += 1,
-            _ if c => out.push(Span {
+    let spans = if spans.is_sorted_by_key(|s| s.start) {
+        spans
+    } else {
+        let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        let mut covered = vec![false; (hi - lo) as usize];
+        for s in &spans {
+            covered[(s.start - lo) as usize..(s.end - lo) as usize].fill(true);
+        }
+        (lo..)
+            .zip(covered)
+            .filter(|&(_, c)| c)
+            .map(|(at, _)| Span {
                 start: at,
                 end: at + 1,
-            }),
-            _ => {}
+            })
+            .collect()
+    };
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
         }
     }
     out
