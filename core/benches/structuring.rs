@@ -365,16 +365,15 @@ fn longest_notes(cases: &[eval::Case], schema: &CaseSchema, tech: &Technician) {
         ("E1: ", "E1: "),
         ("cust says ", "cust says "),
     ];
-    let asset = &cases[0].asset;
+    let ctx = Context {
+        asset: &cases[0].asset,
+        technician: tech,
+    };
     println!("\nstructuring the longest notes (best of 3, native):");
     for (name, unit) in shapes {
         let mut line = format!("  {name:18}");
         for chars in [max / 4, max / 2, max] {
             let notes: String = unit.chars().cycle().take(chars).collect();
-            let ctx = Context {
-                asset,
-                technician: tech,
-            };
             let best = (0..3)
                 .map(|_| {
                     let t = Instant::now();

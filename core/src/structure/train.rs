@@ -1074,21 +1074,24 @@ fn cross_validate_subject() {
     }
 }
 
+/// The four fields trained at the production settings. They train
+/// independently, each deterministically: on threads of their own, the
+/// model is the same and `model_is_up_to_date` takes the longest field's
+/// time, not the sum (it is a CI run's longest unit test).
+fn train_fields(notes: &[&Note], vocab: &[String]) -> Vec<Trained> {
+    std::thread::scope(|s| {
+        let running: Vec<_> = (0..4)
+            .map(|f| s.spawn(move || train(f, notes, vocab, (CHOSEN[f].0, NB_EPS))))
+            .collect();
+        running.into_iter().map(|t| t.join().unwrap()).collect()
+    })
+}
+
 fn render() -> String {
     let notes = load();
     let all = training_set(&notes, |_| false);
     let vocab = vocabulary(&all);
-    // The four fields train independently, each deterministically: on
-    // threads of their own, the model is the same and `model_is_up_to_date`
-    // takes the longest field's time, not the sum (it is a CI run's longest
-    // unit test).
-    let trained: Vec<Trained> = std::thread::scope(|s| {
-        let (all, vocab) = (&all, &vocab);
-        let running: Vec<_> = (0..4)
-            .map(|f| s.spawn(move || train(f, all, vocab, (CHOSEN[f].0, NB_EPS))))
-            .collect();
-        running.into_iter().map(|t| t.join().unwrap()).collect()
-    });
+    let trained = train_fields(&all, &vocab);
     // Keep only the words with a weight somewhere.
     let keep: Vec<usize> = (0..vocab.len())
         .filter(|&i| {
@@ -1305,13 +1308,7 @@ fn cross_validate_dev() {
                 }
             }
             let vocab = vocabulary(&set);
-            let trained: Vec<Trained> = std::thread::scope(|s| {
-                let (set, vocab) = (&set, &vocab);
-                let running: Vec<_> = (0..4)
-                    .map(|f| s.spawn(move || train(f, set, vocab, (CHOSEN[f].0, NB_EPS))))
-                    .collect();
-                running.into_iter().map(|t| t.join().unwrap()).collect()
-            });
+            let trained = train_fields(&set, &vocab);
             let ranker = train_ranker(&rset, &vocab, RANKER_L2);
             for (i, d) in dev.iter().enumerate() {
                 if k != 0 && i % FOLDS != fold {
