@@ -69,17 +69,20 @@ pub fn covers_all(notes: &str, spans: &[Span]) -> bool {
         .any(|r| r.start <= start && r.end >= end)
 }
 
-/// A quote shows at most this many passages of the notes, then "…": a long
-/// note can have a value set by hundreds of words ("fire, fire, …" pasted),
+/// A quote shows at most this many passages of the notes, and this many
+/// highlighted words, then "…": a long note can have a value set by
+/// hundreds of words ("fire, fire, …" pasted), far apart or side by side,
 /// and the review screen must stay a screen.
 const MAX_PASSAGES: usize = 5;
+const MAX_MARKS: usize = 12;
 
 /// A short excerpt: each highlighted span with about `context` characters of
 /// the notes either side (cut at word boundaries), "…" wherever text was
 /// left out, marks longer than `max_mark` characters shortened, and only
-/// the first `MAX_PASSAGES` passages.
+/// the first `MAX_PASSAGES` passages and `MAX_MARKS` marks.
 pub fn excerpt(notes: &str, spans: &[Span], context: usize, max_mark: usize) -> Vec<Segment> {
-    let marks = normalize(notes, spans);
+    let mut marks = normalize(notes, spans);
+    marks.truncate(MAX_MARKS);
     if marks.is_empty() {
         return Vec::new();
     }
@@ -343,6 +346,16 @@ mod tests {
         let text = render(&excerpt(&notes, &spans, 10, 80));
         assert_eq!(text.matches("[fire]").count(), MAX_PASSAGES, "{text}");
         assert!(text.starts_with("[fire]"), "{text}");
+        assert!(text.ends_with('…'), "{text}");
+
+        // Side by side, they are one passage: the marks stop instead.
+        let notes = "fire, ".repeat(2000);
+        let spans: Vec<Span> = notes
+            .match_indices("fire")
+            .map(|(i, w)| Span::new(i, i + w.len()))
+            .collect();
+        let text = render(&excerpt(&notes, &spans, 10, 80));
+        assert_eq!(text.matches("[fire]").count(), MAX_MARKS, "{text}");
         assert!(text.ends_with('…'), "{text}");
     }
 
