@@ -39,7 +39,8 @@ pub fn normalize(notes: &str, spans: &[Span]) -> Vec<Range<usize>> {
             (a < b).then_some(a..b)
         })
         .collect();
-    ranges.sort_by_key(|r| r.start);
+    // Ranges that start together merge alike in either order.
+    ranges.sort_unstable_by_key(|r| r.start);
     let mut out: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
     for r in ranges {
         match out.last_mut() {

@@ -183,7 +183,7 @@ fn accept(notes: &str, def: &FieldDef, item: &Value) -> Result<(FieldValue, Vec<
     if spans.is_empty() {
         return Err(Dropped::QuoteNotInNotes);
     }
-    spans.sort_by_key(|s| s.start);
+    spans.sort_unstable_by_key(|s| (s.start, s.end));
     spans.dedup();
     Ok((value, spans))
 }
