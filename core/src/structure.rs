@@ -794,6 +794,27 @@ mod tests {
         }
     }
 
+    /// GUIDELINES: a hazard found and fully removed on the visit ("cover
+    /// refitted, all safe") is not a hazard; one made safe pending repair
+    /// still is, whatever words say the repair was done.
+    #[test]
+    fn a_hazard_put_right_in_the_technicians_words_is_gone() {
+        for notes in [
+            "FOUND BARE WIRES AT THE PLUG ON THE STICK BLENDER, CABLE PULLED OUT OF THE GRIP. CUT BACK AND REWIRED, PAT TEST PASS. ALL SAFE.",
+            "Cover off the fused spur in the corridor, live terminals showing. New cover on, safe now.",
+            "Scorched terminal at the oven isolator, burning smell. Joint remade, tested fine.",
+            "Socket behind the bar sparking when the glass washer starts, loose neutral. Re-terminated, works now.",
+        ] {
+            assert_ne!(hazard_of(notes), Some(true), "{notes}");
+        }
+        for notes in [
+            "Bare wires at the plug on the stick blender. Taken out of use and made safe pending a new lead.",
+            "Cover off the fused spur in the corridor, live terminals showing. Taped over until the new cover comes, not safe yet.",
+        ] {
+            assert_eq!(hazard_of(notes), Some(true), "{notes}");
+        }
+    }
+
     /// Smoke is a hazard however ordinary the rest of the note (a leak, a
     /// squealing belt): the model, which knows most leaks are harmless,
     /// clears a hazard the rules found only when sure.
