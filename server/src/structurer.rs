@@ -17,7 +17,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -35,7 +35,7 @@ pub struct Job<'a> {
     pub notes: &'a str,
     pub asset: &'a AssetView,
     pub technician: &'a Technician,
-    pub schema: &'a CaseSchema,
+    pub schema: &'a Arc<CaseSchema>,
     /// The fields the admin's policy lets the workflow write.
     pub allowed: &'a (dyn Fn(&FieldDef) -> bool + Sync),
     /// Redact what these find before the notes leave the server (the
@@ -92,23 +92,47 @@ impl std::fmt::Debug for dyn Structurer {
 pub struct Rules;
 
 impl Rules {
-    pub fn propose(job: &Job<'_>) -> Proposal {
-        structure::structure(
-            job.notes,
-            Context {
-                asset: job.asset,
-                technician: job.technician,
-            },
-            job.schema,
-        )
+    pub async fn propose(job: &Job<'_>) -> Proposal {
+        propose(job.notes, job.asset, job.technician, job.schema).await
     }
+}
+
+/// The rules engine's proposal, worked out on tokio's blocking threads: a
+/// typical note takes some 70 µs, but one at the length limit up to about
+/// 25 ms, which on an async worker would hold up every request sharing it.
+/// A panic in the engine gives an empty proposal (and an error in the
+/// log): structuring only informs a record, and must not lose it.
+pub async fn propose(
+    notes: &str,
+    asset: &AssetView,
+    technician: &Technician,
+    schema: &Arc<CaseSchema>,
+) -> Proposal {
+    let (notes, asset, technician, schema) = (
+        notes.to_owned(),
+        asset.clone(),
+        technician.clone(),
+        Arc::clone(schema),
+    );
+    tokio::task::spawn_blocking(move || {
+        let context = Context {
+            asset: &asset,
+            technician: &technician,
+        };
+        structure::structure(&notes, context, &schema)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        tracing::error!("structuring the notes panicked; an empty proposal instead");
+        Proposal::default()
+    })
 }
 
 impl Structurer for Rules {
     fn structure<'a>(&'a self, job: Job<'a>) -> Answer<'a> {
         Box::pin(async move {
             Structured {
-                proposal: Rules::propose(&job),
+                proposal: Rules::propose(&job).await,
                 by: By::Rules,
             }
         })
@@ -322,7 +346,7 @@ impl Claude {
 impl Structurer for Claude {
     fn structure<'a>(&'a self, job: Job<'a>) -> Answer<'a> {
         Box::pin(async move {
-            let rules = Rules::propose(&job);
+            let rules = Rules::propose(&job).await;
             let fields = structure::ai::offered(job.schema, job.allowed);
             if fields.is_empty() || job.notes.trim().is_empty() {
                 return Structured {

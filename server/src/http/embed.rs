@@ -701,7 +701,7 @@ async fn submit(
     {
         submission.technician = clean;
     }
-    submission.fields = propose(&state.schema, &asset, &submission).to_draft();
+    submission.fields = propose(&state.schema, &asset, &submission).await.to_draft();
     let portal_id = session.portal.id.to_string();
     let via = ViaPortal {
         portal_id: &portal_id,

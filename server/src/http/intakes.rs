@@ -17,12 +17,13 @@
 //! Salesforce refused.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
-use fieldcase_core::structure::{self, Context, Proposal};
+use fieldcase_core::structure::{self, Proposal};
 use fieldcase_core::text::{self, Lines};
 use fieldcase_core::validate::{check_value, validate_technician};
 use fieldcase_core::wire::{
@@ -206,11 +207,10 @@ pub(crate) async fn accept(
 
     // A model's proposal for exactly these notes, when the review asked
     // for one: the audit trail then says which fields it proposed.
-    let proposal = state
-        .ai_proposals
-        .get(&asset.id, &submission.notes)
-        .await
-        .unwrap_or_else(|| propose(&state.schema, asset, &submission));
+    let proposal = match state.ai_proposals.get(&asset.id, &submission.notes).await {
+        Some(proposal) => proposal,
+        None => propose(&state.schema, asset, &submission).await,
+    };
     let changed = changed_fields(&state.schema, &proposal, &valid);
     let keys = QueueKeys::of(&state.schema, valid.fields());
     let fields_json = to_json(valid.fields())?;
@@ -586,21 +586,20 @@ async fn check_photos(state: &AppState, asset: &ActiveAsset, photos: &[String]) 
 }
 
 /// The server's own structuring of the notes, kept for the audit trail. It
-/// only informs the record, so a fault in it must not lose a submission.
-pub(super) fn propose(
-    schema: &CaseSchema,
+/// only informs the record, so a fault in it must not lose a submission
+/// (see [`crate::structurer::propose`]).
+pub(super) async fn propose(
+    schema: &Arc<CaseSchema>,
     asset: &ActiveAsset,
     submission: &IntakeSubmission,
 ) -> Proposal {
-    let context = Context {
-        asset: &asset.view,
-        technician: &submission.technician,
-    };
-    std::panic::catch_unwind(|| structure::structure(&submission.notes, context, schema))
-        .unwrap_or_else(|_| {
-            tracing::error!(asset_id = %asset.id, "structuring the notes panicked; storing an empty proposal");
-            Proposal::default()
-        })
+    crate::structurer::propose(
+        &submission.notes,
+        &asset.view,
+        &submission.technician,
+        schema,
+    )
+    .await
 }
 
 /// What the structuring proposed, for the audit trail: each field's value

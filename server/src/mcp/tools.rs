@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::request::Parts;
-use fieldcase_core::structure::{self, Context, Source};
+use fieldcase_core::structure::Source;
 use fieldcase_core::wire::{IntakeSubmission, Technician};
 use fieldcase_core::{AssetToken, CaseDraft, FieldValue, IntakeId};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -639,14 +639,8 @@ impl Fieldcase {
         let technician = self.person(&caller).await?;
         let notes = fieldcase_core::text::clean(&input.notes, fieldcase_core::text::Lines::Multi)
             .unwrap_or_default();
-        let proposal = structure::structure(
-            &notes,
-            Context {
-                asset: &asset.view,
-                technician: &technician,
-            },
-            &self.state.schema,
-        );
+        let proposal =
+            crate::structurer::propose(&notes, &asset.view, &technician, &self.state.schema).await;
         let draft = self.draft(proposal.to_draft(), &input.fields)?;
         let (id, replay) = match earlier {
             Some(e) => (
