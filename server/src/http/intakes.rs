@@ -593,12 +593,15 @@ pub(super) async fn propose(
     asset: &ActiveAsset,
     submission: &IntakeSubmission,
 ) -> Proposal {
+    use tracing::Instrument;
+    // The asset's id goes with the error logged if the engine panics.
     crate::structurer::propose(
         &submission.notes,
         &asset.view,
         &submission.technician,
         schema,
     )
+    .instrument(tracing::error_span!("structuring", asset_id = %asset.id))
     .await
 }
 
