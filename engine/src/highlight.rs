@@ -257,6 +257,14 @@ mod tests {
         Span::new(start, start + word.len())
     }
 
+    /// Every place `word` is in `notes`.
+    fn spans_of(notes: &str, word: &str) -> Vec<Span> {
+        notes
+            .match_indices(word)
+            .map(|(i, w)| Span::new(i, i + w.len()))
+            .collect()
+    }
+
     fn render(segs: &[Segment]) -> String {
         segs.iter()
             .map(|s| {
@@ -340,22 +348,14 @@ mod tests {
     #[test]
     fn a_quote_of_many_passages_shows_the_first_few_and_says_more_follow() {
         let notes = "fire, and then a long stretch of other words in between. ".repeat(40);
-        let spans: Vec<Span> = notes
-            .match_indices("fire")
-            .map(|(i, w)| Span::new(i, i + w.len()))
-            .collect();
-        let text = render(&excerpt(&notes, &spans, 10, 80));
+        let text = render(&excerpt(&notes, &spans_of(&notes, "fire"), 10, 80));
         assert_eq!(text.matches("[fire]").count(), MAX_PASSAGES, "{text}");
         assert!(text.starts_with("[fire]"), "{text}");
         assert!(text.ends_with('…'), "{text}");
 
         // Side by side, they are one passage: the marks stop instead.
         let notes = "fire, ".repeat(2000);
-        let spans: Vec<Span> = notes
-            .match_indices("fire")
-            .map(|(i, w)| Span::new(i, i + w.len()))
-            .collect();
-        let text = render(&excerpt(&notes, &spans, 10, 80));
+        let text = render(&excerpt(&notes, &spans_of(&notes, "fire"), 10, 80));
         assert_eq!(text.matches("[fire]").count(), MAX_MARKS, "{text}");
         assert!(text.ends_with('…'), "{text}");
     }
