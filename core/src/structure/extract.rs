@@ -627,6 +627,109 @@ struct Code {
     kind: CodeKind,
 }
 
+/// A quotation mark around what a display shows.
+fn is_quote(t: &Tok) -> bool {
+    matches!(t.kind, Kind::Sym('\'' | '"' | '‘' | '’' | '“' | '”'))
+}
+
+/// "display 'OC'", "showing 'C-FAIL'", "'Loc 4' on screen", "panel 'E-57'":
+/// what the equipment showed, quoted as it showed it, is a code when it is
+/// one code-like token — two or three capitals or a display's "bF", a
+/// number, capitals and digits, parts joined by hyphens ("OV-TEMP",
+/// "DO-Err") — or a short word and a number (GUIDELINES: a single code-like
+/// token is a code, a bare "HI" on a display too; a phrase in words, "Door
+/// open", "WAIT", is not). The quote at `q` opens it; `None` unless the
+/// equipment is said to show it. A keyword inside ("'ALARM 14'") is left
+/// to the keyword's own reading.
+fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
+    let open = toks.get(q)?;
+    let first = toks.get(q + 1)?;
+    if !is_quote(open) || first.space_before || first.kind != Kind::Word {
+        return None;
+    }
+    if q > 0 && !open.space_before && toks[q - 1].kind == Kind::Word {
+        return None; // an apostrophe: "Dave's"
+    }
+    let close = (q + 2..toks.len().min(q + 7)).find(|&k| is_quote(&toks[k]))?;
+    let inner = &toks[q + 1..close];
+    if toks[close].space_before
+        || toks
+            .get(close + 1)
+            .is_some_and(|a| a.kind == Kind::Word && !a.space_before)
+        || keyword(&notes[first.start..first.end]).is_some()
+    {
+        return None;
+    }
+    let said = shown(notes, toks, q + 1)
+        || shown_on(notes, toks, close + 1)
+        || word_before(notes, toks, q).is_some_and(|w| any_of(w, SCREENS));
+    if !said {
+        return None;
+    }
+    let text = &notes[first.start..toks[close - 1].end];
+    let code_like_part = |w: &str| {
+        !w.is_empty()
+            && w.len() <= 6
+            && w.bytes().all(|b| b.is_ascii_alphanumeric())
+            && (w.len() <= 3
+                || w.bytes().any(|b| b.is_ascii_digit())
+                || w.bytes().all(|b| !b.is_ascii_lowercase()))
+    };
+    let glued = inner.iter().skip(1).all(|t| !t.space_before);
+    let ok = if glued {
+        // One token, or parts glued by hyphens or points: "C-FAIL", "E.21".
+        let parts: Vec<&str> = inner
+            .iter()
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| &notes[t.start..t.end])
+            .collect();
+        let joins_ok = inner
+            .iter()
+            .all(|t| t.kind == Kind::Word || matches!(t.kind, Kind::Sym('-' | '.')));
+        let only_letters = parts.len() == 1 && parts[0].bytes().all(|b| b.is_ascii_alphabetic());
+        joins_ok
+            && parts.len() <= 3
+            && text.len() <= 10
+            && if only_letters {
+                let w = parts[0];
+                display_letters(w) && (!any_of(w, NOT_CODES) || any_of(w, &["hi", "lo"]))
+            } else if parts.len() == 1 && parts[0].bytes().all(|b| b.is_ascii_digit()) {
+                (2..=5).contains(&parts[0].len())
+            } else {
+                parts.iter().all(|w| code_like_part(w))
+            }
+    } else {
+        // A short word and a number: "Loc 4", "Er 08".
+        inner.len() == 2 && inner.iter().all(|t| t.kind == Kind::Word) && {
+            let (w, d) = (
+                &notes[first.start..first.end],
+                &notes[inner[1].start..inner[1].end],
+            );
+            (1..=8).contains(&w.len())
+                && w.bytes().all(|b| b.is_ascii_alphabetic())
+                && !any_of(w, NOT_CODES)
+                && (1..=3).contains(&d.len())
+                && d.bytes().all(|b| b.is_ascii_digit())
+        }
+    };
+    ok.then(|| {
+        // "SERVICE 31" as a keyword is written: `Service 31`.
+        let text = match text.split_once(' ') {
+            Some((w, d)) if w.len() > 3 && w.bytes().all(|b| b.is_ascii_uppercase()) => {
+                format!("{}{} {d}", &w[..1], w[1..].to_ascii_lowercase())
+            }
+            _ => text.to_owned(),
+        };
+        Code {
+            text,
+            start: first.start,
+            end: toks[close - 1].end,
+            next: close + 1,
+            kind: CodeKind::Named,
+        }
+    })
+}
+
 /// A code's letters as the equipment shows them: as written when the note
 /// has a capital in them ("Er03", "bF"), else in capitals ("e42" → `E42`,
 /// typed in a hurry).
@@ -1003,6 +1106,12 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
+        if let Some(c) = quoted_code(notes, toks, i) {
+            shown_keys.push(key(&c.text));
+            push(&mut out, &c, 0.8);
+            i = c.next;
+            continue;
+        }
         if t.kind != Kind::Word {
             i += 1;
             continue;
@@ -1480,5 +1589,32 @@ mod tests {
         assert!(code("LOLER done, FLT3 chain wear 2.1%, drivers on FLT2").is_empty());
         assert!(code("Pool circ pump tripping MCB 4 on start").is_empty());
         assert!(code("tank dip shows 1800L, PoE shows 14W, display shows 10A").is_empty());
+    }
+
+    #[test]
+    fn a_code_quoted_as_the_display_showed_it() {
+        // In a note all in capitals too, where capitals alone say nothing.
+        assert_eq!(code("VFD TRIPPING, DISPLAY 'OC'. BELT SLACKENED"), ["OC"]);
+        assert_eq!(code("PFC BANK SHOWING 'C-FAIL' ON STEP 3"), ["C-FAIL"]);
+        assert_eq!(code("Display 'DO-Err'. Las otras plantas ok"), ["DO-Err"]);
+        assert_eq!(code("fridge show 'HI' alarm, 11 degrees"), ["HI"]);
+        assert_eq!(
+            code("coffee machine showing '4103' and won't heat"),
+            ["4103"]
+        );
+        assert_eq!(code("Fire panel 'E-57' loop 2, 14 devices"), ["E-57"]);
+        assert_eq!(
+            code("charger sat 4: 'Loc 4' on screen then reboots"),
+            ["Loc 4"]
+        );
+        assert_eq!(
+            code("OVEN SHOWING 'SERVICE 31' THEN 'E-24'"),
+            ["Service 31", "E-24"]
+        );
+        // Words a display shows, and quotes nobody says a display showed.
+        assert!(code("display says 'WAIT', then 'Door open'").is_empty());
+        assert!(code("screen showing 'OK' and 'ON'").is_empty());
+        assert!(code("tenant says the 'HI' button is stuck, the 'new' unit").is_empty());
+        assert!(code("Dave's van, it's 'fixed' he says").is_empty());
     }
 }
