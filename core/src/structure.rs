@@ -1187,15 +1187,23 @@ mod tests {
         assert!(s.contains("locked out again"), "{s}");
         assert!(s.contains("F28") && s.contains("P-1"), "{s}");
         assert!(s.contains("3rd"), "{s}");
-        // The trade's initialisms keep their capitals.
-        let s = subject_for(
+        // The trade's initialisms keep their capitals: in the subject, and
+        // in every candidate the ranker chose it from.
+        let (name, notes) = (
             "Kitchen DB-4",
             "RCD ON THE KITCHEN DB TRIPPING EVERY MORNING, UPS IN THE OFFICE BEEPING. LED ON PANEL RED.",
         );
+        let s = subject_for(name, notes);
+        assert!(s.contains("RCD tripping every morning"), "{s}");
+        let cands = subject_candidates(name, notes);
         assert!(
-            s.contains("RCD") && s.contains("kitchen DB tripping"),
-            "{s}"
+            cands.iter().any(|(t, _)| t.contains("kitchen DB tripping")),
+            "{cands:?}"
         );
+        for (t, _) in &cands {
+            let lower = [" db ", " rcd ", " ups ", "Rcd", "Ups"];
+            assert!(!lower.iter().any(|w| t.contains(w)), "{t}");
+        }
     }
 
     #[test]
