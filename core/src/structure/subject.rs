@@ -1261,9 +1261,15 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                     };
                     // So does it in every candidate whose phrase would begin
                     // with a bare state ("Not running, float stuck …" for "SUMP
-                    // PUMP NOT RUNNING, FLOAT STUCK …"): the words say what is not.
+                    // PUMP NOT RUNNING, FLOAT STUCK …"): the words say what is not;
+                    // and in one with nothing in front, where a name too long to
+                    // fit and without a tag was left out: they are all it says of
+                    // what is at fault.
                     let mut b = b0;
-                    while (unnamed || state(words[a0].norm)) && b > a0 + 2 && !fits(b) {
+                    while (unnamed || prefix.is_empty() || state(words[a0].norm))
+                        && b > a0 + 2
+                        && !fits(b)
+                    {
                         b = untrail(words, a0 + 2, b - 1);
                     }
                     if a < a0 && fits(b) {
@@ -1369,9 +1375,19 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     let in_first = || segs.iter().filter(|s| sentence(s) == fsent);
     let main = (first.a, in_first().map(|s| s.b).max().unwrap_or(first.b));
     let mut out: Vec<Candidate<'w>> = Vec::with_capacity(12);
+    // A candidate is left out when one before it says the same words, or the
+    // same words after the name or tag ("SS-1: Sprinkler head … knocked"
+    // before "Sprinkler head … knocked"): the name says which one, and two
+    // choices that differ in nothing else only split the ranker's vote.
     let mut add = |sub: Option<Subject>, kind: Kind, from_k: usize| {
         if let Some(sub) = sub
-            && !out.iter().any(|c| c.subject.text == sub.text)
+            && !out.iter().any(|c| {
+                c.subject.text == sub.text
+                    || c.subject
+                        .text
+                        .split_once(": ")
+                        .is_some_and(|(_, said)| said == sub.text)
+            })
         {
             out.push(describe(parts, sub, kind, from_k, main, fsent));
         }
