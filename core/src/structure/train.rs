@@ -1171,6 +1171,11 @@ fn render() -> String {
 
 const MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/structure/model.rs");
 
+/// Rewrites `model.rs`. Run it again until the file stops changing (after a
+/// new corpus, twice): the cue rules' typo matcher reads the model's own
+/// vocabulary (`learn::known`), so a new vocabulary can move the rules'
+/// findings the next training reads; `model_is_up_to_date` checks the
+/// fixed point.
 #[test]
 #[ignore = "writes src/structure/model.rs"]
 fn regenerate_model() {
