@@ -60,7 +60,8 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// points of each other throughout); in 10 the engine would be 264.7 KB.
 /// It grows with the corpus again to keep the engine within its 256 KB:
 /// 13 at 14,397 notes (rounds 26 and 27 joined; 9,094, 252.7 KB, where 12
-/// would be 258.1 KB).
+/// would be 258.1 KB); 14 at 15,997 (round 29; 8,948, 251.4 KB, where 13
+/// would be 256.04 KB).
 const MIN_COUNT: usize = 14;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
