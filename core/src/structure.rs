@@ -287,7 +287,9 @@ impl Findings {
         let scald = analyse::scalding(&words, &extract::temperatures(&readings))
             .or_else(|| analyse::silent_call(&words))
             .or_else(|| analyse::over_chlorinated(&words));
-        let hazard = analyse::hazard(&hits, &words, kind, scald);
+        let found_hazard = analyse::hazard(&hits, &words, kind, scald);
+        let put_right = matches!(found_hazard, analyse::Hazard::PutRight);
+        let hazard = found_hazard.live();
         let parts = subject::Parts {
             notes,
             words: &words,
@@ -313,6 +315,7 @@ impl Findings {
             &types,
             &reasons,
             hazard.as_ref(),
+            put_right,
         );
         let urgency_said = analyse::urgency_said(&hits);
         if learned {

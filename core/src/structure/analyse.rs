@@ -1035,7 +1035,29 @@ pub(super) fn priority(
     None
 }
 
-/// Safety hazard: `Some` when a live hazard cue is found, or scalding
+/// What the rules make of the notes' safety hazards.
+#[derive(Debug)]
+pub(super) enum Hazard {
+    /// A hazard is found, and not put right.
+    Live(Choice),
+    /// A hazard is found and fully put right on the visit ("cover refitted,
+    /// all safe"): no hazard, and the learned model is told so.
+    PutRight,
+    /// None is found.
+    None,
+}
+
+impl Hazard {
+    /// The proposal: a live hazard's.
+    pub(super) fn live(self) -> Option<Choice> {
+        match self {
+            Hazard::Live(c) => Some(c),
+            Hazard::PutRight | Hazard::None => None,
+        }
+    }
+}
+
+/// Safety hazard: `Live` when a live hazard cue is found, or scalding
 /// water in the readings (`scalding`). Water counts only
 /// when electrics are mentioned too; a barrier that will not close counts on
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
@@ -1049,7 +1071,7 @@ pub(super) fn hazard(
     words: &[Word<'_>],
     asset: AssetKind,
     scald: Option<Scald>,
-) -> Option<Choice> {
+) -> Hazard {
     let electrics = hits.iter().any(|h| {
         h.live()
             && h.cue
@@ -1085,7 +1107,7 @@ pub(super) fn hazard(
         })
         .collect();
     if found.is_empty() && scald.is_none() {
-        return None;
+        return Hazard::None;
     }
     let stated = scald.is_some();
     let certain = found.iter().any(|h| !h.unsure) || stated;
@@ -1106,11 +1128,11 @@ pub(super) fn hazard(
                 && words[h.w0].clause != words[last].clause
         });
     if removed && certain {
-        return None;
+        return Hazard::PutRight;
     }
     let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
     spans.extend(scald.into_iter().flat_map(|s| s.spans));
-    Some(Choice {
+    Hazard::Live(Choice {
         value: "true",
         spans: merge(spans),
         confidence: if stated {
