@@ -730,17 +730,6 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
     })
 }
 
-/// A code's letters as the equipment shows them: as written when the note
-/// has a capital in them ("Er03", "bF"), else in capitals ("e42" → `E42`,
-/// typed in a hurry).
-fn as_shown(s: &str) -> String {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        s.to_owned()
-    } else {
-        s.to_ascii_uppercase()
-    }
-}
-
 /// Two or three capitals ("LE", "OE"), or a display's mixed case with a
 /// small letter first ("bF", "dE"), which no word is written in.
 fn display_letters(s: &str) -> bool {
@@ -888,12 +877,12 @@ fn code_at(
         }
         // "E2-14", "A1-03": a sub-code glued on with a hyphen.
         if let Some((ds, end)) = glued_digits(notes, toks, j, '-', 3) {
-            return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
+            return Some(named(format!("{s}-{ds}"), end, j + 3));
         }
-        return Some(named(as_shown(s), t.end, j + 1));
+        return Some(named(s.to_owned(), t.end, j + 1));
     }
     if obd(s) {
-        return Some(named(as_shown(s), t.end, j + 1));
+        return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "3C2": digits, a capital, digits (a UPS's alarm); not a number with
     // its unit, which ends in letters ("10A", "1800L", "14W").
@@ -914,7 +903,7 @@ fn code_at(
             .into_iter()
             .find_map(|sym| Some((sym, glued_digits(notes, toks, j, sym, 3)?)))
     {
-        return Some(named(format!("{}{sym}{ds}", as_shown(s)), end, j + 3));
+        return Some(named(format!("{s}{sym}{ds}"), end, j + 3));
     }
     // "E-PS2": letters, a hyphen, a code with letters and digits.
     if (1..=3).contains(&s.len())
@@ -950,7 +939,7 @@ fn code_at(
         && s.bytes().all(|b| b.is_ascii_alphabetic())
         && let Some((ds, end)) = glued_digits(notes, toks, j, '-', 4)
     {
-        return Some(named(format!("{}-{ds}", as_shown(s)), end, j + 3));
+        return Some(named(format!("{s}-{ds}"), end, j + 3));
     }
     None
 }
@@ -1462,7 +1451,7 @@ mod tests {
     #[test]
     fn codes_are_found_and_normalised() {
         assert_eq!(code("E-42 on display"), ["E-42"]);
-        assert_eq!(code("showing e42 and F07"), ["E42", "F07"]);
+        assert_eq!(code("showing e42 and F07"), ["e42", "F07"]);
         assert_eq!(code("err 12 then code 0x1f"), ["Err 12", "0x1F"]);
         assert_eq!(code("fault code A3 and A4"), ["A3", "A4"]);
         assert_eq!(code("alarm 305 & alarm 312"), ["Alarm 305", "Alarm 312"]);
@@ -1487,9 +1476,11 @@ mod tests {
         assert_eq!(code("4 readers dead, 'RD-14' on display"), ["RD-14"]);
         assert_eq!(code("dishwasher shows F-12 tank level"), ["F-12"]);
         assert_eq!(code("display shows E 21 fan failure"), ["E 21"]);
-        // As the equipment spells it; typed all in lower case, in capitals.
+        // As the equipment spells it, in the case the notes give it
+        // (GUIDELINES: "keep the equipment's own spelling and case").
         assert_eq!(code("cut out and show Er03 (overheat)"), ["Er03"]);
-        assert_eq!(code("showing e42"), ["E42"]);
+        assert_eq!(code("showing e42"), ["e42"]);
+        assert_eq!(code("display showing e.07 door open"), ["e.07"]);
         // Spanish.
         assert_eq!(code("el panel marca A1-03 tamper"), ["A1-03"]);
         assert_eq!(code("muestra alarma 2.1 y no carga"), ["Alarma 2.1"]);
