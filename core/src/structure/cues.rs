@@ -716,6 +716,7 @@ const CUE_LIST: &[Cue] = &[
     c("olor a quemado", &[H, HAZ, BRK1]),
     c("huele a quemado", &[H, HAZ, BRK1]),
     c("oliendo a quemado", &[H, HAZ, BRK1]),
+    c("olia a quemado", &[H, HAZ, BRK1]),
     c("burnt out", &[DOWN, BRK2, EL1]),
     c("burned out", &[DOWN, BRK2, EL1]),
     c("burnt", &[BRK1]),
@@ -2188,6 +2189,9 @@ const CUE_LIST: &[Cue] = &[
     // Spanish and English; their English cues are above). Patterns are
     // written without accents: matching folds them.
     c("expuest*", &[H, HAZ, EL2]),
+    c("cables al aire", &[H, HAZ, EL2]),
+    c("cable al aire", &[H, HAZ, EL2]),
+    c("atrapad*", &[H, HAZ]),
     c("al descubierto", &[H, HAZ, EL2]),
     c("sin tapa", &[HAZ, EL1]),
     c("barandilla*", &[Fx::Safety, ST2]),
@@ -2755,6 +2759,10 @@ const CUE_LIST: &[Cue] = &[
     c("stinging eyes", &[HAZ]),
     c("eyes stinging", &[HAZ]),
     c("sore eyes", &[HAZ]),
+    c("eyes watering", &[HAZ]),
+    c("watering eyes", &[HAZ]),
+    c("ojos llorando", &[HAZ]),
+    c("ojos lloran*", &[HAZ]),
     c("se cayo", &[H, HAZ]),
     c("cayo", &[H, HAZ]),
     c("derrumb*", &[H, HAZ]),
