@@ -288,7 +288,7 @@ impl Findings {
             .or_else(|| analyse::silent_call(&words))
             .or_else(|| analyse::over_chlorinated(&words));
         let found_hazard = analyse::hazard(&hits, &words, kind, scald);
-        let put_right = matches!(found_hazard, analyse::Hazard::PutRight);
+        let seen = found_hazard.seen();
         let hazard = found_hazard.live();
         let parts = subject::Parts {
             notes,
@@ -315,7 +315,7 @@ impl Findings {
             &types,
             &reasons,
             hazard.as_ref(),
-            put_right,
+            seen,
         );
         let urgency_said = analyse::urgency_said(&hits);
         if learned {

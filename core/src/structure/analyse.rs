@@ -1038,6 +1038,8 @@ pub(super) fn priority(
 /// What the rules make of the notes' safety hazards.
 #[derive(Debug)]
 pub(super) enum Hazard {
+    /// Smoke, sparks or fire said plainly: the guidelines' first hazards.
+    Flagrant(Choice),
     /// A hazard is found, and not put right.
     Live(Choice),
     /// A hazard is found and fully put right on the visit ("cover refitted,
@@ -1051,11 +1053,48 @@ impl Hazard {
     /// The proposal: a live hazard's.
     pub(super) fn live(self) -> Option<Choice> {
         match self {
-            Hazard::Live(c) => Some(c),
+            Hazard::Flagrant(c) | Hazard::Live(c) => Some(c),
             Hazard::PutRight | Hazard::None => None,
         }
     }
+
+    /// Which of the four it is, for the learned model's concepts.
+    pub(super) fn seen(&self) -> Seen {
+        match self {
+            Hazard::Flagrant(_) => Seen::Flagrant,
+            Hazard::Live(_) => Seen::Live,
+            Hazard::PutRight => Seen::PutRight,
+            Hazard::None => Seen::None,
+        }
+    }
 }
+
+/// [`Hazard`] without its proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Seen {
+    Flagrant,
+    Live,
+    PutRight,
+    None,
+}
+
+/// The cues of the guidelines' first hazards: smoke, sparks, fire.
+const FLAGRANT: &[&str] = &[
+    "smoke",
+    "smoking",
+    "smoky",
+    "smokey",
+    "spark",
+    "sparks",
+    "sparking",
+    "sparked",
+    "sparkin",
+    "fire",
+    "fires",
+    "on fire",
+    "caught fire",
+    "flames",
+];
 
 /// Safety hazard: `Live` when a live hazard cue is found, or scalding
 /// water in the readings (`scalding`). Water counts only
@@ -1130,9 +1169,12 @@ pub(super) fn hazard(
     if removed && certain {
         return Hazard::PutRight;
     }
+    let flagrant = found
+        .iter()
+        .any(|h| !h.unsure && FLAGRANT.contains(&h.cue.pat));
     let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
     spans.extend(scald.into_iter().flat_map(|s| s.spans));
-    Hazard::Live(Choice {
+    let choice = Choice {
         value: "true",
         spans: merge(spans),
         confidence: if stated {
@@ -1142,7 +1184,12 @@ pub(super) fn hazard(
         } else {
             0.45
         },
-    })
+    };
+    if flagrant {
+        Hazard::Flagrant(choice)
+    } else {
+        Hazard::Live(choice)
+    }
 }
 
 /// Scalding water at an outlet people use (GUIDELINES: hot water above

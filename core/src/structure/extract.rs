@@ -663,10 +663,21 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
     let said = shown(notes, toks, q + 1)
         || shown_on(notes, toks, close + 1)
         || word_before(notes, toks, q).is_some_and(|w| any_of(w, SCREENS));
-    if !said {
+    let text = &notes[first.start..toks[close - 1].end];
+    // Quoted, a token no word is written like is a display's with no word
+    // saying so: letters and digits ("variador 'OC3'", "dash throwing
+    // 'BMS-F12'"), or a display's mixed case ("'bAt'"). Not after a part's
+    // name ("fuse 'F3'").
+    let glued = inner.iter().skip(1).all(|t| !t.space_before);
+    let looks_shown = glued
+        && text.len() <= 10
+        && (text.bytes().any(|b| b.is_ascii_digit())
+            && text.bytes().any(|b| b.is_ascii_alphabetic())
+            || display_case(text))
+        && !is_part(word_before(notes, toks, q));
+    if !said && !looks_shown {
         return None;
     }
-    let text = &notes[first.start..toks[close - 1].end];
     let code_like_part = |w: &str| {
         !w.is_empty()
             && w.len() <= 6
@@ -675,7 +686,6 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
                 || w.bytes().any(|b| b.is_ascii_digit())
                 || w.bytes().all(|b| !b.is_ascii_lowercase()))
     };
-    let glued = inner.iter().skip(1).all(|t| !t.space_before);
     let ok = if glued {
         // One token, or parts glued by hyphens or points: "C-FAIL", "E.21".
         let parts: Vec<&str> = inner
@@ -692,7 +702,8 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
             && text.len() <= 10
             && if only_letters {
                 let w = parts[0];
-                display_letters(w) && (!any_of(w, NOT_CODES) || any_of(w, &["hi", "lo"]))
+                (display_letters(w) || display_case(w))
+                    && (!any_of(w, NOT_CODES) || any_of(w, &["hi", "lo"]))
             } else if parts.len() == 1 && parts[0].bytes().all(|b| b.is_ascii_digit()) {
                 (2..=5).contains(&parts[0].len())
             } else {
@@ -728,6 +739,16 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
             kind: CodeKind::Named,
         }
     })
+}
+
+/// A display's mixed case, which no word is written in: a small letter
+/// before a capital ("bAt", "HtEr", "dE"), letters only, two to five.
+fn display_case(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=5).contains(&b.len())
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && b.windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
 /// Two or three capitals ("LE", "OE"), or a display's mixed case with a
@@ -1242,7 +1263,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         let after_number = i > 0
             && toks[i - 1].kind == Kind::Word
             && notes.as_bytes()[toks[i - 1].start].is_ascii_digit();
-        if display_letters(text)
+        if (display_letters(text) || display_case(text))
             && !any_of(text, NOT_CODES)
             && !after_number
             && notes.bytes().any(|b| b.is_ascii_lowercase())
@@ -1607,5 +1628,30 @@ mod tests {
         assert!(code("screen showing 'OK' and 'ON'").is_empty());
         assert!(code("tenant says the 'HI' button is stuck, the 'new' unit").is_empty());
         assert!(code("Dave's van, it's 'fixed' he says").is_empty());
+    }
+
+    /// Quoted, letters and digits no word is written like are what a
+    /// display showed, with or without a word saying so; so is a display's
+    /// mixed case ("bAt", "HtEr"), quoted or after "shows".
+    #[test]
+    fn a_quoted_code_needs_no_display_word() {
+        assert_eq!(code("variador 'OC3', no resetea"), ["OC3"]);
+        assert_eq!(
+            code("EB4 dash throwin 'BMS-F12' on cold mornins"),
+            ["BMS-F12"]
+        );
+        assert_eq!(
+            code("AUTOCLAVE STOPPED MID CYCLE 'E-2-14', SEAL FINE"),
+            ["E-2-14"]
+        );
+        assert_eq!(code("comms UPS beeping, display says 'bAt'"), ["bAt"]);
+        assert_eq!(
+            code("Oven 3 not heating, controller shows HtEr. 2 elements o/c"),
+            ["HtEr"]
+        );
+        // A part's name quoted, words quoted, and mixed case nobody showed.
+        assert!(code("new fuse 'F3' fitted").is_empty());
+        assert!(code("the 'shock absorbers' on the skid are fine").is_empty());
+        assert!(code("she uses an iPad for the rota").is_empty());
     }
 }

@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::Span;
-use super::analyse::{AssetKind, Choice, Hit};
+use super::analyse::{AssetKind, Choice, Hit, Seen};
 use super::cues::{Fx, Re, Ty};
 use super::lex::{Brk, Word};
 use super::model;
@@ -102,6 +102,16 @@ const CLEAR_HAZARD: (f32, f32) = (0.9, 0.7);
 /// 5-fold CV at 19,197 notes, hazard right on 18,187 against 18,193 at
 /// 0.5; on 800 fresh notes (round 34), the same at both.
 const RAISE_PUT_RIGHT: f32 = 0.8;
+/// The model's probability needed to clear smoke, sparks or fire said
+/// plainly, the guidelines' first hazards: at 21,597 notes the model
+/// cleared "pump leaking bad at the seal, 3.2 bar, E-42, smoke near motor"
+/// at 0.71. The rules' hazard reaches the model in four states (these
+/// three, another hazard, put right, none). 5-fold CV at 21,597 notes,
+/// hazard right on 20,468 against 20,476 at 0.7 (and 20,474 with three
+/// states); clearing every plain hazard only at 0.8 would cost 65, and
+/// never clearing these three, 215: the cues "fire" and "smoke" are often
+/// a fire door's or a smoke test's.
+const CLEAR_FLAGRANT: f32 = 0.8;
 /// At most this many spans for a model decision.
 const MAX_SPANS: usize = 3;
 
@@ -272,13 +282,19 @@ const KINDS: [Fx; 24] = [
 ];
 
 /// How many concept features there are (see `concepts`).
-pub(super) const CONCEPTS: usize = HAZARD_AT + 3 + 6 + 8;
-/// Where the rules' hazard (true, put right, none) is in the concepts.
+pub(super) const CONCEPTS: usize = HAZARD_AT + 4 + 6 + 8;
+/// Where the rules' hazard (smoke, sparks or fire said plainly; another;
+/// put right; none) is in the concepts.
 const HAZARD_AT: usize = 2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len() + 4 + 3;
+
+/// The rules found smoke, sparks or fire said plainly.
+fn flagrant(concepts: &[f32]) -> bool {
+    concepts.get(HAZARD_AT).is_some_and(|x| *x > 0.0)
+}
 
 /// The rules found a hazard and saw it put right on the visit.
 fn put_right(concepts: &[f32]) -> bool {
-    concepts.get(HAZARD_AT + 1).is_some_and(|x| *x > 0.0)
+    concepts.get(HAZARD_AT + 2).is_some_and(|x| *x > 0.0)
 }
 
 /// What the rules found, as features every field's model sees: each cue
@@ -300,7 +316,7 @@ pub(super) fn concepts(
     types: &[Choice],
     reasons: &[Choice],
     hazard: Option<&Choice>,
-    put_right: bool,
+    seen: Seen,
 ) -> Vec<f32> {
     let mut x = vec![0.0f32; CONCEPTS];
     let mut i = 0;
@@ -353,15 +369,17 @@ pub(super) fn concepts(
     };
     x[i + p] = 1.0;
     i += 3;
-    // Hazard: true, found and put right on the visit, false (or none).
+    // Hazard: smoke, sparks or fire said plainly; another found; found and
+    // put right on the visit; none.
     debug_assert_eq!(i, HAZARD_AT);
-    let h = match hazard.map(|c| c.value) {
-        Some("true") => 0,
-        _ if put_right => 1,
-        _ => 2,
+    let h = match (hazard.map(|c| c.value), seen) {
+        (Some("true"), Seen::Flagrant) => 0,
+        (Some("true"), _) => 1,
+        (_, Seen::PutRight) => 2,
+        _ => 3,
     };
     x[i + h] = 1.0;
-    i += 3;
+    i += 4;
     one_hot(&mut x, &mut i, TYPES, types.first(), 6);
     one_hot(&mut x, &mut i, REASONS, reasons.first(), 8);
     debug_assert_eq!(i, CONCEPTS);
@@ -566,6 +584,8 @@ pub(super) fn decide(
     let doubted = rule.is_some_and(|r| r.confidence < 0.5);
     let clear = if doubted {
         CLEAR_HAZARD.0
+    } else if flagrant(concepts) {
+        CLEAR_FLAGRANT
     } else {
         CLEAR_HAZARD.1
     };
