@@ -1096,7 +1096,8 @@ const FLAGRANT: &[&str] = &[
     "flames",
 ];
 
-/// Safety hazard: `Live` when a live hazard cue is found, or scalding
+/// Safety hazard: `Live` (`Flagrant` for smoke, sparks or fire said
+/// plainly) when a live hazard cue is found, or scalding
 /// water in the readings (`scalding`). Water counts only
 /// when electrics are mentioned too; a barrier that will not close counts on
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,

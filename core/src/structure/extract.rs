@@ -10,8 +10,11 @@
 //! keyword (`Err 12`, `Alarm 305`) so it still means something on its own —
 //! and the codes listed after it (`codes E42, F07`). Without a keyword only
 //! unmistakable display codes count: `E`/`F`/`Er`/`AL`-style letters plus
-//! digits (`E42`, `F07`, `E-101`) or hex (`0x1F`), and not when they name a
-//! part (`fuse F3`) or appear in the asset's name, model or serial (`P-12`).
+//! digits (`E42`, `F07`, `E-101`) or hex (`0x1F`), what a display is said
+//! to show, and, quoted, any token of letters and digits (`'OC3'`) or in a
+//! display's mixed case (`'bAt'`); not when they name a part (`fuse F3`) or
+//! appear in the asset's name, model or serial (`P-12`). A code keeps the
+//! case the notes give it.
 
 use super::Span;
 use super::lex::{Kind, Tok};

@@ -301,9 +301,11 @@ fn put_right(concepts: &[f32]) -> bool {
 /// kind said (live) and said negated; the strongest type and reason vote
 /// (the strongest, not the sum, so that saying a thing twice changes
 /// nothing); the asset's kind; and the rules' own proposal for each of the
-/// four fields, the hazard's with a third state: found and put right on the
-/// visit, so that the model learns how far that clears it. These carry over to notes with words never seen in training
-/// ("the ward is without" and "production waiting" are both `Crit`).
+/// four fields, the hazard's in four states (smoke, sparks or fire said
+/// plainly; another found; found and put right on the visit; none), so that
+/// the model learns how far each holds. These carry over to notes with words
+/// never seen in training ("the ward is without" and "production waiting"
+/// are both `Crit`).
 /// Tried at 12,000 notes and not taken (5-fold CV on dev2, BENCHMARKS.md):
 /// the votes said inside the rules' own subject as ten more concepts (no
 /// change), and each type's vote by its role — a confirmed cause, a
