@@ -288,8 +288,6 @@ impl Findings {
             .or_else(|| analyse::silent_call(&words))
             .or_else(|| analyse::over_chlorinated(&words));
         let found_hazard = analyse::hazard(&hits, &words, kind, scald);
-        let seen = found_hazard.seen();
-        let hazard = found_hazard.live();
         let parts = subject::Parts {
             notes,
             words: &words,
@@ -304,19 +302,18 @@ impl Findings {
         #[cfg(test)]
         let subjects = cands.iter().map(train::SubjectCandidate::of).collect();
         let subject = subject::choose(cands, learned.then_some(&model::SUBJECT));
-        let mut priority = analyse::priority(&hits, &words, kind, hazard.as_ref());
+        let mut priority = analyse::priority(&hits, &words, kind, found_hazard.choice());
         let mut types = analyse::rank_types(&hits, &words);
         let mut reasons = analyse::rank_reasons(&hits, &words);
-        let mut hazard = hazard;
         let concepts = learn::concepts(
             &hits,
             &kind,
             priority.as_ref(),
             &types,
             &reasons,
-            hazard.as_ref(),
-            seen,
+            &found_hazard,
         );
+        let mut hazard = found_hazard.live();
         let urgency_said = analyse::urgency_said(&hits);
         if learned {
             learn::refine(

@@ -1058,43 +1058,14 @@ impl Hazard {
         }
     }
 
-    /// Which of the four it is, for the learned model's concepts.
-    pub(super) fn seen(&self) -> Seen {
+    /// The proposal, borrowed.
+    pub(super) fn choice(&self) -> Option<&Choice> {
         match self {
-            Hazard::Flagrant(_) => Seen::Flagrant,
-            Hazard::Live(_) => Seen::Live,
-            Hazard::PutRight => Seen::PutRight,
-            Hazard::None => Seen::None,
+            Hazard::Flagrant(c) | Hazard::Live(c) => Some(c),
+            Hazard::PutRight | Hazard::None => None,
         }
     }
 }
-
-/// [`Hazard`] without its proposal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Seen {
-    Flagrant,
-    Live,
-    PutRight,
-    None,
-}
-
-/// The cues of the guidelines' first hazards: smoke, sparks, fire.
-const FLAGRANT: &[&str] = &[
-    "smoke",
-    "smoking",
-    "smoky",
-    "smokey",
-    "spark",
-    "sparks",
-    "sparking",
-    "sparked",
-    "sparkin",
-    "fire",
-    "fires",
-    "on fire",
-    "caught fire",
-    "flames",
-];
 
 /// Safety hazard: `Live` (`Flagrant` for smoke, sparks or fire said
 /// plainly) when a live hazard cue is found, or scalding
@@ -1170,9 +1141,7 @@ pub(super) fn hazard(
     if removed && certain {
         return Hazard::PutRight;
     }
-    let flagrant = found
-        .iter()
-        .any(|h| !h.unsure && FLAGRANT.contains(&h.cue.pat));
+    let flagrant = found.iter().any(|h| !h.unsure && h.cue.has(Fx::Flagrant));
     let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
     spans.extend(scald.into_iter().flat_map(|s| s.spans));
     let choice = Choice {

@@ -77,6 +77,9 @@ pub(super) enum Fx {
     Crit,
     /// Safety hazard.
     Hazard,
+    /// Smoke, sparks or fire: the guidelines' first hazards, which, said
+    /// plainly, the learned model clears only when surer (`learn`).
+    Flagrant,
     /// Water where it should not be: a hazard only when electrics are mentioned too.
     Flood,
     /// Mentions electrics (for `Flood`), without saying what type of fault it is.
@@ -230,6 +233,7 @@ const LOW: Fx = Fx::Low;
 const DOWN: Fx = Fx::Down;
 const CRIT: Fx = Fx::Crit;
 const HAZ: Fx = Fx::Hazard;
+const FLAG: Fx = Fx::Flagrant;
 const URG: Fx = Fx::Urgent;
 const FLOOD: Fx = Fx::Flood;
 const ELX: Fx = Fx::Electrics;
@@ -686,23 +690,23 @@ const CUE_LIST: &[Cue] = &[
     c("presumably", &[UNS]),
     c("assume*", &[UNS]),
     // ── Fire, smoke, sparks.
-    c("smoke", &[H, HAZ, BRK1]).rule(1),
-    c("smoking", &[H, HAZ, BRK1]),
-    c("smoky", &[H, HAZ, BRK1]),
-    c("smokey", &[H, HAZ, BRK1]),
-    c("spark", &[H, HAZ, EL1, BRK1]).rule(2),
-    c("sparks", &[H, HAZ, EL1, BRK1]).rule(2),
-    c("sparking", &[H, HAZ, EL1, BRK1]),
-    c("sparked", &[H, HAZ, EL1, BRK1]),
-    c("sparkin", &[H, HAZ, EL1, BRK1]),
+    c("smoke", &[H, HAZ, FLAG, BRK1]).rule(1),
+    c("smoking", &[H, HAZ, FLAG, BRK1]),
+    c("smoky", &[H, HAZ, FLAG, BRK1]),
+    c("smokey", &[H, HAZ, FLAG, BRK1]),
+    c("spark", &[H, HAZ, FLAG, EL1, BRK1]).rule(2),
+    c("sparks", &[H, HAZ, FLAG, EL1, BRK1]).rule(2),
+    c("sparking", &[H, HAZ, FLAG, EL1, BRK1]),
+    c("sparked", &[H, HAZ, FLAG, EL1, BRK1]),
+    c("sparkin", &[H, HAZ, FLAG, EL1, BRK1]),
     c("arcing", &[H, HAZ, EL2, BRK1]),
     c("arc flash", &[H, HAZ, EL2]),
     c("flashover", &[H, HAZ, EL2]),
-    c("fire", &[H, HAZ, BRK1]).rule(3),
-    c("fires", &[H, HAZ, BRK1]).rule(3),
-    c("on fire", &[H, HAZ, BRK1]),
-    c("caught fire", &[H, HAZ, BRK1]),
-    c("flames", &[H, HAZ, BRK1]),
+    c("fire", &[H, HAZ, FLAG, BRK1]).rule(3),
+    c("fires", &[H, HAZ, FLAG, BRK1]).rule(3),
+    c("on fire", &[H, HAZ, FLAG, BRK1]),
+    c("caught fire", &[H, HAZ, FLAG, BRK1]),
+    c("flames", &[H, HAZ, FLAG, BRK1]),
     c("naked flame", &[HAZ]),
     c("open flame", &[HAZ]),
     c("no flame", &[BRK1]),

@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::Span;
-use super::analyse::{AssetKind, Choice, Hit, Seen};
+use super::analyse::{AssetKind, Choice, Hazard, Hit};
 use super::cues::{Fx, Re, Ty};
 use super::lex::{Brk, Word};
 use super::model;
@@ -317,8 +317,7 @@ pub(super) fn concepts(
     priority: Option<&Choice>,
     types: &[Choice],
     reasons: &[Choice],
-    hazard: Option<&Choice>,
-    seen: Seen,
+    hazard: &Hazard,
 ) -> Vec<f32> {
     let mut x = vec![0.0f32; CONCEPTS];
     let mut i = 0;
@@ -374,11 +373,11 @@ pub(super) fn concepts(
     // Hazard: smoke, sparks or fire said plainly; another found; found and
     // put right on the visit; none.
     debug_assert_eq!(i, HAZARD_AT);
-    let h = match (hazard.map(|c| c.value), seen) {
-        (Some("true"), Seen::Flagrant) => 0,
-        (Some("true"), _) => 1,
-        (_, Seen::PutRight) => 2,
-        _ => 3,
+    let h = match hazard {
+        Hazard::Flagrant(_) => 0,
+        Hazard::Live(_) => 1,
+        Hazard::PutRight => 2,
+        Hazard::None => 3,
     };
     x[i + h] = 1.0;
     i += 4;
