@@ -1193,8 +1193,13 @@ mod tests {
             "Kitchen DB-4",
             "RCD ON THE KITCHEN DB TRIPPING EVERY MORNING, UPS IN THE OFFICE BEEPING. LED ON PANEL RED.",
         );
+        // (Which candidate the ranker takes is its own business: the
+        // rearranged "RCD tripping every morning" or the sentence as written.)
         let s = subject_for(name, notes);
-        assert!(s.contains("RCD tripping every morning"), "{s}");
+        assert!(
+            s.contains("RCD ") && s.contains("tripping every morning"),
+            "{s}"
+        );
         let cands = subject_candidates(name, notes);
         assert!(
             cands.iter().any(|(t, _)| t.contains("kitchen DB tripping")),

@@ -1741,6 +1741,18 @@ fn describe<'w>(
                 keys.push(k.clone());
             }
         }
+        // Its word pairs too, as the fields' model reads them (`learn::each_feature`):
+        // "not draining" says more of the problem than "not" and "draining".
+        for i in a..b.saturating_sub(1) {
+            let (k, nk) = (&parts.keys[i], &parts.keys[i + 1]);
+            if k.is_empty() || nk.is_empty() || words[i + 1].brk == Brk::Hard {
+                continue;
+            }
+            let pair: Cow<'w, str> = Cow::Owned(format!("{k} {nk}"));
+            if !keys.contains(&pair) {
+                keys.push(pair);
+            }
+        }
     }
     let first_span = subject.spans.first();
     let starts = first_span.is_some_and(|sp| sp.start as usize <= words[start].start);
