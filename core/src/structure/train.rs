@@ -972,7 +972,7 @@ fn train_ranker(
         .chain(&wl)
         .fold(0.0f64, |a, x| a.max(x.abs()))
         .max(1e-9);
-    let scale = max / 127.0;
+    let scale = max / f64::from(LEVELS);
     TrainedRanker {
         dense: wd.iter().zip(sd).map(|(w, s)| (w / s) as f32).collect(),
         scale: scale as f32,
@@ -987,14 +987,15 @@ fn train_ranker(
     }
 }
 
-/// A ranker weight quantised to at most this is stored as zero. With word
-/// pairs in the candidates (`subject::describe`) the ranker's weights of
-/// the 9,374 words and pairs cost the engine some 2 KB more than without,
-/// and zeros compress. 5-fold CV on dev2 at 21,597 notes, acceptable
-/// subjects: 19,496 without pairs; with them 19,585 kept whole, 19,595 at
-/// 3, 19,567 at 5; the engine 257,608 B whole, 256,859 B at 3 (over its
-/// 256 KB), 255,592 B at 5.
-const RANKER_PRUNE: i8 = 5;
+/// A ranker weight rounded (to the fields' `LEVELS` steps) to at most this
+/// is stored as zero. With word pairs in the candidates
+/// (`subject::describe`) the ranker weighs 9,374 words and pairs, and zeros
+/// and few steps compress. 5-fold CV on dev2 at 21,597 notes, acceptable
+/// subjects: 19,496 without pairs; with them, at 127 steps, 19,585 (engine
+/// 257,608 B, over its 256 KB) and 19,567 with weights up to 5 as zero
+/// (255,592 B); at 31 steps, 19,572 (255,231 B) and 19,577 with ±1 as zero
+/// (254,050 B); at 15 steps 19,566, at 7 steps 19,505.
+const RANKER_PRUNE: i8 = 1;
 
 fn prune(q: i8) -> i8 {
     if q.abs() <= RANKER_PRUNE { 0 } else { q }
