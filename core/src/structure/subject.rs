@@ -34,8 +34,8 @@
 //! sentence, as written. A small learned ranker (`Ranker`, trained by
 //! `train.rs` on the development notes' expected subjects, its weights in
 //! `model.rs`) chooses among them from what the cues weigh in each, where it
-//! lies in the note, how much of its sentence it keeps, how it was made, and
-//! its words — anywhere and as its first two. Rearranging long sentences
+//! lies in the note, how much of its sentence it keeps, how it was made, its
+//! words and word pairs anywhere, and its first two words. Rearranging long sentences
 //! around the words the cues know helped as often as it hurt: on dev2's
 //! 7,200 notes the rules' own subject was right for 82.7%, the sentence as
 //! written for 82.3%, and one of the candidates for 97.5%; the ranker
@@ -1813,7 +1813,7 @@ pub(super) struct Ranker<'a> {
     pub dense: &'a [f32],
     /// Dequantisation of `words` and `lead`.
     pub scale: f32,
-    /// One per `learn::vocab()` entry: the word anywhere in the subject.
+    /// One per `learn::vocab()` entry: the word or pair anywhere in the subject.
     pub words: &'a [i8],
     /// One per `learn::vocab()` entry: the word among its first two.
     pub lead: &'a [i8],
