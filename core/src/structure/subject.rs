@@ -1647,7 +1647,8 @@ pub(super) struct Candidate<'w> {
     /// `DENSE` numbers: what the rules' cues weigh in it, where it lies in
     /// the note, how much of its sentence it keeps, how it was made.
     pub dense: [f32; DENSE],
-    /// The feature key of each distinct word in it (`learn::key`).
+    /// The feature key of each distinct word and word pair in it
+    /// (`learn::key`).
     pub keys: Vec<Cow<'w, str>>,
     /// The keys of its first two words.
     pub lead: Vec<Cow<'w, str>>,
