@@ -64,8 +64,9 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// would be 256.04 KB); 15 at 18,397 (round 32; 252.4 KB, where 14 would
 /// be 255.9 KB, too close to grow); 16 at 19,997 (round 34; 8,944,
 /// 252.7 KB, where 15 would be 9,473 and 256.6 KB; on 800 fresh notes, 15
-/// scored the same within 5 notes a field), at 20,797 (9,170, 254.3 KB)
-/// and at 21,597 (9,374, 255.4 KB).
+/// scored the same within 5 notes a field), at 20,797 (9,170, 254.3 KB),
+/// at 21,597 (9,374, 255.4 KB) and at 22,396 (round 37; 9,588, 255.3
+/// KB once the subject ranker's weights took fewer steps).
 const MIN_COUNT: usize = 16;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
