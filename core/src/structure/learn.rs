@@ -190,17 +190,29 @@ pub(super) fn each_feature(
             _ => w.end,
         };
         f(k, Span::new(w.start, end));
-        if let (Some(n), Some(nk)) = (words.get(i + 1), keys.get(i + 1))
-            && n.brk != Brk::Hard
-            && !nk.is_empty()
-        {
+        if let Some((k, nk)) = pair(words, keys, i) {
             buf.clear();
             buf.push_str(k);
             buf.push(' ');
             buf.push_str(nk);
-            f(&buf, Span::new(w.start, n.end));
+            f(&buf, Span::new(w.start, words[i + 1].end));
         }
     }
+}
+
+/// The keys of word `i` and the next when the two make a pair feature
+/// (written `"{k} {nk}"`): both have a key, and no hard break (a sentence's
+/// end) lies between them. The fields' features (`each_feature`) and the
+/// subject ranker's (`subject::describe`) pair words by this one rule, so
+/// that both look the same pairs up in the vocabulary.
+pub(super) fn pair<'k>(
+    words: &[Word<'_>],
+    keys: &'k [Cow<'_, str>],
+    i: usize,
+) -> Option<(&'k str, &'k str)> {
+    let (k, nk) = (keys.get(i)?, keys.get(i + 1)?);
+    (words.get(i + 1)?.brk != Brk::Hard && !k.is_empty() && !nk.is_empty())
+        .then_some((k.as_ref(), nk.as_ref()))
 }
 
 /// The model's words and pairs, sorted. `model::VOCAB` holds them as one

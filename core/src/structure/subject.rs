@@ -35,8 +35,8 @@
 //! `train.rs` on the development notes' expected subjects, its weights in
 //! `model.rs`) chooses among them from what the cues weigh in each, where it
 //! lies in the note, how much of its sentence it keeps, how it was made, its
-//! words and word pairs anywhere, and its first two words. Rearranging long sentences
-//! around the words the cues know helped as often as it hurt: on dev2's
+//! words and word pairs anywhere, and its first two words. Rearranging long
+//! sentences around the words the cues know helped as often as it hurt: on dev2's
 //! 7,200 notes the rules' own subject was right for 82.7%, the sentence as
 //! written for 82.3%, and one of the candidates for 97.5%; the ranker
 //! chooses right for 87.8% (5-fold).
@@ -1742,16 +1742,14 @@ fn describe<'w>(
                 keys.push(k.clone());
             }
         }
-        // Its word pairs too, as the fields' model reads them (`learn::each_feature`):
+        // Its word pairs too, as the fields' model reads them (`learn::pair`):
         // "not draining" says more of the problem than "not" and "draining".
         for i in a..b.saturating_sub(1) {
-            let (k, nk) = (&parts.keys[i], &parts.keys[i + 1]);
-            if k.is_empty() || nk.is_empty() || words[i + 1].brk == Brk::Hard {
-                continue;
-            }
-            let pair: Cow<'w, str> = Cow::Owned(format!("{k} {nk}"));
-            if !keys.contains(&pair) {
-                keys.push(pair);
+            if let Some((k, nk)) = super::learn::pair(words, parts.keys, i) {
+                let pair: Cow<'w, str> = Cow::Owned(format!("{k} {nk}"));
+                if !keys.contains(&pair) {
+                    keys.push(pair);
+                }
             }
         }
     }
