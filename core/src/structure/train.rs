@@ -66,7 +66,12 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// 252.7 KB, where 15 would be 9,473 and 256.6 KB; on 800 fresh notes, 15
 /// scored the same within 5 notes a field), at 20,797 (9,170, 254.3 KB),
 /// at 21,597 (9,374, 255.4 KB) and at 22,396 (round 37; 9,588, 255.3
-/// KB once the subject ranker's weights took fewer steps).
+/// KB once the subject ranker's weights took fewer steps; 251.1 KB with the
+/// vocabulary front-coded, `front_code`; 251.7 KB with Type's weaker
+/// penalty, where 15 would be 255.8 KB: 5-fold CV +2, +21, +19 and +8
+/// notes on Priority, Type, Reason and hazard, subject +17, round 38 the same
+/// within 3 a field — not worth the last 0.2 KB of room), and at 23,194
+/// (round 38; 9,835, 253.6 KB).
 const MIN_COUNT: usize = 16;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
