@@ -287,7 +287,7 @@ impl Findings {
         let scald = analyse::scalding(&words, &extract::temperatures(&readings))
             .or_else(|| analyse::silent_call(&words))
             .or_else(|| analyse::over_chlorinated(&words));
-        let found_hazard = analyse::hazard(&hits, &words, kind, scald);
+        let found_hazard = analyse::hazard(notes, &hits, &words, kind, scald);
         let parts = subject::Parts {
             notes,
             words: &words,

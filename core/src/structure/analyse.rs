@@ -1040,6 +1040,10 @@ pub(super) fn priority(
 pub(super) enum Hazard {
     /// Smoke, sparks or fire said plainly: the guidelines' first hazards.
     Flagrant(Choice),
+    /// Smoke, sparks or fire only in someone else's words ("the customer
+    /// rang saying the UPS was 'smoking'"), and no other hazard: as often
+    /// steam, dust or a cold diesel as a fire, so the model weighs it apart.
+    Reported(Choice),
     /// A hazard is found, and not put right.
     Live(Choice),
     /// A hazard is found and fully put right on the visit ("cover refitted,
@@ -1053,7 +1057,7 @@ impl Hazard {
     /// The proposal: a live hazard's.
     pub(super) fn live(self) -> Option<Choice> {
         match self {
-            Hazard::Flagrant(c) | Hazard::Live(c) => Some(c),
+            Hazard::Flagrant(c) | Hazard::Reported(c) | Hazard::Live(c) => Some(c),
             Hazard::PutRight | Hazard::None => None,
         }
     }
@@ -1061,14 +1065,60 @@ impl Hazard {
     /// The proposal, borrowed.
     pub(super) fn choice(&self) -> Option<&Choice> {
         match self {
-            Hazard::Flagrant(c) | Hazard::Live(c) => Some(c),
+            Hazard::Flagrant(c) | Hazard::Reported(c) | Hazard::Live(c) => Some(c),
             Hazard::PutRight | Hazard::None => None,
         }
     }
 }
 
+/// Words that put what follows in someone else's mouth.
+const REPORTING: &[&str] = &[
+    "said",
+    "saying",
+    "says",
+    "say",
+    "reckoned",
+    "reckons",
+    "reckon",
+    "thought",
+    "reported",
+    "reporting",
+    "report",
+    "reports",
+    "rang",
+    "complained",
+    "complaining",
+    "complaint",
+    "claimed",
+    "claims",
+    "worried",
+    "panic",
+    "panicking",
+    "apparently",
+    "told",
+];
+
+/// How far back in its clause a reporting word reaches.
+const REPORTED_REACH: usize = 10;
+
+/// A cue said in someone else's words: in quotes ("'smoking'"), or after a
+/// reporting word in its clause ("the chef says the kitchen is full of
+/// smoke", not "the chef says it tripped, I found smoke …").
+fn reported(notes: &str, words: &[Word<'_>], h: &Hit) -> bool {
+    let w = &words[h.w0];
+    let quoted = notes[..w.start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| matches!(c, '\'' | '‘' | '"' | '“'));
+    quoted
+        || words[h.w0.saturating_sub(REPORTED_REACH)..h.w0]
+            .iter()
+            .any(|p| p.clause == w.clause && REPORTING.contains(&p.norm))
+}
+
 /// Safety hazard: `Live` (`Flagrant` for smoke, sparks or fire said
-/// plainly) when a live hazard cue is found, or scalding
+/// plainly, `Reported` for them said only in someone else's words) when a
+/// live hazard cue is found, or scalding
 /// water in the readings (`scalding`). Water counts only
 /// when electrics are mentioned too; a barrier that will not close counts on
 /// a fire door or smoke vent. A hazard put right on the visit ("stuck down,
@@ -1078,6 +1128,7 @@ impl Hazard {
 /// over-chlorinated pool water) is proposed at
 /// 0.9, so the learned model, which decides below that, cannot clear it.
 pub(super) fn hazard(
+    notes: &str,
     hits: &[Hit],
     words: &[Word<'_>],
     asset: AssetKind,
@@ -1113,7 +1164,8 @@ pub(super) fn hazard(
                 && (h.cue.has(Fx::Hazard)
                     || h.cue.has(Fx::Harm)
                     || (electrics && h.cue.has(Fx::Flood))
-                    || (firestop && (h.cue.has(Fx::Open) || h.cue.has(Fx::Shut)))
+                    || (firestop
+                        && (h.cue.has(Fx::Open) || h.cue.has(Fx::Shut) || h.cue.has(Fx::Hangs)))
                     || device_failed(h))
         })
         .collect();
@@ -1141,7 +1193,12 @@ pub(super) fn hazard(
     if removed && certain {
         return Hazard::PutRight;
     }
-    let flagrant = found.iter().any(|h| !h.unsure && h.cue.has(Fx::Flagrant));
+    // Smoke, sparks or fire said plainly, or only in someone else's words.
+    let flagrant = |h: &Hit| !h.unsure && h.cue.has(Fx::Flagrant);
+    let seen = found
+        .iter()
+        .any(|h| flagrant(h) && !reported(notes, words, h));
+    let heard = !seen && found.iter().all(|h| flagrant(h));
     let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
     spans.extend(scald.into_iter().flat_map(|s| s.spans));
     let choice = Choice {
@@ -1155,8 +1212,10 @@ pub(super) fn hazard(
             0.45
         },
     };
-    if flagrant {
+    if seen {
         Hazard::Flagrant(choice)
+    } else if heard && !stated {
+        Hazard::Reported(choice)
     } else {
         Hazard::Live(choice)
     }
@@ -1414,6 +1473,77 @@ mod tests {
             .filter(|h| !h.1 && !status(h.0))
             .map(|h| h.0)
             .collect()
+    }
+
+    /// What the rules alone make of the notes' hazard, on an asset that
+    /// names nothing.
+    fn rules_hazard(notes: &str) -> &'static str {
+        let l = Lexed::new(notes);
+        let w = l.words();
+        let hits = find_hits(&w, &[]);
+        let kind = AssetKind {
+            critical: false,
+            firestop: false,
+            secure: false,
+            fine: false,
+        };
+        match hazard(notes, &hits, &w, kind, None) {
+            Hazard::Flagrant(_) => "smoke, sparks or fire",
+            Hazard::Reported(_) => "reported",
+            Hazard::Live(_) => "another",
+            Hazard::PutRight => "put right",
+            Hazard::None => "none",
+        }
+    }
+
+    /// Smoke, sparks and fire are the guidelines' first hazards, but the words
+    /// also name a fire shutter, a smoke seal or a burner's firing: only the
+    /// event is one. Said only in someone else's words, it is told apart, for
+    /// it is as often steam or dust; a fire shutter that will not come down is
+    /// a barrier that will not close.
+    #[test]
+    fn smoke_and_fire_are_told_from_the_names_and_the_hearsay() {
+        for (notes, want) in [
+            (
+                "Smoke coming out of the motor, isolated it.",
+                "smoke, sparks or fire",
+            ),
+            (
+                "Socket sparking when the kettle goes on.",
+                "smoke, sparks or fire",
+            ),
+            ("Smoke seals replaced on both doors, all latch.", "none"),
+            ("Smoke det in room 4 contaminated, replaced.", "none"),
+            (
+                "Smoke there no flames though, isolated it.",
+                "smoke, sparks or fire",
+            ),
+            ("Boiler fires then locks out after a minute.", "none"),
+            ("Burner sat on high fire all day, CO 380 ppm.", "none"),
+            (
+                "Roller shutter at the fire station is noisy going up.",
+                "none",
+            ),
+            (
+                "Customer rang saying the UPS was 'smoking'. Cooling fans ramping up, normal.",
+                "reported",
+            ),
+            (
+                "Chef says the kitchen fills with smoke when the extract drops out.",
+                "reported",
+            ),
+            (
+                "Chef says the extract tripped, I found smoke pouring from the motor.",
+                "smoke, sparks or fire",
+            ),
+            (
+                "Fire shutter by the servery won't drop on test, governor seized.",
+                "another",
+            ),
+            ("Roller shutter won't drop, chain off the sprocket.", "none"),
+        ] {
+            assert_eq!(rules_hazard(notes), want, "{notes}");
+        }
     }
 
     #[test]

@@ -110,6 +110,10 @@ pub(super) enum Fx {
     /// A vent, damper or exit that stays shut when it must open ("smoke vent
     /// won't open"): with `FireStop`, a hazard like `Open`.
     Shut,
+    /// A shutter, curtain or damper that does not come down ("won't drop",
+    /// "stays up"): with `FireStop`, a hazard like `Open`. Kept apart from
+    /// `Open` so that "the temperature won't drop" says nothing to the model.
+    Hangs,
     /// A fire or smoke barrier (fire door, smoke vent, damper): with `Open` or `Shut`, a hazard.
     FireStop,
     /// When: "today", "hoy" — urgency only beside a request (`Ask`):
@@ -248,6 +252,7 @@ const CONT: Fx = Fx::Contained;
 const RED: Fx = Fx::Redundant;
 const MINOR: Fx = Fx::Minor;
 const OPEN: Fx = Fx::Open;
+const HANGS: Fx = Fx::Hangs;
 const FSTOP: Fx = Fx::FireStop;
 const UNS: Fx = Fx::Unsure;
 const ME1: Fx = Fx::T(Ty::Mechanical, 1);
@@ -288,6 +293,27 @@ const SMOKE_NOT: &[&str] = &[
     "vents",
     "extract",
     "to",
+    "nil",
+    "det",
+    "dets",
+    "detecter",
+    "seal",
+    "seals",
+    "machine",
+    "machines",
+    "pencil",
+    "pellet",
+    "pellets",
+    "number",
+    "bomb",
+    "emission",
+    "emissions",
+    "tests",
+    "tested",
+    "control",
+    "curtain",
+    "curtains",
+    "shaft",
 ];
 const SPARK_NOT: &[&str] = &[
     "plug",
@@ -303,7 +329,7 @@ const SPARK_NOT: &[&str] = &[
 ];
 const FIRE_NOT_BEFORE: &[&str] = &[
     "wont", "didnt", "doesnt", "to", "cant", "cannot", "will", "would", "wouldnt", "fails",
-    "failed", "failing", "not",
+    "failed", "failing", "not", "it", "boiler", "boilers", "burner", "burners", "high", "low",
 ];
 const FIRE_NOT_AFTER: &[&str] = &[
     "alarm",
@@ -358,6 +384,31 @@ const FIRE_NOT_AFTER: &[&str] = &[
     "zones",
     "system",
     "systems",
+    "station",
+    "stations",
+    "hose",
+    "hoses",
+    "valves",
+    "supression",
+    "panels",
+    "panle",
+    "pannel",
+    "alrm",
+    "hydrants",
+    "recall",
+    "engine",
+    "engines",
+    "water",
+    "fighting",
+    "lift",
+    "lifts",
+    "shutter",
+    "shutters",
+    "curtain",
+    "curtains",
+    "signal",
+    "cabinet",
+    "log",
 ];
 const FLOOD_NOT: &[&str] = &[
     "light", "lights", "lamp", "lamps", "lit", "lighting", "back", "backs",
@@ -702,8 +753,9 @@ const CUE_LIST: &[Cue] = &[
     c("arcing", &[H, HAZ, EL2, BRK1]),
     c("arc flash", &[H, HAZ, EL2]),
     c("flashover", &[H, HAZ, EL2]),
+    // Not "fires": a burner or engine lighting ("boiler fires then locks
+    // out", "fires first time"), in every one of dev2's 40 notes with it.
     c("fire", &[H, HAZ, FLAG, BRK1]).rule(3),
-    c("fires", &[H, HAZ, FLAG, BRK1]).rule(3),
     c("on fire", &[H, HAZ, FLAG, BRK1]),
     c("caught fire", &[H, HAZ, FLAG, BRK1]),
     c("flames", &[H, HAZ, FLAG, BRK1]),
@@ -1867,6 +1919,37 @@ const CUE_LIST: &[Cue] = &[
     c("smoke vent", &[FSTOP, EN1]),
     c("smoke damper", &[FSTOP]),
     c("fire damper", &[FSTOP]),
+    // A fire shutter or curtain that will not come down.
+    c("wont drop", &[HANGS]),
+    c("didnt drop", &[HANGS]),
+    c("did not drop", &[HANGS]),
+    c("not dropping", &[HANGS]),
+    c("not drop", &[HANGS]),
+    c("will not drop", &[HANGS]),
+    c("does not drop", &[HANGS]),
+    c("doesnt drop", &[HANGS]),
+    c("failed to drop", &[HANGS]),
+    c("fails to drop", &[HANGS]),
+    c("wont come down", &[HANGS]),
+    c("didnt come down", &[HANGS]),
+    c("did not come down", &[HANGS]),
+    c("not coming down", &[HANGS]),
+    c("not come down", &[HANGS]),
+    c("failed to descend", &[HANGS]),
+    c("fails to descend", &[HANGS]),
+    c("did not descend", &[HANGS]),
+    c("drop test failed", &[HANGS]),
+    c("drop test fail", &[HANGS]),
+    c("failed drop test", &[HANGS]),
+    c("failed its drop test", &[HANGS]),
+    c("failed the drop test", &[HANGS]),
+    c("stayed up", &[HANGS]),
+    c("stays up", &[HANGS]),
+    c("stay up", &[HANGS]),
+    c("fire shutter", &[FSTOP]),
+    c("fire shutters", &[FSTOP]),
+    c("fire curtain", &[FSTOP]),
+    c("fire curtains", &[FSTOP]),
     c("aov", &[FSTOP]),
     c("escape route", &[FSTOP]),
     // ── Minor items: an isolated hazard on one of them is Medium.

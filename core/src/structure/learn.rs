@@ -106,7 +106,9 @@ const RAISE_PUT_RIGHT: f32 = 0.8;
 /// plainly, the guidelines' first hazards: at 21,597 notes the model
 /// cleared "pump leaking bad at the seal, 3.2 bar, E-42, smoke near motor"
 /// at 0.71. The rules' hazard reaches the model in four states (these
-/// three, another hazard, put right, none). 5-fold CV at 21,597 notes,
+/// three, another hazard, put right, none; a fifth since, `Reported`, for
+/// these three heard from someone else, which the model clears at
+/// `CLEAR_HAZARD`'s threshold). 5-fold CV at 21,597 notes,
 /// hazard right on 20,468 against 20,476 at 0.7 (and 20,474 with three
 /// states); clearing every plain hazard only at 0.8 would cost 65, and
 /// never clearing these three, 215: the cues "fire" and "smoke" are often
@@ -322,7 +324,7 @@ const KINDS: [Fx; 24] = [
 ];
 
 /// How many concept features there are (see `concepts`).
-pub(super) const CONCEPTS: usize = HAZARD_AT + 4 + 6 + 8;
+pub(super) const CONCEPTS: usize = HAZARD_AT + 5 + 6 + 8;
 /// Where the rules' hazard (smoke, sparks or fire said plainly; another;
 /// put right; none) is in the concepts.
 const HAZARD_AT: usize = 2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len() + 4 + 3;
@@ -341,9 +343,10 @@ fn put_right(concepts: &[f32]) -> bool {
 /// kind said (live) and said negated; the strongest type and reason vote
 /// (the strongest, not the sum, so that saying a thing twice changes
 /// nothing); the asset's kind; and the rules' own proposal for each of the
-/// four fields, the hazard's in four states (smoke, sparks or fire said
-/// plainly; another found; found and put right on the visit; none), so that
-/// the model learns how far each holds. These carry over to notes with words
+/// four fields, the hazard's in five states (smoke, sparks or fire said
+/// plainly; another found; found and put right on the visit; none; smoke,
+/// sparks or fire only in someone else's words), so that the model learns
+/// how far each holds. These carry over to notes with words
 /// never seen in training ("the ward is without" and "production waiting"
 /// are both `Crit`).
 /// Tried at 12,000 notes and not taken (5-fold CV on dev2, BENCHMARKS.md):
@@ -411,16 +414,17 @@ pub(super) fn concepts(
     x[i + p] = 1.0;
     i += 3;
     // Hazard: smoke, sparks or fire said plainly; another found; found and
-    // put right on the visit; none.
+    // put right on the visit; none; smoke, sparks or fire only reported.
     debug_assert_eq!(i, HAZARD_AT);
     let h = match hazard {
         Hazard::Flagrant(_) => 0,
         Hazard::Live(_) => 1,
         Hazard::PutRight => 2,
         Hazard::None => 3,
+        Hazard::Reported(_) => 4,
     };
     x[i + h] = 1.0;
-    i += 4;
+    i += 5;
     one_hot(&mut x, &mut i, TYPES, types.first(), 6);
     one_hot(&mut x, &mut i, REASONS, reasons.first(), 8);
     debug_assert_eq!(i, CONCEPTS);

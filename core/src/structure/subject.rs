@@ -1379,16 +1379,24 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
     // same words after the name or tag ("SS-1: Sprinkler head … knocked"
     // before "Sprinkler head … knocked"): the name says which one, and two
     // choices that differ in nothing else only split the ranker's vote.
+    // One that differs from a candidate before it only by the colon after a
+    // tag the notes began with ("CO2 alarm went off" after "CO2: alarm went
+    // off") takes that one's place: it is the technician's words as written.
     let mut add = |sub: Option<Subject>, kind: Kind, from_k: usize| {
-        if let Some(sub) = sub
-            && !out.iter().any(|c| {
-                c.subject.text == sub.text
-                    || c.subject
-                        .text
-                        .split_once(": ")
-                        .is_some_and(|(_, said)| said == sub.text)
+        let Some(sub) = sub else { return };
+        if let Some(c) = out.iter_mut().find(|c| {
+            c.subject.text.split_once(": ").is_some_and(|(tag, said)| {
+                !tag.contains(' ') && format!("{tag} {said}") == sub.text
             })
-        {
+        }) {
+            *c = describe(parts, sub, kind, from_k, main, fsent);
+        } else if !out.iter().any(|c| {
+            c.subject.text == sub.text
+                || c.subject
+                    .text
+                    .split_once(": ")
+                    .is_some_and(|(_, said)| said == sub.text)
+        }) {
             out.push(describe(parts, sub, kind, from_k, main, fsent));
         }
     };
