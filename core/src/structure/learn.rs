@@ -326,7 +326,7 @@ const KINDS: [Fx; 24] = [
 /// How many concept features there are (see `concepts`).
 pub(super) const CONCEPTS: usize = HAZARD_AT + 5 + 6 + 8;
 /// Where the rules' hazard (smoke, sparks or fire said plainly; another;
-/// put right; none) is in the concepts.
+/// put right; none; heard) is in the concepts.
 const HAZARD_AT: usize = 2 * KINDS.len() + Ty::ALL.len() + Re::ALL.len() + 4 + 3;
 
 /// The rules found smoke, sparks or fire said plainly.
