@@ -1386,7 +1386,8 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
         let Some(sub) = sub else { return };
         if let Some(c) = out.iter_mut().find(|c| {
             c.subject.text.split_once(": ").is_some_and(|(tag, said)| {
-                !tag.contains(' ') && format!("{tag} {said}") == sub.text
+                !tag.contains(' ')
+                    && sub.text.strip_prefix(tag).and_then(|t| t.strip_prefix(' ')) == Some(said)
             })
         }) {
             *c = describe(parts, sub, kind, from_k, main, fsent);

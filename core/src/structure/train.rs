@@ -742,16 +742,10 @@ fn cross_validate() {
     let notes = load();
     // `CV_LAMBDAS=0.0001,0.0003` tries only those penalties, and
     // `CV_NB_EPS` another `NB_EPS`.
-    let lambdas: Vec<f64> = std::env::var("CV_LAMBDAS").map_or_else(
-        |_| LAMBDAS.to_vec(),
-        |v| v.split(',').map(|x| x.trim().parse().unwrap()).collect(),
-    );
+    let lambdas: Vec<f64> = env_list("CV_LAMBDAS", || LAMBDAS.to_vec());
     let eps = std::env::var("CV_NB_EPS").map_or(NB_EPS, |v| v.parse().unwrap());
     // `CV_FIELDS=3` (or `0,3`) cross-validates only those fields.
-    let fields: Vec<usize> = std::env::var("CV_FIELDS").map_or_else(
-        |_| (0..NAMES.len()).collect(),
-        |v| v.split(',').map(|x| x.trim().parse().unwrap()).collect(),
-    );
+    let fields: Vec<usize> = env_list("CV_FIELDS", || (0..NAMES.len()).collect());
     // The fields on threads of their own, printed in order.
     let tables: Vec<String> = std::thread::scope(|s| {
         let (notes, lambdas) = (&notes, &lambdas);
@@ -764,6 +758,19 @@ fn cross_validate() {
     for t in tables {
         print!("{t}");
     }
+}
+
+/// A comma-separated list from the environment variable `var` ("0.0001,
+/// 0.0003"), or `default` when it is not set. For the tools run by hand: a
+/// value that does not parse stops them.
+fn env_list<T: std::str::FromStr>(var: &str, default: impl FnOnce() -> Vec<T>) -> Vec<T>
+where
+    T::Err: std::fmt::Debug,
+{
+    std::env::var(var).map_or_else(
+        |_| default(),
+        |v| v.split(',').map(|x| x.trim().parse().unwrap()).collect(),
+    )
 }
 
 /// Each dev2 note's fold: every fifth note, or with `CV_GROUPED=1` every
@@ -1417,10 +1424,7 @@ const DEV: &str = include_str!("../../tests/data/dev.json");
 fn cross_validate_dev() {
     let base = load();
     let dev = load_file(DEV, false);
-    let ks: Vec<usize> = std::env::var("DEV_WEIGHTS").map_or_else(
-        |_| vec![0, 3],
-        |v| v.split(',').map(|x| x.trim().parse().unwrap()).collect(),
-    );
+    let ks: Vec<usize> = env_list("DEV_WEIGHTS", || vec![0, 3]);
     let rules: Vec<usize> = (0..4)
         .map(|f| {
             dev.iter()
