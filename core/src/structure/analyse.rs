@@ -1040,9 +1040,11 @@ pub(super) fn priority(
 pub(super) enum Hazard {
     /// Smoke, sparks or fire said plainly: the guidelines' first hazards.
     Flagrant(Choice),
-    /// Smoke, sparks or fire only in someone else's words ("the customer
-    /// rang saying the UPS was 'smoking'"), and no other hazard: as often
-    /// steam, dust or a cold diesel as a fire, so the model weighs it apart.
+    /// Smoke, sparks or fire, or a verdict such as "dangerous", only in
+    /// someone else's words ("the customer rang saying the UPS was
+    /// 'smoking'", "a 'dangerous' crack"), and no other hazard: as often
+    /// steam, dust, a cold diesel or a hairline crack as a danger, so the
+    /// model weighs it apart.
     Reported(Choice),
     /// A hazard is found, and not put right.
     Live(Choice),
@@ -1096,6 +1098,21 @@ const REPORTING: &[&str] = &[
     "panicking",
     "apparently",
     "told",
+    "dice",
+    "dicen",
+    "dijo",
+    "diciendo",
+    "llamo",
+    "llamaron",
+    "comenta",
+    "comento",
+    "reporta",
+    "reporto",
+    "segun",
+    "pensaba",
+    "piensa",
+    "cree",
+    "creia",
 ];
 
 /// How far back in its clause a reporting word reaches.
@@ -1193,12 +1210,16 @@ pub(super) fn hazard(
     if removed && certain {
         return Hazard::PutRight;
     }
-    // Smoke, sparks or fire said plainly, or only in someone else's words.
+    // Smoke, sparks or fire said plainly, or only in someone else's words
+    // (with, at most, someone else's verdict: "rang saying it's 'dangerous'").
     let flagrant = |h: &Hit| !h.unsure && h.cue.has(Fx::Flagrant);
     let seen = found
         .iter()
         .any(|h| flagrant(h) && !reported(notes, words, h));
-    let heard = !seen && found.iter().all(|h| flagrant(h));
+    let heard = !seen
+        && found
+            .iter()
+            .all(|h| flagrant(h) || (h.cue.has(Fx::Opinion) && reported(notes, words, h)));
     let mut spans: Vec<Span> = found.iter().map(|h| h.span(words)).collect();
     spans.extend(scald.into_iter().flat_map(|s| s.spans));
     let choice = Choice {
@@ -1544,6 +1565,74 @@ mod tests {
         ] {
             assert_eq!(rules_hazard(notes), want, "{notes}");
         }
+    }
+
+    /// Hazard words that name a part, a room, a label or a survey are no
+    /// hazard; the same words for what happens to people are. A verdict
+    /// heard from someone else ("customer says it's dangerous") is hearsay,
+    /// as smoke heard of is, and Spanish smoke and sparks are smoke and
+    /// sparks.
+    #[test]
+    fn hazard_words_that_name_things_are_told_from_the_events() {
+        let wrong = [
+            ("Front shock absorbers leaking oil.", "none"),
+            ("Shock arrestor fitted on the dishwasher feed.", "none"),
+            (
+                "Hand dryer gives a small shock when you touch it.",
+                "another",
+            ),
+            ("Arc flash labels fitted to all 6 boards.", "none"),
+            ("Arc flash at the main breaker, panel scorched.", "another"),
+            ("Fridge in the first aid room reading 12C.", "none"),
+            ("Fitter cut his hand, first aid given.", "another"),
+            ("Ambulance 6 stretcher loader beeps fault 5.", "none"),
+            ("Driver fell off the dock, ambulance called.", "another"),
+            ("Asbestos survey of the plant room done.", "none"),
+            ("Asbestos lagging broken up on the floor.", "another"),
+            ("Immobiliser light is flash red.", "none"),
+            (
+                "There was a flash and a bang when they plugged it in.",
+                "another",
+            ),
+            ("Crusher tripped on overload again.", "none"),
+            ("Operator crushed his finger in the press.", "another"),
+            (
+                "IR 0.3 Mohm, cable damaged somewhere in the trench.",
+                "none",
+            ),
+            ("Fan bearing collapsed, motor seized.", "none"),
+            ("Ceiling collapsed in the corridor.", "another"),
+            ("Ext flood lights out on the north side.", "none"),
+            ("Security letting people in by hand.", "none"),
+            ("Belt slip on the drive roller, tensioned.", "none"),
+            ("Floor wet by the door, people slip on it.", "another"),
+            ("DANGER sticker peeling off the charger.", "none"),
+            ("Run cap bulged, new one ordered.", "none"),
+            ("UPS batteries bulged and hot.", "another"),
+            ("Lift doors open and close fine, no faults.", "none"),
+            ("El detector de humo del pasillo pita.", "none"),
+            ("Prueba de humo en la cabina OK.", "none"),
+            (
+                "Sale humo del motor del extractor.",
+                "smoke, sparks or fire",
+            ),
+            (
+                "El enchufe del lavabo echa chispas.",
+                "smoke, sparks or fire",
+            ),
+            ("Llamaron diciendo que sale humo del kiosko.", "reported"),
+            ("Customer says the shop door is dangerous.", "reported"),
+            (
+                "Called out to a 'dangerous' crack in the floor.",
+                "reported",
+            ),
+            ("Guard missing on the saw, dangerous.", "another"),
+        ]
+        .into_iter()
+        .filter(|(notes, want)| rules_hazard(notes) != *want)
+        .map(|(notes, want)| format!("{notes}: {} (want {want})", rules_hazard(notes)))
+        .collect::<Vec<_>>();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]

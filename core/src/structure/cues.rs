@@ -80,6 +80,10 @@ pub(super) enum Fx {
     /// Smoke, sparks or fire: the guidelines' first hazards, which, said
     /// plainly, the learned model clears only when surer (`learn`).
     Flagrant,
+    /// Someone's verdict, not a thing seen ("dangerous", "unsafe"): in
+    /// someone else's words ("customer says it's dangerous", "a 'dangerous'
+    /// crack"), hearsay like smoke heard of (`analyse::hazard`).
+    Opinion,
     /// Water where it should not be: a hazard only when electrics are mentioned too.
     Flood,
     /// Mentions electrics (for `Flood`), without saying what type of fault it is.
@@ -238,6 +242,7 @@ const DOWN: Fx = Fx::Down;
 const CRIT: Fx = Fx::Crit;
 const HAZ: Fx = Fx::Hazard;
 const FLAG: Fx = Fx::Flagrant;
+const OPIN: Fx = Fx::Opinion;
 const URG: Fx = Fx::Urgent;
 const FLOOD: Fx = Fx::Flood;
 const ELX: Fx = Fx::Electrics;
@@ -411,7 +416,28 @@ const FIRE_NOT_AFTER: &[&str] = &[
     "log",
 ];
 const FLOOD_NOT: &[&str] = &[
-    "light", "lights", "lamp", "lamps", "lit", "lighting", "back", "backs",
+    "light",
+    "lights",
+    "lamp",
+    "lamps",
+    "lit",
+    "lighting",
+    "back",
+    "backs",
+    "lts",
+    "defence*",
+    "defense*",
+    "response",
+    "pump*",
+    "alarm*",
+    "test*",
+    "warning*",
+    "barrier*",
+    "gate*",
+    "sensor*",
+    "detector*",
+    "plain*",
+    "zone*",
 ];
 const EMERGENCY_NOT: &[&str] = &[
     "stop", "stops", "lighting", "light", "lights", "button", "shower", "exit", "exits",
@@ -598,7 +624,32 @@ static RULES: &[Rule] = &[
         before: &[],
         not_before: &[],
         not_after: &[
-            "crew", "crews", "access", "bay", "bays", "entrance", "station", "service",
+            "crew",
+            "crews",
+            "access",
+            "bay",
+            "bays",
+            "entrance",
+            "station",
+            "stations",
+            "stn",
+            "service",
+            "#",
+            "hub",
+            "body",
+            "fleet",
+            "number",
+            "no",
+            "depot",
+            "wont",
+            "engine",
+            "tyre*",
+            "brake*",
+            "batter*",
+            "stretcher*",
+            "van",
+            "vans",
+            "charger*",
         ],
         neg_fx: &[],
     },
@@ -658,6 +709,187 @@ static RULES: &[Rule] = &[
         before: &["cause", "still", "reason"],
         not_before: &[],
         not_after: &[],
+        neg_fx: &[],
+    },
+    // 21: an electric shock, not a shock absorber or a water-hammer arrestor
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &["absorb*", "arrest*", "mount*", "pad", "pads", "loading"],
+        neg_fx: &[],
+    },
+    // 22: someone hurt, not the first aid room or its kit
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[
+            "room*",
+            "centre*",
+            "center*",
+            "kit*",
+            "box*",
+            "station*",
+            "point*",
+            "post*",
+            "cabinet*",
+            "cupboard*",
+            "area*",
+            "train*",
+            "course*",
+            "certificate*",
+            "bag*",
+            "supplies",
+        ],
+        neg_fx: &[],
+    },
+    // 23: an arc flash, not its labels or study
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[
+            "label*",
+            "lable*",
+            "stud*",
+            "survey*",
+            "walkdown*",
+            "assessment*",
+            "boundar*",
+            "suit*",
+            "ppe",
+            "rated",
+            "rating*",
+            "report*",
+        ],
+        neg_fx: &[],
+    },
+    // 24: a flash seen, not a lamp flashing ("light is flash", "flash red
+    // 6 times"), firmware flashed or the labels of an arc flash study (when
+    // "arc flash" itself is kept from matching)
+    Rule {
+        before: &[],
+        not_before: &[
+            "arc",
+            "is",
+            "it",
+            "they",
+            "led",
+            "leds",
+            "light",
+            "lights",
+            "lamp",
+            "lamps",
+            "indicator*",
+            "need",
+            "needs",
+            "to",
+            "only",
+            "screen",
+            "display",
+            "usb",
+            "beacon*",
+            "will",
+        ],
+        not_after: &[
+            "red", "green", "amber", "orange", "blue", "white", "yellow", "very", "fast", "slow*",
+            "quick*", "code*", "#", "times", "off", "on", "steam", "firmware", "memory", "drive",
+            "update*",
+        ],
+        neg_fx: &[],
+    },
+    // 25: asbestos found, not the survey or the register
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[
+            "survey*",
+            "register*",
+            "report*",
+            "cement",
+            "management",
+            "check*",
+            "free",
+        ],
+        neg_fx: &[],
+    },
+    // 26: people locked in, not cars, a cable or a fan
+    Rule {
+        before: &[],
+        not_before: &[
+            "car",
+            "cars",
+            "van",
+            "vans",
+            "vehicle*",
+            "lorr*",
+            "truck*",
+            "cable*",
+            "connector*",
+            "fan",
+            "fans",
+            "it",
+            "is",
+            "are",
+            "plug*",
+            "gun",
+            "guns",
+        ],
+        not_after: &[],
+        neg_fx: &[],
+    },
+    // 27: a structure collapsed, not a bearing or a roller
+    Rule {
+        before: &[],
+        not_before: &[
+            "bearing*", "brg*", "roller*", "wheel*", "pulley*", "bush*", "castor*", "spring*",
+            "then",
+        ],
+        not_after: &[],
+        neg_fx: &[],
+    },
+    // 28: people in danger, not let or buzzed in
+    Rule {
+        before: &[],
+        not_before: &[
+            "let", "lets", "letting", "leting", "buzz*", "allow*", "get", "getting",
+        ],
+        not_after: &["wheelchair*", "#"],
+        neg_fx: &[],
+    },
+    // 29: someone slipping, not anti-slip strips, a slipping belt or a
+    // slip coupler
+    Rule {
+        before: &[],
+        not_before: &[
+            "anti", "non", "belt*", "clutch*", "reel*", "auntie", "wheel*", "tyre*", "drive*",
+        ],
+        not_after: &[
+            "coupl*", "road*", "ring*", "joint*", "resist*", "rating*", "test*",
+        ],
+        neg_fx: &[],
+    },
+    // 30: danger, not a danger sign or sticker
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &[
+            "tape", "sticker*", "label*", "sign", "signs", "notice*", "alarm*", "high", "electric",
+            "#",
+        ],
+        neg_fx: &[],
+    },
+    // 31: a battery bulging, not a motor's run capacitor ("run cap bulged")
+    Rule {
+        before: &[],
+        not_before: &["cap", "caps", "capac*"],
+        not_after: &[],
+        neg_fx: &[],
+    },
+    // 32: doors open on a lift that moves, not doors that open and close
+    // fine or stand open while it is parked
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &["and", "while", "fine", "ok", "normally", "correctly"],
         neg_fx: &[],
     },
 ];
@@ -751,7 +983,7 @@ const CUE_LIST: &[Cue] = &[
     c("sparked", &[H, HAZ, FLAG, EL1, BRK1]),
     c("sparkin", &[H, HAZ, FLAG, EL1, BRK1]),
     c("arcing", &[H, HAZ, EL2, BRK1]),
-    c("arc flash", &[H, HAZ, EL2]),
+    c("arc flash", &[H, HAZ, EL2]).rule(23),
     c("flashover", &[H, HAZ, EL2]),
     // Not "fires": a burner or engine lighting ("boiler fires then locks
     // out", "fires first time"), in every one of dev2's 40 notes with it.
@@ -828,7 +1060,7 @@ const CUE_LIST: &[Cue] = &[
     c("co alarm", &[H, HAZ]),
     c("injur*", &[H, HAZ]),
     c("hurt", &[H, HAZ]),
-    c("first aid", &[H, HAZ]),
+    c("first aid", &[H, HAZ]).rule(22),
     c("ambulance", &[H, HAZ]).rule(16),
     c("electric shock", &[H, HAZ, EL1]),
     c("electrical shock", &[H, HAZ, EL1]),
@@ -881,10 +1113,10 @@ const CUE_LIST: &[Cue] = &[
     c("barely keeping up", &[H]),
     c("only just holding", &[H]),
     // ── Hazards.
-    c("danger", &[H, HAZ]),
-    c("dangerous", &[H, HAZ]),
-    c("unsafe", &[H, HAZ]),
-    c("not safe", &[H, HAZ]),
+    c("danger", &[H, HAZ, OPIN]).rule(30),
+    c("dangerous", &[H, HAZ, OPIN]),
+    c("unsafe", &[H, HAZ, OPIN]),
+    c("not safe", &[H, HAZ, OPIN]),
     c("hazard", &[HAZ]),
     c("hazards", &[HAZ]),
     c("hazardous", &[HAZ]),
@@ -955,7 +1187,7 @@ const CUE_LIST: &[Cue] = &[
     c("getting wider", &[HAZ, ST1]),
     c("widening", &[HAZ, ST1]),
     c("risk of collapse", &[H, HAZ, ST2]),
-    c("collaps*", &[H, HAZ, ST2]),
+    c("collaps*", &[H, HAZ, ST2]).rule(27),
     // A machine guard is Mechanical (guidelines, Type).
     c("guard missing", &[HAZ, ME1]),
     c("missing guard", &[HAZ, ME1]),
@@ -963,7 +1195,7 @@ const CUE_LIST: &[Cue] = &[
     c("guard off", &[HAZ, ME1]),
     c("no guard", &[HAZ, ME1]),
     c("unguarded", &[HAZ]),
-    c("asbestos", &[HAZ]),
+    c("asbestos", &[HAZ]).rule(25),
     c("sharp edge*", &[HAZ]),
     // Isolation is the technician making it safe, not a hazard.
     c("locked out and tagged", &[]),
@@ -1079,7 +1311,7 @@ const CUE_LIST: &[Cue] = &[
     c("sheared", &[BRK1, ST1]),
     c("burst", &[BRK2, ME1]),
     c("swollen", &[HAZ, BRK1]),
-    c("bulging", &[HAZ, BRK1]),
+    c("bulging", &[HAZ, BRK1]).rule(31),
     c("stuck", &[BRK1, ME1]),
     c("jammed", &[BRK1, ME1]),
     c("frozen", &[BRK1, ME1]),
@@ -1823,8 +2055,8 @@ const CUE_LIST: &[Cue] = &[
     c("put there foot", &[HAZ]),
     c("foot in", &[HAZ]),
     c("shut in", &[H, HAZ]),
-    c("locked in", &[H, HAZ]),
-    c("people in", &[HAZ]),
+    c("locked in", &[H, HAZ]).rule(26),
+    c("people in", &[HAZ]).rule(28),
     c("could come off", &[HAZ]),
     c("come off", &[HAZ]),
     c("landed", &[HAZ]),
@@ -1849,13 +2081,26 @@ const CUE_LIST: &[Cue] = &[
     c("legionella risk", &[H, HAZ, ME1]),
     c("legionella", &[ME1]),
     c("scald*", &[H, HAZ]),
-    c("humo", &[H, HAZ, BRK1]),
-    c("fuego", &[H, HAZ, BRK1]),
-    c("chispas", &[H, HAZ, EL1]),
-    c("flash", &[H, HAZ, EL1]),
+    c("humo", &[H, HAZ, FLAG, BRK1]),
+    // A smoke detector or smoke seals in Spanish, not smoke.
+    c("detector de humo", &[EN2]),
+    c("detectores de humo", &[EN2]),
+    c("sello de humo", &[]),
+    c("sellos de humo", &[]),
+    // "Sin" (without) is no negator: "sin tensión", "sin producción" say
+    // what is lost.
+    c("sin humo", &[]),
+    c("sin chispas", &[]),
+    c("prueba de humo", &[]),
+    c("pruebas de humo", &[]),
+    c("maquina de humo", &[]),
+    c("maquinas de humo", &[]),
+    c("fuego", &[H, HAZ, FLAG, BRK1]),
+    c("chispas", &[H, HAZ, FLAG, EL1]),
+    c("flash", &[H, HAZ, EL1]).rule(24),
     c("burnt hand", &[H, HAZ]),
     c("tingle", &[H, HAZ, EL1]),
-    c("shock", &[H, HAZ, EL1]),
+    c("shock", &[H, HAZ, EL1]).rule(21),
     c("brake not", &[HAZ, ME2]),
     c("brakes not", &[HAZ, ME2]),
     c("brake fail*", &[HAZ, ME2]),
@@ -2528,8 +2773,8 @@ const CUE_LIST: &[Cue] = &[
     c("oil on the floor", &[HAZ]),
     c("oil on floor", &[HAZ]),
     c("water on the floor", &[HAZ]),
-    c("slip", &[HAZ]),
-    c("slips", &[HAZ]),
+    c("slip", &[HAZ]).rule(29),
+    c("slips", &[HAZ]).rule(29),
     c("tripped over", &[H, HAZ]),
     c("fell over", &[H, HAZ]),
     c("fell off", &[HAZ]),
@@ -2543,7 +2788,11 @@ const CUE_LIST: &[Cue] = &[
     c("forks drift*", &[HAZ, ME2]),
     c("mast drop*", &[HAZ, ME2]),
     c("load dropped", &[HAZ]),
-    c("crush*", &[H, HAZ]),
+    // Not "crusher": a quarry's or a winery's machine.
+    c("crush", &[H, HAZ]),
+    c("crushed", &[H, HAZ]),
+    c("crushing", &[H, HAZ]),
+    c("crushes", &[H, HAZ]),
     c("trapping", &[H, HAZ]),
     c("pinch*", &[HAZ]),
     c("closing on", &[HAZ]),
@@ -2553,7 +2802,7 @@ const CUE_LIST: &[Cue] = &[
     c("struck by", &[HAZ]),
     c("could hit", &[HAZ]),
     c("overhead", &[HAZ]),
-    c("doors open", &[HAZ]),
+    c("doors open", &[HAZ]).rule(32),
     c("mislevel*", &[HAZ]),
     c("valve disabled", &[HAZ]),
     c("relief valve seized", &[HAZ, ME2]),
@@ -2630,8 +2879,8 @@ const CUE_LIST: &[Cue] = &[
     c("inop", &[DOWN, BRK2]),
     // Swollen or bulging cells, tyres, tanks.
     c("swolen", &[HAZ, BRK1]),
-    c("bulge", &[HAZ, BRK1]),
-    c("bulged", &[HAZ, BRK1]),
+    c("bulge", &[HAZ, BRK1]).rule(31),
+    c("bulged", &[HAZ, BRK1]).rule(31),
     // A refrigerant or gas leak detector going off where people are.
     c("leak detector alarm*", &[HAZ, EN1]),
     c("leak detector went off", &[HAZ, EN1]),
@@ -2825,7 +3074,8 @@ const CUE_LIST: &[Cue] = &[
     c("electrical panel", &[EL2, ELX]),
     c("chafed", &[HAZ, EL1, BRK1]),
     c("damaged cable", &[HAZ, EL2, BRK1]),
-    c("cable damaged", &[HAZ, EL2, BRK1]),
+    // Not a hazard by itself: an insulation test's "cable damaged somewhere".
+    c("cable damaged", &[EL2, BRK1]),
     c("insulation damaged", &[HAZ, EL2, BRK1]),
     c("browned", &[HAZ, EL1]),
     c("discoloured", &[HAZ, EL1]),
