@@ -1806,6 +1806,40 @@ mod tests {
         assert_eq!(live("slab heaving"), ["slab", "heaving"]);
     }
 
+    /// Words that name a pump, a thermal scan's result, a defibrillator's
+    /// test or a lecture room are no urgency: the rules' Priority is not
+    /// High for them, and stays High for what the guidelines make High.
+    #[test]
+    fn names_and_readings_are_no_urgency() {
+        let rules = |notes: &str| {
+            let l = Lexed::new(notes);
+            let w = l.words();
+            let h = find_hits(&w, &[]);
+            priority(&h, &w, AssetKind::default(), None).map_or("none", |c| c.value)
+        };
+        let wrong: Vec<String> = [
+            ("Duty pump P1 bearing noisy, P2 on standby.", false),
+            (
+                "Thermal scan of MCC-2, no hot spots, terminals re-torqued.",
+                false,
+            ),
+            (
+                "AED annual check, shock energy test OK, pads in date.",
+                false,
+            ),
+            ("Lecture theatre 2 projector lamp at 4980 hours.", false),
+            ("Chiller back down to 3C within the hour.", false),
+            ("Rodamientos gastados, hay que cambiarlos pronto.", false),
+            ("No hot water to the hospital kitchen.", true),
+            ("Theatre 3 AHU tripped, afternoon list on hold.", true),
+        ]
+        .into_iter()
+        .filter(|&(notes, high)| (rules(notes) == "High") != high)
+        .map(|(notes, high)| format!("{notes}: {} (High wanted: {high})", rules(notes)))
+        .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     #[test]
     fn negated_urgency_is_low_priority() {
         let l = Lexed::new("not very urgent, pump noisy");

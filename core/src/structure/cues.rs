@@ -150,8 +150,8 @@ pub(super) enum Fx {
     /// Urgency said outright ("urgent", "asap", "high priority"): the
     /// guidelines' Priority rule 3. Rules 1–3 are the first to apply, so
     /// the rules' Priority stands and the model does not weigh it (see
-    /// `analyse::urgency_said`). Not "emergency", "p1" or "same day": in
-    /// the development notes they name lighting, pumps and work done.
+    /// `analyse::urgency_said`). Not "emergency" or "same day": in the
+    /// development notes they name lighting and work done.
     Urgent,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
@@ -711,11 +711,24 @@ static RULES: &[Rule] = &[
         not_after: &[],
         neg_fx: &[],
     },
-    // 21: an electric shock, not a shock absorber or a water-hammer arrestor
+    // 21: an electric shock, not a shock absorber, a water-hammer arrestor,
+    // a defibrillator's shock energy or a pool's shock dose
     Rule {
         before: &[],
         not_before: &[],
-        not_after: &["absorb*", "arrest*", "mount*", "pad", "pads", "loading"],
+        not_after: &[
+            "absorb*",
+            "arrest*",
+            "mount*",
+            "pad",
+            "pads",
+            "loading",
+            "advisory",
+            "energy",
+            "counter*",
+            "protection",
+            "dose*",
+        ],
         neg_fx: &[],
     },
     // 22: someone hurt, not the first aid room or its kit
@@ -890,6 +903,21 @@ static RULES: &[Rule] = &[
         before: &[],
         not_before: &[],
         not_after: &["and", "while", "fine", "ok", "normally", "correctly"],
+        neg_fx: &[],
+    },
+    // 33: no hot water or food, not "no hot spots" on a thermal scan or "no
+    // hot spare" in a disk array
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &["spot*", "spare*"],
+        neg_fx: &[],
+    },
+    // 34: an operating theatre, not a lecture theatre or the theatre's cafe
+    Rule {
+        before: &[],
+        not_before: &["lecture*"],
+        not_after: &["cafe*", "bar"],
         neg_fx: &[],
     },
 ];
@@ -1100,7 +1128,7 @@ const CUE_LIST: &[Cue] = &[
     c("high priority", &[H, URG]),
     c("top priority", &[H, URG]),
     c("priority 1", &[H]),
-    c("p1", &[H]),
+    // Not "p1": in every development note it is pump P1 or a probe's code.
     c("same day", &[H]),
     c("out today", &[H]).rule(19),
     c("today please", &[H, URG]),
@@ -1717,7 +1745,7 @@ const CUE_LIST: &[Cue] = &[
     c("before dinner", &[H]),
     c("before service", &[H]),
     c("before opening", &[H]),
-    c("within the hour", &[H]),
+    // Not "within the hour": how soon it came back or cooled down.
     c("within an hour", &[H]),
     c("in an hour", &[H]),
     // ── Consequences (rule 2): a service people depend on is down.
@@ -1742,7 +1770,7 @@ const CUE_LIST: &[Cue] = &[
     c("stock loss", &[H]),
     c("losing stock", &[H]),
     c("derretido", &[H]),
-    c("theatre", &[H]),
+    c("theatre", &[H]).rule(34),
     c("patients", &[CRIT]),
     c("cant unload", &[H]),
     c("cannot unload", &[H]),
@@ -2586,7 +2614,7 @@ const CUE_LIST: &[Cue] = &[
     c("lo antes posible", &[H]),
     c("cuanto antes", &[H]),
     c("inmediatamente", &[H]),
-    c("pronto", &[H]),
+    // Not "pronto": "cambiar pronto", to replace soon, a fault's Medium.
     c("chasing", &[H]),
     c("escalated", &[H]),
     c("immediate attention", &[H]),
@@ -2637,7 +2665,7 @@ const CUE_LIST: &[Cue] = &[
     c("classroom*", &[CRIT]),
     c("nursery", &[CRIT]),
     c("freezing", &[CRIT]),
-    c("no hot", &[H, BRK2]),
+    c("no hot", &[H, BRK2]).rule(33),
     c("radiators cold", &[H]),
     c("rads cold", &[H]),
     c("temp rising", &[H]),
