@@ -1841,6 +1841,37 @@ mod tests {
     }
 
     #[test]
+    fn type_words_that_name_a_place_or_another_part_cast_no_vote() {
+        // The rules' first Type, or "none" when no word votes.
+        let rules = |notes: &str| {
+            let l = Lexed::new(notes);
+            let w = l.words();
+            let h = find_hits(&w, &[]);
+            rank_types(&h, &w).first().map_or("none", |c| c.value)
+        };
+        let wrong: Vec<String> = [
+            // Were another part's or a place's vote.
+            ("Smoke vent won't open.", "Mechanical"),
+            ("Chilled beam dripping.", "Mechanical"),
+            ("Beam det in fault.", "Electronic"),
+            ("Windows update stuck.", "Electronic"),
+            ("Feeder pillar tripped overnight.", "Electrical"),
+            // And still vote where they name the part at fault.
+            ("Drive showing F0002 on start.", "Electronic"),
+            ("Server keeps rebooting.", "Electronic"),
+            ("Racking beam bent by a forklift.", "Structural"),
+            ("Damp patch on the ceiling.", "Structural"),
+            ("Patch lead unplugged in the comms cab.", "Electronic"),
+            ("Conveyor drive chain snapped.", "Mechanical"),
+        ]
+        .into_iter()
+        .filter(|&(notes, want)| rules(notes) != want)
+        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules(notes)))
+        .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
     fn negated_urgency_is_low_priority() {
         let l = Lexed::new("not very urgent, pump noisy");
         let w = l.words();

@@ -920,6 +920,51 @@ static RULES: &[Rule] = &[
         not_after: &["cafe*", "bar"],
         neg_fx: &[],
     },
+    // 35: a drive as a device (a VFD, a hard drive), not a machine's drive
+    // chain, belt, end or wheel, nor an escalator's handrail drive: those
+    // are moving parts (the guidelines, Type)
+    Rule {
+        before: &[],
+        not_before: &["handrail*"],
+        not_after: &[
+            "chain*",
+            "belt*",
+            "end",
+            "sprocket*",
+            "shaft*",
+            "wheel*",
+            "pulley*",
+            "gear*",
+            "coupling*",
+            "bearing*",
+            "roller*",
+            "side",
+        ],
+        neg_fx: &[],
+    },
+    // 36: a server, not the server room or cupboard a fault is in
+    Rule {
+        before: &[],
+        not_before: &[],
+        not_after: &["room*", "rm", "cupboard*", "closet*", "hall*", "suite*"],
+        neg_fx: &[],
+    },
+    // 37: a beam of steel or racking, not the beam of a detector or a
+    // safety light curtain, nor a chilled beam
+    Rule {
+        before: &[],
+        not_before: &[
+            "photocell*",
+            "safety",
+            "chilled",
+            "laser",
+            "infrared",
+            "ir",
+            "light",
+        ],
+        not_after: &["det", "dets", "detector*", "sensor*", "path", "alarm*"],
+        neg_fx: &[],
+    },
 ];
 const CLOSED_NOT_BEFORE: &[&str] = &[
     "valve", "valves", "door", "doors", "stuck", "damper", "dampers", "shut", "lid", "gate",
@@ -1545,7 +1590,6 @@ const CUE_LIST: &[Cue] = &[
     c("main board", &[EN2]),
     c("mainboard", &[EN2]),
     c("board", &[EN1]),
-    c("boards", &[EN1]),
     c("controller*", &[EN2]),
     c("control panel", &[EN1, ELX]),
     c("display", &[EN2]),
@@ -1609,7 +1653,10 @@ const CUE_LIST: &[Cue] = &[
     c("structur*", &[ST2]),
     c("brickwork", &[ST2]),
     c("cladding", &[ST2]),
-    c("beam", &[ST1]),
+    c("beam", &[ST1]).rule(37),
+    // A beam detector, shortened.
+    c("beam det", &[EN2]),
+    c("beam dets", &[EN2]),
     c("roof", &[ST2]),
     // ── Installation.
     c("install*", &[INS]),
@@ -2189,7 +2236,9 @@ const CUE_LIST: &[Cue] = &[
     c("fire door", &[FSTOP]),
     c("fire doors", &[FSTOP]),
     c("fire exit", &[FSTOP]),
-    c("smoke vent", &[FSTOP, EN1]),
+    // An automatic opening vent: its actuator and hinges are moving parts, as
+    // a window's hardware is (the guidelines, Type).
+    c("smoke vent", &[FSTOP, ME1]),
     c("smoke damper", &[FSTOP]),
     c("fire damper", &[FSTOP]),
     // A fire shutter or curtain that will not come down.
@@ -2501,6 +2550,8 @@ const CUE_LIST: &[Cue] = &[
     c("glass", &[ST1]),
     c("window", &[ST1]),
     c("windows", &[ST1]),
+    // The operating system, not the glazing.
+    c("windows update*", &[EN2]),
     c("rooflight*", &[ST2]),
     c("roof sheet*", &[ST2]),
     // Gutters and downpipes are drains (guidelines, Type): Mechanical.
@@ -3024,6 +3075,10 @@ const CUE_LIST: &[Cue] = &[
     c("truss*", &[ST2]),
     c("column*", &[ST2]),
     c("pillar*", &[ST2]),
+    // Power's distribution in the street: Electrical, unless what is said
+    // of it is a dent or a lean.
+    c("feeder pillar*", &[EL1]),
+    c("lighting column*", &[EL1]),
     c("girder*", &[ST2]),
     c("steelwork", &[ST2]),
     c("purlin*", &[ST2]),
@@ -3340,14 +3395,14 @@ const CUE_LIST: &[Cue] = &[
     c("insulation fault", &[EL2]),
     c("light switch", &[EL2]),
     c("programmer", &[EN1]),
-    c("server", &[Fx::Noun, EN1]),
-    c("servers", &[Fx::Noun, EN1]),
+    c("server", &[Fx::Noun, EN1]).rule(36),
+    c("servers", &[Fx::Noun, EN1]).rule(36),
     c("computer*", &[Fx::Noun, EN1]),
     c("modem", &[EN2]),
     c("av", &[EN1]),
     c("fire panel", &[EN1]),
     c("alarm panel", &[EN1]),
-    c("drive", &[EN1]),
+    c("drive", &[EN1]).rule(35),
     c("menu", &[EN1]),
     c("beeping", &[Fx::Noun, EL1]),
     c("beeps", &[Fx::Noun, EL1]),
@@ -3358,7 +3413,10 @@ const CUE_LIST: &[Cue] = &[
     c("sim", &[EN1]),
     c("4g", &[EN1]),
     c("poe", &[EN2]),
-    c("patch", &[EN1]),
+    // Not "patch" alone: a damp patch, a patch repair.
+    c("patch lead*", &[EN2]),
+    c("patch cord*", &[EN2]),
+    c("patch panel*", &[EN2]),
     c("firewall", &[EN2]),
     c("floor slab", &[ST2]),
     c("floor tile*", &[ST1]),
