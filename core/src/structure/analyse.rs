@@ -1517,6 +1517,22 @@ mod tests {
         }
     }
 
+    /// The rules' Priority for the notes alone, or "none".
+    fn rules_priority(notes: &str) -> &'static str {
+        let l = Lexed::new(notes);
+        let w = l.words();
+        priority(&find_hits(&w, &[]), &w, AssetKind::default(), None).map_or("none", |c| c.value)
+    }
+
+    /// The rules' first Type for the notes alone, or "none" when no word votes.
+    fn rules_type(notes: &str) -> &'static str {
+        let l = Lexed::new(notes);
+        let w = l.words();
+        rank_types(&find_hits(&w, &[]), &w)
+            .first()
+            .map_or("none", |c| c.value)
+    }
+
     /// Smoke, sparks and fire are the guidelines' first hazards, but the words
     /// also name a fire shutter, a smoke seal or a burner's firing: only the
     /// event is one. Said only in someone else's words, it is told apart, for
@@ -1811,12 +1827,6 @@ mod tests {
     /// High for them, and stays High for what the guidelines make High.
     #[test]
     fn names_and_readings_are_no_urgency() {
-        let rules = |notes: &str| {
-            let l = Lexed::new(notes);
-            let w = l.words();
-            let h = find_hits(&w, &[]);
-            priority(&h, &w, AssetKind::default(), None).map_or("none", |c| c.value)
-        };
         let wrong: Vec<String> = [
             ("Duty pump P1 bearing noisy, P2 on standby.", false),
             (
@@ -1834,21 +1844,14 @@ mod tests {
             ("Theatre 3 AHU tripped, afternoon list on hold.", true),
         ]
         .into_iter()
-        .filter(|&(notes, high)| (rules(notes) == "High") != high)
-        .map(|(notes, high)| format!("{notes}: {} (High wanted: {high})", rules(notes)))
+        .filter(|&(notes, high)| (rules_priority(notes) == "High") != high)
+        .map(|(notes, high)| format!("{notes}: {} (High wanted: {high})", rules_priority(notes)))
         .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]
     fn type_words_that_name_a_place_or_another_part_cast_no_vote() {
-        // The rules' first Type, or "none" when no word votes.
-        let rules = |notes: &str| {
-            let l = Lexed::new(notes);
-            let w = l.words();
-            let h = find_hits(&w, &[]);
-            rank_types(&h, &w).first().map_or("none", |c| c.value)
-        };
         let wrong: Vec<String> = [
             // Were another part's or a place's vote.
             ("Smoke vent won't open.", "Mechanical"),
@@ -1865,8 +1868,8 @@ mod tests {
             ("Conveyor drive chain snapped.", "Mechanical"),
         ]
         .into_iter()
-        .filter(|&(notes, want)| rules(notes) != want)
-        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules(notes)))
+        .filter(|&(notes, want)| rules_type(notes) != want)
+        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
         .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
