@@ -75,7 +75,7 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// at 24,794 (round 40; 10,231, 253.8 KB). 17 at 26,394 (rounds 41 and 42;
 /// 10,075, 253.7 KB, where 16 would be 10,674 and 257.2 KB) and at 27,193
 /// (round 43; 10,276, 255.0 KB). 18 at 28,791 (rounds 44 and 45; where 17
-/// would be 257.3 KB).
+/// would be 257.3 KB) and at 29,590 (round 46; 10,282, 255.0 KB).
 const MIN_COUNT: usize = 18;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
