@@ -42,13 +42,14 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.dirname(HERE)
+sys.path.insert(0, DATA)
+from compare_labels import FIELDS  # noqa: E402  (the fields, in the guidelines' order)
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(DATA)))
 TRADES = ["hvac", "refrigeration", "boilers", "pumps", "electrical",
           "generators-ups", "lifts", "doors", "fire-security", "kitchen",
           "vehicles", "it-av", "building", "plumbing", "medical-lab",
           "solar-ev"]
-FIELDS = ["Priority", "Type", "Reason", "Error_Code__c", "Meter_Reading__c",
-          "Safety_Hazard__c", "subject_contains"]
 STOP = set("the a an and or of to in on at is it its was for with not no "
            "from by off out up be are has have had this that as but".split())
 TWIN = 0.40
@@ -59,6 +60,11 @@ def template(name, **kw):
     for k, v in kw.items():
         text = text.replace("{" + k + "}", v)
     return text
+
+
+def notes_only(e):
+    """An entry as a blind labeller sees it (`dev2-notes-only.json`'s shape)."""
+    return {k: e[k] for k in ("id", "trade", "asset", "notes")}
 
 
 def write_lines(path, entries):
@@ -112,8 +118,7 @@ def prep(d):
     for p in writers(d):
         entries = json.load(open(os.path.join(d, p + ".json"), encoding="utf-8"))
         write_lines(os.path.join(d, f"notes-{p}.json"),
-                    [{k: e[k] for k in ("id", "trade", "asset", "notes")}
-                     for e in entries])
+                    [notes_only(e) for e in entries])
         with open(os.path.join(d, f"L-{p}.md"), "w", encoding="utf-8") as f:
             f.write(template("labeller.md", P=p, DIR=d, REPO=REPO))
         for e in entries:
@@ -225,8 +230,7 @@ def join(n):
     a = lines(os.path.join(DATA, f"fresh-round{n}.json"))
     b = lines(os.path.join(DATA, f"fresh-round{n}-second-pass.json"))
     assert [json.loads(x)["id"] for x in a] == [json.loads(x)["id"] for x in b]
-    only = [json.dumps({k: json.loads(x)[k] for k in ("id", "trade", "asset", "notes")},
-                       ensure_ascii=False) for x in a]
+    only = [json.dumps(notes_only(json.loads(x)), ensure_ascii=False) for x in a]
     append(os.path.join(DATA, "dev2.json"), a)
     append(os.path.join(DATA, "dev2-second-pass.json"), b)
     append(os.path.join(DATA, "dev2-notes-only.json"), only)
