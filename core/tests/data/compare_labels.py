@@ -8,8 +8,10 @@ Usage: python3 compare_labels.py [FIRST] [SECOND]
 Prints agreement per field, Cohen's kappa for Priority and Type (and Reason
 and Safety_Hazard__c, for information), and every disagreement. Subjects are
 compared loosely: the two passes agree when some phrase (or alternative) of
-one shares a content word with, or is a substring of, some phrase of the
-other, i.e. when both point at the same problem. Stdlib only.
+one shares a content word (three letters or more, not in `STOP`) with some
+phrase of the other, i.e. when both point at the same problem. The same
+`subject_agree` decides which subjects of a fresh round go to its settler
+(`rounds/round.py disagree`). Stdlib only.
 """
 import json
 import os
@@ -21,9 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIELDS = ["Priority", "Type", "Reason", "Error_Code__c", "Meter_Reading__c",
           "Safety_Hazard__c", "subject_contains"]
 KAPPA = ["Priority", "Type", "Reason", "Safety_Hazard__c"]
-STOP = set("""a an the and or of on in at to is it its it's for with by from
-up out no not has have been this that there their they was were be are
-one two very all""".split())
+STOP = set("the a an and or of to in on at is it its was for with not no "
+           "from by off out up be are has have had this that as but".split())
 
 
 def load(path):
@@ -42,17 +43,22 @@ def phrases(subj):
     return [p.lower() for p in flat]
 
 
-def words(p):
-    return {w for w in re.findall(r"[\w&'.-]+", p.lower()) if w not in STOP and len(w) > 1}
+def content(v):
+    """The content words of a subject: its phrases and alternatives, nested
+    or not, as lower-case words of three letters or more outside `STOP`."""
+    out = set()
+    for x in (v if isinstance(v, list) else [v]):
+        if isinstance(x, list):
+            out |= content(x)
+        elif isinstance(x, str):
+            out |= {w for w in re.findall(r"[a-z0-9áéíóúñ]+", x.lower())
+                    if len(w) >= 3 and w not in STOP}
+    return out
 
 
 def subject_agree(a, b):
-    pa, pb = phrases(a), phrases(b)
-    for x in pa:
-        for y in pb:
-            if x in y or y in x or words(x) & words(y):
-                return True
-    return False
+    """Two subjects point at the same problem: they share a content word."""
+    return bool(content(a) & content(b))
 
 
 def kappa(pairs):
