@@ -8,10 +8,10 @@ Usage: python3 compare_labels.py [FIRST] [SECOND]
 Prints agreement per field, Cohen's kappa for Priority and Type (and Reason
 and Safety_Hazard__c, for information), and every disagreement. Subjects are
 compared loosely: the two passes agree when some phrase (or alternative) of
-one shares a content word (three letters or more, not in `STOP`) with some
-phrase of the other, i.e. when both point at the same problem. The same
-`subject_agree` decides which subjects of a fresh round go to its settler
-(`rounds/round.py disagree`). Stdlib only.
+one shares a content word (three letters or more, not in `STOP`) with, or
+is the same as, some phrase of the other, i.e. when both point at the same
+problem. The same `subject_agree` decides which subjects of a fresh round
+go to its settler (`rounds/round.py disagree`). Stdlib only.
 """
 import json
 import os
@@ -57,8 +57,9 @@ def content(v):
 
 
 def subject_agree(a, b):
-    """Two subjects point at the same problem: they share a content word."""
-    return bool(content(a) & content(b))
+    """Two subjects point at the same problem: they share a content word, or
+    a phrase (a code such as "F-07" has no content word)."""
+    return bool(content(a) & content(b)) or bool(set(phrases(a)) & set(phrases(b)))
 
 
 def kappa(pairs):
