@@ -75,8 +75,9 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// at 24,794 (round 40; 10,231, 253.8 KB). 17 at 26,394 (rounds 41 and 42;
 /// 10,075, 253.7 KB, where 16 would be 10,674 and 257.2 KB) and at 27,193
 /// (round 43; 10,276, 255.0 KB). 18 at 28,791 (rounds 44 and 45; where 17
-/// would be 257.3 KB) and at 29,590 (round 46; 10,282, 255.0 KB).
-const MIN_COUNT: usize = 18;
+/// would be 257.3 KB) and at 29,590 (round 46; 10,282, 255.0 KB). 19 at
+/// 31,987 (rounds 47–49; 10,326, 254.7 KB, where 18 would be 258.1 KB).
+const MIN_COUNT: usize = 19;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
 /// weights (brotli, 6,833 words: 50.4 KB of weights at 127, 29.3 KB at 31).
