@@ -43,17 +43,11 @@ def phrases(subj):
     return [p.lower() for p in flat]
 
 
-def content(v):
-    """The content words of a subject: its phrases and alternatives, nested
-    or not, as lower-case words of three letters or more outside `STOP`."""
-    out = set()
-    for x in (v if isinstance(v, list) else [v]):
-        if isinstance(x, list):
-            out |= content(x)
-        elif isinstance(x, str):
-            out |= {w for w in re.findall(r"[a-z0-9áéíóúñ]+", x.lower())
-                    if len(w) >= 3 and w not in STOP}
-    return out
+def content(subj):
+    """The content words of a subject's phrases: three letters or more,
+    outside `STOP`."""
+    return {w for p in phrases(subj) for w in re.findall(r"[a-z0-9áéíóúñ]+", p)
+            if len(w) >= 3 and w not in STOP}
 
 
 def subject_agree(a, b):
