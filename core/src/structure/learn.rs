@@ -4,15 +4,16 @@
 //!
 //! Features are the lexer's normalised words (lower case, shorthand
 //! expanded; a word with a digit becomes its shape, `0` or `0a`) and pairs of
-//! neighbouring words in one sentence, looked up in a fixed vocabulary (words
-//! and pairs seen in at least `MIN_COUNT` training notes). The rules' own proposal
-//! enters as features too (which value, at what confidence, or silence), and
-//! so do their findings as concepts shared by every field (`concepts`: each
-//! cue kind said or negated, the type and reason votes, the asset's kind,
-//! the rules' proposals for all four fields), so the model learns when to
-//! trust the rules, from notes their cue table was not tuned on. Weights are i8 with one
-//! scale per field, in the generated `model.rs` (see `train` below and
-//! `ARCHITECTURE.md` for how it is regenerated and checked).
+//! neighbouring words in one sentence, looked up in a fixed vocabulary (the
+//! words and pairs a first, wider training weighs most, `train::VOCAB_SIZE`).
+//! The rules' own proposal enters as features too (which value, at what
+//! confidence, or silence), and so do their findings as concepts shared by
+//! every field (`concepts`: each cue kind said or negated, the type and
+//! reason votes, the asset's kind, the rules' proposals for all four
+//! fields), so the model learns when to trust the rules, from notes their
+//! cue table was not tuned on. Weights are i8 with one scale per field, in
+//! the generated `model.rs` (see `train` below and `ARCHITECTURE.md` for how
+//! it is regenerated and checked).
 //!
 //! The rules decide when they are sure (confidence at or above the field's
 //! gate, chosen by 5-fold cross-validation on the development set). Below

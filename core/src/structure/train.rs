@@ -20,7 +20,8 @@
 //! Training is deterministic: full-batch gradient descent with momentum on
 //! the multinomial log-loss with L2 (each word's penalty per class set by
 //! how well its counts tell that class apart, `word_penalties`), a fixed
-//! number of steps, features seen in at least `MIN_COUNT` notes.
+//! number of steps, over a vocabulary chosen by the weights a first,
+//! shorter training gives it (`VOCAB_SIZE`).
 
 #![allow(clippy::unwrap_used)]
 
@@ -45,7 +46,8 @@ use crate::wire::AssetView;
 const DEV2: &str = include_str!("../../tests/data/dev2.json");
 /// The 72-note table the product promises in full (`tests/structuring.rs`).
 const TABLE: &str = include_str!("../../tests/data/notes.json");
-/// Words and pairs seen in fewer training notes are left out (engine size):
+/// The vocabulary was once the words and pairs seen in at least a count of
+/// training notes (engine size):
 /// 20 at 10,400 notes (4,738 words and pairs, see `CHOSEN` for why it was
 /// cut from 77); 22 at 11,200 (4,668, a review engine of 250.6 KB brotli;
 /// at 20 it would be 5,127 and 257.0 KB); 17 at 12,000 (6,403, 252.5 KB),
@@ -77,7 +79,29 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// (round 43; 10,276, 255.0 KB). 18 at 28,791 (rounds 44 and 45; where 17
 /// would be 257.3 KB) and at 29,590 (round 46; 10,282, 255.0 KB). 19 at
 /// 31,987 (rounds 47–49; 10,326, 254.7 KB, where 18 would be 258.1 KB).
-const MIN_COUNT: usize = 19;
+///
+/// Since then the vocabulary is chosen by weight, not by count
+/// (`vocabulary`): the words and pairs in at least `WIDE_MIN` training
+/// notes are trained on for `WIDE_STEPS` steps, and the `VOCAB_SIZE` whose
+/// largest weight (in steps, for any class) summed over the four fields is
+/// highest are kept, among equals the one in more notes; the fields and the
+/// ranker are then trained on those. A count keeps common pairs that weigh
+/// nothing ("the pump") and leaves out the rarer words that decide a note;
+/// the engine's room is the same. 5-fold CV on dev2 at 31,987 notes, each
+/// fold choosing from its own training notes, as many entries as a count of
+/// 19 gave it (about 8,570): Priority / Type / Reason / hazard right on
+/// 28,308 / 27,889 / 27,932 / 30,470 by count, **28,422 / 27,966 / 28,074
+/// / 30,523** by weight in steps, and 28,384 / 27,981 / 28,071 / 30,508
+/// by the note count times the summed squared weights (the loss an
+/// entry's removal would cost, to second order). At the `VOCAB_SIZE` now
+/// taken: 28,401 / 27,995 / 28,110 / 30,543 (+93, +106, +178, +73). On
+/// rounds 50–53 (3,193 notes, not in dev2), against words in 19 notes:
+/// Priority +17, Type +12, Reason +13, hazard +3, subject −3. 10,400
+/// entries would make the engine 257.1 KB; 10,000 make it 254.9 KB.
+const WIDE_MIN: usize = 8;
+/// The wide model only ranks the entries: a quarter of the fields' steps.
+const WIDE_STEPS: usize = 600;
+const VOCAB_SIZE: usize = 10_000;
 /// The steps each side of zero a word's weight is rounded to: 31, not the
 /// 127 an `i8` holds, since the engine stores fewer bits for coarser
 /// weights (brotli, 6,833 words: 50.4 KB of weights at 127, 29.3 KB at 31).
@@ -198,7 +222,7 @@ const GATES: [(f32, f32); 15] = [
 /// at 0.0003, Type 73.1% → 80.2%, Reason 62.2% → 81.3%, hazard 83.4% →
 /// 91.4%.
 ///
-/// Until then `MIN_COUNT` grew with the corpus (8, 11, 14, 17, 20, 23, 26,
+/// Until then that count grew with the corpus (8, 11, 14, 17, 20, 23, 26,
 /// 29, 35, 41, 47, 53, 59, 65, 71, 77) to keep the engine's size (at 2,400
 /// notes, 14 instead of 17 was +0.3 points on average for 4.5 KB more
 /// engine), and the best penalty was at the grid's lower end. The model
@@ -293,7 +317,7 @@ const CHOSEN: [(f64, f32, f32); 4] = [
 /// five; at 6,400 the customer's "asap visit" of `cavitation-asap` (High) was
 /// outvoted at five and six, so seven; at 7,200 at seven, so eight; at
 /// 8,800 again (High by the guidelines' rule 3, and every one of dev2's 15
-/// "asap" notes is High, but the word is below `MIN_COUNT` and "today", the
+/// "asap" notes is High, but the word was below the count and "today", the
 /// rules' other urgency cue, is often a date), so nine; at 9,600 at nine,
 /// so ten; at 10,400 at ten, so eleven.
 const TABLE_WEIGHT: usize = 11;
@@ -454,7 +478,52 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
         .collect()
 }
 
+/// The vocabulary the model is trained on: of the words and pairs in at
+/// least `WIDE_MIN` of `notes`, the `VOCAB_SIZE` a shorter training weighs
+/// most, sorted.
 fn vocabulary(notes: &[&Note]) -> Vec<String> {
+    let wide = counted(notes, WIDE_MIN);
+    let words: Vec<String> = wide.iter().map(|(w, _)| w.clone()).collect();
+    let trained: Vec<Trained> = std::thread::scope(|s| {
+        let words = &words;
+        let running: Vec<_> = (0..4)
+            .map(|f| {
+                s.spawn(move || train_steps(f, notes, words, (CHOSEN[f].0, NB_EPS), WIDE_STEPS))
+            })
+            .collect();
+        running.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    // Each entry's largest weight for any class, in steps, summed over the
+    // fields; among equals, the entry in more notes first.
+    let steps: Vec<i32> = (0..wide.len())
+        .map(|i| {
+            trained
+                .iter()
+                .enumerate()
+                .map(|(f, t)| {
+                    let n = classes(f).len() - 1;
+                    let row = &t.words[i * n..(i + 1) * n];
+                    let last: i32 = -row.iter().map(|q| i32::from(*q)).sum::<i32>();
+                    row.iter()
+                        .map(|q| i32::from(*q))
+                        .chain([last])
+                        .map(i32::abs)
+                        .max()
+                        .unwrap_or(0)
+                })
+                .sum()
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..wide.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(steps[i]), std::cmp::Reverse(wide[i].1), i));
+    order.truncate(VOCAB_SIZE);
+    order.sort_unstable();
+    order.into_iter().map(|i| words[i].clone()).collect()
+}
+
+/// The words and pairs in at least `min` of `notes`, sorted, with the
+/// number of notes each is in.
+fn counted(notes: &[&Note], min: usize) -> Vec<(String, usize)> {
     let mut df: BTreeMap<&str, usize> = BTreeMap::new();
     for n in notes {
         let mut seen: Vec<&str> = n.keys.iter().map(|(k, _)| k.as_str()).collect();
@@ -465,8 +534,8 @@ fn vocabulary(notes: &[&Note]) -> Vec<String> {
         }
     }
     df.into_iter()
-        .filter(|&(_, c)| c >= MIN_COUNT)
-        .map(|(k, _)| k.to_owned())
+        .filter(|&(_, c)| c >= min)
+        .map(|(k, c)| (k.to_owned(), c))
         .collect()
 }
 
@@ -504,8 +573,18 @@ impl Trained {
 }
 
 fn train(f: usize, notes: &[&Note], vocab: &[String], penalty: (f64, f64)) -> Trained {
+    train_steps(f, notes, vocab, penalty, STEPS[f])
+}
+
+fn train_steps(
+    f: usize,
+    notes: &[&Note],
+    vocab: &[String],
+    penalty: (f64, f64),
+    steps: usize,
+) -> Trained {
     let n = classes(f).len();
-    let (w, u, b) = fit(f, notes, vocab, penalty);
+    let (w, u, b) = fit(f, notes, vocab, penalty, steps);
     let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs())).max(1e-9);
     let scale = max / f64::from(LEVELS);
     Trained {
@@ -533,6 +612,7 @@ fn fit(
     notes: &[&Note],
     vocab: &[String],
     (lambda, eps): (f64, f64),
+    steps: usize,
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let cls = classes(f);
     let n = cls.len();
@@ -559,7 +639,7 @@ fn fit(
     let penalty = word_penalties(&data, nv, n, eps);
     let (mut w, mut u, mut b) = (vec![0.0f64; nv * n], vec![0.0f64; nr * n], vec![0.0f64; n]);
     let (mut vw, mut vu, mut vb) = (vec![0.0f64; nv * n], vec![0.0f64; nr * n], vec![0.0f64; n]);
-    for _ in 0..STEPS[f] {
+    for _ in 0..steps {
         let mut gw: Vec<f64> = w
             .iter()
             .zip(&penalty)
@@ -674,7 +754,7 @@ fn each_words_weights_sum_to_zero() {
     let vocab = vocabulary(&some);
     for (f, name) in NAMES.iter().enumerate() {
         let n = classes(f).len();
-        let (w, _, _) = fit(f, &some, &vocab, (LAMBDAS[0], NB_EPS));
+        let (w, _, _) = fit(f, &some, &vocab, (LAMBDAS[0], NB_EPS), STEPS[f]);
         let max = w.iter().fold(0.0f64, |a, x| a.max(x.abs()));
         assert!(max > 0.1, "{name}: nothing learnt");
         for row in w.chunks(n) {
@@ -751,12 +831,13 @@ fn cross_validate() {
     let eps = std::env::var("CV_NB_EPS").map_or(NB_EPS, |v| v.parse().unwrap());
     // `CV_FIELDS=3` (or `0,3`) cross-validates only those fields.
     let fields: Vec<usize> = env_list("CV_FIELDS", || (0..NAMES.len()).collect());
+    let vocabs = fold_vocabularies(&notes);
     // The fields on threads of their own, printed in order.
     let tables: Vec<String> = std::thread::scope(|s| {
-        let (notes, lambdas) = (&notes, &lambdas);
+        let (notes, lambdas, vocabs) = (&notes, &lambdas, &vocabs);
         let running: Vec<_> = fields
             .iter()
-            .map(|&f| s.spawn(move || cross_validate_field(f, notes, lambdas, eps)))
+            .map(|&f| s.spawn(move || cross_validate_field(f, notes, lambdas, eps, vocabs)))
             .collect();
         running.into_iter().map(|t| t.join().unwrap()).collect()
     });
@@ -791,7 +872,21 @@ fn folds(notes: &[Note]) -> Vec<usize> {
         .collect()
 }
 
-fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> String {
+/// Each fold's vocabulary, chosen from the notes outside it.
+fn fold_vocabularies(notes: &[Note]) -> Vec<Vec<String>> {
+    let fold_of = folds(notes);
+    (0..FOLDS)
+        .map(|fold| vocabulary(&training_set(notes, |i| fold_of[i] == fold)))
+        .collect()
+}
+
+fn cross_validate_field(
+    f: usize,
+    notes: &[Note],
+    lambdas: &[f64],
+    eps: f64,
+    vocabs: &[Vec<String>],
+) -> String {
     let mut out = String::new();
     let name = NAMES[f];
     let fresh: Vec<&Note> = notes.iter().filter(|n| n.fresh).collect();
@@ -812,10 +907,9 @@ fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> 
         // (≥0.8 right, ≥0.8 all, 0.5–0.8 right, all, <0.5 right, all).
         let mut cal = [[0usize; 6]; GATES.len()];
         let mut misses = Vec::new();
-        for fold in 0..FOLDS {
+        for (fold, vocab) in vocabs.iter().enumerate() {
             let train_set = training_set(notes, |i| fold_of[i] == fold);
-            let vocab = vocabulary(&train_set);
-            let t = train(f, &train_set, &vocab, (lambda, eps));
+            let t = train(f, &train_set, vocab, (lambda, eps));
             for (g, &gate) in GATES.iter().enumerate() {
                 let w = t.weights(gate);
                 for (i, n) in fresh.iter().enumerate() {
@@ -823,7 +917,7 @@ fn cross_validate_field(f: usize, notes: &[Note], lambdas: &[f64], eps: f64) -> 
                         continue;
                     }
                     let Some(y) = n.want[f] else { continue };
-                    let (got, conf) = outcome(f, n, Some(&w), &vocab);
+                    let (got, conf) = outcome(f, n, Some(&w), vocab);
                     let right = usize::from(got == y);
                     if got != y && gate == (CHOSEN[f].1, CHOSEN[f].2) && lambda == CHOSEN[f].0 {
                         misses.push((i, y, got, conf));
@@ -1113,15 +1207,16 @@ fn cross_validate_subject() {
         .count();
     println!("  some candidate acceptable: {any_ok}/{}", fresh.len());
     let mut misses = Vec::new();
-    for l2 in [1.0, 3.0, 10.0, 30.0] {
+    let vocabs = fold_vocabularies(&notes);
+    let l2s: Vec<f64> = env_list("CV_RANKER_L2", || vec![1.0, 3.0, 10.0, 30.0]);
+    for l2 in l2s {
         let mut ok = 0;
-        for fold in 0..FOLDS {
+        for (fold, vocab) in vocabs.iter().enumerate() {
             let train_set = ranker_set(&notes, |i| fold_of[i] != fold);
-            let vocab = vocabulary(&training_set(&notes, |i| fold_of[i] == fold));
-            let r = train_ranker(&train_set, &vocab, (RANKER_L2.0, l2));
+            let r = train_ranker(&train_set, vocab, (RANKER_L2.0, l2));
             for (i, n) in fresh.iter().enumerate() {
                 if fold_of[i] == fold
-                    && let Some(p) = r.pick(&n.subjects, &vocab)
+                    && let Some(p) = r.pick(&n.subjects, vocab)
                 {
                     ok += usize::from(n.subjects[p].1);
                     if !n.subjects[p].1 && l2 == RANKER_L2.1 {
