@@ -262,7 +262,7 @@ const MAX_CLASSES: usize = 7;
 /// score changes no probability), so they sum to zero: the last class's
 /// weight is minus the others' sum and is not stored — a third of
 /// Priority's bytes, half of the hazard's.
-fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
+pub(super) fn row(words: &[i8], n: usize, i: usize) -> [i32; MAX_CLASSES] {
     let mut out = [0; MAX_CLASSES];
     let stored = &words[i * (n - 1)..(i + 1) * (n - 1)];
     for (o, q) in out.iter_mut().zip(stored) {

@@ -484,15 +484,7 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
 fn vocabulary(notes: &[&Note]) -> Vec<String> {
     let wide = counted(notes, WIDE_MIN);
     let words: Vec<String> = wide.iter().map(|(w, _)| w.clone()).collect();
-    let trained: Vec<Trained> = std::thread::scope(|s| {
-        let words = &words;
-        let running: Vec<_> = (0..4)
-            .map(|f| {
-                s.spawn(move || train_steps(f, notes, words, (CHOSEN[f].0, NB_EPS), WIDE_STEPS))
-            })
-            .collect();
-        running.into_iter().map(|t| t.join().unwrap()).collect()
-    });
+    let trained = train_fields(notes, &words, [WIDE_STEPS; 4]);
     // Each entry's largest weight for any class, in steps, summed over the
     // fields; among equals, the entry in more notes first.
     let steps: Vec<i32> = (0..wide.len())
@@ -501,15 +493,8 @@ fn vocabulary(notes: &[&Note]) -> Vec<String> {
                 .iter()
                 .enumerate()
                 .map(|(f, t)| {
-                    let n = classes(f).len() - 1;
-                    let row = &t.words[i * n..(i + 1) * n];
-                    let last: i32 = -row.iter().map(|q| i32::from(*q)).sum::<i32>();
-                    row.iter()
-                        .map(|q| i32::from(*q))
-                        .chain([last])
-                        .map(i32::abs)
-                        .max()
-                        .unwrap_or(0)
+                    let row = learn::row(&t.words, classes(f).len(), i);
+                    row.iter().map(|q| q.abs()).max().unwrap_or(0)
                 })
                 .sum()
         })
@@ -1257,14 +1242,15 @@ fn cross_validate_subject() {
     }
 }
 
-/// The four fields trained at the production settings. They train
+/// The four fields trained at the production penalties for `steps` each
+/// (`STEPS`, or the short pass of `vocabulary`). They train
 /// independently, each deterministically: on threads of their own, the
 /// model is the same and `model_is_up_to_date` takes the longest field's
 /// time, not the sum (it is a CI run's longest unit test).
-fn train_fields(notes: &[&Note], vocab: &[String]) -> Vec<Trained> {
+fn train_fields(notes: &[&Note], vocab: &[String], steps: [usize; 4]) -> Vec<Trained> {
     std::thread::scope(|s| {
         let running: Vec<_> = (0..4)
-            .map(|f| s.spawn(move || train(f, notes, vocab, (CHOSEN[f].0, NB_EPS))))
+            .map(|f| s.spawn(move || train_steps(f, notes, vocab, (CHOSEN[f].0, NB_EPS), steps[f])))
             .collect();
         running.into_iter().map(|t| t.join().unwrap()).collect()
     })
@@ -1309,7 +1295,7 @@ fn render() -> String {
     let notes = load();
     let all = training_set(&notes, |_| false);
     let vocab = vocabulary(&all);
-    let trained = train_fields(&all, &vocab);
+    let trained = train_fields(&all, &vocab, STEPS);
     // Keep only the words with a weight somewhere.
     let keep: Vec<usize> = (0..vocab.len())
         .filter(|&i| {
@@ -1547,7 +1533,7 @@ fn cross_validate_dev() {
                 }
             }
             let vocab = vocabulary(&set);
-            let trained = train_fields(&set, &vocab);
+            let trained = train_fields(&set, &vocab, STEPS);
             let ranker = train_ranker(&rset, &vocab, RANKER_L2);
             for (i, d) in dev.iter().enumerate() {
                 if k != 0 && i % FOLDS != fold {
