@@ -295,21 +295,27 @@ const NOT_TYPOS: &[&str] = &[
 /// note that said it.
 fn fuzzy_at(words: &[Word<'_>], i: usize) -> Option<(&'static Cue, usize)> {
     let w = words[i].norm;
-    if w.len() < 6 || !w.is_ascii() || learn::known(w) || NOT_TYPOS.contains(&w) {
+    near_cue(w).filter(|_| !learn::known(w)).map(|cue| (cue, 1))
+}
+
+/// The cue `w` is one typo from, were it not a word the model knows. The
+/// training keeps such a word in the model's vocabulary by how many notes
+/// it is in, not by its weight (`train::vocabulary`), so what the matcher
+/// reads as a typo does not hang on which words the last training kept.
+pub(super) fn near_cue(w: &str) -> Option<&'static Cue> {
+    if w.len() < 6 || !w.is_ascii() || NOT_TYPOS.contains(&w) {
         return None;
     }
     // Typos past the second letter: the first two bytes pick the candidates.
-    candidates(w)
-        .find(|cue| {
-            cue.pat.len() >= 7
-                && cue.pat.len().abs_diff(w.len()) <= 1
-                && !cue.pat.bytes().any(|b| b == b' ' || b == b'*')
-                && !cue.fx.is_empty()
-                && cue.fx.iter().all(|f| matches!(f, Fx::T(..) | Fx::R(..)))
-                && cue.pat != w
-                && within_one_edit(cue.pat, w)
-        })
-        .map(|cue| (cue, 1))
+    candidates(w).find(|cue| {
+        cue.pat.len() >= 7
+            && cue.pat.len().abs_diff(w.len()) <= 1
+            && !cue.pat.bytes().any(|b| b == b' ' || b == b'*')
+            && !cue.fx.is_empty()
+            && cue.fx.iter().all(|f| matches!(f, Fx::T(..) | Fx::R(..)))
+            && cue.pat != w
+            && within_one_edit(cue.pat, w)
+    })
 }
 
 /// After a comma, a negation still reaches a list: "no smoke, sparks or smell".

@@ -145,11 +145,16 @@ pub(super) fn key(norm: &str) -> Cow<'_, str> {
 /// the same ("contacter" is a typo of "contactor", not a form of
 /// "contact").
 pub(super) fn known(norm: &str) -> bool {
+    known_by(norm).is_some_and(|k| vocab().binary_search(&k.as_ref()).is_ok())
+}
+
+/// The key whose place in the vocabulary would make `norm` a known word:
+/// its stem, when `norm` is that stem inflected.
+pub(super) fn known_by(norm: &str) -> Option<Cow<'_, str>> {
     let k = key(norm);
-    vocab().binary_search(&k.as_ref()).is_ok()
-        && norm
-            .strip_prefix(k.as_ref())
-            .is_some_and(|rest| matches!(rest, "" | "s" | "es" | "ed" | "d" | "ing" | "e"))
+    norm.strip_prefix(k.as_ref())
+        .is_some_and(|rest| matches!(rest, "" | "s" | "es" | "ed" | "d" | "ing" | "e"))
+        .then_some(k)
 }
 
 /// The key of each word (`key`), worked out once per note: the model's
