@@ -1429,8 +1429,9 @@ const MODEL_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src/structure/mod
 /// Rewrites `model.rs`. Run it twice: the cue rules' typo matcher reads the
 /// model's own vocabulary (`learn::known`), so the first run's new
 /// vocabulary can move the rules' findings the second reads. The words the
-/// matcher reads are always kept (`vocabulary`), so the second run's model
-/// is the fixed point, which `model_is_up_to_date` checks.
+/// matcher reads are kept or left out by their count, not their weight
+/// (`vocabulary`), so the second run's model is the fixed point, which
+/// `model_is_up_to_date` checks.
 #[test]
 #[ignore = "writes src/structure/model.rs"]
 fn regenerate_model() {
