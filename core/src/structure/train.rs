@@ -510,10 +510,10 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
 /// (19 entries each way, with Type at a penalty of 0.00003). Chosen so, the
 /// second training from any model is the fixed point. Against the
 /// vocabulary left to weight, on rounds 50–55 (4,790 notes, not in dev2):
-/// 30,893 against 30,904 expectations of 33,530. Keeping all such words
-/// (92 at 31,987 notes) gave 30,893 too, and 5-fold CV within 25 right
-/// answers of 127,570, but made "bearnig" (in 11 notes) a word the matcher
-/// no longer reads as "bearing".
+/// 30,893 against 30,904 expectations of 33,530; 5-fold CV 13 right
+/// answers fewer of 127,570. Keeping all such words (92 at 31,987 notes)
+/// gave 30,893 too, and CV 25 fewer, but made "bearnig" (in 11 notes) a
+/// word the matcher no longer reads as "bearing".
 fn vocabulary(notes: &[&Note]) -> Vec<String> {
     let wide = counted(notes, WIDE_MIN);
     let words: Vec<String> = wide.iter().map(|(w, _)| w.clone()).collect();
