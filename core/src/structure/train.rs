@@ -536,20 +536,15 @@ fn vocabulary(notes: &[&Note]) -> Vec<String> {
                 .sum()
         })
         .collect();
-    // A word the typo matcher reads: kept if in `KNOWN_MIN` notes, never
-    // if in fewer.
-    let typo = |i: usize| {
-        typos
-            .contains(words[i].as_str())
-            .then_some(wide[i].1 >= KNOWN_MIN)
-    };
+    // A word the typo matcher reads: left out if in fewer than `KNOWN_MIN`
+    // notes, kept ahead of every other if in as many.
+    let typo = |i: usize| typos.contains(words[i].as_str());
     let mut order: Vec<usize> = (0..wide.len())
-        .filter(|&i| typo(i) != Some(false))
+        .filter(|&i| !typo(i) || wide[i].1 >= KNOWN_MIN)
         .collect();
     order.sort_by_key(|&i| {
-        let kept = typo(i) == Some(true);
         (
-            !kept,
+            !typo(i),
             std::cmp::Reverse(steps[i]),
             std::cmp::Reverse(wide[i].1),
             i,
