@@ -1918,6 +1918,7 @@ const CUE_LIST: &[Cue] = &[
     c("now ok", &[DONE]),
     c("all ok", &[DONE]),
     c("all good", &[DONE]),
+    c("all fine", &[DONE]),
     c("all working", &[DONE]),
     c("working now", &[DONE]),
     c("now working", &[DONE]),

@@ -96,7 +96,7 @@ const TABLE: &str = include_str!("../../tests/data/notes.json");
 /// by the note count times the summed squared weights (the loss an
 /// entry's removal would cost, to second order). At the `VOCAB_SIZE` now
 /// taken: 28,401 / 27,995 / 28,110 / 30,543 (+93, +106, +178, +73). On
-/// rounds 50–53 (3,193 notes, not in dev2), against words in 19 notes:
+/// rounds 50–53 (3,193 notes, then not in dev2), against words in 19 notes:
 /// Priority +17, Type +12, Reason +13, hazard +3, subject −3. 10,400
 /// entries would make the engine 257.1 KB; 10,000 make it 254.9 KB.
 const WIDE_MIN: usize = 8;
@@ -509,7 +509,7 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
 /// training's choice, swing between two vocabularies that never settled
 /// (19 entries each way, with Type at a penalty of 0.00003). Chosen so, the
 /// second training from any model is the fixed point. Against the
-/// vocabulary left to weight, on rounds 50–55 (4,790 notes, not in dev2):
+/// vocabulary left to weight, on rounds 50–55 (4,790 notes, then not in dev2):
 /// 30,893 against 30,904 expectations of 33,530; 5-fold CV 13 right
 /// answers fewer of 127,570. Keeping all such words (92 at 31,987 notes)
 /// gave 30,893 too, and CV 25 fewer, but made "bearnig" (in 11 notes) a
