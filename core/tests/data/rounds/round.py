@@ -190,10 +190,7 @@ def build(n, d, skip):
         took[who] += 1
         table.append(f"| {r['id']} | {r['field']} | {code(fp)} | {code(sp)} | "
                      f"{code(value)} ({who} pass) | {s['reason'].replace('|', '/')} |")
-    bad = unquoted(first)
-    if bad:
-        sys.exit("subject phrases not in their notes (mend them in the writer's "
-                 "or settled file, then build again):\n" + "\n".join(bad))
+    refuse_unquoted(first)
     write_lines(os.path.join(DATA, f"fresh-round{n}.json"), first)
     write_lines(os.path.join(DATA, f"fresh-round{n}-second-pass.json"), second)
     with open(os.path.join(d, "table.md"), "w", encoding="utf-8") as f:
@@ -202,17 +199,20 @@ def build(n, d, skip):
           f"first pass, {took['second']} as the second")
 
 
-def unquoted(entries):
-    """Each subject phrase that is not in its note as written (any case):
-    `the_corpora_load_and_their_expectations_are_well_formed` fails on them
-    once the round joins dev2."""
+def refuse_unquoted(entries):
+    """Exits naming each subject phrase that is not in its note as written
+    (any case): `the_corpora_load_and_their_expectations_are_well_formed`
+    fails on them once the round joins dev2."""
     bad = []
     for e in entries:
         for p in e["expect"].get("subject_contains") or []:
             for a in p if isinstance(p, list) else [p]:
                 if not isinstance(a, str) or a.lower() not in e["notes"].lower():
                     bad.append(f"{e['id']}: {a!r}")
-    return bad
+    if bad:
+        sys.exit("subject phrases not in their notes (mend them in the writer's "
+                 "or settled file before `build`, in the round's file before "
+                 "`join`):\n" + "\n".join(bad))
 
 
 def lines(path):
@@ -233,11 +233,10 @@ def append(path, new):
 def join(n):
     a = lines(os.path.join(DATA, f"fresh-round{n}.json"))
     b = lines(os.path.join(DATA, f"fresh-round{n}-second-pass.json"))
-    assert [json.loads(x)["id"] for x in a] == [json.loads(x)["id"] for x in b]
-    bad = unquoted([json.loads(x) for x in a])
-    if bad:
-        sys.exit("subject phrases not in their notes:\n" + "\n".join(bad))
-    only = [json.dumps(notes_only(json.loads(x)), ensure_ascii=False) for x in a]
+    entries = [json.loads(x) for x in a]
+    assert [e["id"] for e in entries] == [json.loads(x)["id"] for x in b]
+    refuse_unquoted(entries)
+    only = [json.dumps(notes_only(e), ensure_ascii=False) for e in entries]
     append(os.path.join(DATA, "dev2.json"), a)
     append(os.path.join(DATA, "dev2-second-pass.json"), b)
     append(os.path.join(DATA, "dev2-notes-only.json"), only)
