@@ -1648,13 +1648,14 @@ pub(super) enum Kind {
 }
 
 /// How many numbers describe a candidate to the ranker (see `describe`).
-pub(super) const DENSE: usize = 27;
+pub(super) const DENSE: usize = 29;
 
 /// A subject the ranker may choose, and what it sees of it.
 pub(super) struct Candidate<'w> {
     pub subject: Subject,
     /// `DENSE` numbers: what the rules' cues weigh in it, where it lies in
-    /// the note, how much of its sentence it keeps, how it was made.
+    /// the note, how much of its sentence it keeps, whether a cut falls
+    /// inside a clause, how it was made.
     pub dense: [f32; DENSE],
     /// The feature key of each distinct word and word pair in it
     /// (`learn::key`).
@@ -1771,6 +1772,17 @@ fn describe<'w>(
         .spans
         .last()
         .is_some_and(|sp| (sp.end as usize) < words[end - 1].end);
+    // Where a cut falls inside a clause, the words it leaves out up to the
+    // clause's end ("… lost a section of membrane and rain" | "is entering
+    // the classroom"): a cut at a comma loses a phrase, one mid-clause may
+    // lose the problem's own verb.
+    let clause_left = subject.spans.last().filter(|_| cut).map_or(0, |sp| {
+        let rest = &parts.notes[sp.end as usize..];
+        let stop = rest
+            .find(['.', ',', ';', ':', '!', '?', '(', '\n'])
+            .unwrap_or(rest.len());
+        rest[..stop].split_whitespace().count().min(10)
+    });
     let first_sentence = if first_sentence == u16::MAX {
         0
     } else {
@@ -1806,6 +1818,8 @@ fn describe<'w>(
         b(kind == Kind::Sentence),
         b(kind == Kind::Unnamed),
         b(kind == Kind::Trimmed),
+        b(clause_left > 0),
+        clause_left as f32 / 5.0,
     ];
     Candidate {
         subject,
