@@ -233,9 +233,9 @@ struct Findings {
     /// The rules' findings as the model's features (for training).
     #[cfg(test)]
     concepts: Vec<f32>,
-    /// Urgency said outright: the rules' Priority stands (for training).
+    /// The rules' Priority stands (`analyse::priority_ruled`; for training).
     #[cfg(test)]
-    urgency_said: bool,
+    priority_ruled: bool,
     /// The subject's candidates as the ranker sees them (for training).
     #[cfg(test)]
     subjects: Vec<train::SubjectCandidate>,
@@ -264,7 +264,7 @@ impl Findings {
                 #[cfg(test)]
                 concepts: vec![0.0; learn::CONCEPTS],
                 #[cfg(test)]
-                urgency_said: false,
+                priority_ruled: false,
                 #[cfg(test)]
                 subjects: Vec::new(),
             };
@@ -314,13 +314,13 @@ impl Findings {
             &found_hazard,
         );
         let mut hazard = found_hazard.live();
-        let urgency_said = analyse::urgency_said(&hits);
+        let priority_ruled = analyse::priority_ruled(&hits, priority.as_ref());
         if learned {
             learn::refine(
                 &words,
                 &keys,
                 &concepts,
-                urgency_said,
+                priority_ruled,
                 &mut priority,
                 &mut types,
                 &mut reasons,
@@ -339,7 +339,7 @@ impl Findings {
             #[cfg(test)]
             concepts,
             #[cfg(test)]
-            urgency_said,
+            priority_ruled,
             #[cfg(test)]
             subjects,
         }
@@ -1685,6 +1685,11 @@ mod tests {
         ] {
             assert_eq!(text(&run(notes), "Priority"), Some("High"), "{notes}");
         }
+        // Put right on the visit, the standby's strain is history: not High.
+        let notes = "Duty pump tripped, standby running but only just keeping up. \
+                     Pulled the duty pump, impeller full of rags. Cleared it, back in, \
+                     both running, level coming down.";
+        assert_ne!(text(&run(notes), "Priority"), Some("High"), "{notes}");
     }
 
     #[test]

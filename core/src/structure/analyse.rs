@@ -806,6 +806,20 @@ pub(super) fn urgency_said(hits: &[Hit]) -> bool {
         .any(|h| h.live() && !h.unsure && h.cue.has(Fx::Urgent))
 }
 
+/// Whether the rules' Priority stands, the model not weighing it: urgency
+/// said outright (rule 3), or a backup only just coping where the rules
+/// found High (rule 2). A strain said before work done ("… only just
+/// keeping up. Cleared it, both running") may be history: the model weighs
+/// that note as any other.
+pub(super) fn priority_ruled(hits: &[Hit], priority: Option<&Choice>) -> bool {
+    let live = |f: Fx| {
+        hits.iter()
+            .filter(move |h| h.live() && !h.unsure && h.cue.has(f))
+    };
+    let strained = live(Fx::Strained).any(|s| !live(Fx::Done).any(|d| d.w0 > s.w0));
+    urgency_said(hits) || strained && priority.is_some_and(|c| c.value == "High")
+}
+
 /// Priority, in the guidelines' order: a hazard; a service down or a
 /// consequence imminent (unless another unit carries the load); explicit
 /// urgency; explicit low urgency; then routine work, feedback, admin or a

@@ -153,6 +153,13 @@ pub(super) enum Fx {
     /// `analyse::urgency_said`). Not "emergency" or "same day": in the
     /// development notes they name lighting and work done.
     Urgent,
+    /// A backup carrying the load but only just ("standby running but only
+    /// just keeping up"): the guidelines' Priority rule 2 says the
+    /// consequence stands. Where the rules find it High, that Priority
+    /// stands as urgency said does (`analyse::priority_ruled`): the model,
+    /// trained on many notes where a standby carries the load (Medium),
+    /// took "chiller 1 on its own only just coping" for one of them.
+    Strained,
     /// Votes for a case type, with a weight.
     T(Ty, u8),
     /// Votes for a case reason, with a weight.
@@ -244,6 +251,7 @@ const HAZ: Fx = Fx::Hazard;
 const FLAG: Fx = Fx::Flagrant;
 const OPIN: Fx = Fx::Opinion;
 const URG: Fx = Fx::Urgent;
+const STRAIN: Fx = Fx::Strained;
 const FLOOD: Fx = Fx::Flood;
 const ELX: Fx = Fx::Electrics;
 const NEG: Fx = Fx::Neg;
@@ -1180,11 +1188,11 @@ const CUE_LIST: &[Cue] = &[
     c("at risk", &[H]),
     // A standby running but not coping keeps the consequence (GUIDELINES,
     // Priority rule 2: "only just coping" with the high-level alarm).
-    c("only just keeping up", &[H]),
-    c("only just coping", &[H]),
-    c("just about keeping up", &[H]),
-    c("barely keeping up", &[H]),
-    c("only just holding", &[H]),
+    c("only just keeping up", &[H, STRAIN]),
+    c("only just coping", &[H, STRAIN]),
+    c("just about keeping up", &[H, STRAIN]),
+    c("barely keeping up", &[H, STRAIN]),
+    c("only just holding", &[H, STRAIN]),
     // ── Hazards.
     c("danger", &[H, HAZ, OPIN]).rule(30),
     c("dangerous", &[H, HAZ, OPIN]),

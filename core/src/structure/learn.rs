@@ -676,7 +676,7 @@ pub(super) fn refine(
     words: &[Word<'_>],
     keys: &[Cow<'_, str>],
     concepts: &[f32],
-    urgency_said: bool,
+    priority_ruled: bool,
     priority: &mut Option<Choice>,
     types: &mut Vec<Choice>,
     reasons: &mut Vec<Choice>,
@@ -708,8 +708,9 @@ pub(super) fn refine(
             list.insert(0, c);
         }
     }
-    // Urgency said outright: the rules' Priority is the guidelines' (rule 3).
-    if !urgency_said
+    // Urgency said outright (rule 3), or a backup only just coping (rule
+    // 2): the rules' Priority is the guidelines'.
+    if !priority_ruled
         && let Some(d) = decide(
             &model::PRIORITY,
             PRIORITY,

@@ -1776,12 +1776,15 @@ fn describe<'w>(
     // clause's end ("… lost a section of membrane and rain" | "is entering
     // the classroom"): a cut at a comma loses a phrase, one mid-clause may
     // lose the problem's own verb.
+    // The lexer's breaks mark the clause's end, so a dictated "comma", an
+    // emoji or a spaced dash ends it as a written comma does.
     let clause_left = subject.spans.last().filter(|_| cut).map_or(0, |sp| {
-        let rest = &parts.notes[sp.end as usize..];
-        let stop = rest
-            .find(['.', ',', ';', ':', '!', '?', '(', '\n'])
-            .unwrap_or(rest.len());
-        rest[..stop].split_whitespace().count().min(10)
+        words
+            .iter()
+            .skip_while(|w| w.start < sp.end as usize)
+            .take_while(|w| w.brk == Brk::None)
+            .take(10)
+            .count()
     });
     let first_sentence = if first_sentence == u16::MAX {
         0

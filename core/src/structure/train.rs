@@ -351,8 +351,8 @@ struct Note {
     /// unless the model knows them (`analyse::near_cue`).
     typos: Vec<String>,
     exposed: bool,
-    /// Urgency said outright: the rules' Priority stands.
-    urgency_said: bool,
+    /// The rules' Priority stands (`analyse::priority_ruled`).
+    priority_ruled: bool,
     rules: [Option<Choice>; 4],
     concepts: Vec<f32>,
     /// Expected class per field (None: not labelled).
@@ -477,7 +477,7 @@ fn load_file(json: &str, fresh: bool) -> Vec<Note> {
                 keys,
                 typos,
                 exposed: learn::exposed(&words),
-                urgency_said: found.urgency_said,
+                priority_ruled: found.priority_ruled,
                 concepts: found.concepts.clone(),
                 rules: [
                     found.priority.clone(),
@@ -803,9 +803,9 @@ fn outcome(f: usize, note: &Note, w: Option<&Weights<'_>>, vocab: &[String]) -> 
     let cls = classes(f);
     let rule = note.rules[f].clone();
     // As `learn::refine`: exposed wiring with no Reason from the rules keeps
-    // it unset, and urgency said outright keeps the rules' Priority.
+    // it unset, and where the rules' Priority stands it is not learnt.
     let w =
-        w.filter(|_| !(f == 0 && note.urgency_said || f == 2 && note.exposed && rule.is_none()));
+        w.filter(|_| !(f == 0 && note.priority_ruled || f == 2 && note.exposed && rule.is_none()));
     let fin = match w.and_then(|w| {
         learn::decide(
             w,
