@@ -155,8 +155,9 @@ pub(super) enum Fx {
     Urgent,
     /// A backup carrying the load but only just ("standby running but only
     /// just keeping up"): the guidelines' Priority rule 2 says the
-    /// consequence stands. Where the rules find it High, that Priority
-    /// stands as urgency said does (`analyse::priority_ruled`): the model,
+    /// consequence stands. Where the rules find it High, and no work done
+    /// is said after it, that Priority stands as urgency said does
+    /// (`analyse::priority_ruled`): the model,
     /// trained on many notes where a standby carries the load (Medium),
     /// took "chiller 1 on its own only just coping" for one of them.
     Strained,

@@ -1775,9 +1775,9 @@ fn describe<'w>(
     // Where a cut falls inside a clause, the words it leaves out up to the
     // clause's end ("… lost a section of membrane and rain" | "is entering
     // the classroom"): a cut at a comma loses a phrase, one mid-clause may
-    // lose the problem's own verb.
-    // The lexer's breaks mark the clause's end, so a dictated "comma", an
-    // emoji or a spaced dash ends it as a written comma does.
+    // lose the problem's own verb. The lexer's breaks mark the clause's
+    // end, so a dictated "comma", an emoji or a spaced dash ends it as a
+    // written comma does.
     let clause_left = subject.spans.last().filter(|_| cut).map_or(0, |sp| {
         words
             .iter()
