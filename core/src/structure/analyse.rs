@@ -796,28 +796,25 @@ fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
     )
 }
 
-/// Urgency said outright and plainly (guidelines' Priority rule 3): a live,
-/// certain `Urgent` cue. Rules 1–3 all come before the rest, so the rules'
-/// Priority is the guidelines' answer and the model does not weigh it:
-/// trained on notes where "urgent" is nearly always "not urgent", it took
-/// "Urgent: ceiling leak in the office" for Low.
-pub(super) fn urgency_said(hits: &[Hit]) -> bool {
-    hits.iter()
-        .any(|h| h.live() && !h.unsure && h.cue.has(Fx::Urgent))
-}
-
-/// Whether the rules' Priority stands, the model not weighing it: urgency
-/// said outright (rule 3), or a backup only just coping where the rules
-/// found High (rule 2). A strain said before work done ("… only just
-/// keeping up. Cleared it, both running") may be history: the model weighs
-/// that note as any other.
+/// Whether the rules' Priority stands, the model not weighing it.
+///
+/// - Urgency said outright and plainly (guidelines' Priority rule 3): a
+///   live, certain `Urgent` cue. Rules 1–3 all come before the rest, so
+///   the rules' Priority is the guidelines' answer: trained on notes where
+///   "urgent" is nearly always "not urgent", the model took "Urgent:
+///   ceiling leak in the office" for Low.
+/// - A backup only just coping where the rules found High (rule 2). A
+///   strain said before work done ("… only just keeping up. Cleared it,
+///   both running") may be history: the model weighs that note as any
+///   other.
 pub(super) fn priority_ruled(hits: &[Hit], priority: Option<&Choice>) -> bool {
     let live = |f: Fx| {
         hits.iter()
             .filter(move |h| h.live() && !h.unsure && h.cue.has(f))
     };
+    let urgency_said = live(Fx::Urgent).next().is_some();
     let strained = live(Fx::Strained).any(|s| !live(Fx::Done).any(|d| d.w0 > s.w0));
-    urgency_said(hits) || strained && priority.is_some_and(|c| c.value == "High")
+    urgency_said || strained && priority.is_some_and(|c| c.value == "High")
 }
 
 /// Priority, in the guidelines' order: a hazard; a service down or a

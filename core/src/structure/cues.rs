@@ -150,7 +150,7 @@ pub(super) enum Fx {
     /// Urgency said outright ("urgent", "asap", "high priority"): the
     /// guidelines' Priority rule 3. Rules 1–3 are the first to apply, so
     /// the rules' Priority stands and the model does not weigh it (see
-    /// `analyse::urgency_said`). Not "emergency" or "same day": in the
+    /// `analyse::priority_ruled`). Not "emergency" or "same day": in the
     /// development notes they name lighting and work done.
     Urgent,
     /// A backup carrying the load but only just ("standby running but only

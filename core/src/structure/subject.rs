@@ -1779,9 +1779,9 @@ fn describe<'w>(
     // end, so a dictated "comma", an emoji or a spaced dash ends it as a
     // written comma does.
     let clause_left = subject.spans.last().filter(|_| cut).map_or(0, |sp| {
-        words
+        let after = words.partition_point(|w| w.start < sp.end as usize);
+        words[after..]
             .iter()
-            .skip_while(|w| w.start < sp.end as usize)
             .take_while(|w| w.brk == Brk::None)
             .take(10)
             .count()
