@@ -431,17 +431,25 @@ fn keyword(s: &str) -> Option<String> {
     // Not "flt": in these notes it is a fork-lift truck ("FLT 2").
     const KEYWORDS: &[&str] = &[
         "error", "errors", "err", "errs", "erro", "fault", "faults", "alarm", "alarms", "alm",
-        "alrm", "code", "codes", "alarma", "codigo", "código", "evt", "warning",
+        "alrm", "code", "codes", "alarma", "codigo", "código", "evt", "warning", "event", "events",
+        "state", "lockout", "alert", "fallo", "fallos", "falla", "averia", "avería",
     ];
     // Characters, not bytes: "código" is seven bytes.
-    if s.chars().count() > 7 || !any_of(s, KEYWORDS) {
+    if s.chars().count() > 7 {
         return None;
     }
-    let mut out = s.to_ascii_lowercase();
+    // Lower case by hand for the keywords' two accented letters ("AVERÍA
+    // 07" is `Avería 07`): `str::to_lowercase` would bring Unicode's case
+    // tables, some 5 KB, into the engine.
+    let mut out = s.to_ascii_lowercase().replace('Í', "í").replace('Ó', "ó");
+    if !KEYWORDS.contains(&out.as_str()) {
+        return None;
+    }
     // A plural names the same code ("alarms 305" → `Alarm 305`).
     if out.len() > 3 && out.ends_with('s') {
         out.pop();
     }
+    // Every keyword starts with an ASCII letter.
     if let Some(first) = out.get_mut(..1) {
         first.make_ascii_uppercase();
     }
@@ -504,18 +512,54 @@ const SHOWN_AFTER: &[&str] = &[
     "appeared",
 ];
 
-/// Capitals a display shows that are not codes.
+/// Capitals a display shows that are not codes. Not "HI" and "LO": a
+/// display that shows them alone shows a code (GUIDELINES: "display says
+/// HI" → `HI`); "HI TEMP", followed by a word, is a phrase, which the
+/// paths that read letters alone already leave out.
 const NOT_CODES: &[&str] = &[
-    "ok", "on", "off", "no", "low", "hi", "high", "lo", "run", "set", "end", "the", "and", "all",
-    "new", "yes", "led", "lcd", "pcb", "psu", "ups", "ac", "dc", "bms", "ahu", "fcu", "hmi", "plc",
-    "rcd", "mcb", "cctv", "it", "pm", "am", "tv", "usb", "id", "ip",
+    "ok", "on", "off", "no", "low", "high", "run", "set", "end", "the", "and", "all", "new", "yes",
+    "led", "lcd", "pcb", "psu", "ups", "ac", "dc", "bms", "ahu", "fcu", "hmi", "plc", "rcd", "mcb",
+    "cctv", "it", "pm", "am", "tv", "usb", "id", "ip",
+    // What else is shown, in a note in capitals: a person ("SHOWED HER"),
+    // a lamp's colour ("FLASHING RED"), "GAVE UP", "SHOWN APP", "DISPLAY LIT".
+    "him", "her", "me", "us", "you", "red", "up", "as", "app", "lit", "sat",
+    // and the small words of a sentence ("SHOW AT 7:30 TONIGHT").
+    "at", "in", "to", "of", "by", "is", "or", "for", "was", "has", "but", "not", "can", "now",
+    "out", "its",
+];
+
+/// Words after letters a display showed that start another clause: the
+/// letters were shown alone ("display show HI and beeping", "muestra LO y
+/// se para", "showing LO on coolant", "HI alarm").
+const JOINING: &[&str] = &[
+    "and",
+    "y",
+    "but",
+    "pero",
+    "then",
+    "luego",
+    "on",
+    "en",
+    "with",
+    "con",
+    "since",
+    "desde",
+    "which",
+    "que",
+    "alarm",
+    "alarma",
+    "again",
+    "now",
+    "flashing",
+    "parpadeando",
+    "beeping",
 ];
 
 /// Verbs of a machine stopping on a code: "tripping OC1", "trip with 'A13'",
 /// "failed with C-17", "locked out on E5".
 const STOPPED: &[&str] = &[
     "trip", "trips", "tripping", "tripped", "fail", "fails", "failed", "failing", "out", "faulted",
-    "faulting", "alarmed", "alarming", "halted", "stopped",
+    "faulting", "alarmed", "alarming", "halted", "stopped", "down", "shutdown",
 ];
 
 /// Words that say where a machine's words are: "the screen says W 34".
@@ -553,7 +597,7 @@ fn said_before(notes: &str, toks: &[Tok], i: usize, stopped: bool) -> bool {
     let Some(w) = words.next() else {
         return false;
     };
-    if any_of(w, SHOWN) || (stopped && any_of(w, &["tripping", "tripped"])) {
+    if any_of(w, SHOWN) || (stopped && any_of(w, &["tripping", "tripped", "shutdown"])) {
         return true;
     }
     let next = words.next();
@@ -561,7 +605,13 @@ fn said_before(notes: &str, toks: &[Tok], i: usize, stopped: bool) -> bool {
     if any_of(w, &["with", "on"]) {
         return stopped && next.is_some_and(|v| any_of(v, STOPPED));
     }
-    // "the screen says W 34": people say things too, screens only this.
+    // "the screen says W 34", "LCD just says H07": people say things
+    // too, screens only this.
+    let next = if next.is_some_and(|v| any_of(v, &["just", "only", "still", "now"])) {
+        words.next()
+    } else {
+        next
+    };
     any_of(w, SAYS) && next.is_some_and(|v| any_of(v, SCREENS))
 }
 
@@ -578,6 +628,9 @@ const SCREENS: &[&str] = &[
     "pantalla",
     "dash",
     "dashboard",
+    "disp",
+    "remote",
+    "remotes",
 ];
 
 /// Token `k` onwards says "on (the) display": what came before was shown.
@@ -585,7 +638,7 @@ fn shown_on(notes: &str, toks: &[Tok], k: usize) -> bool {
     let mut words = toks[k.min(toks.len())..]
         .iter()
         .filter(|t| !matches!(t.kind, Kind::Sym('\'' | '"')))
-        .take(3);
+        .take(4);
     let Some(first) = words.next() else {
         return false;
     };
@@ -595,7 +648,12 @@ fn shown_on(notes: &str, toks: &[Tok], k: usize) -> bool {
     words
         .filter(|t| t.kind == Kind::Word)
         .map(|t| &notes[t.start..t.end])
-        .find(|w| !any_of(w, &["the", "its", "el", "la"]))
+        .find(|w| {
+            !any_of(
+                w,
+                &["the", "its", "el", "la", "a", "little", "small", "front"],
+            )
+        })
         .is_some_and(|w| any_of(w, SCREENS))
 }
 
@@ -705,8 +763,7 @@ fn quoted_code(notes: &str, toks: &[Tok], q: usize) -> Option<Code> {
             && text.len() <= 10
             && if only_letters {
                 let w = parts[0];
-                (display_letters(w) || display_case(w))
-                    && (!any_of(w, NOT_CODES) || any_of(w, &["hi", "lo"]))
+                (display_letters(w) || display_case(w)) && !any_of(w, NOT_CODES)
             } else if parts.len() == 1 && parts[0].bytes().all(|b| b.is_ascii_digit()) {
                 (2..=5).contains(&parts[0].len())
             } else {
@@ -816,6 +873,10 @@ fn code_at(
         return None;
     }
     let s = &notes[t.start..t.end];
+    // "lockout x3": a count, not a code.
+    if count(s) {
+        return None;
+    }
     let named = |text: String, end: usize, next: usize| Code {
         text,
         start: t.start,
@@ -829,11 +890,9 @@ fn code_at(
         && b[..2].eq_ignore_ascii_case(b"0x")
         && b[2..].iter().all(u8::is_ascii_hexdigit)
     {
-        return Some(named(
-            format!("0x{}", s[2..].to_ascii_uppercase()),
-            t.end,
-            j + 1,
-        ));
+        // As written, as every code is (GUIDELINES: the equipment's own
+        // spelling and case): "0X2C" in a note in capitals stays `0X2C`.
+        return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "alarm 2.1": a dotted number after a keyword is a code too.
     let dotted = s.split_once('.').is_some_and(|(a, b)| {
@@ -899,13 +958,25 @@ fn code_at(
                 kind: CodeKind::Number,
             });
         }
-        // "E2-14", "A1-03": a sub-code glued on with a hyphen.
-        if let Some((ds, end)) = glued_digits(notes, toks, j, '-', 3) {
-            return Some(named(format!("{s}-{ds}"), end, j + 3));
+        // "E2-14", "A1-03", "E2.18", "A3.1": a sub-code glued on with a
+        // hyphen or a full stop.
+        if let Some((sym, (ds, end))) = [('-', 3), ('.', 2)]
+            .into_iter()
+            .find_map(|(sym, max)| Some((sym, glued_digits(notes, toks, j, sym, max)?)))
+        {
+            return Some(named(format!("{s}{sym}{ds}"), end, j + 3));
         }
         return Some(named(s.to_owned(), t.end, j + 1));
     }
     if obd(s) {
+        return Some(named(s.to_owned(), t.end, j + 1));
+    }
+    // "E34.1", "A3.1": letters and a dotted number, one word to the lexer.
+    if let Some((a, b2)) = s.split_once('.')
+        && split_letters_digits(a).is_some_and(|(_, ds)| ds.len() <= 3)
+        && (1..=2).contains(&b2.len())
+        && b2.bytes().all(|c| c.is_ascii_digit())
+    {
         return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "3C2": digits, a capital, digits (a UPS's alarm); not a number with
@@ -918,6 +989,18 @@ fn code_at(
         && !b.iter().any(u8::is_ascii_lowercase)
     {
         return Some(named(s.to_owned(), t.end, j + 1));
+    }
+    // "E.3.1": the same with a dotted number, one word to the lexer.
+    if (1..=2).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
+        && let Some((w, end)) = glued_word(notes, toks, j, '.')
+        && w.split_once('.').is_some_and(|(a, b2)| {
+            (1..=2).contains(&a.len())
+                && (1..=2).contains(&b2.len())
+                && a.bytes().chain(b2.bytes()).all(|c| c.is_ascii_digit())
+        })
+    {
+        return Some(named(format!("{s}.{w}"), end, j + 3));
     }
     // "E.21", "F.22", "E:05": letters, a full stop or a colon, digits, glued together.
     if (1..=2).contains(&s.len())
@@ -941,10 +1024,11 @@ fn code_at(
     // the way some displays show it (GUIDELINES: `E 6` stays `E 6`).
     // Not "FLT 2": a fork-lift truck. Any two or three capitals when the
     // equipment showed them ("showing EA 227"; not "tripping MCB 4").
-    if (s.len() == 1
-        || any_of(s, &["er", "al"])
-        || (s.len() <= 3 && !any_of(s, NOT_CODES) && displayed(notes, toks, j)))
-        && b.iter().all(u8::is_ascii_uppercase)
+    let capitals = b.iter().all(u8::is_ascii_uppercase);
+    if (s.len() == 1 && capitals
+        // "Er 21" as much as "ER 21".
+        || any_of(s, &["er", "al"]) && b[0].is_ascii_uppercase()
+        || (s.len() <= 3 && capitals && !any_of(s, NOT_CODES) && displayed(notes, toks, j)))
         && let Some(d) = toks.get(j + 1)
         && d.kind == Kind::Word
         && d.space_before
@@ -1153,21 +1237,29 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 }
                 j += 1;
             }
+            // "event 3501", "State 102": these words name a code only by
+            // its number ("Mira Event XS" is a shower's name); "alert" only
+            // one with letters ("alert A066", not "in alert 3 days").
+            let numbered = matches!(label.as_str(), "Event" | "State");
+            let lettered = label == "Alert";
             // "code BF": after `code`, a short all-capitals word is the code itself.
             // "alarma HA, temp 11 C": after any keyword, such a word alone
-            // in a note not all in capitals.
+            // in a note not all in capitals (or quoted).
             let letters_only = toks.get(j).filter(|n| {
                 let nt = &notes[n.start..n.end];
                 let after_code = label != "Alarm"
                     && toks[i..j]
                         .iter()
                         .any(|k| any_of(&notes[k.start..k.end], &["code", "codes"]));
+                // Quoted, in a note in capitals too: "ERR 'LO' ON BOOT".
+                let quoted = toks.get(j - 1).is_some_and(is_quote);
                 let alone = !any_of(nt, NOT_CODES)
-                    && notes.bytes().any(|b| b.is_ascii_lowercase())
+                    && (quoted || notes.bytes().any(|b| b.is_ascii_lowercase()))
                     && toks.get(j + 1).is_none_or(|a| {
                         a.kind != Kind::Word && (a.space_before || a.kind != Kind::Sym('-'))
                     });
                 n.kind == Kind::Word
+                    && !numbered
                     && (after_code
                         && (2..=3).contains(&nt.len())
                         && nt.bytes().all(|b| b.is_ascii_uppercase())
@@ -1185,9 +1277,10 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 i = j + 1;
                 continue;
             }
-            if let Some(c) = code_at(notes, toks, j, Some(&label), t.start)
-                .filter(|c| !verb || c.kind == CodeKind::Named)
-            {
+            if let Some(c) = code_at(notes, toks, j, Some(&label), t.start).filter(|c| {
+                (!verb && !lettered || c.kind == CodeKind::Named)
+                    && (!numbered || c.kind == CodeKind::Number)
+            }) {
                 push(&mut out, &c, 0.9);
                 let mut k = c.next;
                 // A list: "codes E42, F07 and 0x1F".
@@ -1261,21 +1354,30 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
             continue;
         }
         // "display flashing LE", "dE en el display": two or three capitals
-        // (or a display's "bF", "dE") the equipment showed, in a note that is
-        // not all capitals; not a unit after a number ("~10 fL on screen").
+        // (or a display's "bF", "dE") the equipment showed — said before
+        // them, or, in a note not all in capitals, said after ("LE on the
+        // display"); not a unit after a number ("~10 fL on screen").
         let after_number = i > 0
             && toks[i - 1].kind == Kind::Word
             && notes.as_bytes()[toks[i - 1].start].is_ascii_digit();
         if (display_letters(text) || display_case(text))
             && !any_of(text, NOT_CODES)
             && !after_number
-            && notes.bytes().any(|b| b.is_ascii_lowercase())
             && ((displayed(notes, toks, i)
-                // Alone: not "CR-1" (a tag), not "PEN fault" (a condition named).
+                // Alone: not "CR-1" (a tag) or "DF.27" (a code read
+                // whole below), not "PEN fault" (a condition named).
                 && toks.get(i + 1).is_none_or(|n| {
-                    (n.space_before || n.kind != Kind::Sym('-')) && n.kind != Kind::Word
+                    // "display show HI and beeping": a word that joins
+                    // another clause, not one the letters qualify ("HDD
+                    // error", "PEN fault", "HI TEMP").
+                    n.kind == Kind::Word && any_of(&notes[n.start..n.end], JOINING)
+                    || n.kind != Kind::Word
+                        && (n.space_before
+                            || toks
+                                .get(i + 2)
+                                .is_none_or(|m| m.space_before || m.kind != Kind::Word))
                 }))
-                || shown_on(notes, toks, i + 1))
+                || (shown_on(notes, toks, i + 1) && notes.bytes().any(|b| b.is_ascii_lowercase())))
         {
             let c = Code {
                 text: text.to_owned(),
@@ -1294,7 +1396,10 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .take_while(u8::is_ascii_alphabetic)
                 .map(|b| b.to_ascii_lowercase() as char)
                 .collect();
-            let hex = c.text.starts_with("0x");
+            let hex = c
+                .text
+                .get(..2)
+                .is_some_and(|p| p.eq_ignore_ascii_case("0x"));
             let glued = !t.space_before
                 && i > 0
                 && matches!(
@@ -1305,10 +1410,15 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 .get(c.next)
                 .filter(|n| n.kind == Kind::Word)
                 .map(|n| &notes[n.start..n.end]);
-            // "E4 logged each time": shown, said after the code.
+            // "E4 logged each time": shown, said after the code — unless
+            // the verb has a code of its own: "CS-3 showing E34.1" names
+            // the machine that showed it.
+            let shows_other = toks.get(c.next + 1).is_some_and(|n| {
+                is_quote(n) || code_at(notes, toks, c.next + 1, None, 0).is_some()
+            });
             let seen = shown(notes, toks, i)
                 || shown_on(notes, toks, c.next)
-                || after.is_some_and(|a| any_of(a, SHOWN_AFTER));
+                || after.is_some_and(|a| any_of(a, SHOWN_AFTER)) && !shows_other;
             // "FL-01 to FL-04": a range names tags (codes are not counted
             // out), and so does every later name of that series ("FL-03").
             if after.is_some_and(|a| a.eq_ignore_ascii_case("to"))
@@ -1476,7 +1586,8 @@ mod tests {
     fn codes_are_found_and_normalised() {
         assert_eq!(code("E-42 on display"), ["E-42"]);
         assert_eq!(code("showing e42 and F07"), ["e42", "F07"]);
-        assert_eq!(code("err 12 then code 0x1f"), ["Err 12", "0x1F"]);
+        assert_eq!(code("err 12 then code 0x1f"), ["Err 12", "0x1f"]);
+        assert_eq!(code("UPS SHOWS 0X2C, ON BATTERY"), ["0X2C"]);
         assert_eq!(code("fault code A3 and A4"), ["A3", "A4"]);
         assert_eq!(code("alarm 305 & alarm 312"), ["Alarm 305", "Alarm 312"]);
         assert_eq!(code("error code: 7"), ["Code 7"]);
@@ -1566,6 +1677,56 @@ mod tests {
         );
         assert_eq!(code("'Fan failure' with alarm code 3C2"), ["3C2"]);
         assert_eq!(code("then LD-2 flashes up and it shuts down"), ["LD-2"]);
+    }
+
+    #[test]
+    fn letters_a_display_shows_alone_are_its_code() {
+        // GUIDELINES: "display says HI" → `HI`; "HI TEMP" is a phrase.
+        assert_eq!(code("Fridge display showing HI and beeping"), ["HI"]);
+        assert_eq!(code("Carretilla 7 muestra LO y se para"), ["LO"]);
+        assert_eq!(code("Inverter display just says LO, graph flat"), ["LO"]);
+        assert_eq!(code("CONTROLLER SHOWS LO. BOREHOLE PUMP WONT RUN"), ["LO"]);
+        assert_eq!(code("SCO 5 SCALES ERR 'LO' ON BOOT, LANE CLOSED"), ["LO"]);
+        assert_eq!(
+            code("Gym A/C unit 2 - U4 on remote, ODU not running"),
+            ["U4"]
+        );
+        assert_eq!(code("Door show Er 21 on small screen"), ["Er 21"]);
+        assert!(code("Gen controller showing LO FUEL alarm, SCREEN SAYS HI TEMP").is_empty());
+        assert!(code("the NVR muestra 'HDD error', app shows PEN fault").is_empty());
+        assert!(
+            code("SHOWED HER, NO FAULT FOUND. LAMP FLASHING RED. CRANKED AND GAVE UP").is_empty()
+        );
+        assert!(code("STAGE LIFT WON'T GO UP, SHOW AT 7:30 TONIGHT").is_empty());
+    }
+
+    #[test]
+    fn codes_by_other_words_and_shapes() {
+        // Spanish words for a fault, and others that introduce a number.
+        assert_eq!(code("Caldera con FALLO 3, reseteo y vuelve"), ["Fallo 3"]);
+        assert_eq!(code("pantalla 'AVERÍA 57 tierra lazo 2'"), ["Avería 57"]);
+        assert_eq!(
+            code("inverter offline, event 3501 insulation fault"),
+            ["Event 3501"]
+        );
+        assert_eq!(
+            code("INVERTER SHOWING STATE 102 SINCE MONDAY"),
+            ["State 102"]
+        );
+        assert_eq!(code("boiler B2 lockout L04, reset"), ["L04"]);
+        assert_eq!(
+            code("BESS-2 disconnected on a DC ground fault, alert A066"),
+            ["A066"]
+        );
+        assert!(code("Mira Event XS shower, lockout x3, VESDA in alert 3 days").is_empty());
+        // Sub-codes after a full stop; the machine that shows one is not one.
+        assert_eq!(code("CS-3 showing E34.1 after descale"), ["E34.1"]);
+        assert_eq!(code("controller showing 'A3.1' on floor 2"), ["A3.1"]);
+        assert_eq!(
+            code("unit intermittently displays 'E.3.1'; pump runs"),
+            ["E.3.1"]
+        );
+        assert_eq!(code("DISPLAY SAYS DF.27 SINCE POWER CUT"), ["DF.27"]);
     }
 
     #[test]
