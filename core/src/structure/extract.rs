@@ -439,12 +439,20 @@ fn keyword(s: &str) -> Option<String> {
         return None;
     }
     // Lower case by hand for the keywords' two accented letters ("AVERÍA
-    // 07" is `Avería 07`): `str::to_lowercase` would bring Unicode's case
-    // tables, some 5 KB, into the engine.
-    let mut out = s.to_ascii_lowercase().replace('Í', "í").replace('Ó', "ó");
-    if !KEYWORDS.contains(&out.as_str()) {
+    // 07" is `Avería 07`), and only in a word that has any: every word of
+    // the notes is asked, and `str::to_lowercase` would bring Unicode's
+    // case tables, some 5 KB, into the engine.
+    let folded;
+    let s = if s.is_ascii() {
+        s
+    } else {
+        folded = s.replace('Í', "í").replace('Ó', "ó");
+        folded.as_str()
+    };
+    if !any_of(s, KEYWORDS) {
         return None;
     }
+    let mut out = s.to_ascii_lowercase();
     // A plural names the same code ("alarms 305" → `Alarm 305`).
     if out.len() > 3 && out.ends_with('s') {
         out.pop();
@@ -860,6 +868,16 @@ fn glued_digits<'n>(
         .filter(|(ds, _)| (1..=max).contains(&ds.len()) && ds.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A dotted number, as one word to the lexer: up to `whole` digits, a full
+/// stop, one or two digits ("2.1", "34.1").
+fn dotted(s: &str, whole: usize) -> bool {
+    s.split_once('.').is_some_and(|(a, b)| {
+        (1..=whole).contains(&a.len())
+            && (1..=2).contains(&b.len())
+            && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
+    })
+}
+
 /// A code starting at token `j`; `label` is the keyword's, when there is one.
 fn code_at(
     notes: &str,
@@ -895,12 +913,8 @@ fn code_at(
         return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "alarm 2.1": a dotted number after a keyword is a code too.
-    let dotted = s.split_once('.').is_some_and(|(a, b)| {
-        (1..=3).contains(&a.len())
-            && (1..=2).contains(&b.len())
-            && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_digit())
-    });
-    if (s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5) || (dotted && label.is_some()) {
+    if (s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 5) || (dotted(s, 3) && label.is_some())
+    {
         let label = label?;
         // "error 3 0 2": voice-to-text spells a code digit by digit; three
         // or more single digits in a row are one code (`Error 302`).
@@ -972,11 +986,8 @@ fn code_at(
         return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "E34.1", "A3.1": letters and a dotted number, one word to the lexer.
-    if let Some((a, b2)) = s.split_once('.')
-        && split_letters_digits(a).is_some_and(|(_, ds)| ds.len() <= 3)
-        && (1..=2).contains(&b2.len())
-        && b2.bytes().all(|c| c.is_ascii_digit())
-    {
+    let letters = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if (1..=3).contains(&letters) && dotted(&s[letters..], 3) {
         return Some(named(s.to_owned(), t.end, j + 1));
     }
     // "3C2": digits, a capital, digits (a UPS's alarm); not a number with
@@ -994,11 +1005,7 @@ fn code_at(
     if (1..=2).contains(&s.len())
         && s.bytes().all(|b| b.is_ascii_alphabetic())
         && let Some((w, end)) = glued_word(notes, toks, j, '.')
-        && w.split_once('.').is_some_and(|(a, b2)| {
-            (1..=2).contains(&a.len())
-                && (1..=2).contains(&b2.len())
-                && a.bytes().chain(b2.bytes()).all(|c| c.is_ascii_digit())
-        })
+        && dotted(w, 2)
     {
         return Some(named(format!("{s}.{w}"), end, j + 3));
     }
@@ -1184,6 +1191,8 @@ fn is_part(w: Option<&str>) -> bool {
 }
 
 pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
+    // Not all in capitals, where capitals alone tell a code from a word.
+    let mixed_case = notes.bytes().any(|b| b.is_ascii_lowercase());
     let mut out: Vec<Item> = Vec::new();
     let mut assets: Option<Vec<String>> = None;
     let mut tag_series: Vec<String> = Vec::new();
@@ -1254,7 +1263,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                 // Quoted, in a note in capitals too: "ERR 'LO' ON BOOT".
                 let quoted = toks.get(j - 1).is_some_and(is_quote);
                 let alone = !any_of(nt, NOT_CODES)
-                    && (quoted || notes.bytes().any(|b| b.is_ascii_lowercase()))
+                    && (quoted || mixed_case)
                     && toks.get(j + 1).is_none_or(|a| {
                         a.kind != Kind::Word && (a.space_before || a.kind != Kind::Sym('-'))
                     });
@@ -1328,7 +1337,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
         if (3..=8).contains(&text.len())
             && text.as_bytes()[0].is_ascii_uppercase()
             && text.bytes().skip(1).all(|b| b.is_ascii_lowercase())
-            && notes.bytes().any(|b| b.is_ascii_lowercase())
+            && mixed_case
             && shown(notes, toks, i)
             && let Some(n) = toks.get(i + 1)
             && n.kind == Kind::Word
@@ -1377,7 +1386,7 @@ pub(super) fn codes(notes: &str, toks: &[Tok], asset: &AssetView) -> Vec<Item> {
                                 .get(i + 2)
                                 .is_none_or(|m| m.space_before || m.kind != Kind::Word))
                 }))
-                || (shown_on(notes, toks, i + 1) && notes.bytes().any(|b| b.is_ascii_lowercase())))
+                || (shown_on(notes, toks, i + 1) && mixed_case))
         {
             let c = Code {
                 text: text.to_owned(),
