@@ -1072,6 +1072,92 @@ mod tests {
     }
 
     #[test]
+    fn a_particle_stays_with_the_verb_it_completes() {
+        // "TV wont turn" says another thing than "TV wont turn on", "the
+        // genny never kicked" nothing; "MIL on" is a state.
+        for (asset, notes, said) in [
+            (
+                "Meeting room TV",
+                "Meeting rm 4 TV wont turn on, remote has no batteries",
+                "wont turn on",
+            ),
+            (
+                "Standby generator",
+                "Power cut at the bakery about 2 last night and the genny never kicked in, \
+                 freezers warming",
+                "never kicked in",
+            ),
+            (
+                "Pool car 3",
+                "Pool car 3 MIL on, P0420 stored, no misfire",
+                "MIL on",
+            ),
+            (
+                "Flat 2 boiler",
+                "Tenant not in, card left, rebook",
+                "not in",
+            ),
+        ] {
+            let candidates = subject_candidates(asset, notes);
+            let short = said.rsplit_once(' ').unwrap().0;
+            assert!(
+                candidates.iter().any(|(t, _)| t.contains(said)),
+                "{notes}: {candidates:?}"
+            );
+            assert!(
+                candidates
+                    .iter()
+                    .all(|(t, _)| !t.ends_with(short) && !t.contains(&format!("{short},"))),
+                "{notes}: {candidates:?}"
+            );
+        }
+        // After a word that says nothing it goes with that word, and half of
+        // "on and off" is no state.
+        for (asset, notes, half) in [
+            (
+                "Shower pump",
+                "shower pump pulsing on and off, flow switch sticking?",
+                "pulsing on",
+            ),
+            ("Heater", "Heater is on, room still cold", "is on"),
+        ] {
+            let candidates = subject_candidates(asset, notes);
+            assert!(
+                candidates
+                    .iter()
+                    .all(|(t, _)| !t.contains(&format!("{half},")) && !t.ends_with(half)),
+                "{notes}: {candidates:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_subject_cut_to_fit_does_not_end_on_a_word_left_without_its_object() {
+        // The piece is cut to make room for the phrases after it: not "…
+        // failed at, shop tills …", "… isn't getting".
+        for (asset, notes) in [
+            (
+                "Core switch main hub",
+                "The core switch in the main hub failed at 7am and the whole building has no \
+                 network: the shop tills cannot take card payments and the VoIP phones are dead.",
+            ),
+            (
+                "Deck oven",
+                "Crusty's bakery on Station Rd - the bottom deck of the deck oven isn't getting \
+                 up to heat, top deck fine, element reads open circuit",
+            ),
+        ] {
+            for (t, _) in subject_candidates(asset, notes) {
+                let pieces: Vec<&str> = t.split(", ").collect();
+                for p in pieces {
+                    let last = p.rsplit(' ').next().unwrap_or_default();
+                    assert!(!["at", "getting", "to", "the"].contains(&last), "{t}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_subject_does_not_begin_with_a_bare_state() {
         // The asset's words the sentence began with are given back, the end
         // cut to make room: "Not running, float jammed …" says not what.

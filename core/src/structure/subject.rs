@@ -318,6 +318,33 @@ fn dangling(w: &str) -> bool {
         "seems",
         "appears",
         "feels",
+        // "… the bottom deck isn't getting", "… fan making": what it gets
+        // or makes is cut off.
+        "getting",
+        "making",
+        "makeing",
+        "causing",
+        "giving",
+        // "… tile hanging down right above", "… inspection following", "…
+        // the alternators got", "… hacía mucho": a preposition, a verb or a
+        // quantity whose object is cut off.
+        "above",
+        "below",
+        "behind",
+        "beside",
+        "between",
+        "across",
+        "without",
+        "after",
+        "before",
+        "following",
+        "got",
+        "mucho",
+        "mucha",
+        "muchos",
+        "muchas",
+        "falta",
+        "hacia",
         // "… van reversed into", "… dripping onto", "… plc shows".
         "into",
         "onto",
@@ -365,10 +392,37 @@ fn dangling(w: &str) -> bool {
     TRAILING.contains(&w) || NEGATORS.contains(&w) || MORE.contains(&w)
 }
 
+/// A phrase that ends on "on" or "in" after a word that says something
+/// ("TV wont turn on", "genny never kicked in", "MIL on", "tenant not in"):
+/// the particle is part of what it says, and without it the phrase says
+/// another thing or nothing ("TV wont turn"). After a function word ("is
+/// on") it goes with that word, and so it does when the phrase was cut at
+/// "and" in "on and off" ("pulsing on" says half of it).
+fn particle(words: &[Word<'_>], a: usize, b: usize) -> bool {
+    let pair = |i: usize| words.get(i).map(|w| w.norm);
+    b >= a + 2
+        && b <= words.len()
+        && ["on", "in"].contains(&words[b - 1].norm)
+        && words[b - 1].brk == Brk::None
+        && !TRAILING.contains(&words[b - 2].norm)
+        && !LEADING.contains(&words[b - 2].norm)
+        && !(matches!(pair(b), Some("and" | "or")) && matches!(pair(b + 1), Some("off" | "out")))
+}
+
 /// The end `b` of a cut moved back past words it must not end on
 /// (`dangling`), keeping at least the words before `floor`.
+/// A cut where the phrase ends anyway keeps its particle ("… the genny
+/// never kicked in", then ", freezers warming" cut off).
 fn untrail(words: &[Word<'_>], floor: usize, mut b: usize) -> usize {
-    while b > floor && dangling(words[b - 1].norm) {
+    let phrase_ends = |b: usize| {
+        words
+            .get(b)
+            .is_none_or(|w| w.brk != Brk::None || SEGMENT_WORDS.contains(&w.norm))
+    };
+    while b > floor
+        && dangling(words[b - 1].norm)
+        && !(phrase_ends(b) && particle(words, floor.saturating_sub(1), b))
+    {
         b -= 1;
     }
     b
@@ -608,7 +662,7 @@ fn segments(
                 break;
             }
         }
-        while b > a && TRAILING.contains(&words[b - 1].norm) {
+        while b > a && TRAILING.contains(&words[b - 1].norm) && !particle(words, a, b) {
             b -= 1;
         }
         // A greeting that opens the notes ("Hiya,", "Morning all -") is no
@@ -1270,7 +1324,7 @@ pub(super) fn candidates<'w>(parts: &Parts<'w>, budget: usize) -> Vec<Candidate<
                         && b > a0 + 2
                         && !fits(b)
                     {
-                        b = untrail(words, a0 + 2, b - 1);
+                        b = untrail(words, a0 + 1, b - 1);
                     }
                     if a < a0 && fits(b) {
                         pieces[0] = (a, b);
