@@ -401,7 +401,6 @@ fn dangling(w: &str) -> bool {
 fn particle(words: &[Word<'_>], a: usize, b: usize) -> bool {
     let pair = |i: usize| words.get(i).map(|w| w.norm);
     b >= a + 2
-        && b <= words.len()
         && ["on", "in"].contains(&words[b - 1].norm)
         && words[b - 1].brk == Brk::None
         && !TRAILING.contains(&words[b - 2].norm)
@@ -411,8 +410,10 @@ fn particle(words: &[Word<'_>], a: usize, b: usize) -> bool {
 
 /// The end `b` of a cut moved back past words it must not end on
 /// (`dangling`), keeping at least the words before `floor`.
+///
 /// A cut where the phrase ends anyway keeps its particle ("… the genny
-/// never kicked in", then ", freezers warming" cut off).
+/// never kicked in", then ", freezers warming" cut off); the word before
+/// the particle is at `floor - 1` at the earliest, and in the phrase.
 fn untrail(words: &[Word<'_>], floor: usize, mut b: usize) -> usize {
     let phrase_ends = |b: usize| {
         words
