@@ -194,7 +194,10 @@ def build(n, d, skip):
     write_lines(os.path.join(DATA, f"fresh-round{n}.json"), first)
     write_lines(os.path.join(DATA, f"fresh-round{n}-second-pass.json"), second)
     with open(os.path.join(d, "table.md"), "w", encoding="utf-8") as f:
-        f.write("\n".join(table) + "\n")
+        # The header too: a table pasted without it is not a table.
+        head = ["| id | field | first pass | second pass | settled | reason (guideline) |",
+                "|---|---|---|---|---|---|"]
+        f.write("\n".join(head + table) + "\n")
     print(f"{len(first)} notes; {len(table)} rows settled, {took['first']} as the "
           f"first pass, {took['second']} as the second")
 
