@@ -880,6 +880,48 @@ fn cross_validate() {
     }
 }
 
+/// The cue rules alone on dev2, per field, in seconds: the check to run
+/// on a change to the rules before the model is retrained on it (the
+/// same figure `cross_validate` prints first). `RULES_MISSES=dir` writes
+/// each field's notes the rules answer wrongly (no answer: the default) to
+/// `dir/<field>.tsv`: index in dev2, expected, the rules' answer
+/// (`-`: none) and its confidence.
+#[test]
+#[ignore = "prints the rules' own accuracy on dev2; run by hand in release"]
+fn rules_alone() {
+    // `RULES_FILE=path.json` scores another corpus (a fresh round) instead.
+    let notes = match std::env::var("RULES_FILE") {
+        Ok(path) => load_file(&std::fs::read_to_string(path).unwrap(), true),
+        Err(_) => load(),
+    };
+    let fresh: Vec<&Note> = notes.iter().filter(|n| n.fresh).collect();
+    for (f, name) in NAMES.iter().enumerate() {
+        let cls = classes(f);
+        let (mut said, mut ok, mut labelled) = (0usize, 0usize, 0usize);
+        let mut lines = String::new();
+        for (i, n) in fresh.iter().enumerate() {
+            let Some(y) = n.want[f] else { continue };
+            labelled += 1;
+            // As `cross_validate` counts them: no answer is the default.
+            let rule = n.rules[f].as_ref();
+            said += usize::from(rule.is_some());
+            if outcome(f, n, None, &[]).0 == y {
+                ok += 1;
+            } else {
+                let (v, c) = rule.map_or(("-", 0.0), |c| (c.value, c.confidence));
+                writeln!(lines, "{i}\t{}\t{v}\t{c:.2}", cls[y]).unwrap();
+            }
+        }
+        println!(
+            "{name}: rules right on {ok} of {labelled} ({:.1}%), {said} answered",
+            100.0 * ok as f64 / labelled as f64
+        );
+        if let Ok(dir) = std::env::var("RULES_MISSES") {
+            std::fs::write(format!("{dir}/{name}.tsv"), lines).unwrap();
+        }
+    }
+}
+
 /// A comma-separated list from the environment variable `var` ("0.0001,
 /// 0.0003"), or `default` when it is not set. For the tools run by hand: a
 /// value that does not parse stops them.
