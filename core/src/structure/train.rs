@@ -884,7 +884,7 @@ fn cross_validate() {
 /// on a change to the rules before the model is retrained on it (the
 /// same figure `cross_validate` prints first). `RULES_MISSES=dir` writes
 /// each field's notes the rules answer wrongly (no answer: the default) to
-/// `dir/<field>.tsv`: index in dev2, expected, the rules' answer
+/// `dir/<field>.tsv`: index in the corpus, expected, the rules' answer
 /// (`-`: none) and its confidence.
 #[test]
 #[ignore = "prints the rules' own accuracy on dev2; run by hand in release"]
