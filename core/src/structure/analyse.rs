@@ -672,9 +672,44 @@ fn type_boost(hits: &[Hit], words: &[Word<'_>]) -> Vec<f32> {
     out
 }
 
+/// A fault said outright: something down, or a breakdown or poor
+/// performance in plain words.
+fn fault_said(hits: &[Hit]) -> bool {
+    hits.iter().any(|h| {
+        h.live()
+            && h.cue.fx.iter().any(|f| {
+                matches!(
+                    f,
+                    Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
+                )
+            })
+    })
+}
+
+/// The words of a visit that could not get to the equipment, in a note
+/// that says no fault, no hazard and no part at fault (the asset's own
+/// name aside), or none: the guidelines' Type `Other` ("access problems")
+/// — "went for the 6 monthly, no keys, rebook". On dev2, where the cue
+/// rules said no Type or the asset's name's, 97 notes right and 9 wrong
+/// (with quotes too, which nearly always name their part, 136 and 100).
+fn access_only(hits: &[Hit]) -> Vec<&Hit> {
+    let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
+    let part = hits.iter().any(|h| {
+        h.live()
+            && !h.place
+            && !h.naming
+            && !h.cue.has(Fx::Noun)
+            && h.cue.fx.iter().any(|f| matches!(f, Fx::T(..)))
+    });
+    if part || fault_said(hits) || live(Fx::Hazard).next().is_some() {
+        return Vec::new();
+    }
+    live(Fx::Access).collect()
+}
+
 pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
     let boost = type_boost(hits, words);
-    rank(
+    let mut out = rank(
         hits,
         words,
         Ty::ALL.map(Ty::value),
@@ -684,7 +719,23 @@ pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
             Fx::T(t, w) => Some((t as usize, w)),
             _ => None,
         },
-    )
+    );
+    let access = access_only(hits);
+    if !access.is_empty() {
+        // Only the asset's name spoke for the others: it comes second.
+        for c in &mut out {
+            c.confidence = (c.confidence - 0.2).max(0.15);
+        }
+        out.insert(
+            0,
+            Choice {
+                value: "Other",
+                spans: spans_of(&access, words),
+                confidence: 0.5,
+            },
+        );
+    }
+    out
 }
 
 /// Reasons tie by what explains the others: an installation or design problem
@@ -805,8 +856,9 @@ fn spans_of(v: &[&Hit], words: &[Word<'_>]) -> Vec<Span> {
 ///   ceiling leak in the office" for Low.
 /// - A backup only just coping where the rules found High (rule 2). A
 ///   strain said before work done ("… only just keeping up. Cleared it,
-///   both running") may be history: the model weighs that note as any
-///   other.
+///   both running") is history when nothing is left outstanding, and the
+///   rules do not find it High (`priority`); either way the model weighs
+///   that note as any other.
 pub(super) fn priority_ruled(hits: &[Hit], priority: Option<&Choice>) -> bool {
     let live = |f: Fx| {
         hits.iter()
@@ -908,7 +960,12 @@ pub(super) fn priority(
         fixed_after && !open
     };
     let only_down = high.iter().all(|h| !h.cue.has(Fx::High));
-    if only_down && restored {
+    // So is a backup only just coping (rule 2) once the unit it stood in
+    // for is back: "… only just keeping up. Cleared it, both running".
+    let passing = high
+        .iter()
+        .all(|h| !h.cue.has(Fx::High) || h.cue.has(Fx::Strained));
+    if passing && restored {
         high.clear();
     }
     let n_high = certain(&high);
@@ -954,15 +1011,7 @@ pub(super) fn priority(
         || doubt_after
         || recur_after;
     let uncertain_high = !high.is_empty();
-    let faulty = hits.iter().any(|h| {
-        h.live()
-            && h.cue.fx.iter().any(|f| {
-                matches!(
-                    f,
-                    Fx::Down | Fx::R(Re::Breakdown, 2) | Fx::R(Re::Performance, 2)
-                )
-            })
-    });
+    let faulty = fault_said(hits);
     if !uncertain_high && hazard.is_none() {
         // The note says there is nothing wrong, or it is admin with no fault.
         let nofault: Vec<&Hit> = live(Fx::NoFault).collect();
@@ -1889,6 +1938,65 @@ mod tests {
         .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
         .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// GUIDELINES.md, Type: access problems are `Other` — unless the note
+    /// also says a fault, a hazard or a part at fault; a quote names the
+    /// part it is for.
+    #[test]
+    fn a_visit_that_could_not_get_in_is_type_other() {
+        let wrong: Vec<String> = [
+            (
+                "Went for the 6 monthly, no keys on site, rebook pls.",
+                "Other",
+            ),
+            ("PPM not done: no access to the plant room.", "Other"),
+            ("Nobody on site, gate locked. Please rebook.", "Other"),
+            (
+                "No access to the roof, fan belt squealing, rebook.",
+                "Mechanical",
+            ),
+            (
+                "Quote to replace the fan belts, rebook when approved.",
+                "Mechanical",
+            ),
+            (
+                "Pump tripped, no access to the panel, rebook.",
+                "Electrical",
+            ),
+        ]
+        .into_iter()
+        .filter(|&(notes, want)| rules_type(notes) != want)
+        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
+        .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// GUIDELINES.md, Priority rule 2: a backup only just coping keeps an
+    /// outage High, until the unit it stood in for is put right on the
+    /// visit with nothing left outstanding.
+    #[test]
+    fn a_strained_backup_is_history_once_the_duty_unit_is_back() {
+        for (notes, high) in [
+            ("Duty pump tripped, standby only just keeping up.", true),
+            (
+                "Duty pump tripped, standby only just keeping up. Cleared the impeller, \
+                 both running now.",
+                false,
+            ),
+            (
+                "Standby only just coping. Reset the duty pump, running, but it will \
+                 trip again, needs a new overload.",
+                true,
+            ),
+        ] {
+            assert_eq!(
+                rules_priority(notes) == "High",
+                high,
+                "{notes}: {}",
+                rules_priority(notes)
+            );
+        }
     }
 
     #[test]

@@ -137,6 +137,11 @@ pub(super) enum Fx {
     Noun,
     /// Admin, access, quotes: Low unless a fault is described.
     Admin,
+    /// The visit could not get to the equipment ("no access", "no keys",
+    /// "rebook"): with no fault, hazard or part said, the guidelines' Type
+    /// `Other` (`analyse::rank_types`). A quote is not one: it is nearly
+    /// always for a part, whose Type it takes.
+    Access,
     /// The note says there is no fault ("nothing to fix", "no issues"): Low
     /// unless something High is found.
     NoFault,
@@ -258,6 +263,7 @@ const ELX: Fx = Fx::Electrics;
 const NEG: Fx = Fx::Neg;
 const ASK: Fx = Fx::Ask;
 const ADMIN: Fx = Fx::Admin;
+const ACCESS: Fx = Fx::Access;
 const NOFAULT: Fx = Fx::NoFault;
 const CALM: Fx = Fx::Calm;
 const DONE: Fx = Fx::Done;
@@ -2082,11 +2088,11 @@ const CUE_LIST: &[Cue] = &[
     c("no job", &[ADMIN]),
     c("quote", &[ADMIN]),
     c("price", &[ADMIN]),
-    c("no access", &[ADMIN]),
+    c("no access", &[ADMIN, ACCESS]),
     c("permit", &[ADMIN]),
     c("manuals", &[ADMIN]),
     c("cancelled", &[ADMIN]),
-    c("rebook", &[ADMIN]),
+    c("rebook", &[ADMIN, ACCESS]),
     c("invoice", &[ADMIN]),
     c("travel time", &[ADMIN]),
     c("informe", &[ADMIN]),
@@ -2818,12 +2824,12 @@ const CUE_LIST: &[Cue] = &[
     c("documentation", &[ADMIN]),
     c("logbook", &[CALM]),
     c("asset register", &[CALM]),
-    c("no key", &[ADMIN]),
-    c("no keys", &[ADMIN]),
-    c("couldnt get in", &[ADMIN]),
-    c("could not access", &[ADMIN]),
-    c("nobody on site", &[ADMIN]),
-    c("no one on site", &[ADMIN]),
+    c("no key", &[ADMIN, ACCESS]),
+    c("no keys", &[ADMIN, ACCESS]),
+    c("couldnt get in", &[ADMIN, ACCESS]),
+    c("could not access", &[ADMIN, ACCESS]),
+    c("nobody on site", &[ADMIN, ACCESS]),
+    c("no one on site", &[ADMIN, ACCESS]),
     c("toolbox talk", &[CALM]),
     c("risk assessment", &[CALM]),
     c("method statement", &[CALM]),
