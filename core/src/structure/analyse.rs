@@ -689,9 +689,9 @@ fn fault_said(hits: &[Hit]) -> bool {
 /// The words of a visit that could not get to the equipment, in a note
 /// that says no fault, no hazard and no part at fault (the asset's own
 /// name aside), or none: the guidelines' Type `Other` ("access problems")
-/// — "went for the 6 monthly, no keys, rebook". On dev2, where the cue
-/// rules said no Type or the asset's name's, 97 notes right and 9 wrong
-/// (with quotes too, which nearly always name their part, 136 and 100).
+/// — "went for the 6 monthly, no keys, rebook". The rules alone on dev2
+/// (45,559 notes): 94 notes more right and 3 more wrong (with quotes too,
+/// which nearly always name their part, 136 and 100).
 fn access_only(hits: &[Hit]) -> Vec<&Hit> {
     let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
     let part = hits.iter().any(|h| {
