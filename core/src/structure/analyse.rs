@@ -1599,6 +1599,17 @@ mod tests {
             .map_or("none", |c| c.value)
     }
 
+    /// Each note's rules' first Type is the one given, or the assertion
+    /// lists every note that is not.
+    fn assert_types(cases: &[(&str, &str)]) {
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|&&(notes, want)| rules_type(notes) != want)
+            .map(|&(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     /// Smoke, sparks and fire are the guidelines' first hazards, but the words
     /// also name a fire shutter, a smoke seal or a burner's firing: only the
     /// event is one. Said only in someone else's words, it is told apart, for
@@ -1918,7 +1929,7 @@ mod tests {
 
     #[test]
     fn type_words_that_name_a_place_or_another_part_cast_no_vote() {
-        let wrong: Vec<String> = [
+        assert_types(&[
             // Were another part's or a place's vote.
             ("Smoke vent won't open.", "Mechanical"),
             ("Chilled beam dripping.", "Mechanical"),
@@ -1932,12 +1943,7 @@ mod tests {
             ("Damp patch on the ceiling.", "Structural"),
             ("Patch lead unplugged in the comms cab.", "Electronic"),
             ("Conveyor drive chain snapped.", "Mechanical"),
-        ]
-        .into_iter()
-        .filter(|&(notes, want)| rules_type(notes) != want)
-        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
-        .collect();
-        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        ]);
     }
 
     /// GUIDELINES.md, Type: access problems are `Other` — unless the note
@@ -1945,7 +1951,7 @@ mod tests {
     /// part it is for.
     #[test]
     fn a_visit_that_could_not_get_in_is_type_other() {
-        let wrong: Vec<String> = [
+        assert_types(&[
             (
                 "Went for the 6 monthly, no keys on site, rebook pls.",
                 "Other",
@@ -1964,12 +1970,7 @@ mod tests {
                 "Pump tripped, no access to the panel, rebook.",
                 "Electrical",
             ),
-        ]
-        .into_iter()
-        .filter(|&(notes, want)| rules_type(notes) != want)
-        .map(|(notes, want)| format!("{notes}: {} ({want} wanted)", rules_type(notes)))
-        .collect();
-        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        ]);
     }
 
     /// GUIDELINES.md, Priority rule 2: a backup only just coping keeps an
