@@ -672,6 +672,11 @@ fn type_boost(hits: &[Hit], words: &[Word<'_>]) -> Vec<f32> {
     out
 }
 
+/// The hits of one cue kind that count for the fields (`Hit::live`: not negated).
+fn live_of(hits: &[Hit], f: Fx) -> impl Iterator<Item = &Hit> {
+    hits.iter().filter(move |h| h.live() && h.cue.has(f))
+}
+
 /// A fault said outright: something down, or a breakdown or poor
 /// performance in plain words.
 fn fault_said(hits: &[Hit]) -> bool {
@@ -693,7 +698,6 @@ fn fault_said(hits: &[Hit]) -> bool {
 /// (45,559 notes): 94 notes more right and 3 more wrong (with quotes too,
 /// which nearly always name their part, 136 and 100).
 fn access_only(hits: &[Hit]) -> Vec<&Hit> {
-    let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
     let part = hits.iter().any(|h| {
         h.live()
             && !h.place
@@ -701,10 +705,10 @@ fn access_only(hits: &[Hit]) -> Vec<&Hit> {
             && !h.cue.has(Fx::Noun)
             && h.cue.fx.iter().any(|f| matches!(f, Fx::T(..)))
     });
-    if part || fault_said(hits) || live(Fx::Hazard).next().is_some() {
+    if part || fault_said(hits) || live_of(hits, Fx::Hazard).next().is_some() {
         return Vec::new();
     }
-    live(Fx::Access).collect()
+    live_of(hits, Fx::Access).collect()
 }
 
 pub(super) fn rank_types(hits: &[Hit], words: &[Word<'_>]) -> Vec<Choice> {
@@ -884,7 +888,7 @@ pub(super) fn priority(
     asset: AssetKind,
     hazard: Option<&Choice>,
 ) -> Option<Choice> {
-    let live = |f: Fx| hits.iter().filter(move |h| h.live() && h.cue.has(f));
+    let live = |f: Fx| live_of(hits, f);
     let redundant = live(Fx::Redundant).next().is_some();
     let crit_hits: Vec<&Hit> = live(Fx::Crit).collect();
     let critical = (asset.critical || !crit_hits.is_empty()) && !redundant && !asset.fine;
